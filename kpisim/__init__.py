@@ -1,0 +1,39 @@
+"""kpisim: test customer-service scorecards and bonus plans on simulated months before rollout.
+
+The flow: ``load_scenario`` -> ``simulate`` -> event log -> ``kpis`` -> KPI table ->
+``load_policy(...).score`` -> scores -> ``.pay`` -> payouts; ``compare`` runs policies side by
+side on the same simulated months. Real exports enter through ``import_log``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use, so `import kpisim` stays light)
+_PUBLIC = {
+    "load_scenario": "kpisim.spec.scenario",
+    "Scenario": "kpisim.spec.scenario",
+    "simulate": "kpisim.sim.run",
+    "EventLog": "kpisim.eventlog",
+    "load_run": "kpisim.eventlog",
+    "save_run": "kpisim.eventlog",
+    "kpis": "kpisim.kpi.compute",
+    "METRICS": "kpisim.kpi.registry",
+    "import_log": "kpisim.importer",
+    "load_policy": "kpisim.policy",
+    "Policy": "kpisim.policy",
+    "compare": "kpisim.analysis.compare",
+    "KpisimError": "kpisim.errors",
+    "SpecError": "kpisim.errors",
+    "DataError": "kpisim.errors",
+}
+
+__all__ = sorted(_PUBLIC) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'kpisim' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Analyses: compare policies, payout cost, fairness, incentives, staffing, queueing theory."""

@@ -1,0 +1,145 @@
+"""Command-line interface: a thin layer over the public API.
+
+Every ``KpisimError`` becomes one line on stderr and exit code 2 (no traceback).
+Outputs are written atomically (temp file, then rename).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from kpisim.errors import KpisimError
+
+
+def write_table_atomic(df, out: str | os.PathLike) -> Path:
+    """Write a DataFrame to ``out`` (.csv or .parquet by extension) via a temp file + rename."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise KpisimError(f"--out {out}: unsupported extension {suffix!r}; use .csv or .parquet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False)
+        else:
+            df.to_parquet(tmp, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+# --- simulate ---------------------------------------------------------------------------------
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from kpisim.eventlog import save_run
+    from kpisim.sim.run import simulate, summary
+    from kpisim.spec.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    log = simulate(scenario, seed=args.seed, replications=args.replications)
+    if args.out:
+        save_run(log, args.out)
+        print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
+    print(summary(log).to_string())
+    return 0
+
+
+# --- validate ---------------------------------------------------------------------------------
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from kpisim.spec.load import load_yaml
+
+    data = load_yaml(args.file)
+    if "scorecard" in data or data.get("kind") == "policy":
+        from kpisim.policy import load_policy
+
+        load_policy(args.file)
+        print(f"{args.file}: valid policy")
+    else:
+        from kpisim.spec.scenario import load_scenario
+
+        load_scenario(args.file)
+        print(f"{args.file}: valid scenario")
+    return 0
+
+
+# --- kpis (KPI engine) ------------------------------------------------------------------------
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    raise KpisimError("kpisim kpis is not available yet")
+
+
+# --- score (policies) -------------------------------------------------------------------------
+def _cmd_score(args: argparse.Namespace) -> int:
+    raise KpisimError("kpisim score is not available yet")
+
+
+# --- compare (analysis) -----------------------------------------------------------------------
+def _cmd_compare(args: argparse.Namespace) -> int:
+    raise KpisimError("kpisim compare is not available yet")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kpisim", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("simulate", help="simulate a scenario and write its event log")
+    s.add_argument("scenario", help="scenario YAML file")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--replications", type=int, default=1)
+    s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
+    s.set_defaults(func=_cmd_simulate)
+
+    v = sub.add_parser("validate", help="check a scenario or policy file")
+    v.add_argument("file")
+    v.set_defaults(func=_cmd_validate)
+
+    k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")
+    k.add_argument("source", help="run directory or CSV/Parquet export")
+    k.add_argument("--by", action="append", help="grouping column (repeatable); default agent_id")
+    k.add_argument("--period", default="month", help="interval, day, week or month")
+    k.add_argument("--mapping", help="column-mapping YAML for an export")
+    k.add_argument("--quarantine", help="write bad export rows here and go on")
+    k.add_argument("--out", required=True, help=".csv or .parquet")
+    k.set_defaults(func=_cmd_kpis)
+
+    sc = sub.add_parser("score", help="score and pay a run or KPI table under a policy")
+    sc.add_argument("source", help="run directory or KPI table (.csv/.parquet)")
+    sc.add_argument("--policy", required=True)
+    sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
+    sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.set_defaults(func=_cmd_score)
+
+    c = sub.add_parser("compare", help="compare policies on the same simulated months")
+    c.add_argument("scenario")
+    c.add_argument("--policy", action="append", required=True)
+    c.add_argument("--baseline")
+    c.add_argument("--replications", type=int, default=4)
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--budget-cents", type=int)
+    c.add_argument("--jobs", type=int)
+    c.add_argument("--out", required=True)
+    c.set_defaults(func=_cmd_compare)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kpisim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KpisimError as exc:
+        print(f"kpisim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kpisim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

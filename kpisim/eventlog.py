@@ -1,0 +1,121 @@
+"""The event log: tables of a simulated (or imported) run, Parquet save/load with a manifest.
+
+A run directory holds one Parquet file per table (``contacts.parquet``, ...) and
+``manifest.json`` (scenario hash, seed, replications, kpisim version). Writing is atomic: the
+files go to a temporary sibling directory that is renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kpisim import schema
+from kpisim.errors import DataError
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class EventLog:
+    """All tables of one or more replications of a run (see ``kpisim.schema``).
+
+    Attributes:
+        tables: table name -> DataFrame with the columns of ``schema.TABLES[name]``.
+        manifest: provenance: ``scenario_id``, ``scenario_sha256``, ``seed``, ``replications``,
+            ``kpisim_version`` and, for imports, ``source``.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    manifest: dict = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
+        return f"EventLog({self.manifest.get('scenario_id', '?')}: {sizes})"
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty DataFrame with the schema's columns and dtypes for table ``name``."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.dtypes(name).items()})
+
+
+def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with exactly the schema's columns, in order, cast to the schema dtypes.
+
+    Raises:
+        DataError: a required column is missing.
+    """
+    want = schema.dtypes(name)
+    missing = [c for c in want if c not in df.columns]
+    if missing:
+        raise DataError(f"table {name!r}: missing column(s) {missing}; expected {list(want)}")
+    out = df[list(want)].copy()
+    for c, t in want.items():
+        if str(out[c].dtype) != t:
+            out[c] = out[c].astype(t)
+    return out.reset_index(drop=True)
+
+
+def concat(logs: list[EventLog]) -> EventLog:
+    """Stack replications of the same scenario into one log."""
+    if len(logs) == 1:
+        return logs[0]
+    tables = {name: pd.concat([lg.tables[name] for lg in logs], ignore_index=True)
+              for name in logs[0].tables}
+    manifest = dict(logs[0].manifest)
+    manifest["replications"] = sorted({r for lg in logs for r in lg.manifest.get("replications", [])})
+    return EventLog(tables, manifest)
+
+
+def save_run(log: EventLog, out_dir: str | os.PathLike) -> Path:
+    """Write ``log`` to ``out_dir`` as Parquet files + ``manifest.json``, atomically.
+
+    An existing ``out_dir`` is replaced only after the new run is completely written.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, df in log.tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / MANIFEST).write_text(json.dumps(log.manifest, indent=2, sort_keys=True, default=str))
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def load_run(run_dir: str | os.PathLike) -> EventLog:
+    """Read a run directory written by ``save_run`` / ``kpisim simulate``."""
+    d = Path(run_dir)
+    if not (d / MANIFEST).is_file():
+        raise DataError(f"{d}: not a kpisim run directory (no {MANIFEST})")
+    manifest = json.loads((d / MANIFEST).read_text())
+    tables = {}
+    for name in schema.TABLES:
+        p = d / f"{name}.parquet"
+        if p.is_file():
+            tables[name] = conform(name, pd.read_parquet(p))
+        else:
+            tables[name] = empty_table(name)
+    return EventLog(tables, manifest)

@@ -1,0 +1,1 @@
+"""KPI engine: metric registry and vectorised computation from an event log."""

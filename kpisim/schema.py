@@ -1,0 +1,122 @@
+"""The event-log schema: the contract between the simulator (or a real export) and the KPI engine.
+
+Every table of an event log is a pandas DataFrame with the columns below. ``docs/event-log.md``
+is generated from this module (``python -m kpisim.docs``), so this is the single place where a
+column is defined. Times are naive local timestamps (``datetime64[ns]``); durations are seconds
+(float, suffix ``_s``); money is integer cents (suffix ``_cents``).
+
+Every table also carries the run keys ``scenario_id`` (str), ``replication`` (int) and
+``seed`` (int); an imported export gets ``replication = 0`` and ``seed = -1``.
+"""
+
+from __future__ import annotations
+
+RUN_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("scenario_id", "string", "Scenario id (from the scenario file) or export name."),
+    ("replication", "int64", "Replication number, 0-based."),
+    ("seed", "int64", "Seed of the run (-1 for imported data)."),
+)
+
+#: table name -> ((column, dtype, description), ...). dtype is a pandas dtype string.
+TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "contacts": (
+        ("contact_id", "int64", "Unique id of the contact within a replication."),
+        ("channel", "string", "`voice` or `chat`."),
+        ("queue", "string", "Queue / skill group the contact arrived in."),
+        ("customer_id", "int64", "Customer; a repeat contact (unresolved, came back) keeps the same id."),
+        ("arrival_at", "datetime64[ns]", "When the contact entered the queue."),
+        ("answered_at", "datetime64[ns]", "When an agent took it; NaT if abandoned or blocked."),
+        ("ended_at", "datetime64[ns]", "End of the conversation; for abandoned contacts the moment the customer gave up; for blocked ones the arrival."),
+        ("wrap_up_end_at", "datetime64[ns]", "End of after-contact work; NaT if not answered."),
+        ("agent_id", "string", "Agent who handled it; <NA> if not answered."),
+        ("abandoned", "bool", "Customer gave up while waiting."),
+        ("blocked", "bool", "Rejected on arrival because the queue was full."),
+        ("queued", "bool", "Had to wait (no eligible agent free on arrival)."),
+        ("wait_s", "float64", "Seconds from arrival to answer, or to abandonment; 0 if blocked."),
+        ("handle_s", "float64", "Seconds from answer to end of conversation (talk / session time); NaN if not answered."),
+        ("wrap_up_s", "float64", "Seconds of after-contact work; NaN if not answered."),
+        ("concurrency", "Int64", "Sessions the agent held including this one when it was answered (voice: 1); <NA> if not answered."),
+        ("attempt", "int64", "1 for a first contact; 2, 3, ... for the customer's repeats of the same issue (simulation truth; the KPI engine computes FCR from customer_id and time, not from this)."),
+        ("transferred", "bool", "The agent transferred the contact to another queue (a new contact row follows with the same customer_id)."),
+        ("transfer_of", "Int64", "contact_id of the contact this one was transferred from; <NA> otherwise."),
+        ("resolved", "bool", "Customer's issue was resolved in this contact (simulation truth; not answered => False)."),
+        ("converted", "bool", "Pre-sales: the customer placed a paid order after this contact."),
+        ("order_value_cents", "int64", "Value of that order (0 if none)."),
+        ("refunded", "bool", "The order was later refunded / cancelled."),
+        ("rescue_opportunity", "bool", "The customer was about to cancel an order (after-sales)."),
+        ("rescued", "bool", "The agent saved that order."),
+        ("survey_responded", "bool", "The customer rated the contact."),
+        ("csat", "Int64", "Satisfaction rating 1-5; <NA> without a survey answer."),
+        ("nps", "Int64", "Would-recommend score 0-10; <NA> without a survey answer."),
+        ("complaint", "bool", "The customer complained about this contact."),
+        ("praise", "bool", "The customer praised the agent by name."),
+        ("first_response_s", "float64", "Chat: seconds from the customer's first message to the agent's first manual reply; NaN for voice or no reply."),
+        ("response_time_sum_s", "float64", "Chat: sum of customer-message -> agent-reply gaps (seconds); 0 for voice."),
+        ("response_count", "int64", "Chat: number of such gaps (agent replies); 0 for voice."),
+        ("customer_msgs", "int64", "Chat: messages written by the customer."),
+        ("agent_msgs", "int64", "Chat: manual messages written by the agent."),
+        ("system_msgs", "int64", "Chat: automatic/system messages."),
+        ("replied", "bool", "Chat: the agent replied at least once (voice: answered)."),
+        ("invalid", "bool", "Chat: only one side wrote a manual message (S3 #19)."),
+    ),
+    "agent_states": (
+        ("agent_id", "string", "Agent."),
+        ("state", "string", "`available`, `busy`, `wrap_up`, `break` or `offline` (logged out, within the horizon). Chat: `busy` while the agent holds at least one session and none is in wrap-up; see `sessions`."),
+        ("start_at", "datetime64[ns]", "Start of the interval."),
+        ("end_at", "datetime64[ns]", "End of the interval (exclusive)."),
+        ("sessions", "int64", "Contacts held during the interval (chat can be > 1; voice 0 or 1). Partial chat occupancy = sessions / max concurrency."),
+    ),
+    "agents": (
+        ("agent_id", "string", "Agent."),
+        ("team", "string", "Team."),
+        ("shift", "string", "Shift name (e.g. `day`, `night`)."),
+        ("tenure_group", "string", "Tenure group (e.g. `new`, `experienced`)."),
+        ("queues", "string", "Served queues with priority, `queue:priority` joined by `;` (1 = highest)."),
+        ("max_concurrency", "int64", "Chat sessions the agent may hold at once (voice: 1)."),
+        ("true_speed", "float64", "HIDDEN TRUTH: handle-time multiplier (< 1 is faster)."),
+        ("true_resolution", "float64", "HIDDEN TRUTH: probability of resolving an issue at first contact."),
+        ("true_sales", "float64", "HIDDEN TRUTH: sales skill, multiplier on conversion odds."),
+        ("true_order_value", "float64", "HIDDEN TRUTH: multiplier on order value."),
+        ("true_courtesy", "float64", "HIDDEN TRUTH: shift of satisfaction (CSAT/NPS) in standard units."),
+        ("true_reliability", "float64", "HIDDEN TRUTH: attendance reliability (1 = never late/absent beyond the base rates)."),
+        ("true_qa", "float64", "HIDDEN TRUTH: mean QA score 0-100."),
+        ("true_conduct", "float64", "HIDDEN TRUTH: multiplier on conduct-breach rates."),
+    ),
+    "attendance": (
+        ("agent_id", "string", "Agent."),
+        ("date", "datetime64[ns]", "Work day (midnight)."),
+        ("scheduled_s", "float64", "Scheduled shift length (seconds)."),
+        ("logged_in_s", "float64", "Time logged in (seconds), breaks included."),
+        ("hangup_s", "float64", "Time in `break` state (seconds; S3 'hang-up')."),
+        ("late_min", "float64", "Minutes late at shift start (0 if on time)."),
+        ("early_leave_min", "float64", "Minutes left before shift end (0 if none)."),
+        ("absent", "bool", "Did not come to a scheduled shift (unplanned)."),
+        ("leave", "bool", "On approved personal leave that day."),
+    ),
+    "conduct": (
+        ("agent_id", "string", "Agent."),
+        ("date", "datetime64[ns]", "Day of the event."),
+        ("event", "string", "`rule_breach`, `poor_attitude`, `ignored_customer`, `wrong_answer`, `unclear_agreement`, `handover_failure`, `work_handoff`, `after_hours_help`, `adopted_idea`."),
+    ),
+    "qa": (
+        ("agent_id", "string", "Agent whose contact was reviewed."),
+        ("contact_id", "int64", "Reviewed contact."),
+        ("reviewed_at", "datetime64[ns]", "When the contact ended (review date)."),
+        ("qa_score", "float64", "QA score 0-100."),
+    ),
+    "silent_orders": (
+        ("order_id", "int64", "Order placed without any contact."),
+        ("ordered_at", "datetime64[ns]", "When."),
+        ("value_cents", "int64", "Order value."),
+    ),
+}
+
+
+def columns(table: str) -> list[str]:
+    """All column names of ``table``, run keys first."""
+    return [c for c, _, _ in RUN_KEYS] + [c for c, _, _ in TABLES[table]]
+
+
+def dtypes(table: str) -> dict[str, str]:
+    """Column -> pandas dtype string for ``table`` (run keys included)."""
+    return {c: t for c, t, _ in RUN_KEYS + TABLES[table]}

@@ -1,0 +1,1 @@
+"""The SimPy contact-centre model: arrivals, routing, agents, outcomes. Records only, no KPIs."""

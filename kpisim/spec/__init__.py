@@ -1,0 +1,1 @@
+"""Validated inputs (scenario and policy files); no behaviour."""
