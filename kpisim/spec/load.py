@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,6 +93,11 @@ def validate(model: type[M], data: Any, file: str | os.PathLike = "<object>") ->
         text = err.get("msg", "invalid value")
         if text.startswith("Value error, "):
             text = text[len("Value error, "):]
+        # model-level cross checks name their own field path and bad value: "a.b.c: message"
+        m = re.match(r"^([A-Za-z0-9_.\-]+): (.*)$", text, flags=re.S)
+        if m and (not path or kind == "value_error" and isinstance(bad, dict)):
+            sub = m.group(1)
+            raise SpecError(str(file), f"{path}.{sub}" if path else sub, m.group(2)) from None
         raise SpecError(str(file), path, f"bad value {_short(bad)}: {text}") from None
 
 

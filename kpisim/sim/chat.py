@@ -1,0 +1,73 @@
+"""Chat conversation detail per session, drawn after the run (``chat`` stream), vectorised.
+
+For an answered chat session held by an agent with ``k`` sessions open (this one included):
+- invalid (customer never writes a manual message) with P = ``invalid``;
+- missed (the agent never replies) with P = ``miss x (k - 1)``; both count as invalid (S3 #19:
+  only one side wrote);
+- otherwise customer messages = 1 + Poisson(customer_msgs - 1), agent messages = 1 +
+  Poisson(customer_msgs - 1), system messages = Poisson(system_ratio x customer messages);
+- first response (s) ~ lognormal with mean ``first_response_s x speed x (1 + load_factor (k-1))``
+  (+ the cherry-picking delay on stalled sessions), cv ``response_cv``;
+- the reply gaps: ``response_count = min(customer msgs, agent msgs)``, their sum has mean
+  ``count x response_s x speed x (1 + load_factor (k-1))`` and cv ``response_cv / sqrt(count)``.
+Voice contacts: replied = answered, no messages, NaN first response.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpisim.spec.scenario import Scenario
+
+
+def draw_chat(scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, stalled: np.ndarray,
+              cherry_delay: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Chat-detail columns for contacts ``c`` (needs ``queue_idx``, ``agent_idx``, ``answered``,
+    ``concurrency``)."""
+    n = len(c)
+    qspecs = [scenario.queues[q] for q in scenario.queues]
+    qi = c["queue_idx"].to_numpy()
+    ans = c["answered"].to_numpy()
+    a = np.where(ans, c["agent_idx"].to_numpy(), 0)
+    is_chat = np.array([q.channel == "chat" for q in qspecs])[qi] & ans
+    k = np.where(ans, c["concurrency"].to_numpy(dtype=float, na_value=1.0), 1.0)
+
+    def cq(attr: str) -> np.ndarray:
+        return np.array([getattr(q.chat, attr) for q in qspecs], dtype=float)[qi]
+
+    speed = roster["true_speed"].to_numpy()[a] if len(roster) else np.ones(n)
+    u = rng.random((2, n))
+    zs = rng.standard_normal((2, n))
+    lam = cq("customer_msgs") - 1
+    cust = 1 + rng.poisson(lam)
+    agent = 1 + rng.poisson(lam)
+    load = 1 + cq("load_factor") * (k - 1)
+
+    invalid_cust = is_chat & (u[0] < cq("invalid"))
+    missed = is_chat & ~invalid_cust & (u[1] < np.clip(cq("miss") * (k - 1), 0, 1))
+    valid = is_chat & ~invalid_cust & ~missed
+    cust = np.where(invalid_cust, 0, cust)
+    agent = np.where(missed, 0, np.where(invalid_cust, 1, agent))
+    cust = np.where(is_chat, cust, 0)
+    agent = np.where(is_chat, agent, 0)
+    system = np.where(is_chat, rng.poisson(cq("system_ratio") * np.maximum(cust, 1)), 0)
+
+    cv = cq("response_cv")
+    s2 = np.log1p(cv**2)
+    delay = np.where(stalled, cherry_delay[a] if len(roster) else 0.0, 0.0)
+    fr = cq("first_response_s") * speed * load * np.exp(np.sqrt(s2) * zs[0] - s2 / 2) + delay
+    count = np.where(valid, np.minimum(cust, agent), 0)
+    cnt = np.maximum(count, 1)
+    s2n = np.log1p(cv**2 / cnt)
+    rsum = count * cq("response_s") * speed * load * np.exp(np.sqrt(s2n) * zs[1] - s2n / 2)
+    return {
+        "first_response_s": np.where(valid, fr, np.nan),
+        "response_time_sum_s": np.where(valid, rsum, 0.0),
+        "response_count": count.astype(np.int64),
+        "customer_msgs": cust.astype(np.int64),
+        "agent_msgs": agent.astype(np.int64),
+        "system_msgs": system.astype(np.int64),
+        "replied": np.where(is_chat, valid, ans),
+        "invalid": invalid_cust | missed,
+    }

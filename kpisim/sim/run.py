@@ -1,0 +1,173 @@
+"""``simulate``: scenario + seed -> event log (all tables of ``kpisim.schema``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import kpisim
+from kpisim.eventlog import EventLog, concat, conform
+from kpisim.rng import streams
+from kpisim.sim.arrivals import draw_arrivals
+from kpisim.sim.chat import draw_chat
+from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
+from kpisim.sim.outcomes import draw_outcomes
+from kpisim.sim.population import build_calendar, draw_traits
+from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
+from kpisim.spec.scenario import Scenario
+
+
+def simulate(scenario: Scenario, *, seed: int = 1, replications: int = 1, first_replication: int = 0) -> EventLog:
+    """Simulate ``replications`` independent runs of ``scenario``.
+
+    Replication r uses the streams of ``SeedSequence([seed, r])``, so replication 3 of a 10-run
+    call equals replication 3 run alone. Same scenario and seed => identical log.
+
+    Returns:
+        One ``EventLog`` with all replications stacked (column ``replication``).
+    """
+    if replications < 1:
+        raise kpisim.KpisimError(f"replications must be >= 1, got {replications}")
+    logs = [simulate_one(scenario, seed=seed, replication=r)
+            for r in range(first_replication, first_replication + replications)]
+    return concat(logs)
+
+
+def simulate_one(scenario: Scenario, *, seed: int, replication: int) -> EventLog:
+    """One replication (see ``simulate``)."""
+    rngs = streams(seed, replication)
+    start = pd.Timestamp(scenario.horizon.start)
+    roster = draw_traits(scenario, rngs["traits"])
+    calendar = build_calendar(scenario, roster, rngs["attendance"])
+    t, q = draw_arrivals(scenario, rngs["arrivals"])
+    eng = Engine(scenario, roster, calendar.blocks, rngs)
+    eng.run(t, q)
+
+    contacts = _contacts_frame(eng, scenario, roster, start)
+    states = _states_frame(eng, roster)
+    state_s = states.copy()
+    states_out = pd.DataFrame({
+        "agent_id": roster["agent_id"].to_numpy()[states["agent"].to_numpy()] if len(states) else [],
+        "state": states["state"].to_numpy(),
+        "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
+        "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
+        "sessions": states["sessions"].to_numpy(np.int64),
+    })
+    tables = {
+        "contacts": contacts,
+        "agent_states": states_out,
+        "agents": roster,
+        "attendance": attendance_table(calendar.attendance, state_s, roster, start),
+        "conduct": conduct_table(scenario, calendar.attendance, roster, start, rngs["conduct"]),
+        "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
+        "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
+    }
+    keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
+    out = {}
+    for name, df in tables.items():
+        df = df.copy()
+        for k, v in keys.items():
+            df[k] = v
+        out[name] = conform(name, df)
+    manifest = {
+        "scenario_id": scenario.id,
+        "scenario_file": scenario.source,
+        "scenario_sha256": scenario.sha256,
+        "seed": seed,
+        "replications": [replication],
+        "kpisim_version": kpisim.__version__,
+    }
+    return EventLog(out, manifest)
+
+
+def _contacts_frame(eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    status = np.asarray(eng.c_status)
+    arr = np.asarray(eng.c_arr)
+    ans_s = np.asarray(eng.c_ans)
+    end_s = np.asarray(eng.c_end)
+    wend_s = np.asarray(eng.c_wend)
+    agent_idx = np.asarray(eng.c_agent, dtype=np.int64)
+    answered = status == ANSWERED
+    qnames = np.array(list(scenario.queues), dtype=object)
+    qidx = np.asarray(eng.c_queue, dtype=np.int64)
+    channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
+    wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
+    ids = roster["agent_id"].to_numpy(dtype=object)
+    c = pd.DataFrame({
+        "contact_id": np.arange(arr.size, dtype=np.int64),
+        "channel": channels[qidx],
+        "queue": qnames[qidx],
+        "customer_id": np.asarray(eng.c_cust, dtype=np.int64),
+        "arrival_at": start + pd.to_timedelta(arr, unit="s"),
+        "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
+        "ended_at": start + pd.to_timedelta(end_s, unit="s"),
+        "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
+        "agent_id": pd.array(np.where(answered, ids[np.maximum(agent_idx, 0)] if ids.size else None, None), dtype="string"),
+        "abandoned": status == ABANDONED,
+        "blocked": status == BLOCKED,
+        "queued": np.asarray(eng.c_queued, dtype=bool),
+        "wait_s": wait,
+        "handle_s": np.where(answered, end_s - ans_s, np.nan),
+        "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
+        "concurrency": pd.arrays.IntegerArray(np.asarray(eng.c_conc, dtype=np.int64), ~answered),
+        "attempt": np.asarray(eng.c_attempt, dtype=np.int64),
+        "transferred": np.asarray(eng.c_transferred, dtype=bool),
+        "transfer_of": pd.arrays.IntegerArray(np.maximum(np.asarray(eng.c_transfer_of, dtype=np.int64), 0),
+                                              np.asarray(eng.c_transfer_of) < 0),
+        "resolved": np.asarray(eng.c_resolved, dtype=bool),
+        # helpers for the outcome draws (dropped by conform)
+        "queue_idx": qidx,
+        "agent_idx": agent_idx,
+        "answered": answered,
+    })
+    outs = draw_outcomes(scenario, c, roster, eng.rngs["outcomes"])
+    chat = draw_chat(scenario, c, roster, np.asarray(eng.c_stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"])
+    for k, v in {**outs, **chat}.items():
+        c[k] = v
+    return c
+
+
+def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
+    """Agent-state transitions -> intervals; consecutive equal (state, sessions) merged, zero-length dropped."""
+    if not eng.states:
+        return pd.DataFrame({"agent": [], "state": [], "start_s": [], "end_s": [], "sessions": []})
+    rec = np.array(eng.states, dtype=float)
+    agent = rec[:, 0].astype(np.int64)
+    order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
+    agent, state, t, sess = agent[order], rec[order, 1].astype(np.int64), rec[order, 2], rec[order, 3].astype(np.int64)
+    horizon_end = max(eng.horizon_s, eng.env.now)
+    nxt_same = np.r_[agent[1:] == agent[:-1], False]
+    end = np.where(nxt_same, np.r_[t[1:], 0.0], horizon_end)
+    # merge runs of the same (agent, state, sessions)
+    prev_same = np.r_[False, (agent[1:] == agent[:-1]) & (state[1:] == state[:-1]) & (sess[1:] == sess[:-1])]
+    first = np.flatnonzero(~prev_same)
+    last = np.r_[first[1:] - 1, len(agent) - 1]
+    df = pd.DataFrame({
+        "agent": agent[first],
+        "state": np.array(STATE_NAMES, dtype=object)[state[first]],
+        "start_s": t[first],
+        "end_s": end[last],
+        "sessions": sess[first],
+    })
+    return df[df["end_s"] > df["start_s"]].reset_index(drop=True)
+
+
+def summary(log: EventLog) -> pd.DataFrame:
+    """A short per-queue summary of a run (means over replications): offered, answered,
+    abandoned %, ASA (s), service level (answered within 20 s / offered), AHT (s)."""
+    c = log.contacts
+    g = c.groupby("queue")
+    offered = g.size()
+    answered = g["answered_at"].count()
+    out = pd.DataFrame({
+        "offered": offered,
+        "answered": answered,
+        "abandoned_pct": 100 * g["abandoned"].sum() / offered,
+        "asa_s": c[c["answered_at"].notna()].groupby("queue")["wait_s"].mean(),
+        "sl_20s_pct": 100 * c.assign(ok=c["answered_at"].notna() & (c["wait_s"] <= 20)).groupby("queue")["ok"].sum() / offered,
+        "aht_s": (c["handle_s"] + c["wrap_up_s"]).groupby(c["queue"]).mean(),
+        "agents": log.agents.groupby("replication").size().mean() if len(log.agents) else 0,
+    })
+    n_rep = max(1, c["replication"].nunique())
+    out[["offered", "answered"]] = (out[["offered", "answered"]] / n_rep).round(0).astype("int64")
+    return out.round(1)
