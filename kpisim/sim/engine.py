@@ -345,10 +345,25 @@ class Engine:
             return
         r = self.rngs["returns"]
         u, delay = r.random(), r.exponential(spec.return_delay_h * 3600.0)
-        if u >= spec.return_prob or self.env.now + delay >= self.horizon_s:
+        at = self._next_open(self.env.now + delay)
+        if u >= spec.return_prob or at >= self.horizon_s:
             return
+        delay = at - self.env.now
         ev = self.env.timeout(delay, value=c)
         ev.callbacks.append(self._on_return)
+
+    def _next_open(self, t: float) -> float:
+        """``t`` if the centre is open then, else its next opening time (inf if none)."""
+        h = self.sc.horizon
+        day = int(t // 86400)
+        for d in range(day, h.days):
+            hours = h.open_minutes((h.start.weekday() + d) % 7)
+            if hours is None:
+                continue
+            o, c = d * 86400.0 + hours[0] * 60.0, d * 86400.0 + hours[1] * 60.0
+            if t < c:
+                return max(t, o)
+        return np.inf
 
     def _on_return(self, ev) -> None:
         c = ev.value

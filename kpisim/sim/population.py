@@ -92,6 +92,7 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
     att_rows = []
     for a, grp_name in enumerate(roster["group"]):
         g = groups[grp_name]
+        k_in_group = int((roster["group"].iloc[:a] == grp_name).sum())
         rel = float(roster["true_reliability"].iat[a])
         at = g.attendance
         u = rng.random((h.days, 5))
@@ -121,7 +122,7 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
             login, logout = start + late * 60.0, end - early * 60.0
             brks = []
             for b in s.breaks:
-                bs = d * 86400.0 + parse_clock(b.start) * 60.0
+                bs = d * 86400.0 + (parse_clock(b.start) + k_in_group * b.spread_min / g.count) * 60.0
                 if bs < start:
                     bs += 86400.0
                 if login <= bs < logout:

@@ -208,8 +208,12 @@ class Multiplier(_Spec):
 
 
 class Break(_Spec):
+    """A scheduled break. With ``spread_min`` > 0 the agents of a group start it staggered:
+    agent k of n starts at ``start + k x spread_min / n`` (so not everyone leaves at once)."""
+
     start: str = Field(description="Clock time 'HH:MM'.")
     minutes: float = Field(gt=0)
+    spread_min: float = Field(default=0.0, ge=0)
 
     @field_validator("start")
     @classmethod
