@@ -1,0 +1,105 @@
+"""Determinism, common random numbers, the run directory and the simulate CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kpisim import schema
+from kpisim.cli import main
+from kpisim.eventlog import load_run, save_run
+from kpisim.sim.run import simulate
+from kpisim.spec.scenario import load_scenario
+from tests.simhelpers import mmn_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def shop():
+    sc = load_scenario(ROOT / "scenarios" / "shop_chat.yaml")
+    return sc.model_copy(update={"horizon": sc.horizon.model_copy(update={"days": 3})})
+
+
+def test_same_seed_same_log_different_seed_different(shop):
+    a, b, c = simulate(shop, seed=5), simulate(shop, seed=5), simulate(shop, seed=6)
+    for name in schema.TABLES:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+    assert not a.contacts["arrival_at"].equals(c.contacts["arrival_at"])
+
+
+def test_replication_r_equals_replication_r_alone(shop):
+    both = simulate(shop, seed=5, replications=2)
+    second = simulate(shop, seed=5, first_replication=1)
+    got = both.contacts[both.contacts["replication"] == 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, second.contacts)
+
+
+def test_staffing_change_keeps_the_same_customers():
+    """Common random numbers: more agents, same arrivals and same per-contact work and patience."""
+    few = simulate(mmn_scenario(agents=8, per_min=2.0, handle_s=240, patience_s=90), seed=9).contacts
+    many = simulate(mmn_scenario(agents=12, per_min=2.0, handle_s=240, patience_s=90), seed=9).contacts
+    pd.testing.assert_series_equal(few["arrival_at"], many["arrival_at"])
+    served_both = few["answered_at"].notna() & many["answered_at"].notna()
+    # handle time = base work x speed (1.0): identical for contacts served in both runs
+    pd.testing.assert_series_equal(few.loc[served_both, "handle_s"], many.loc[served_both, "handle_s"])
+    assert few["wait_s"].mean() > many["wait_s"].mean()
+    assert few["abandoned"].sum() > many["abandoned"].sum()
+
+
+def test_event_log_has_schema_columns(shop):
+    log = simulate(shop, seed=1)
+    for name in schema.TABLES:
+        assert list(log.tables[name].columns) == schema.columns(name)
+    c = log.contacts
+    answered = c["answered_at"].notna()
+    assert (c.loc[answered, "answered_at"] >= c.loc[answered, "arrival_at"]).all()
+    assert (c.loc[answered, "ended_at"] >= c.loc[answered, "answered_at"]).all()
+    assert (c.loc[answered, "wrap_up_end_at"] >= c.loc[answered, "ended_at"]).all()
+    assert not (c["abandoned"] & answered).any()
+    assert (c.loc[answered, "concurrency"] <= 8).all()
+    st = log.agent_states
+    assert (st["end_at"] > st["start_at"]).all()
+    assert set(st["state"]) <= {"available", "busy", "wrap_up", "break", "offline"}
+    # agent intervals do not overlap
+    st = st.sort_values(["agent_id", "start_at"])
+    nxt = st.groupby("agent_id")["start_at"].shift(-1)
+    assert (nxt.dropna() >= st.loc[nxt.notna(), "end_at"]).all()
+
+
+def test_save_and_load_run_round_trip(tmp_path, shop):
+    log = simulate(shop, seed=2)
+    out = save_run(log, tmp_path / "run")
+    back = load_run(out)
+    for name in schema.TABLES:
+        pd.testing.assert_frame_equal(back.tables[name], log.tables[name])
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["seed"] == 2 and m["scenario_sha256"] == shop.sha256 and m["kpisim_version"]
+
+
+def test_save_run_is_atomic(tmp_path, shop, monkeypatch):
+    log = simulate(shop, seed=2)
+    target = save_run(log, tmp_path / "run")
+    before = sorted(p.name for p in target.iterdir())
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(KeyboardInterrupt):
+        save_run(log, tmp_path / "run")
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temp leftovers
+
+
+def test_cli_simulate_writes_run(tmp_path, capsys):
+    sc = ROOT / "scenarios" / "benchmark_mmn_abandon.yaml"
+    assert main(["simulate", str(sc), "--seed", "3", "--replications", "2", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "offered" in out and "main" in out
+    log = load_run(tmp_path / "r")
+    assert sorted(log.contacts["replication"].unique()) == [0, 1]
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["replications"] == [0, 1]
