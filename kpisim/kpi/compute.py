@@ -1,0 +1,415 @@
+"""KPI tables from an event log: ``kpis(log, by=..., period=...)`` and ``reaggregate``.
+
+How a KPI table is built (all vectorised; no Python loop per contact):
+
+1. Every metric is a function of additive columns (``registry.COLUMNS``: counts ``n_*`` and sums
+   ``sum_*``). Each event-log row contributes to them (``rows``), and they are summed per
+   (scenario_id, replication, seed, entity, period) with one ``np.bincount`` per column.
+2. Ratios are computed from the summed numerators and denominators, never as averages of
+   per-row or per-agent ratios. **Zero-denominator rule:** a ratio whose denominator is 0 is
+   NaN (e.g. ``aht_s`` of an agent who handled nothing); counts and sums are 0 when there is
+   nothing to count.
+3. A metric that does not apply to the level or period (``Metric.levels`` / ``periods``, e.g.
+   ``abandon_rate`` per agent or attendance per 30-min interval) is NaN, and so are its columns.
+   So are metrics whose source table the log does not have (an imported export lists the
+   tables it really holds in ``manifest["observed_tables"]``).
+
+Attribution to periods: contacts by ``arrival_at``; agent-state intervals are **split at period
+boundaries** (a break from 11:50 to 12:10 adds 10 min to each of two hourly intervals);
+attendance and conduct by ``date``; QA by ``reviewed_at``; silent orders by ``ordered_at``.
+
+Levels: ``by`` columns ``agent_id``; agent attributes ``team``, ``shift``, ``tenure_group``
+(``group``) joined from the ``agents`` table; ``queue``; ``channel``; ``by=()`` is the whole
+centre. With any agent column in ``by``, contacts that no agent answered (abandoned, blocked)
+are left out: they belong to no agent. Rows at agent level also carry the agent's attributes
+(so ``reaggregate(table, by=("team",))`` works), queue rows carry ``channel``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kpisim import schema
+from kpisim.errors import DataError, KpisimError, SpecError
+from kpisim.eventlog import EventLog
+from kpisim.kpi import periods as P
+from kpisim.kpi import rows
+from kpisim.kpi.group import combine, factorize, group_sums
+from kpisim.kpi.registry import (COLUMNS, DIMENSIONS, METRICS, Metric, applies, levels_of,
+                                 resolve_definitions, select_metrics)
+
+RUN_KEYS: tuple[str, ...] = ("scenario_id", "replication", "seed")
+#: agent attributes joined from the agents table (those the schema has)
+AGENT_ATTRS: tuple[str, ...] = tuple(a for a in ("group", "team", "shift", "tenure_group")
+                                     if a in schema.dtypes("agents"))
+_SOURCES = ("contacts", "agent_states", "attendance", "conduct", "qa")
+_SILENT = "sum_silent_order_cents"
+
+
+def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = ("agent_id",),
+         period: str = "month", *, definitions: Mapping[str, Mapping[str, Any]] | None = None,
+         metrics: Sequence[str] | None = None, interval_min: int = 30) -> pd.DataFrame:
+    """Compute a KPI table from an event log.
+
+    Args:
+        log: an ``EventLog`` (or a mapping table name -> DataFrame with schema columns).
+        by: grouping columns: ``agent_id``, ``team``, ``shift``, ``tenure_group``, ``queue``,
+            ``channel`` (combinable); ``()`` for the whole centre.
+        period: ``interval``, ``day``, ``week`` (Monday start) or ``month``.
+        definitions: metric key -> {parameter: value} overriding the registry defaults, e.g.
+            ``{"service_level": {"threshold_s": 30}, "fcr_rate": {"window_h": 12}}``.
+        metrics: metric keys to compute (default: all, in registry order).
+        interval_min: length of an ``interval`` period, minutes (must divide a day).
+
+    Returns:
+        One row per (scenario_id, replication, seed, *by, period) that has any data: the key
+        columns, ``period`` (start timestamp of the period), agent attributes / channel where
+        they apply, one column per metric, then the additive columns (``n_*``, ``sum_*``) the
+        metrics are computed from. ``attrs["kpisim"]`` records by, period and definitions.
+
+    Raises:
+        SpecError: unknown metric, parameter, ``by`` column or period.
+        DataError: a table misses a schema column or a contact has no arrival time.
+    """
+    by = _as_by(by)
+    levels = levels_of(by)
+    P.check(period, interval_min)
+    defs = resolve_definitions(definitions)
+    keys = select_metrics(metrics)
+    tables, observed = _tables(log)
+    active = [k for k in keys if applies(METRICS[k], levels, period)]
+    need = _columns_for(active)
+    base = _base_dims(by)
+    ctx = {"base": base, "period": period, "interval_min": interval_min, "defs": defs,
+           "tables": tables}
+    parts = []
+    for source in _SOURCES:
+        cols = [c for c in need if COLUMNS[c].source == source]
+        if cols and source in observed:
+            parts.append(_AGGREGATORS[source](tables[source], cols, ctx))
+    keycols = list(RUN_KEYS) + base + ["period"]
+    frame = _merge_parts(parts, keycols)
+    if any(DIMENSIONS[b] in ("agent", "team") for b in by):
+        frame = frame[frame["agent_id"].notna()].copy()
+        frame = _attach_agents(frame, tables.get("agents"))
+        if "agent_id" not in by:
+            keycols = list(RUN_KEYS) + list(by) + [d for d in base if d != "agent_id" and d not in by] + ["period"]
+            frame = _sum_by(frame, keycols, [c for c in frame.columns if c in COLUMNS])
+    if _SILENT in need and "silent_orders" in observed:
+        frame = _attach_silent(frame, tables["silent_orders"], ctx)
+    for c in need:
+        if COLUMNS[c].source in observed:
+            frame[c] = frame[c].fillna(0) if c in frame else 0.0
+    frame = frame.reset_index(drop=True)
+    frame["period"] = P.labels(frame["period"].to_numpy(dtype=np.int64), period, interval_min)
+    out = _finish(frame, keys, levels, period, defs)
+    out = _order(out, by, keys)
+    out.attrs["kpisim"] = {"by": list(by), "period": period, "interval_min": interval_min,
+                           "definitions": {k: _plain(defs[k]) for k in keys if defs[k]}}
+    return out
+
+
+def reaggregate(table: pd.DataFrame, by: Sequence[str] | str = (), *,
+                definitions: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Re-aggregate a KPI table to a coarser ``by`` within the same periods.
+
+    Sums the additive columns and recomputes every metric from them, so e.g. agent rows
+    re-aggregated to teams equal ``kpis(log, by=("team",))`` (up to float rounding).
+
+    Args:
+        table: a KPI table from ``kpis`` (possibly read back from CSV/Parquet).
+        by: new grouping columns; each must be a column of ``table``.
+        definitions: only the scale parameters matter here (``complaint_rate.per``); default:
+            those recorded in ``table.attrs``, else the registry defaults.
+
+    Raises:
+        SpecError: a ``by`` column the table does not have.
+    """
+    by = _as_by(by)
+    levels = levels_of(by)
+    missing = [b for b in by if b not in table.columns]
+    if missing:
+        raise SpecError("by", missing[0], f"column {missing[0]!r} is not in the KPI table; "
+                        f"it has: {', '.join(c for c in table.columns if c in DIMENSIONS)}")
+    if definitions is None:
+        definitions = table.attrs.get("kpisim", {}).get("definitions")
+    defs = resolve_definitions(definitions)
+    keycols = list(RUN_KEYS) + list(by) + _extras(by, table.columns) + ["period"]
+    additive = [c for c in COLUMNS if c in table.columns and c != _SILENT]
+    frame = _sum_by(table, keycols, additive)
+    if _SILENT in table.columns:
+        silent = table.groupby(keycols, dropna=False, sort=False)[_SILENT].max()
+        frame = frame.merge(silent.reset_index(), on=keycols, how="left")
+    keys = [k for k in METRICS if k in table.columns]
+    out = _finish(frame, keys, levels, None, defs)
+    out = _order(out, by, keys)
+    out.attrs["kpisim"] = dict(table.attrs.get("kpisim", {}), by=list(by))
+    return out
+
+
+# --- arguments and inputs ---------------------------------------------------------------------
+def _as_by(by: Sequence[str] | str | None) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    by = (by,) if isinstance(by, str) else tuple(by)
+    if len(set(by)) != len(by):
+        raise SpecError("by", "", f"bad value {list(by)!r}: each column may appear once")
+    levels_of(by)
+    return by
+
+
+def _tables(log: Any) -> tuple[dict[str, pd.DataFrame], set[str]]:
+    if isinstance(log, EventLog):
+        tables, manifest = log.tables, log.manifest
+    elif isinstance(log, Mapping):
+        tables, manifest = dict(log), {}
+    else:
+        raise KpisimError(f"kpis: expected an EventLog, got {type(log).__name__}")
+    observed = set(manifest.get("observed_tables", tables)) & set(tables)
+    for name in observed | ({"agents"} & set(tables)):
+        df = tables[name]
+        need = schema.columns(name) if name != "agents" else list(RUN_KEYS) + ["agent_id"]
+        miss = [c for c in need if c not in df.columns]
+        if miss:
+            raise DataError(f"event log table {name!r}: missing column(s) {miss}; see kpisim.schema")
+    if "contacts" in observed and tables["contacts"]["arrival_at"].isna().any():
+        n = int(tables["contacts"]["arrival_at"].isna().sum())
+        raise DataError(f"event log table 'contacts': {n} contact(s) without arrival_at")
+    return tables, observed
+
+
+def _columns_for(keys: Sequence[str]) -> list[str]:
+    want: set[str] = set()
+    for k in keys:
+        want.update(METRICS[k].columns)
+    return [c for c in COLUMNS if c in want]
+
+
+def _base_dims(by: tuple[str, ...]) -> list[str]:
+    """Event-log columns to group on before agent attributes are joined."""
+    base = []
+    if any(DIMENSIONS[b] in ("agent", "team") for b in by):
+        base.append("agent_id")
+    if "queue" in by:
+        base += ["queue", "channel"]
+    elif "channel" in by:
+        base.append("channel")
+    return base
+
+
+def _extras(by: tuple[str, ...], columns) -> list[str]:
+    """Columns carried along with ``by`` because ``by`` determines them."""
+    extra = []
+    if "agent_id" in by:
+        extra += [a for a in AGENT_ATTRS if a not in by and a in columns]
+    if "queue" in by and "channel" not in by and "channel" in columns:
+        extra.append("channel")
+    return extra
+
+
+def _plain(d: dict) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+# --- per-source aggregation -------------------------------------------------------------------
+def _run_codes(df: pd.DataFrame) -> tuple[tuple[np.ndarray, pd.Index], pd.DataFrame]:
+    inv, runs = combine({k: df[k] for k in RUN_KEYS})
+    return (inv, pd.RangeIndex(len(runs))), runs
+
+
+def _expand(g: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Replace the ``__run`` code column by the run key columns."""
+    r = runs.iloc[g["__run"].to_numpy()].reset_index(drop=True)
+    return pd.concat([r, g.drop(columns="__run").reset_index(drop=True)], axis=1)
+
+
+def _dims(df: pd.DataFrame, base: list[str], take: np.ndarray | None = None) -> dict[str, Any]:
+    out = {}
+    for d in base:
+        codes, labels = factorize(df[d])
+        out[d] = (codes if take is None else codes[take], labels)
+    return out
+
+
+def _agg_contacts(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+    run, runs = _run_codes(df)
+    vals = rows.contact_values(df, run[0], cols, ctx["defs"])
+    code = P.codes(rows.ns(df["arrival_at"]), ctx["period"], ctx["interval_min"])
+    g = group_sums({"__run": run, **_dims(df, ctx["base"]), "period": code}, vals)
+    return _expand(g, runs)
+
+
+def _agg_states(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+    row, code, secs = P.split(rows.ns(df["start_at"]), rows.ns(df["end_at"]), ctx["period"],
+                              ctx["interval_min"])
+    run, runs = _run_codes(df)
+    st_codes, st_labels = pd.factorize(df["state"])
+    dims = _dims(df, [d for d in ctx["base"] if d == "agent_id"], row)
+    weight = None
+    occ = ctx["defs"]["occupancy"]
+    if occ["partial_chat"] and "sum_occ_work_s" in cols:
+        weight = _session_weight(df, run, runs, ctx["tables"].get("agents"))[row]
+    vals = rows.state_values(st_codes[row], pd.Index(st_labels), secs, weight, cols, ctx["defs"])
+    g = group_sums({"__run": (run[0][row], run[1]), **dims, "period": code}, vals)
+    return _expand(g, runs)
+
+
+def _session_weight(df: pd.DataFrame, run, runs: pd.DataFrame, agents: pd.DataFrame | None) -> np.ndarray:
+    """sessions / max_concurrency of the agent, clipped to [0, 1] (1 if the roster lacks it)."""
+    codes, labels = factorize(df["agent_id"])
+    maxc = np.ones((len(runs), max(len(labels), 1)))
+    if agents is not None and len(agents) and "max_concurrency" in agents:
+        on = ["scenario_id", "replication"]
+        r = runs.reset_index(drop=True).rename_axis("__run").reset_index()[["__run"] + on]
+        a = agents[on + ["agent_id", "max_concurrency"]].merge(r.drop_duplicates(on), on=on)
+        agent = pd.Index(labels).get_indexer(a["agent_id"])
+        ok = agent >= 0
+        mc = a["max_concurrency"].to_numpy(dtype=float, na_value=1.0)[ok]
+        maxc[a["__run"].to_numpy()[ok], agent[ok]] = np.maximum(mc, 1.0)
+    sessions = df["sessions"].to_numpy(dtype=float, na_value=0.0)
+    return np.clip(sessions / maxc[run[0], codes], 0.0, 1.0)
+
+
+def _agg_daily(source: str):
+    def agg(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+        run, runs = _run_codes(df)
+        if source == "attendance":
+            vals = rows.attendance_values(df, cols, ctx["defs"])
+        else:
+            vals = rows.conduct_values(df, cols)
+        code = P.codes(rows.ns(df["date"]), ctx["period"], ctx["interval_min"])
+        dims = _dims(df, [d for d in ctx["base"] if d == "agent_id"])
+        return _expand(group_sums({"__run": run, **dims, "period": code}, vals), runs)
+    return agg
+
+
+def _agg_qa(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+    extra = [d for d in ctx["base"] if d in ("queue", "channel")]
+    if extra:  # QA rows get the reviewed contact's queue / channel
+        c = ctx["tables"].get("contacts")
+        on = ["scenario_id", "replication", "contact_id"]
+        if c is None:
+            c = pd.DataFrame({k: pd.Series(dtype=t) for k, t in schema.dtypes("contacts").items()})
+        c = c[on + extra].drop_duplicates(on)
+        df = df.merge(c, on=on, how="left")
+    run, runs = _run_codes(df)
+    vals = rows.qa_values(df, cols, ctx["defs"])
+    code = P.codes(rows.ns(df["reviewed_at"]), ctx["period"], ctx["interval_min"])
+    return _expand(group_sums({"__run": run, **_dims(df, ctx["base"]), "period": code}, vals), runs)
+
+
+_AGGREGATORS = {"contacts": _agg_contacts, "agent_states": _agg_states,
+                "attendance": _agg_daily("attendance"), "conduct": _agg_daily("conduct"),
+                "qa": _agg_qa}
+
+
+def _attach_silent(frame: pd.DataFrame, df: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    run, runs = _run_codes(df)
+    code = P.codes(rows.ns(df["ordered_at"]), ctx["period"], ctx["interval_min"])
+    g = _expand(group_sums({"__run": run, "period": code}, rows.silent_values(df, [_SILENT])), runs)
+    frame = frame.drop(columns=[_SILENT], errors="ignore")
+    return frame.merge(g, on=list(RUN_KEYS) + ["period"], how="left")
+
+
+# --- combining --------------------------------------------------------------------------------
+def _merge_parts(parts: list[pd.DataFrame], keycols: list[str]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({k: pd.Series(dtype="int64" if k in ("replication", "seed", "period")
+                                          else "string") for k in keycols})
+    if len(parts) == 1:
+        return parts[0]
+    both = pd.concat(parts, ignore_index=True)
+    return _sum_by(both, keycols, [c for c in both.columns if c not in keycols])
+
+
+def _sum_by(frame: pd.DataFrame, keycols: list[str], cols: list[str]) -> pd.DataFrame:
+    out = frame.groupby(keycols, dropna=False, sort=False)[cols].sum(min_count=1)
+    return out.reset_index()
+
+
+def _attach_agents(frame: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataFrame:
+    frame = frame.drop(columns=[a for a in AGENT_ATTRS if a in frame.columns])
+    on = ["scenario_id", "replication", "agent_id"]
+    if agents is None or not len(agents):
+        for a in AGENT_ATTRS:
+            frame[a] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        return frame
+    have = [c for c in AGENT_ATTRS if c in agents.columns]
+    out = frame.merge(agents[on + have].drop_duplicates(on), on=on, how="left")
+    for a in AGENT_ATTRS:
+        if a not in out:
+            out[a] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out
+
+
+# --- metrics from summed columns --------------------------------------------------------------
+def _num(frame: pd.DataFrame, col: str | None) -> np.ndarray:
+    if col is None or col not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _scale(m: Metric, defs: dict) -> float:
+    return float(defs[m.key][m.scale]) if isinstance(m.scale, str) else float(m.scale)
+
+
+def _value(frame: pd.DataFrame, m: Metric, defs: dict) -> np.ndarray:
+    num = _num(frame, m.numerator) * _scale(m, defs)
+    if m.kind in ("count", "broadcast"):
+        return num
+    den = _num(frame, m.denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _relative(frame: pd.DataFrame, m: Metric, defs: dict) -> np.ndarray:
+    base = _value(frame, METRICS[m.base], defs)
+    group = defs[m.key]["group"]
+    cols = list(RUN_KEYS) + ["period"] + ([] if group == "centre" else [group])
+    if any(c not in frame for c in cols) or not len(frame):
+        return np.full(len(frame), np.nan)
+    tmp = frame[cols].copy()
+    tmp["__v"] = base
+    mean = tmp.groupby(cols, dropna=False, sort=False)["__v"].transform("mean").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mean > 0, base / mean, np.nan)
+
+
+def _int(x: np.ndarray) -> pd.arrays.IntegerArray:
+    mask = np.isnan(x)
+    return pd.arrays.IntegerArray(np.where(mask, 0, np.rint(x)).astype(np.int64), mask)
+
+
+def _finish(frame: pd.DataFrame, keys: Sequence[str], levels: frozenset[str], period: str | None,
+            defs: dict) -> pd.DataFrame:
+    """Add one column per metric; NaN where the metric does not apply."""
+    values: dict[str, Any] = {}
+    for k in keys:
+        m = METRICS[k]
+        if not applies(m, levels, period):
+            v = np.full(len(frame), np.nan)
+        elif m.kind == "relative":
+            v = _relative(frame, m, defs)
+        else:
+            v = _value(frame, m, defs)
+        values[k] = _int(v) if m.integer else v
+    for c in _columns_for(keys):
+        live = any(c in METRICS[k].columns and applies(METRICS[k], levels, period) for k in keys)
+        x = _num(frame, c) if live else np.full(len(frame), np.nan)
+        values[c] = _int(x) if COLUMNS[c].integer else x
+    keep = frame.drop(columns=[c for c in frame.columns if c in COLUMNS or c in METRICS])
+    return pd.concat([keep.reset_index(drop=True), pd.DataFrame(values)], axis=1)
+
+
+def _order(out: pd.DataFrame, by: tuple[str, ...], keys: Sequence[str]) -> pd.DataFrame:
+    keycols = list(RUN_KEYS) + list(by) + _extras(by, out.columns) + ["period"]
+    cols = keycols + list(keys) + [c for c in _columns_for(keys)]
+    out = out[[c for c in cols if c in out.columns]].copy()
+    for c in by + tuple(_extras(by, out.columns)):
+        out[c] = out[c].astype("string")
+    out = out.sort_values(keycols, kind="stable", na_position="last").reset_index(drop=True)
+    return out
