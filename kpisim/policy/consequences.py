@@ -1,0 +1,86 @@
+"""Multi-period consequences (S3): flags raised after a condition holds N periods running.
+
+For each agent (within scenario_id and replication) the rows are taken in period order.
+"Consecutive" means adjacent in the sorted list of distinct periods present in the table: an
+agent missing from a period breaks the run, and so does a period where the agent has no score.
+A flag is raised on every row where the run has reached ``periods`` (so with 3 periods it shows in
+the 3rd, 4th, ... bad month).
+
+Level conditions use the staff level column declared in ``scorecard.levels``:
+``below_level`` holds when the total is below the own level's ``min_total``;
+``reaches_next_level`` when it is at or above the next level's ``min_total`` (never at the top).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpisim.errors import DataError
+from kpisim.policy.frame import Table
+from kpisim.policy.money import group_starts
+from kpisim.spec.policy import Consequence, Levels
+from kpisim.spec.policy_rules import parse_interval
+
+
+def condition(cons: Consequence, total: np.ndarray, table: Table, levels: Levels | None) -> np.ndarray:
+    """Boolean per row: does the consequence's condition hold this period?"""
+    scored = ~np.isnan(total)
+    if cons.when in ("below_level", "reaches_next_level"):
+        lvl = level_index(table, levels)
+        mins = np.array([b.min_total for b in levels.bands], dtype=float)
+        if cons.when == "below_level":
+            return scored & (total < mins[lvl])
+        top = len(mins) - 1
+        nxt = mins[np.minimum(lvl + 1, top)]
+        return scored & (lvl < top) & (total >= nxt)
+    iv = parse_interval(cons.when)
+    lo_ok = (total >= iv.lo) if iv.lo_closed else (total > iv.lo)
+    hi_ok = (total <= iv.hi) if iv.hi_closed else (total < iv.hi)
+    return scored & lo_ok & hi_ok
+
+
+def level_index(table: Table, levels: Levels) -> np.ndarray:
+    """Index (0 = lowest) of each row's staff level; unknown labels are an error."""
+    table.require(levels.column, "scorecard.levels.column")
+    s = table.df[levels.column]
+    names = [b.name for b in levels.bands]
+    codes = pd.Categorical(s.astype("string"), categories=names).codes.astype(np.int64)
+    if (codes < 0).any():
+        i = int(np.flatnonzero(codes < 0)[0])
+        raise DataError(f"{table.what}: column {levels.column!r} row {i + 1} has level {s.iloc[i]!r}; "
+                        f"allowed: {', '.join(names)}")
+    return codes
+
+
+def streak(cond: np.ndarray, table: Table) -> np.ndarray:
+    """Length of the run of consecutive periods (ending at each row) where ``cond`` holds."""
+    n = table.n
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    df = table.df
+    ent_cols = [c for c in ("scenario_id", "replication", "agent_id") if c in df.columns]
+    ent = df.groupby(ent_cols, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    if "period" in df.columns:
+        per, _ = pd.factorize(df["period"], sort=True, use_na_sentinel=False)
+        per = per.astype(np.int64)
+    else:
+        per = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((per, ent))
+    e, p, c = ent[order], per[order], cond[order]
+    same = np.zeros(n, dtype=bool)
+    same[1:] = e[1:] == e[:-1]
+    if (same[1:] & (p[1:] == p[:-1])).any():
+        i = int(order[1:][same[1:] & (p[1:] == p[:-1])][0])
+        raise DataError(f"{table.what}: agent {df['agent_id'].iloc[i]!r} has two rows for period "
+                        f"{df['period'].iloc[i] if 'period' in df.columns else '(none)'}; one row per "
+                        "agent and period is needed for multi-period consequences")
+    cont = np.zeros(n, dtype=bool)
+    cont[1:] = same[1:] & (p[1:] - p[:-1] == 1) & c[:-1]
+    run_start = c & ~cont
+    run_id = np.cumsum(run_start)
+    pos = group_starts(run_id)
+    out = np.zeros(n, dtype=np.int64)
+    out[order] = np.where(c, pos + 1, 0)
+    return out
+

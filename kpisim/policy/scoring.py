@@ -1,0 +1,188 @@
+"""``score``: KPI table -> one row of points per agent and period, with the full breakdown.
+
+Output columns (in order): the key columns present (scenario_id, replication, seed, team,
+agent_id, period, plus grouping/level columns used by the policy); ``pts_<component>`` (points
+after weighting); ``ded_<deduction>`` (points deducted, >= 0); ``bonus_<bonus>``;
+``cat_<category>`` (after the category's floor and maximum); ``deductions`` and ``bonus`` (sums
+of the items, before category limits); ``total`` (after floor, cap, zeroing gates; rounded
+half-up to ``scorecard.total.decimals``; NaN = no score); ``max``; ``grade`` (if graded);
+``gate_<gate>`` and ``flag_<consequence>`` booleans; ``flags`` (ids of triggered gates and raised
+consequences joined by ``;``, empty when none).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpisim.policy.consequences import condition, streak
+from kpisim.policy.frame import Table
+from kpisim.policy.grades import grade
+from kpisim.policy.metrics import known_metrics
+from kpisim.policy.rules import evaluate
+from kpisim.spec.policy import Policy
+from kpisim.spec.policy_check import component_max, component_scale, scorecard_max
+from kpisim.spec.policy_rules import parse_interval
+
+
+def directions(policy: Policy) -> dict[str, str]:
+    """Metric -> direction for the registry plus the policy's inputs."""
+    d = dict(known_metrics())
+    d.update({i.name: i.direction for i in policy.inputs})
+    return d
+
+
+def to_units(total: np.ndarray, decimals: int) -> np.ndarray:
+    """Totals as integer steps of ``10**-decimals``, rounded half-up (float NaN stays NaN).
+
+    A 1e-6-step tolerance absorbs binary float error (87.125 may be stored as 87.12499...).
+    """
+    scaled = total * 10.0**decimals
+    return np.floor(scaled + 0.5 + 1e-6)
+
+
+def in_interval(x: np.ndarray, text: str) -> np.ndarray:
+    """Elementwise test of a condition string (NaN -> False)."""
+    iv = parse_interval(text)
+    lo = (x >= iv.lo) if iv.lo_closed else (x > iv.lo)
+    hi = (x <= iv.hi) if iv.hi_closed else (x < iv.hi)
+    return lo & hi
+
+
+def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+    """Score every row of ``kpi_table`` under ``policy``'s scorecard.
+
+    Args:
+        policy: a validated policy.
+        kpi_table: one row per agent and period with the metric columns the policy uses and the
+            declared ``inputs``.
+
+    Returns:
+        A new DataFrame, same row order as ``kpi_table``; columns in the module docstring.
+
+    Raises:
+        DataError: a needed column is missing or not numeric, a count is negative, or a level
+            label is unknown.
+    """
+    t = Table(kpi_table)
+    sc = policy.scorecard
+    dirs = directions(policy)
+    for inp in policy.inputs:
+        t.require(inp.name, f"inputs ({inp.name!r} is declared as an input of policy {policy.id!r})")
+    out: dict[str, np.ndarray] = {}
+    extra_keys = _extra_keys(policy)
+    out.update(t.keys(extra_keys))
+
+    comp_pts: dict[str, np.ndarray] = {}
+    for comp in sc.components:
+        where = f"scorecard.components[{comp.id}]"
+        x = t.col(comp.metric, where)
+        direction = comp.direction or dirs.get(comp.metric, "neutral")
+        raw = evaluate(comp.rule, x, table=t, direction=direction, scale=component_scale(comp),
+                       needed_by=where)
+        factor = comp.weight / 100.0 if comp.max_points is None else comp.weight
+        pts = raw * factor
+        if comp.missing == "zero":
+            pts = np.where(np.isnan(pts), 0.0, pts)
+        elif comp.missing == "full":
+            pts = np.where(np.isnan(pts), component_max(comp), pts)
+        comp_pts[comp.id] = pts
+        out[f"pts_{comp.id}"] = pts
+
+    ded: dict[str, np.ndarray] = {}
+    for d in sc.deductions:
+        count = t.counts(d.metric, f"scorecard.deductions[{d.id}]")
+        pts = np.maximum(count - d.free, 0.0) * d.points_each
+        if d.max_points is not None:
+            pts = np.minimum(pts, d.max_points)
+        ded[d.id] = pts
+        out[f"ded_{d.id}"] = pts
+
+    bon: dict[str, np.ndarray] = {}
+    for b in sc.bonuses:
+        where = f"scorecard.bonuses[{b.id}]"
+        if b.points_each is not None:
+            pts = t.counts(b.metric, where) * b.points_each
+        else:
+            x = t.col(b.metric, where)
+            direction = b.direction or dirs.get(b.metric, "neutral")
+            pts = evaluate(b.rule, x, table=t, direction=direction, scale=None, needed_by=where)
+            pts = np.where(np.isnan(pts), 0.0, pts)
+        if b.max_points is not None:
+            pts = np.minimum(pts, b.max_points)
+        bon[b.id] = pts
+        out[f"bonus_{b.id}"] = pts
+
+    zeros = np.zeros(t.n)
+    total = zeros.copy()
+    for cat in sc.categories:
+        pts = np.full(t.n, float(cat.max_points)) if cat.basis == "full" else zeros.copy()
+        pts = pts + sum((comp_pts[c.id] for c in sc.components if c.category == cat.id), zeros)
+        pts = pts + sum((bon[b.id] for b in sc.bonuses if b.category == cat.id), zeros)
+        pts = pts - sum((ded[d.id] for d in sc.deductions if d.category == cat.id), zeros)
+        pts = np.clip(pts, cat.floor, cat.max_points)
+        out[f"cat_{cat.id}"] = pts
+        total = total + pts
+    total = total + sum((comp_pts[c.id] for c in sc.components if c.category is None), zeros)
+    total = total + sum((bon[b.id] for b in sc.bonuses if b.category is None), zeros)
+    total = total - sum((ded[d.id] for d in sc.deductions if d.category is None), zeros)
+    out["deductions"] = sum(ded.values(), zeros)
+    out["bonus"] = sum(bon.values(), zeros)
+
+    if sc.total.floor is not None:
+        total = np.maximum(total, sc.total.floor)
+    if sc.total.cap is not None:
+        total = np.minimum(total, sc.total.cap)
+
+    gates: dict[str, np.ndarray] = {}
+    for g in sc.gates:
+        x = t.col(g.metric, f"scorecard.gates[{g.id}]")
+        hit = in_interval(x, g.when)
+        if g.if_missing == "trigger":
+            hit = hit | np.isnan(x)
+        gates[g.id] = hit
+        if g.zero_total:
+            total = np.where(hit & ~np.isnan(total), 0.0, total)
+
+    total = to_units(total, sc.total.decimals) / 10.0**sc.total.decimals
+    out["total"] = total
+    out["max"] = np.full(t.n, scorecard_max(sc))
+    if sc.grades is not None:
+        out["grade"] = grade(sc.grades, total, t, dirs)
+    for gid, hit in gates.items():
+        out[f"gate_{gid}"] = hit
+    flags: dict[str, np.ndarray] = dict(gates)
+    for cons in sc.consequences:
+        hit = streak(condition(cons, total, t, sc.levels), t) >= cons.periods
+        out[f"flag_{cons.id}"] = hit
+        flags[cons.id] = hit
+    out["flags"] = _join_flags(flags, t.n)
+    return pd.DataFrame(out)
+
+
+def _extra_keys(policy: Policy) -> tuple[str, ...]:
+    """Grouping and level columns the policy uses, kept in the output for traceability."""
+    sc, pay = policy.scorecard, policy.pay_plan
+    cols: list[str] = []
+    for comp in (*sc.components, *sc.bonuses):
+        cols += list(getattr(comp.rule, "group_by", ()) or ())
+    if sc.grades is not None:
+        cols += list(sc.grades.group_by)
+    if sc.levels is not None:
+        cols.append(sc.levels.column)
+    for item in (*pay.pools, *pay.team_bonuses, *pay.prizes):
+        cols += list(item.group_by)
+    return tuple(dict.fromkeys(cols))
+
+
+def _join_flags(flags: dict[str, np.ndarray], n: int) -> pd.Categorical | np.ndarray:
+    """``;``-joined ids of the true flags per row, built from a bitmask (fast on many rows)."""
+    if not flags:
+        return np.full(n, "", dtype=object)
+    names = list(flags)
+    mask = np.zeros(n, dtype=np.int64)
+    for i, name in enumerate(names):
+        mask |= flags[name].astype(np.int64) << i
+    uniq, inv = np.unique(mask, return_inverse=True)
+    labels = [";".join(nm for i, nm in enumerate(names) if (int(u) >> i) & 1) for u in uniq]
+    return np.asarray(labels, dtype=object)[inv]
