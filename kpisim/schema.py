@@ -63,7 +63,7 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("agent_id", "string", "Agent."),
         ("state", "string", "`available`, `busy`, `wrap_up`, `break` or `offline` (logged out, within the horizon). Chat: `busy` while the agent holds at least one session and none is in wrap-up; see `sessions`."),
         ("start_at", "datetime64[ns]", "Start of the interval."),
-        ("end_at", "datetime64[ns]", "End of the interval (exclusive)."),
+        ("end_at", "datetime64[ns]", "End of the interval (exclusive). Simulated states are cut at the horizon end."),
         ("sessions", "int64", "Contacts held during the interval (chat can be > 1; voice 0 or 1). Partial chat occupancy = sessions / max concurrency."),
     ),
     "agents": (
@@ -102,7 +102,7 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "qa": (
         ("agent_id", "string", "Agent whose contact was reviewed."),
         ("contact_id", "int64", "Reviewed contact."),
-        ("reviewed_at", "datetime64[ns]", "When the contact ended (review date)."),
+        ("reviewed_at", "datetime64[ns]", "Arrival time of the reviewed contact (the review counts in that contact's period)."),
         ("qa_score", "float64", "QA score 0-100."),
     ),
     "silent_orders": (

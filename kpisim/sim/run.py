@@ -135,7 +135,7 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     agent = rec[:, 0].astype(np.int64)
     order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
     agent, state, t, sess = agent[order], rec[order, 1].astype(np.int64), rec[order, 2], rec[order, 3].astype(np.int64)
-    horizon_end = max(eng.horizon_s, eng.env.now)
+    horizon_end = eng.horizon_s
     nxt_same = np.r_[agent[1:] == agent[:-1], False]
     end = np.where(nxt_same, np.r_[t[1:], 0.0], horizon_end)
     # merge runs of the same (agent, state, sessions)
@@ -149,6 +149,9 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
         "end_s": end[last],
         "sessions": sess[first],
     })
+    # states are recorded within the horizon (work finishing after midnight of the last day is
+    # cut at the horizon end), so every state falls in a period of the horizon
+    df["end_s"] = np.minimum(df["end_s"], eng.horizon_s)
     return df[df["end_s"] > df["start_s"]].reset_index(drop=True)
 
 

@@ -4,7 +4,7 @@
   recorded agent states, lateness / early leave / absence / leave from the calendar draws.
 - conduct: Poisson counts per agent-day of each event kind at ``rate x true_conduct`` for
   breaches (``after_hours_help`` and ``adopted_idea`` at their plain rate), ``conduct`` stream.
-- QA: per agent and calendar month, ``qa_samples_per_month`` answered contacts sampled without
+- QA: per agent and calendar month of the contact's arrival, ``qa_samples_per_month`` answered contacts sampled without
   replacement (all if fewer), score = clip(round(true_qa + N(0, qa_sd)), 0, 100), ``qa`` stream.
 - silent orders: Poisson(per_day) orders per day, uniform time of day, lognormal value.
 """
@@ -78,7 +78,7 @@ def qa_table(scenario: Scenario, contacts: pd.DataFrame, roster: pd.DataFrame, r
     if k == 0 or contacts.empty:
         return pd.DataFrame(cols)
     ans = contacts[contacts["answered"]]
-    month = ans["ended_at"].dt.to_period("M")
+    month = ans["arrival_at"].dt.to_period("M")
     qa_sd = {q: s.outcomes.qa_sd for q, s in scenario.queues.items()}
     true_qa = dict(zip(roster["agent_id"], roster["true_qa"]))
     for (agent, _m), idx in ans.groupby([ans["agent_id"], month], sort=True).groups.items():
@@ -89,7 +89,7 @@ def qa_table(scenario: Scenario, contacts: pd.DataFrame, roster: pd.DataFrame, r
         score = np.clip(np.rint(true_qa[agent] + sd * rng.standard_normal(len(sub))), 0, 100)
         cols["agent_id"].extend([agent] * len(sub))
         cols["contact_id"].extend(sub["contact_id"].tolist())
-        cols["reviewed_at"].extend(sub["ended_at"].tolist())
+        cols["reviewed_at"].extend(sub["arrival_at"].tolist())
         cols["qa_score"].extend(score.tolist())
     return pd.DataFrame(cols)
 
