@@ -1,0 +1,275 @@
+"""``compare``: simulate R months once, score and pay every policy on the same months (CRN).
+
+Every table of the result carries ``scenario_id``, ``policy`` (where it applies), ``replication``
+and ``seed``. Summaries give 95 % t confidence intervals across replications (each replication x
+period is one independent month). Measures are defined in docs/analysis.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpisim.analysis import fairness as F
+from kpisim.analysis.runner import run_replications
+from kpisim.analysis.stats import ci_frame, t_ci
+from kpisim.errors import KpisimError
+from kpisim.spec.scenario import Scenario
+
+RUN = ["scenario_id", "replication", "seed"]
+AGENT_KEYS = ["replication", "agent_id", "period"]
+
+
+def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
+    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log."""
+    from kpisim.kpi.compute import kpis
+
+    return {"kpis": kpis(log, by=kpi_by, period=period), "agents": log.tables["agents"].copy()}
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: tidy tables plus summary methods.
+
+    Attributes:
+        kpis: KPI table (one row per replication, agent, period).
+        scores: ``policy`` + the policies' score tables (``total`` = points).
+        pay: ``policy`` + the pay tables (``total_cents`` = payout, integer cents).
+        agents: HIDDEN TRUTH: the simulator's agent roster with ``true_*`` traits and
+            ``true_contribution`` (see docs/analysis.md). Only fairness/validity read it.
+        baseline: name of the baseline policy.
+        currency: ISO currency of the cents.
+    """
+
+    scenario_id: str
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    scores: pd.DataFrame
+    pay: pd.DataFrame
+    agents: pd.DataFrame
+    baseline: str
+    policies: list[str]
+    currency: str = "CNY"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # --- per agent ---------------------------------------------------------------------------
+    def agent_pay(self) -> pd.DataFrame:
+        """One row per policy, replication, agent, period: pay_cents, total (score), group keys and
+        the hidden ``true_*`` columns (incl. ``true_contribution``)."""
+        p = self.pay[["policy"] + RUN + ["agent_id", "period", "total_cents"]].rename(columns={"total_cents": "pay_cents"})
+        s = self.scores[["policy"] + AGENT_KEYS + ["total"]]
+        out = p.merge(s, on=["policy"] + AGENT_KEYS, how="left")
+        kcols = [c for c in ("group", "team", "shift", "tenure_group", "handled", "sales_cents") if c in self.kpis]
+        out = out.merge(self.kpis[AGENT_KEYS + kcols], on=AGENT_KEYS, how="left")
+        truth = [c for c in self.agents.columns if c.startswith("true_")]
+        ag = self.agents[["replication", "agent_id"] + truth]
+        ag = ag.loc[:, ~ag.columns.duplicated()]
+        return out.merge(ag, on=["replication", "agent_id"], how="left")
+
+    # --- cost --------------------------------------------------------------------------------
+    def monthly_cost(self) -> pd.DataFrame:
+        """Per policy, replication and period: total_cents, agents, handled, sales_cents."""
+        ap = self.agent_pay()
+        g = ap.groupby(["policy", "scenario_id", "replication", "seed", "period"], sort=False)
+        out = g.agg(total_cents=("pay_cents", "sum"), agents=("agent_id", "nunique"),
+                    handled=("handled", lambda x: float(pd.to_numeric(x, errors="coerce").sum())),
+                    sales_cents=("sales_cents", lambda x: float(pd.to_numeric(x, errors="coerce").sum())))
+        out = out.reset_index()
+        out["total_cents"] = out["total_cents"].astype("int64")
+        return out
+
+    def cost(self, *, budget_cents: int | None = None) -> pd.DataFrame:
+        """Payout cost per policy with 95 % CIs across months.
+
+        Columns: total_cents (mean per month, CI), p5_cents/p95_cents (spread of monthly totals),
+        per_agent_cents, per_handled_cents, pct_of_sales, diff_cents (paired difference from the
+        baseline, CI) and, if ``budget_cents`` is given, p_over_budget (share of months whose
+        total exceeds it).
+        """
+        mc = self.monthly_cost()
+        mc["per_agent_cents"] = mc["total_cents"] / mc["agents"]
+        mc["per_handled_cents"] = mc["total_cents"] / mc["handled"].where(mc["handled"] > 0)
+        mc["pct_of_sales"] = 100 * mc["total_cents"] / mc["sales_cents"].where(mc["sales_cents"] > 0)
+        base = mc[mc["policy"] == self.baseline].set_index(["replication", "period"])["total_cents"]
+        mc["diff_cents"] = mc["total_cents"] - base.reindex(pd.MultiIndex.from_frame(mc[["replication", "period"]])).to_numpy()
+        out = ci_frame(mc, ["policy"], ["total_cents", "per_agent_cents", "per_handled_cents", "pct_of_sales", "diff_cents"])
+        q = mc.groupby("policy", sort=False)["total_cents"]
+        out["p5_cents"] = out["policy"].map(q.quantile(0.05))
+        out["p95_cents"] = out["policy"].map(q.quantile(0.95))
+        if budget_cents is not None:
+            out["budget_cents"] = int(budget_cents)
+            out["p_over_budget"] = out["policy"].map(mc.assign(o=mc["total_cents"] > budget_cents).groupby("policy")["o"].mean())
+        out.insert(1, "scenario_id", self.scenario_id)
+        out.insert(2, "seed", self.seed)
+        return out
+
+    # --- winners and losers ------------------------------------------------------------------
+    def winners_losers(self, *, threshold_cents: int = 5000, bands: int = 5) -> pd.DataFrame:
+        """Share of agents gaining / losing more than ``threshold_cents`` vs the baseline.
+
+        Agents are grouped by the baseline's score quantile bands (edges fixed by the baseline's
+        scores pooled over all months; band 1 = lowest). Shares are computed per month, then
+        averaged with 95 % CIs.
+
+        Columns: policy, band, band_range, share_gain, share_lose, mean_gain_cents (among
+        winners), mean_loss_cents (among losers), mean_delta_cents, each with _lo/_hi.
+        """
+        ap = self.agent_pay()
+        base = ap[ap["policy"] == self.baseline][AGENT_KEYS + ["pay_cents", "total"]]
+        base = base.rename(columns={"pay_cents": "base_pay_cents", "total": "base_total"})
+        score = base["base_total"].astype(float)
+        if score.notna().any() and score.nunique() > 1:
+            labels, edges = pd.qcut(score.rank(method="first"), q=min(bands, score.notna().sum()), labels=False, retbins=True)
+            base["band"] = labels + 1
+            rng = base.groupby("band")["base_total"].agg(["min", "max"])
+            band_range = {b: f"{r['min']:.4g}–{r['max']:.4g}" for b, r in rng.iterrows()}
+        else:
+            base["band"] = 1
+            band_range = {1: "all"}
+        m = ap.merge(base, on=AGENT_KEYS, how="inner")
+        m = m[m["policy"] != self.baseline].copy()
+        m["delta_cents"] = m["pay_cents"] - m["base_pay_cents"]
+        m["gain"] = m["delta_cents"] > threshold_cents
+        m["lose"] = m["delta_cents"] < -threshold_cents
+        per = m.groupby(["policy", "band", "replication", "period"]).agg(
+            share_gain=("gain", "mean"), share_lose=("lose", "mean"),
+            mean_delta_cents=("delta_cents", "mean"),
+            mean_gain_cents=("delta_cents", lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan),
+            mean_loss_cents=("delta_cents", lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan),
+        ).reset_index()
+        allb = m.groupby(["policy", "replication", "period"]).agg(
+            share_gain=("gain", "mean"), share_lose=("lose", "mean"), mean_delta_cents=("delta_cents", "mean"),
+            mean_gain_cents=("delta_cents", lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan),
+            mean_loss_cents=("delta_cents", lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan),
+        ).reset_index().assign(band=0)
+        cols = ["share_gain", "share_lose", "mean_gain_cents", "mean_loss_cents", "mean_delta_cents"]
+        out = ci_frame(pd.concat([per, allb], ignore_index=True), ["policy", "band"], cols)
+        out["band_range"] = out["band"].map(lambda b: "all" if b == 0 else band_range.get(b, ""))
+        out["threshold_cents"] = int(threshold_cents)
+        out["baseline"] = self.baseline
+        return out.sort_values(["policy", "band"], kind="stable").reset_index(drop=True)
+
+    # --- fairness ----------------------------------------------------------------------------
+    def truth_table(self) -> pd.DataFrame:
+        """:meth:`agent_pay` joined with ``true_contribution`` (HIDDEN TRUTH)."""
+        return self.agent_pay()
+
+    def fairness(self) -> pd.DataFrame:
+        """Validity, luck share, rank agreement and inequality per policy (READS HIDDEN TRUTH)."""
+        return F.fairness_table(self.truth_table())
+
+    def pay_gaps(self) -> pd.DataFrame:
+        """Pay gap of each team / shift / tenure group vs everyone, per policy, with CIs."""
+        return F.pay_gaps(self.truth_table())
+
+    # --- output ------------------------------------------------------------------------------
+    def to_dir(self, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
+               figures: bool = True) -> dict[str, str]:
+        """Write CSV tables, PNG figures and a self-contained ``report.html`` to ``path``.
+
+        Returns:
+            Mapping artefact name -> file path.
+        """
+        from kpisim.analysis.report import write_dir
+
+        return write_dir(self, path, budget_cents=budget_cents, threshold_cents=threshold_cents, figures=figures)
+
+
+def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | None = None,
+            replications: int = 4, seed: int = 1, jobs: int | None = None, progress: bool = True,
+            kpi_by: Sequence[str] = ("agent_id",), period: str = "month",
+            inputs: pd.DataFrame | Mapping[str, float] | None = None) -> Comparison:
+    """Simulate ``replications`` runs once and score + pay every policy on the same runs.
+
+    Args:
+        scenario: the centre.
+        policies: name -> policy (anything with ``.score(kpi_table)`` and ``.pay(scores, kpi_table)``).
+        baseline: name of the reference policy (default: the first).
+        replications: independent simulated runs (>= 2 for confidence intervals).
+        seed: base seed; replication r uses ``SeedSequence([seed, r])``.
+        jobs: worker processes (default all cores; results identical to ``jobs=1``).
+        progress: show a progress bar.
+        kpi_by: KPI grouping (must include ``agent_id`` for per-agent pay).
+        period: KPI period (``month`` for monthly scorecards).
+        inputs: the policies' declared extra inputs (manager ratings, exams): a DataFrame joined
+            on agent_id (and period/replication if present), or column -> constant. Inputs still
+            missing get a neutral constant (see :func:`neutral_inputs`): equal for every agent,
+            so they never separate agents.
+
+    Raises:
+        KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
+    """
+    if not policies:
+        raise KpisimError("compare needs at least one policy")
+    names = list(policies)
+    baseline = names[0] if baseline is None else baseline
+    if baseline not in policies:
+        raise KpisimError(f"baseline {baseline!r} is not one of the policies {names}")
+    if "agent_id" not in kpi_by:
+        raise KpisimError(f"kpi_by must include 'agent_id', got {tuple(kpi_by)}")
+    res = run_replications(scenario, summarise_for_compare, seed=seed, replications=replications,
+                           jobs=jobs, progress=progress, options={"kpi_by": tuple(kpi_by), "period": period})
+    kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
+    kt = _attach_inputs(kt, policies, inputs)
+    agents = pd.concat([r["agents"] for r in res], ignore_index=True)
+    agents["true_contribution"] = F.contribution(agents)
+    agents.attrs["kpisim"] = {"hidden_truth": True}
+    scores, pays = [], []
+    for name in names:
+        pol = policies[name]
+        s = pol.score(kt)
+        p = pol.pay(s, kt)
+        scores.append(_with_policy(s, name, scenario, seed))
+        pays.append(_with_policy(p, name, scenario, seed))
+    currency = getattr(policies[baseline], "currency", getattr(scenario, "currency", "CNY"))
+    return Comparison(scenario_id=scenario.id, seed=seed, replications=replications, kpis=kt,
+                      scores=pd.concat(scores, ignore_index=True), pay=pd.concat(pays, ignore_index=True),
+                      agents=agents, baseline=baseline, policies=names, currency=currency,
+                      meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
+                            "policy_objects": dict(policies)})
+
+
+def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:
+    df = df.copy()
+    for col, val in (("scenario_id", scenario.id), ("seed", seed)):
+        if col not in df:
+            df[col] = val
+    df.insert(0, "policy", name)
+    return df
+
+
+def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
+    """Neutral constant per declared policy input: the lowest staff level for a level column,
+    0 for lower-is-better inputs (counts of bad events, flags), 80 for ``points(0-100)`` ratings,
+    1.0 otherwise (ratios)."""
+    out: dict[str, Any] = {}
+    for pol in policies.values():
+        levels = getattr(getattr(pol, "scorecard", None), "levels", None)
+        for spec in getattr(pol, "inputs", ()) or ():
+            if spec.name in out:
+                continue
+            if levels is not None and levels.column == spec.name:
+                out[spec.name] = levels.bands[0].name
+            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean"):
+                out[spec.name] = 0.0
+            elif "0-100" in spec.unit:
+                out[spec.name] = 80.0
+            else:
+                out[spec.name] = 1.0
+    return out
+
+
+def _attach_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> pd.DataFrame:
+    if isinstance(inputs, pd.DataFrame):
+        from kpisim.policy.inputs import attach_inputs
+
+        kt = attach_inputs(kt, inputs)
+    elif inputs:
+        kt = kt.assign(**dict(inputs))
+    fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
+    return kt.assign(**fill) if fill else kt

@@ -1,0 +1,249 @@
+"""What behaviour a policy pays for: incentive gradient, tier cliffs, lever effects.
+
+* ``incentive_gradient``: pay change of the median agent for one realistic step better on each
+  scored metric, everything else held fixed (the row is perturbed and the whole month re-scored,
+  so relative rules see the new team average).
+* ``tier_cliffs``: for tier rules, the share of agents within one step below a tier boundary.
+* ``lever_effects``: simulate a scenario variant in which one agent group pulls a behaviour lever
+  (e.g. rushing), same seed as the baseline (common random numbers), and report the change in
+  that group's pay and KPIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpisim.analysis.runner import run_replications
+from kpisim.analysis.stats import ci_frame
+from kpisim.errors import KpisimError
+from kpisim.spec.scenario import Scenario
+
+#: Metrics tried when a policy does not expose its scorecard.
+DEFAULT_METRICS = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "aht_s",
+                   "avg_response_s", "complaints", "qa_mean")
+#: Step size as a multiple of the across-agent standard deviation of the metric.
+STEP_SD = 0.5
+#: KPIs reported by ``lever_effects``.
+LEVER_KPIS = ("handled", "aht_s", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "complaints")
+
+
+def _directions() -> dict[str, str]:
+    try:
+        from kpisim.policy.metrics import known_metrics
+
+        return dict(known_metrics())
+    except Exception:  # the registry is optional for duck-typed policies
+        return {}
+
+
+def scored_metrics(policy: Any) -> list[str]:
+    """Metric keys a policy uses (every ``metric`` field in its spec), else ``DEFAULT_METRICS``."""
+    if hasattr(policy, "model_dump"):
+        found: list[str] = []
+
+        def walk(x):
+            if isinstance(x, dict):
+                for k, v in x.items():
+                    if k == "metric" and isinstance(v, str) and v not in found:
+                        found.append(v)
+                    walk(v)
+            elif isinstance(x, (list, tuple)):
+                for v in x:
+                    walk(v)
+        walk(policy.model_dump())
+        if found:
+            return found
+    return list(getattr(policy, "metrics", DEFAULT_METRICS))
+
+
+def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str]) -> dict[str, float]:
+    """Realistic step per metric: ``STEP_SD`` x the across-agent SD (median over months), signed
+    so that a positive step is *better* (negative for lower-is-better metrics); whole numbers
+    for counts (at least 1)."""
+    dirs = _directions()
+    out = {}
+    for m in metrics:
+        if m not in kpi_table:
+            continue
+        x = pd.to_numeric(kpi_table[m], errors="coerce").astype(float)
+        sd = x.groupby([kpi_table["replication"], kpi_table["period"]]).std().median()
+        if not np.isfinite(sd) or sd <= 0:
+            continue
+        step = STEP_SD * sd
+        if pd.api.types.is_integer_dtype(kpi_table[m].dtype) or m in ("handled", "complaints", "orders"):
+            step = max(1.0, round(step))
+        out[m] = -step if dirs.get(m) == "lower" else step
+    return out
+
+
+def incentive_gradient(comp, *, metrics: Mapping[str, Sequence[str]] | None = None,
+                       policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Marginal pay of one realistic step better on each scored metric, for the median agent.
+
+    Args:
+        comp: a ``Comparison`` (its KPI table and scores are reused).
+        metrics: policy name -> metric keys (default: the policy's scored metrics).
+        policies: name -> policy objects (default: those stored on ``comp``).
+
+    Returns:
+        One row per policy and metric: step (metric units, signed), base_pay_cents, new_pay_cents,
+        delta_pay_cents (mean over months) with 95 % CI, per_step_pct (delta / base pay, %).
+    """
+    policies = policies or comp.meta.get("policy_objects") or {}
+    if not policies:
+        raise KpisimError("incentive_gradient needs the policy objects (compare stores them in meta)")
+    kt = comp.kpis
+    rows = []
+    for name, pol in policies.items():
+        ms = list((metrics or {}).get(name, scored_metrics(pol)))
+        steps = metric_steps(kt, ms)
+        sc = comp.scores[comp.scores["policy"] == name]
+        pay = comp.pay[comp.pay["policy"] == name]
+        for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
+            s = sc[(sc["replication"] == rep) & (sc["period"] == per)]
+            p = pay[(pay["replication"] == rep) & (pay["period"] == per)]
+            if s.empty:
+                continue
+            tot = s["total"].astype(float)
+            order = tot.rank(method="first")
+            med_agent = s.loc[(order - (order.max() + 1) / 2).abs().idxmin(), "agent_id"]
+            base = int(p.loc[p["agent_id"] == med_agent, "total_cents"].iloc[0])
+            idx = month.index[month["agent_id"] == med_agent][0]
+            for m, step in steps.items():
+                new = month.copy()
+                cur = float(pd.to_numeric(month.loc[idx, m], errors="coerce"))
+                val = cur + step
+                if m != "nps":  # KPIs are non-negative; rates stay within [0, 1]
+                    val = max(val, 0.0)
+                if m.endswith("_rate") or m in ("service_level", "occupancy", "utilisation"):
+                    val = min(val, 1.0)
+                if pd.api.types.is_integer_dtype(month[m].dtype):
+                    new[m] = new[m].astype("Int64")
+                    new.loc[idx, m] = int(round(val)) if np.isfinite(val) else pd.NA
+                else:
+                    new[m] = pd.to_numeric(new[m], errors="coerce").astype(float)
+                    new.loc[idx, m] = val
+                s2 = pol.score(new)
+                p2 = pol.pay(s2, new)
+                after = int(p2.loc[p2["agent_id"] == med_agent, "total_cents"].iloc[0])
+                rows.append({"policy": name, "metric": m, "replication": rep, "period": per, "step": step,
+                             "base_pay_cents": base, "new_pay_cents": after, "delta_pay_cents": after - base})
+    if not rows:
+        return pd.DataFrame(columns=["policy", "metric", "step", "delta_pay_cents"])
+    d = pd.DataFrame(rows)
+    out = ci_frame(d, ["policy", "metric"], ["delta_pay_cents", "base_pay_cents", "new_pay_cents", "step"])
+    out["per_step_pct"] = 100 * out["delta_pay_cents"] / out["base_pay_cents"].where(out["base_pay_cents"] != 0)
+    return out
+
+
+def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Where tier boundaries sit relative to the agents: share within one step below each.
+
+    Only components with a ``tiers`` rule (absolute, or ``relative`` on the share of the group
+    average) are examined; the step is that of :func:`metric_steps` (for relative rules divided by
+    the group average). "Below" means on the worse side of the boundary.
+
+    Returns:
+        One row per policy, component and boundary: metric, boundary, share_within_step (CI).
+    """
+    from kpisim.spec.policy_rules import parse_interval
+
+    policies = policies or comp.meta.get("policy_objects") or {}
+    kt = comp.kpis
+    dirs = _directions()
+    rows = []
+    for name, pol in policies.items():
+        sc = getattr(pol, "scorecard", None)
+        for comp_spec in getattr(sc, "components", ()) or ():
+            rule = comp_spec.rule
+            tiers = getattr(rule, "tiers", None)
+            if not tiers or comp_spec.metric not in kt:
+                continue
+            relative = getattr(rule, "type", "") == "relative"
+            step = abs(metric_steps(kt, [comp_spec.metric]).get(comp_spec.metric, np.nan))
+            higher = (comp_spec.direction or dirs.get(comp_spec.metric, "higher")) != "lower"
+            cuts = sorted({b for t in tiers for b in (parse_interval(t.when).lo, parse_interval(t.when).hi)
+                           if np.isfinite(b)})
+            for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
+                x = pd.to_numeric(month[comp_spec.metric], errors="coerce").astype(float)
+                st = step
+                if relative:
+                    gb = list(getattr(rule, "group_by", ()) or ())
+                    avg = x.groupby([month[c] for c in gb]).transform("mean") if gb else x.mean()
+                    x, st = x / avg, step / avg
+                for cut in cuts:
+                    gap = (cut - x) if higher else (x - cut)
+                    within = ((gap > 0) & (gap <= st)).mean()
+                    rows.append({"policy": name, "component": comp_spec.id, "metric": comp_spec.metric,
+                                 "relative": relative, "boundary": cut, "replication": rep, "period": per,
+                                 "share_within_step": float(within)})
+    if not rows:
+        return pd.DataFrame(columns=["policy", "component", "metric", "boundary", "share_within_step"])
+    return ci_frame(pd.DataFrame(rows), ["policy", "component", "metric", "relative", "boundary"], ["share_within_step"])
+
+
+def lever_variant(scenario: Scenario, levers: Mapping[str, float], *, groups: Sequence[str] | None = None) -> Scenario:
+    """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``."""
+    names = [g.name for g in scenario.agents]
+    for g in groups or ():
+        if g not in names:
+            raise KpisimError(f"unknown agent group {g!r}; groups are {names}")
+    agents = [g.model_copy(update={"levers": g.levers.model_copy(update=dict(levers))})
+              if groups is None or g.name in groups else g for g in scenario.agents]
+    return scenario.model_copy(update={"agents": agents})
+
+
+def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mapping[str, Mapping[str, float]], *,
+                  groups: Sequence[str] | None = None, replications: int = 4, seed: int = 1,
+                  jobs: int | None = None, progress: bool = True, period: str = "month") -> pd.DataFrame:
+    """Pay and KPI effect of each lever set, estimated by simulation with common random numbers.
+
+    Args:
+        scenario: the baseline centre.
+        policies: name -> policy.
+        levers: label -> lever updates, e.g. ``{"rush": {"rush_handle_factor": 0.8,
+            "rush_resolution_odds": 0.7}}``.
+        groups: agent groups that pull the lever (default: all).
+
+    Returns:
+        One row per lever and policy: delta_pay_cents (mean per pulling agent per month, CI) and
+        delta_<kpi> for ``LEVER_KPIS`` (pulling agents' mean, CI); paired by replication.
+    """
+    from kpisim.analysis.compare import summarise_for_compare
+
+    labels = list(levers)
+    variants = [scenario] + [lever_variant(scenario, levers[k], groups=groups) for k in labels]
+    res = run_replications(variants, summarise_for_compare, seed=seed, replications=replications, jobs=jobs,
+                           progress=progress, options={"kpi_by": ("agent_id",), "period": period})
+    tables = [pd.concat([r["kpis"] for r in res[i * replications:(i + 1) * replications]], ignore_index=True)
+              for i in range(len(variants))]
+    keys = ["replication", "agent_id", "period"]
+    rows = []
+    base = tables[0]
+    pulled = base["group"].isin(groups) if groups is not None else pd.Series(True, index=base.index)
+    for name, pol in policies.items():
+        bpay = pol.pay(pol.score(base), base)[keys + ["total_cents"]]
+        for label, vt in zip(labels, tables[1:]):
+            vpay = pol.pay(pol.score(vt), vt)[keys + ["total_cents"]]
+            m = bpay.merge(vpay, on=keys, suffixes=("_base", "_lever"))
+            kb = base[keys + [c for c in LEVER_KPIS if c in base]]
+            kv = vt[keys + [c for c in LEVER_KPIS if c in vt]]
+            m = m.merge(kb, on=keys).merge(kv, on=keys, suffixes=("_base", "_lever"))
+            m = m[m["agent_id"].isin(base.loc[pulled, "agent_id"])]
+            m["delta_pay_cents"] = m["total_cents_lever"] - m["total_cents_base"]
+            cols = ["delta_pay_cents"]
+            for k in LEVER_KPIS:
+                if f"{k}_base" in m:
+                    m[f"delta_{k}"] = pd.to_numeric(m[f"{k}_lever"], errors="coerce").astype(float) - \
+                        pd.to_numeric(m[f"{k}_base"], errors="coerce").astype(float)
+                    cols.append(f"delta_{k}")
+            per = m.groupby(["replication", "period"])[cols].mean().reset_index()
+            out = ci_frame(per, [], cols)
+            out.insert(0, "policy", name)
+            out.insert(0, "lever", label)
+            rows.append(out)
+    return pd.concat(rows, ignore_index=True)

@@ -1,0 +1,169 @@
+"""Write a :class:`~kpisim.analysis.compare.Comparison` to a directory: CSVs, PNGs, report.html.
+
+Every file is written to a temporary name and renamed, so a crash never leaves half a file.
+The HTML report is self-contained: figures are inlined as base64 PNG, tables are plain HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import kpisim
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """CSV via a temporary file."""
+    atomic_write(path, df.to_csv(index=False).encode("utf-8"))
+
+
+def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
+    d = df[[c for c in (cols or df.columns) if c in df]].copy()
+    for c in d.columns:
+        if c in money:
+            d[c] = (d[c] / 100).map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+        elif pd.api.types.is_float_dtype(d[c]):
+            d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+    return d.to_html(index=False, escape=True, border=0, classes="t")
+
+
+def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False) -> pd.Series:
+    k = 0.01 if money else (100 if pct else 1)
+    fmt = "{:,.2f}" if money else "{:.3g}"
+
+    def one(r):
+        if pd.isna(r[col]):
+            return ""
+        s = fmt.format(r[col] * k)
+        if f"{col}_lo" in r and not pd.isna(r[f"{col}_lo"]):
+            s += f" [{fmt.format(r[f'{col}_lo'] * k)}, {fmt.format(r[f'{col}_hi'] * k)}]"
+        return s
+    return df.apply(one, axis=1)
+
+
+def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
+              figures: bool = True) -> dict[str, str]:
+    """Write tables, figures and ``report.html`` for ``comp`` into ``path`` (created if needed)."""
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str] = {}
+    cost = comp.cost(budget_cents=budget_cents)
+    wl = comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else pd.DataFrame()
+    fair = comp.fairness()
+    gaps = comp.pay_gaps()
+    tables = {"kpis": comp.kpis, "scores": comp.scores, "pay": comp.pay,
+              "agents_hidden_truth": comp.agents, "monthly_cost": comp.monthly_cost(), "cost": cost,
+              "winners_losers": wl, "fairness": fair, "pay_gaps": gaps}
+    try:
+        from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
+
+        grad = incentive_gradient(comp)
+        cliffs = tier_cliffs(comp)
+    except Exception:  # incentives are optional in the report; a policy may not support perturbation
+        grad, cliffs = pd.DataFrame(), pd.DataFrame()
+    tables["incentive_gradient"] = grad
+    tables["tier_cliffs"] = cliffs
+    for name, df in tables.items():
+        p = out / f"{name}.csv"
+        write_csv(df, p)
+        files[name] = str(p)
+    imgs: dict[str, str] = {}
+    if figures:
+        from kpisim import plots
+
+        figs = {"cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
+                "fairness": lambda: plots.fairness_bars(fair),
+                "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency)}
+        if len(wl):
+            figs["winners_losers"] = lambda: plots.winners_losers_bars(wl)
+        if len(grad):
+            figs["incentive_gradient"] = lambda: plots.incentive_bars(grad, currency=comp.currency)
+        for name, make in figs.items():
+            p = out / f"{name}.png"
+            plots.save(make(), p)
+            files[f"{name}.png"] = str(p)
+            imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
+    manifest = {"scenario_id": comp.scenario_id, "seed": comp.seed, "replications": comp.replications,
+                "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
+                "kpisim_version": kpisim.__version__,
+                **{k: v for k, v in comp.meta.items() if k != "policy_objects"}}
+    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    files["manifest"] = str(out / "manifest.json")
+    page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents)
+    atomic_write(out / "report.html", page.encode("utf-8"))
+    files["report"] = str(out / "report.html")
+    return files
+
+
+def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents) -> str:
+    cur = html.escape(comp.currency)
+    e = html.escape
+
+    def img(name):
+        return f'<img alt="{e(name)}" src="data:image/png;base64,{imgs[name]}">' if name in imgs else ""
+
+    c = pd.DataFrame({"policy": cost["policy"],
+                      f"total per month ({cur}) [95% CI]": _ci_cols(cost, "total_cents", money=True),
+                      f"P5 ({cur})": (cost["p5_cents"] / 100).map("{:,.2f}".format),
+                      f"P95 ({cur})": (cost["p95_cents"] / 100).map("{:,.2f}".format),
+                      f"per agent ({cur})": _ci_cols(cost, "per_agent_cents", money=True),
+                      f"per handled contact ({cur})": _ci_cols(cost, "per_handled_cents", money=True),
+                      "% of sales": _ci_cols(cost, "pct_of_sales"),
+                      f"vs baseline ({cur})": _ci_cols(cost, "diff_cents", money=True)})
+    if "p_over_budget" in cost:
+        c["P(over budget)"] = cost["p_over_budget"].map("{:.0%}".format)
+    f = pd.DataFrame({"policy": fair["policy"],
+                      "corr(pay, truth)": _ci_cols(fair, "validity_pay"),
+                      "corr(score, truth)": _ci_cols(fair, "validity_score"),
+                      "Kendall tau": _ci_cols(fair, "kendall_tau_pay"),
+                      "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
+                      "Gini": _ci_cols(fair, "gini"), "top-10% share": _ci_cols(fair, "top10_share"),
+                      "skill share": fair["skill_share"].map("{:.0%}".format),
+                      "position share": fair["position_share"].map("{:.0%}".format),
+                      "luck share": fair["luck_share"].map("{:.0%}".format)})
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>kpisim comparison</title>",
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table.t{border-collapse:collapse;font-size:12px}"
+        "table.t td,table.t th{border:1px solid #ccc;padding:2px 6px;text-align:right}img{max-width:100%}</style></head><body>",
+        f"<h1>Policy comparison: {e(comp.scenario_id)}</h1>",
+        f"<p>{comp.replications} simulated replications (seed {comp.seed}); every policy is scored on the same "
+        f"simulated months. Baseline: <b>{e(comp.baseline)}</b>. Money in {cur}. Brackets are 95 % confidence "
+        "intervals across replications. Definitions: docs/analysis.md.</p>",
+        "<h2>Payout cost</h2>", img("cost"), c.to_html(index=False, border=0, classes="t"),
+    ]
+    if len(wl):
+        w = wl.copy()
+        parts += [f"<h2>Winners and losers (moves larger than {threshold_cents / 100:,.2f} {cur})</h2>", img("winners_losers"),
+                  _table(w, ["policy", "band", "band_range", "share_gain", "share_lose", "mean_gain_cents",
+                             "mean_loss_cents", "mean_delta_cents"],
+                         money=("mean_gain_cents", "mean_loss_cents", "mean_delta_cents"))]
+    parts += ["<h2>Fairness and validity</h2><p><i>These measures read the simulator's hidden true traits.</i></p>",
+              img("fairness"), f.to_html(index=False, border=0, classes="t"),
+              "<h3>Pay gaps by group</h3>", img("pay_gaps"),
+              _table(gaps, ["policy", "dimension", "level", "mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"],
+                     money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"))]
+    if len(grad):
+        parts += ["<h2>Incentives</h2>", img("incentive_gradient"),
+                  _table(grad, money=("base_pay_cents", "new_pay_cents", "delta_pay_cents"))]
+    if len(cliffs):
+        parts += ["<h3>Tier cliffs</h3>", _table(cliffs)]
+    parts.append("</body></html>")
+    return "\n".join(parts)

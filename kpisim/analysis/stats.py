@@ -1,0 +1,73 @@
+"""Small statistics shared by the analyses: t confidence intervals, Gini, top shares."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+#: Confidence level of every interval the analyses report.
+LEVEL = 0.95
+
+
+def t_ci(values: Sequence[float] | np.ndarray, *, level: float = LEVEL) -> tuple[float, float, float, int]:
+    """Mean and t confidence interval of independent replicate values.
+
+    ``mean ± t(level, n-1) x sd / sqrt(n)``; NaNs are dropped. With one value the bounds are NaN.
+
+    Returns:
+        (mean, lower, upper, n).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0)
+    m = float(x.mean())
+    if n == 1:
+        return (m, math.nan, math.nan, 1)
+    half = float(_st.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return (m, m - half, m + half, n)
+
+
+def ci_frame(df: pd.DataFrame, by: Sequence[str], cols: Sequence[str], *, level: float = LEVEL) -> pd.DataFrame:
+    """Per group of ``by``: ``<col>``, ``<col>_lo``, ``<col>_hi`` (t interval over the rows) and ``n``.
+
+    Each row of ``df`` is one replicate (e.g. one replication's value).
+    """
+    rows = []
+    groups = df.groupby(list(by), sort=False, dropna=False) if by else [((), df)]
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        n = 0
+        for c in cols:
+            m, lo, hi, n = t_ci(g[c].to_numpy(dtype=float), level=level)
+            row[c], row[f"{c}_lo"], row[f"{c}_hi"] = m, lo, hi
+        row["n"] = n
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative amounts (0 = equal, 1 = one person has all)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0 or x.sum() <= 0:
+        return math.nan
+    i = np.arange(1, n + 1)
+    return float((2 * (i * x).sum()) / (n * x.sum()) - (n + 1) / n)
+
+
+def top_share(x: np.ndarray, *, share: float = 0.10) -> float:
+    """Share of the total held by the top ``share`` of people (at least one person)."""
+    x = np.sort(np.asarray(x, dtype=float))[::-1]
+    x = x[~np.isnan(x)]
+    if x.size == 0 or x.sum() <= 0:
+        return math.nan
+    k = max(1, int(math.ceil(share * x.size)))
+    return float(x[:k].sum() / x.sum())

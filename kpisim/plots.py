@@ -1,0 +1,171 @@
+"""Figures for the analyses (matplotlib/seaborn). One function per figure; each returns a Figure.
+
+The Agg backend is chosen inside the functions (never at ``import kpisim``), so the core library
+never imports matplotlib. Money is shown in major units (yuan for CNY) with the currency in the
+axis label; error bars are 95 % confidence intervals across replications.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _plt():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _err(df: pd.DataFrame, col: str, scale: float = 1.0):
+    lo = (df[col] - df[f"{col}_lo"]).clip(lower=0).fillna(0) * scale
+    hi = (df[f"{col}_hi"] - df[col]).clip(lower=0).fillna(0) * scale
+    return [lo.to_numpy(), hi.to_numpy()]
+
+
+def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | None = None):
+    """Mean monthly payout per policy with 95 % CI and the P5–P95 range of monthly totals."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    x = range(len(cost))
+    ax.bar(x, cost["total_cents"] / 100, yerr=_err(cost, "total_cents", 0.01), capsize=4, color="#4c72b0", label="mean (95 % CI)")
+    if "p5_cents" in cost:
+        ax.vlines(x, cost["p5_cents"] / 100, cost["p95_cents"] / 100, colors="k", linewidth=6, alpha=0.25, label="P5–P95 of months")
+    if budget_cents is not None:
+        ax.axhline(budget_cents / 100, color="#c44e52", linestyle="--", label="budget")
+    ax.set_xticks(list(x), cost["policy"], rotation=20)
+    ax.set_ylabel(f"total payout per month ({currency})")
+    ax.set_title("Payout cost per month by policy")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def winners_losers_bars(wl: pd.DataFrame):
+    """Share of agents gaining / losing more than the threshold vs the baseline, by baseline score band."""
+    plt = _plt()
+    pols = list(dict.fromkeys(wl["policy"]))
+    fig, axes = plt.subplots(1, max(len(pols), 1), figsize=(5 * max(len(pols), 1), 4), squeeze=False)
+    for ax, pol in zip(axes[0], pols):
+        d = wl[wl["policy"] == pol]
+        labels = [("all" if b == 0 else f"band {b}\n{r}") for b, r in zip(d["band"], d["band_range"])]
+        x = range(len(d))
+        ax.bar(x, 100 * d["share_gain"], yerr=_err(d, "share_gain", 100), capsize=3, color="#55a868", label="gain")
+        ax.bar(x, -100 * d["share_lose"], yerr=_err(d, "share_lose", 100), capsize=3, color="#c44e52", label="lose")
+        ax.axhline(0, color="k", linewidth=0.8)
+        ax.set_xticks(list(x), labels, fontsize=7)
+        ax.set_ylabel("agents (%; losers below 0)")
+        thr = d["threshold_cents"].iloc[0] / 100 if len(d) else 0
+        ax.set_title(f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g}")
+        ax.legend(fontsize=8)
+    fig.suptitle("Winners and losers by baseline score band (95 % CI)")
+    fig.tight_layout()
+    return fig
+
+
+def fairness_bars(fair: pd.DataFrame):
+    """Validity (correlation of pay with true contribution), Kendall tau, Gini, with CIs; luck share."""
+    plt = _plt()
+    cols = [("validity_pay", "corr(pay, true contribution)"), ("kendall_tau_pay", "Kendall tau (pay, truth)"),
+            ("gini", "Gini of pay")]
+    fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 3.8))
+    x = range(len(fair))
+    for ax, (c, label) in zip(axes, cols):
+        ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color="#8172b2")
+        ax.set_xticks(list(x), fair["policy"], rotation=20)
+        ax.set_title(label)
+    ax = axes[-1]
+    bottom = pd.Series(0.0, index=fair.index)
+    for c, colr in (("skill_share", "#55a868"), ("position_share", "#dd8452"), ("luck_share", "#c44e52")):
+        ax.bar(x, fair[c], bottom=bottom, color=colr, label=c.replace("_share", ""))
+        bottom = bottom + fair[c].fillna(0)
+    ax.set_xticks(list(x), fair["policy"], rotation=20)
+    ax.set_title("pay variance: skill / position / luck")
+    ax.legend(fontsize=8)
+    fig.suptitle("Fairness and validity (uses the simulator's hidden truth)")
+    fig.tight_layout()
+    return fig
+
+
+def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY"):
+    """Mean pay gap of each team / shift / tenure group vs all agents, per policy, with 95 % CI."""
+    plt = _plt()
+    dims = list(dict.fromkeys(gaps["dimension"]))
+    fig, axes = plt.subplots(1, max(len(dims), 1), figsize=(5 * max(len(dims), 1), 4), squeeze=False)
+    for ax, dim in zip(axes[0], dims):
+        d = gaps[gaps["dimension"] == dim]
+        pols = list(dict.fromkeys(d["policy"]))
+        levels = list(dict.fromkeys(d["level"]))
+        w = 0.8 / max(len(pols), 1)
+        for i, pol in enumerate(pols):
+            e = d[d["policy"] == pol].set_index("level").reindex(levels)
+            xs = [j + i * w for j in range(len(levels))]
+            ax.bar(xs, e["gap_cents"] / 100, width=w, yerr=_err(e, "gap_cents", 0.01), capsize=2, label=pol)
+        ax.axhline(0, color="k", linewidth=0.8)
+        ax.set_xticks([j + 0.4 - w / 2 for j in range(len(levels))], [str(v) for v in levels], rotation=20)
+        ax.set_ylabel(f"pay gap vs all agents ({currency}/month)")
+        ax.set_title(f"by {dim}")
+        ax.legend(fontsize=7)
+    fig.suptitle("Pay gaps by group (95 % CI)")
+    fig.tight_layout()
+    return fig
+
+
+def staffing_curves(sweep: pd.DataFrame):
+    """Service level, ASA, abandonment and occupancy vs headcount: simulated (95 % CI) and Erlang A."""
+    plt = _plt()
+    panels = [("service_level", "service level", 100, "%"), ("asa_s", "average speed of answer", 1, "s"),
+              ("abandon_rate", "abandonment", 100, "%"), ("occupancy", "occupancy", 100, "%")]
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    for ax, (c, label, k, unit) in zip(axes, panels):
+        if c not in sweep:
+            continue
+        ax.errorbar(sweep["agents"], sweep[c] * k, yerr=_err(sweep, c, k), marker="o", capsize=3, label="simulated")
+        if f"erlang_a_{c}" in sweep:
+            ax.plot(sweep["agents"], sweep[f"erlang_a_{c}"] * k, "--", label="Erlang A")
+        if f"erlang_c_{c}" in sweep:
+            ax.plot(sweep["agents"], sweep[f"erlang_c_{c}"] * k, ":", label="Erlang C")
+        ax.set_xlabel("agents (headcount)")
+        ax.set_ylabel(f"{label} ({unit})")
+        ax.set_title(label)
+        ax.legend(fontsize=7)
+    fig.suptitle("Staffing vs response time")
+    fig.tight_layout()
+    return fig
+
+
+def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY"):
+    """Incentive gradient: pay change of a typical agent for one realistic step on each metric."""
+    plt = _plt()
+    pols = list(dict.fromkeys(grad["policy"]))
+    fig, axes = plt.subplots(1, max(len(pols), 1), figsize=(5 * max(len(pols), 1), 4), squeeze=False)
+    for ax, pol in zip(axes[0], pols):
+        d = grad[grad["policy"] == pol]
+        ax.barh(d["metric"], d["delta_pay_cents"] / 100, color="#4c72b0")
+        ax.axvline(0, color="k", linewidth=0.8)
+        ax.set_xlabel(f"pay change for one step better ({currency}/month)")
+        ax.set_title(pol)
+    fig.suptitle("Incentive gradient (median agent, one realistic step)")
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path) -> None:
+    """Write ``fig`` as PNG atomically and close it."""
+    import os
+    import tempfile
+
+    plt = _plt()
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=d)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.remove(tmp)

@@ -1,0 +1,95 @@
+"""compare: common random numbers, cost, winners/losers, parallel == sequential, output files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpisim.analysis.compare import compare
+from kpisim.errors import KpisimError
+from tests.analysis.standins import StandIn, fcr_policy, volume_policy
+
+
+def test_identical_policies_differ_by_exactly_zero(shop_comparison):
+    cost = shop_comparison.cost().set_index("policy")
+    assert cost.loc["volume_copy", ["diff_cents", "diff_cents_lo", "diff_cents_hi"]].tolist() == [0, 0, 0]
+    assert cost.loc["volume_copy", "total_cents"] == cost.loc["volume", "total_cents"]
+    # a different policy does differ (so the zero above is not an artefact)
+    assert cost.loc["fcr", "diff_cents"] != 0
+    wl = shop_comparison.winners_losers(threshold_cents=0).set_index(["policy", "band"])
+    assert (wl.loc["volume_copy", ["share_gain", "share_lose", "mean_delta_cents"]] == 0).all().all()
+    assert wl.loc[("fcr", 0), "share_lose"] > 0
+
+
+def test_every_row_carries_run_keys(shop_comparison):
+    for name in ("scores", "pay"):
+        df = getattr(shop_comparison, name)
+        for col in ("scenario_id", "policy", "replication", "seed"):
+            assert col in df and df[col].notna().all(), (name, col)
+    assert set(shop_comparison.pay["replication"]) == {0, 1, 2, 3}
+    assert shop_comparison.agents.attrs["kpisim"]["hidden_truth"] is True
+
+
+def test_cost_matches_hand_computation(shop_comparison):
+    pay = shop_comparison.pay
+    monthly = pay[pay["policy"] == "fcr"].groupby(["replication", "period"])["total_cents"].sum()
+    cost = shop_comparison.cost().set_index("policy").loc["fcr"]
+    assert cost["total_cents"] == pytest.approx(monthly.mean())
+    half = cost["total_cents_hi"] - cost["total_cents"]
+    from scipy import stats
+    assert half == pytest.approx(stats.t.ppf(0.975, 3) * monthly.std(ddof=1) / 2)
+    assert cost["p5_cents"] <= cost["total_cents"] <= cost["p95_cents"]
+    handled = shop_comparison.kpis.groupby(["replication", "period"])["handled"].sum().astype(float)
+    assert cost["per_handled_cents"] == pytest.approx((monthly / handled).mean())
+
+
+def test_budget_probability(shop_comparison):
+    c0 = shop_comparison.cost(budget_cents=0).set_index("policy")
+    assert (c0["p_over_budget"] == 1).all()
+    big = shop_comparison.cost(budget_cents=10**12).set_index("policy")
+    assert (big["p_over_budget"] == 0).all()
+
+
+def test_winners_losers_bands_fixed_by_baseline(shop_comparison):
+    wl = shop_comparison.winners_losers(threshold_cents=1000, bands=4)
+    assert set(wl["band"]) == {0, 1, 2, 3, 4}
+    # shares are shares
+    assert ((wl["share_gain"] >= 0) & (wl["share_gain"] <= 1)).all()
+    # FCR pay (<= 10,000 cents) vs volume pay: the top volume band loses most
+    fcr = wl[wl["policy"] == "fcr"].set_index("band")
+    assert fcr.loc[4, "mean_delta_cents"] < fcr.loc[1, "mean_delta_cents"]
+
+
+def test_parallel_equals_sequential(shop3):
+    pols = {"volume": volume_policy(), "fcr": fcr_policy()}
+    a = compare(shop3, pols, replications=3, seed=5, jobs=1, progress=False)
+    b = compare(shop3, pols, replications=3, seed=5, jobs=3, progress=False)
+    pd.testing.assert_frame_equal(a.pay, b.pay)
+    pd.testing.assert_frame_equal(a.kpis, b.kpis)
+    pd.testing.assert_frame_equal(a.agents, b.agents)
+
+
+def test_bad_arguments(shop3):
+    with pytest.raises(KpisimError, match="baseline 'nope'"):
+        compare(shop3, {"v": volume_policy()}, baseline="nope", replications=1, progress=False)
+    with pytest.raises(KpisimError, match="at least one policy"):
+        compare(shop3, {}, replications=1, progress=False)
+    with pytest.raises(KpisimError, match="replications must be >= 1"):
+        compare(shop3, {"v": volume_policy()}, replications=0, progress=False)
+
+
+def test_to_dir_writes_tables_figures_and_report(shop_comparison, tmp_path):
+    files = shop_comparison.to_dir(tmp_path / "out", budget_cents=100000, threshold_cents=1000)
+    out = tmp_path / "out"
+    for name in ("cost.csv", "winners_losers.csv", "fairness.csv", "pay.csv", "agents_hidden_truth.csv",
+                 "cost.png", "fairness.png", "report.html", "manifest.json"):
+        assert (out / name).stat().st_size > 0, name
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<table" in html and "hidden true traits" in html
+    assert json.loads((out / "manifest.json").read_text())["baseline"] == "volume"
+    cost = pd.read_csv(out / "cost.csv")
+    assert set(cost["policy"]) == {"volume", "volume_copy", "fcr", "noise"}
+    assert not list(out.glob(".*"))  # no temp files left behind
