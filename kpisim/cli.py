@@ -81,7 +81,28 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 # --- compare (analysis) -----------------------------------------------------------------------
 def _cmd_compare(args: argparse.Namespace) -> int:
-    raise KpisimError("kpisim compare is not available yet")
+    from kpisim.analysis.compare import compare
+    from kpisim.policy import load_policy
+    from kpisim.spec.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    policies = {}
+    for path in args.policy:
+        name = Path(path).stem
+        if name in policies:
+            raise KpisimError(f"two policies named {name!r} (file stems must differ): {path}")
+        policies[name] = load_policy(path)
+    if args.baseline is not None and args.baseline not in policies:
+        raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
+    comp = compare(scenario, policies, baseline=args.baseline, replications=args.replications,
+                   seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty())
+    files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents)
+    cost = comp.cost()
+    for _, r in cost.iterrows():
+        print(f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
+              f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]")
+    print(f"report: {files['report']}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--baseline")
     c.add_argument("--replications", type=int, default=4)
     c.add_argument("--seed", type=int, default=1)
-    c.add_argument("--budget-cents", type=int)
-    c.add_argument("--jobs", type=int)
+    c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
+    c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
+    c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_compare)
     return p
