@@ -100,13 +100,12 @@ def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = (
             frame = _sum_by(frame, keycols, [c for c in frame.columns if c in COLUMNS])
     if _SILENT in need and "silent_orders" in observed:
         frame = _attach_silent(frame, tables["silent_orders"], ctx)
-    for c in need:
-        if COLUMNS[c].source in observed:
-            frame[c] = frame[c].fillna(0) if c in frame else 0.0
+    seen = [c for c in need if COLUMNS[c].source in observed]
+    frame = frame.assign(**{c: 0.0 for c in seen if c not in frame})
+    frame = frame.fillna({c: 0.0 for c in seen})
     frame = frame.reset_index(drop=True)
     frame["period"] = P.labels(frame["period"].to_numpy(dtype=np.int64), period, interval_min)
-    out = _finish(frame, keys, levels, period, defs)
-    out = _order(out, by, keys)
+    out = _finish(frame, keys, levels, period, defs, by)
     out.attrs["kpisim"] = {"by": list(by), "period": period, "interval_min": interval_min,
                            "definitions": {k: _plain(defs[k]) for k in keys if defs[k]}}
     return out
@@ -144,8 +143,7 @@ def reaggregate(table: pd.DataFrame, by: Sequence[str] | str = (), *,
         silent = table.groupby(keycols, dropna=False, sort=False)[_SILENT].max()
         frame = frame.merge(silent.reset_index(), on=keycols, how="left")
     keys = [k for k in METRICS if k in table.columns]
-    out = _finish(frame, keys, levels, None, defs)
-    out = _order(out, by, keys)
+    out = _finish(frame, keys, levels, None, defs, by)
     out.attrs["kpisim"] = dict(table.attrs.get("kpisim", {}), by=list(by))
     return out
 
@@ -347,27 +345,37 @@ def _attach_agents(frame: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataF
 
 
 # --- metrics from summed columns --------------------------------------------------------------
-def _num(frame: pd.DataFrame, col: str | None) -> np.ndarray:
-    if col is None or col not in frame:
-        return np.full(len(frame), np.nan)
-    return frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+class _Arrays(dict):
+    """Additive columns of a frame as float64 arrays (NaN for missing), converted once."""
+
+    def __init__(self, frame: pd.DataFrame):
+        super().__init__()
+        self.frame = frame
+
+    def __missing__(self, col: str | None) -> np.ndarray:
+        if col is None or col not in self.frame:
+            return np.full(len(self.frame), np.nan)
+        x = self.frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        self[col] = x
+        return x
 
 
 def _scale(m: Metric, defs: dict) -> float:
     return float(defs[m.key][m.scale]) if isinstance(m.scale, str) else float(m.scale)
 
 
-def _value(frame: pd.DataFrame, m: Metric, defs: dict) -> np.ndarray:
-    num = _num(frame, m.numerator) * _scale(m, defs)
+def _value(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
+    num = arrays[m.numerator] * _scale(m, defs)
     if m.kind in ("count", "broadcast"):
         return num
-    den = _num(frame, m.denominator)
+    den = arrays[m.denominator]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / den, np.nan)
 
 
-def _relative(frame: pd.DataFrame, m: Metric, defs: dict) -> np.ndarray:
-    base = _value(frame, METRICS[m.base], defs)
+def _relative(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
+    frame = arrays.frame
+    base = _value(arrays, METRICS[m.base], defs)
     group = defs[m.key]["group"]
     cols = list(RUN_KEYS) + ["period"] + ([] if group == "centre" else [group])
     if any(c not in frame for c in cols) or not len(frame):
@@ -385,31 +393,30 @@ def _int(x: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def _finish(frame: pd.DataFrame, keys: Sequence[str], levels: frozenset[str], period: str | None,
-            defs: dict) -> pd.DataFrame:
-    """Add one column per metric; NaN where the metric does not apply."""
-    values: dict[str, Any] = {}
+            defs: dict, by: tuple[str, ...]) -> pd.DataFrame:
+    """The KPI table: key columns, one column per metric (NaN where it does not apply), then
+    the additive columns; rows sorted by the keys."""
+    keycols = [c for c in list(RUN_KEYS) + list(by) + _extras(by, frame.columns) + ["period"]
+               if c in frame.columns]
+    frame = frame.reset_index(drop=True)
+    head = frame[keycols].copy()
+    for c in keycols:
+        if c in DIMENSIONS:
+            head[c] = head[c].astype("string")
+    order = head.sort_values(keycols, kind="stable", na_position="last").index.to_numpy()
+    values: dict[str, Any] = {c: head[c].take(order).reset_index(drop=True) for c in keycols}
+    arrays = _Arrays(frame)
     for k in keys:
         m = METRICS[k]
         if not applies(m, levels, period):
             v = np.full(len(frame), np.nan)
         elif m.kind == "relative":
-            v = _relative(frame, m, defs)
+            v = _relative(arrays, m, defs)
         else:
-            v = _value(frame, m, defs)
-        values[k] = _int(v) if m.integer else v
+            v = _value(arrays, m, defs)
+        values[k] = _int(v[order]) if m.integer else v[order]
+    live = set(_columns_for([k for k in keys if applies(METRICS[k], levels, period)]))
     for c in _columns_for(keys):
-        live = any(c in METRICS[k].columns and applies(METRICS[k], levels, period) for k in keys)
-        x = _num(frame, c) if live else np.full(len(frame), np.nan)
+        x = arrays[c][order] if c in live else np.full(len(frame), np.nan)
         values[c] = _int(x) if COLUMNS[c].integer else x
-    keep = frame.drop(columns=[c for c in frame.columns if c in COLUMNS or c in METRICS])
-    return pd.concat([keep.reset_index(drop=True), pd.DataFrame(values)], axis=1)
-
-
-def _order(out: pd.DataFrame, by: tuple[str, ...], keys: Sequence[str]) -> pd.DataFrame:
-    keycols = list(RUN_KEYS) + list(by) + _extras(by, out.columns) + ["period"]
-    cols = keycols + list(keys) + [c for c in _columns_for(keys)]
-    out = out[[c for c in cols if c in out.columns]].copy()
-    for c in by + tuple(_extras(by, out.columns)):
-        out[c] = out[c].astype("string")
-    out = out.sort_values(keycols, kind="stable", na_position="last").reset_index(drop=True)
-    return out
+    return pd.DataFrame(values)

@@ -186,9 +186,9 @@ _COLUMNS: tuple[Column, ...] = (
     _c("sum_util_logged_s", "agent_states", "seconds in logged_states", integer=False, owner="utilisation"),
     _c("sum_online_s", "agent_states", "seconds in online_states", integer=False, owner="actual_work_rate"),
     # attendance (attributed to the period of date)
-    _c("n_late_short", "attendance", "late arrivals and early leaves of > 0 and < long_min minutes "
-       "(a day with both counts 2)", owner="late_count"),
-    _c("n_late_long", "attendance", "late arrivals and early leaves of >= long_min minutes",
+    _c("n_late_short", "attendance", "1 if late_min or early_leave_min is > 0 and < long_min",
+       owner="late_count"),
+    _c("n_late_long", "attendance", "1 if late_min or early_leave_min is >= long_min",
        owner="long_late_count"),
     _c("n_absent", "attendance", "1 if absent"),
     _c("n_leave", "attendance", "1 if on leave"),
@@ -291,20 +291,20 @@ _METRICS: tuple[Metric, ...] = (
     _m("rescue_rate", "ratio", "higher", "ratio", "rescued / rescue opportunities of answered "
        "contacts (S1)", "n_rescued", "n_rescue_opportunities"),
     # --- satisfaction ---
-    _m("csat_mean", "points (1-5)", "higher", "ratio", "mean csat of rated contacts",
+    _m("csat_mean", "points(1-5)", "higher", "ratio", "mean csat of rated contacts",
        "sum_csat", "n_csat_rated"),
     _m("csat_positive_rate", "ratio", "higher", "ratio", "contacts with csat >= positive_min / "
        "rated contacts (S3 #21)", "n_csat_positive", "n_csat_rated", params=(
            Param("positive_min", 4, "lowest csat counted as positive (1-5)", minimum=1),)),
     _m("rating_participation", "ratio", "higher", "ratio", "answered contacts with "
        "survey_responded / handled (S3 #22)", "n_survey_responded", "n_handled"),
-    _m("nps", "points (-100..100)", "higher", "ratio", "100 x (share of nps >= promoter_min - "
+    _m("nps", "points(-100..100)", "higher", "ratio", "100 x (share of nps >= promoter_min - "
        "share of nps <= detractor_max) among contacts with an nps answer (S2)",
        "sum_nps_net", "n_nps_rated", scale=100.0, params=(
            Param("promoter_min", 9, "lowest promoter score (0-10)"),
            Param("detractor_max", 6, "highest detractor score (0-10)"))),
     _m("complaints", "count", "lower", "count", "contacts with a complaint", "n_complaints", integer=True),
-    _m("complaint_rate", "complaints per `per` base", "lower", "ratio", "complaints / base x per; "
+    _m("complaint_rate", "per N contacts", "lower", "ratio", "complaints / base x per; "
        "base = handled contacts or orders (S2: normalise by a base)",
        "n_complaints", "n_complaint_base", scale="per", params=(
            Param("per", 100.0, "multiplier: complaints per this many base units", minimum=1e-12),
@@ -313,7 +313,7 @@ _METRICS: tuple[Metric, ...] = (
     _m("praise", "count", "higher", "count", "contacts where the customer praised the agent",
        "n_praise", integer=True),
     # --- quality ---
-    _m("qa_mean", "points (0-100)", "higher", "ratio", "mean qa_score of QA reviews",
+    _m("qa_mean", "points(0-100)", "higher", "ratio", "mean qa_score of QA reviews",
        "sum_qa_score", "n_qa_reviews"),
     _m("qa_pass_rate", "ratio", "higher", "ratio", "QA reviews with qa_score >= pass_mark / "
        "reviews (S3 #18)", "n_qa_pass", "n_qa_reviews", params=(
@@ -343,12 +343,13 @@ _METRICS: tuple[Metric, ...] = (
     _m("hangup_h", "h", "lower", "count", "hours in the break state (S3 'hang-up')",
        "sum_break_s", scale=1 / 3600, levels=STAFF_LEVELS),
     # --- attendance ---
-    _m("late_count", "count", "lower", "count", "late arrivals and early leaves shorter than "
-       "long_min minutes, each counted (S3 item 2: <= 3 a month free)", "n_late_short",
+    _m("late_count", "count", "lower", "count", "days late or left early by more than 0 and less "
+       "than long_min minutes (S3 item 2: <= 3 a month free)", "n_late_short",
        levels=STAFF_LEVELS, periods=DAILY, integer=True, params=(
            Param("long_min", 15.0, "minutes from which lateness counts as long"),)),
-    _m("long_late_count", "count", "lower", "count", "late arrivals and early leaves of long_min "
-       "minutes or more, each counted (S3: count as 1 h absence)", "n_late_long",
+    _m("long_late_count", "count", "lower", "count", "days late or left early by long_min minutes "
+       "or more (S3: counts as 1 h absence); a day can count here and in late_count",
+       "n_late_long",
        levels=STAFF_LEVELS, periods=DAILY, integer=True, params=(
            Param("long_min", 15.0, "minutes from which lateness counts as long"),)),
     _m("absence_days", "days", "lower", "count", "days of unplanned absence", "n_absent",

@@ -275,8 +275,8 @@ def attendance_values(df: pd.DataFrame, need: list[str], defs: Defs) -> dict[str
     def lateness(metric: str, long: bool) -> np.ndarray:
         lim = defs[metric]["long_min"]
         if long:
-            return (late >= lim).astype(np.int8) + (early >= lim)
-        return ((late > 0) & (late < lim)).astype(np.int8) + ((early > 0) & (early < lim))
+            return (late >= lim) | (early >= lim)
+        return ((late > 0) & (late < lim)) | ((early > 0) & (early < lim))
 
     short = defs["short_online_days"]
     rules: dict[str, Callable[[], np.ndarray]] = {

@@ -48,31 +48,24 @@ def _default(table: str, col: str, df: pd.DataFrame) -> Any:
 
 
 def _fill_contacts(df: pd.DataFrame) -> pd.DataFrame:
+    """Derive missing timestamps and durations per row (a value given in a row wins)."""
     df = df.copy()
     if "contact_id" not in df:
         df["contact_id"] = np.arange(1, len(df) + 1)
-    for c in ("answered_at", "ended_at", "wrap_up_end_at", "arrival_at"):
-        if c in df:
-            df[c] = pd.to_datetime(df[c])
-    if "answered_at" not in df:
-        df["answered_at"] = pd.NaT
+    for c in ("arrival_at", "answered_at", "ended_at", "wrap_up_end_at"):
+        df[c] = pd.to_datetime(df[c]) if c in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     ans = df["answered_at"].notna()
-    if "ended_at" not in df:
-        df["ended_at"] = df["answered_at"].where(ans, df["arrival_at"])
-    if "wait_s" not in df:
-        until = df["answered_at"].where(ans, df["ended_at"])
-        df["wait_s"] = (until - df["arrival_at"]).dt.total_seconds()
-    if "handle_s" not in df:
-        df["handle_s"] = (df["ended_at"] - df["answered_at"]).dt.total_seconds()
-    if "wrap_up_s" not in df:
-        if "wrap_up_end_at" in df:
-            df["wrap_up_s"] = (df["wrap_up_end_at"] - df["ended_at"]).dt.total_seconds()
-        else:
-            df["wrap_up_s"] = np.where(ans, 0.0, np.nan)
-    if "concurrency" not in df:
-        df["concurrency"] = _ints(np.ones(len(df)), ans.to_numpy())
-    if "replied" not in df:
-        df["replied"] = ans
+    derived = {"ended_at": df["answered_at"].where(ans, df["arrival_at"])}
+    df["ended_at"] = df["ended_at"].fillna(derived["ended_at"])
+    until = df["answered_at"].where(ans, df["ended_at"])
+    derived["wait_s"] = (until - df["arrival_at"]).dt.total_seconds()
+    derived["handle_s"] = (df["ended_at"] - df["answered_at"]).dt.total_seconds()
+    derived["wrap_up_s"] = (df["wrap_up_end_at"] - df["ended_at"]).dt.total_seconds().where(
+        df["wrap_up_end_at"].notna(), np.where(ans, 0.0, np.nan))
+    derived["concurrency"] = pd.Series(_ints(np.ones(len(df)), ans.to_numpy()), index=df.index)
+    derived["replied"] = ans
+    for c, v in derived.items():
+        df[c] = df[c].astype(object).where(df[c].notna(), v) if c in df else v
     return df
 
 
@@ -93,6 +86,8 @@ def table_from_rows(table: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame
     for col in schema.dtypes(table):
         if col not in df:
             df[col] = _default(table, col, df)
+        elif df[col].isna().any():  # a key some rows leave out
+            df[col] = df[col].astype(object).where(df[col].notna(), _default(table, col, df))
     return conform(table, df)
 
 
