@@ -1,0 +1,56 @@
+"""Staffing: sweeps are monotone and agree with Erlang A; required agents meet the target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kpisim.analysis.staffing import required_staff, staffing_sweep, with_headcount
+from kpisim.errors import KpisimError
+from tests.analysis.conftest import short
+
+
+@pytest.fixture(scope="module")
+def mmn():
+    return short("scenarios/benchmark_mmn_abandon.yaml", 1)
+
+
+@pytest.fixture(scope="module")
+def sweep(mmn):
+    return staffing_sweep(mmn, headcounts=[44, 48, 52, 56], replications=2, seed=4, jobs=2, progress=False)
+
+
+def test_sweep_is_monotone_in_headcount(sweep):
+    assert np.all(np.diff(sweep["service_level"]) > 0)
+    assert np.all(np.diff(sweep["asa_s"]) < 0)
+    assert np.all(np.diff(sweep["abandon_rate"]) < 0)
+    assert np.all(np.diff(sweep["occupancy"]) < 0)
+    assert np.all(np.diff(sweep["labour_cost_cents"]) > 0)
+
+
+def test_sweep_agrees_with_erlang_a(sweep):
+    assert np.allclose(sweep["service_level"], sweep["erlang_a_service_level"], atol=0.05)
+    assert np.allclose(sweep["abandon_rate"], sweep["erlang_a_abandon_rate"], atol=0.02)
+    assert np.allclose(sweep["staffed_agents"], sweep["agents"])
+
+
+def test_required_agents_meet_the_target_in_simulation(mmn):
+    table, chk = required_staff(mmn, target_sl=0.8, threshold_s=20, replications=4, seed=9, jobs=2, progress=False)
+    n = int(table["required_agents"].max())
+    assert (table["required_agents"] == n).all()  # flat traffic: same requirement every hour
+    assert bool(chk["meets_target"].iloc[0])
+    # three agents fewer is clearly short of the target
+    less = staffing_sweep(mmn, headcounts=[n - 3], replications=4, seed=9, jobs=2, progress=False)
+    assert less["service_level_hi"].iloc[0] < 0.8
+
+
+def test_with_headcount_splits_exactly(shop3):
+    v = with_headcount(shop3, 50)
+    assert v.n_agents == 50 and all(g.count >= 1 for g in v.agents)
+    with pytest.raises(KpisimError, match="below the number of agent groups"):
+        with_headcount(shop3, 3)
+
+
+def test_required_staff_refuses_chat(shop3):
+    with pytest.raises(KpisimError, match="voice queues"):
+        required_staff(shop3, check=False)
