@@ -76,7 +76,36 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 # --- score (policies) -------------------------------------------------------------------------
 def _cmd_score(args: argparse.Namespace) -> int:
-    raise KpisimError("kpisim score is not available yet")
+    import pandas as pd
+
+    from kpisim.policy import load_policy
+    from kpisim.policy.inputs import attach_inputs, read_table
+
+    policy = load_policy(args.policy)
+    src = Path(args.source)
+    if src.is_dir():
+        if not (src / "manifest.json").is_file():
+            raise KpisimError(f"{src}: not a run directory (no manifest.json); pass a run or a KPI table")
+        from kpisim.eventlog import load_run
+
+        try:
+            from kpisim.kpi.compute import kpis
+        except ImportError:  # pragma: no cover - the KPI engine is part of kpisim
+            raise KpisimError("computing KPIs from a run needs kpisim.kpi.compute; pass a KPI table") from None
+        table = kpis(load_run(src), by=("agent_id",), period="month")
+    else:
+        table = read_table(src)
+    if args.inputs:
+        table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
+    scores = policy.score(table)
+    payouts = policy.pay(scores, table)
+    out = pd.concat([scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1)
+    write_table_atomic(out, args.out)
+    paid = int(out["total_cents"].sum())
+    print(f"wrote {args.out}: {len(out)} rows scored under {policy.id} v{policy.version}; "
+          f"mean total {out['total'].mean():.2f} of {policy.max_points:g}; "
+          f"total pay {paid / 100:,.2f} {policy.currency}")
+    return 0
 
 
 # --- compare (analysis) -----------------------------------------------------------------------

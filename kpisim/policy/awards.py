@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kpisim.policy.frame import Table, group_mean
+from kpisim.policy.frame import Table, group_mean, snap
 from kpisim.policy.money import apportion
 from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import in_interval
@@ -61,7 +61,7 @@ def team_bonus(tb: TeamBonus, table: Table, total: np.ndarray, units: np.ndarray
     met = np.ones(g, dtype=bool)
     for i, target in enumerate(tb.targets):
         agg = _aggregate(target, table, gid, g, f"{where}.targets[{i + 1}]")
-        met &= in_interval(agg, target.when)
+        met &= in_interval(snap(agg), target.when)
     eligible = ~np.isnan(total) & ~gated
     n_elig = group_count(gid, eligible, g)
     amounts = np.where(met & (n_elig > 0), tb.fund_cents, 0).astype(np.int64)

@@ -45,7 +45,7 @@ def level_index(table: Table, levels: Levels) -> np.ndarray:
     table.require(levels.column, "scorecard.levels.column")
     s = table.df[levels.column]
     names = [b.name for b in levels.bands]
-    codes = pd.Categorical(s.astype("string"), categories=names).codes.astype(np.int64)
+    codes = pd.Index(names).get_indexer(s.astype(str)).astype(np.int64)
     if (codes < 0).any():
         i = int(np.flatnonzero(codes < 0)[0])
         raise DataError(f"{table.what}: column {levels.column!r} row {i + 1} has level {s.iloc[i]!r}; "

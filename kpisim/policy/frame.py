@@ -67,7 +67,7 @@ class Table:
         if (x < 0).any():
             i = int(np.flatnonzero(x < 0)[0])
             raise DataError(f"{self.what}: column {name!r} (needed by {needed_by}) is a count; "
-                            f"row {i + 1} has {x[i]!r} < 0")
+                            f"row {i + 1} has {x[i]:g} < 0")
         return x
 
     def groups(self, extra: tuple[str, ...] = (), needed_by: str = "") -> tuple[np.ndarray, int]:
@@ -109,6 +109,17 @@ class Table:
         cols = [c for c in KEY_COLUMNS if c in self.df.columns]
         cols += [c for c in extra if c in self.df.columns and c not in cols]
         return {c: self.df[c].to_numpy() for c in cols}
+
+
+SNAP_DECIMALS = 9
+"""Derived ratios and aggregates are rounded to this many decimals before they are compared
+with band boundaries, so binary float noise (2.1 / 3 = 0.6999999999999998) cannot move a value
+across a boundary such as ``x >= 0.7``."""
+
+
+def snap(x: np.ndarray) -> np.ndarray:
+    """Round derived values to ``SNAP_DECIMALS`` decimals (NaN stays NaN)."""
+    return np.round(x, SNAP_DECIMALS)
 
 
 def group_mean(x: np.ndarray, gid: np.ndarray, g: int) -> np.ndarray:

@@ -73,7 +73,9 @@ def _merge(base: Any, update: Any) -> Any:
 
 # --- error formatting -------------------------------------------------------------------------
 def _to_spec_error(exc: ValidationError, data: Any, file: str) -> SpecError:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # a misspelt key also makes the real key "missing": report the unknown key, it is the cause
+    err = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
     loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
     kind = err.get("type", "")
     if kind == "extra_forbidden":
@@ -84,6 +86,9 @@ def _to_spec_error(exc: ValidationError, data: Any, file: str) -> SpecError:
     path = _render(loc, data)
     if kind == "missing":
         return SpecError(file, path, "required field is missing")
+    if kind == "union_tag_invalid":
+        tag = (err.get("ctx") or {}).get("tag")
+        return SpecError(file, path, f"unknown rule type {tag!r}; allowed: {_RULE_TYPES}")
     if kind == "union_tag_not_found":
         return SpecError(file, path, f"a rule needs a type: one of {_RULE_TYPES}")
     text = err.get("msg", "invalid value")
@@ -109,17 +114,24 @@ def _render(loc: tuple, data: Any) -> str:
     """Dotted path for ``loc``, with ``[id]`` / ``[n]`` for list items and tags removed."""
     out = ""
     cur = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             item = cur[part] if isinstance(cur, (list, tuple)) and 0 <= part < len(cur) else None
             out += f"[{_label(item, part)}]"
             cur = item
             continue
-        if isinstance(cur, dict) and part not in cur and cur.get("type") == part:
+        if _is_tag(cur, part, loc[i + 1:]):
             continue  # a discriminator tag, not a key of the file
         out += f".{part}" if out else str(part)
         cur = cur.get(part) if isinstance(cur, dict) else None
     return out
+
+
+def _is_tag(cur: Any, part: Any, rest: tuple) -> bool:
+    """Is ``part`` the union tag pydantic inserts (the rule's ``type``), not a key of the file?"""
+    if not (isinstance(cur, dict) and cur.get("type") == part):
+        return False
+    return part not in cur or (bool(rest) and rest[0] == part)
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -135,13 +147,13 @@ def _allowed_keys(loc: tuple, data: Any) -> list[str]:
     """Keys allowed by the model at ``loc`` (the mapping that had an unknown key)."""
     model: type[BaseModel] | None = Policy
     cur = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if model is None:
             return []
         if isinstance(part, int):
             cur = cur[part] if isinstance(cur, (list, tuple)) and 0 <= part < len(cur) else None
             continue
-        if isinstance(cur, dict) and part not in cur and cur.get("type") == part:
+        if _is_tag(cur, part, loc[i + 1:]):
             continue
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:

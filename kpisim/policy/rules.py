@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kpisim.policy.frame import Table, group_mean
+from kpisim.policy.frame import Table, group_mean, snap
 from kpisim.spec.policy_rules import (
     DirectRule,
     LinearRule,
@@ -61,12 +61,12 @@ def linear(x: np.ndarray, pairs: tuple[tuple[float, float], ...]) -> np.ndarray:
 
 
 def relative_share(x: np.ndarray, table: Table, group_by: tuple[str, ...], needed_by: str) -> np.ndarray:
-    """Each value divided by the mean of its group (1.0 = the group average)."""
+    """Each value divided by the mean of its group (1.0 = the group average), snapped to 9 decimals."""
     gid, g = table.groups(group_by, needed_by)
     mean = group_mean(x, gid, g)[gid]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = x / mean
-    return np.where(mean > 0, share, np.nan)
+    return np.where(mean > 0, snap(share), np.nan)
 
 
 def percent_of_target(x: np.ndarray, rule: TargetRule, *, direction: str, scale: float) -> np.ndarray:
@@ -77,6 +77,7 @@ def percent_of_target(x: np.ndarray, rule: TargetRule, *, direction: str, scale:
             att = np.where(np.isnan(x), np.nan, att)
         else:
             att = 100.0 * x / rule.target
+        att = snap(att)
     pts = scale * np.minimum(att, rule.cap_pct) / 100.0
     pts = np.where(att < rule.floor_pct, 0.0, np.maximum(pts, 0.0))
     return np.where(np.isnan(x), np.nan, pts)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kpisim.errors import DataError
 from kpisim.policy.consequences import condition, streak
 from kpisim.policy.frame import Table
 from kpisim.policy.grades import grade
@@ -67,8 +68,11 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
     t = Table(kpi_table)
     sc = policy.scorecard
     dirs = directions(policy)
-    for inp in policy.inputs:
-        t.require(inp.name, f"inputs ({inp.name!r} is declared as an input of policy {policy.id!r})")
+    absent = [i.name for i in policy.inputs if i.name not in kpi_table.columns]
+    if absent:
+        raise DataError(f"{t.what}: missing input column(s) {', '.join(map(repr, absent))} declared "
+                        f"under inputs of policy {policy.id!r}; supply them with the KPI table "
+                        "(kpisim score --inputs FILE, or kpisim.policy.inputs.attach_inputs)")
     out: dict[str, np.ndarray] = {}
     extra_keys = _extra_keys(policy)
     out.update(t.keys(extra_keys))

@@ -59,17 +59,20 @@ def check_tiers(tiers: Sequence[Tier], path: str, *, direction: str, scale: floa
     order = list(range(n)) if ascending else list(range(n - 1, -1, -1))
     for a, b in zip(order, order[1:]):
         A, B = ivs[a], ivs[b]
-        pa, pb = f"tier {a + 1} {A.text!r}", f"tier {b + 1} {B.text!r}"
+        # name both tiers in file order; blame the later one (the earlier one is read first)
+        first_i, later_i = min(a, b), max(a, b)
+        pair = (f"tier {first_i + 1} {ivs[first_i].text!r} and tier {later_i + 1} "
+                f"{ivs[later_i].text!r}")
         if A.hi > B.lo or (A.hi == B.lo and A.hi_closed and B.lo_closed):
             where = f"at {_fmt(B.lo)}" if A.hi == B.lo else f"between {_fmt(B.lo)} and {_fmt(min(A.hi, B.hi))}"
-            _fail(f"{path}[{b + 1}]",
-                  f"tiers overlap {where}: {pa} and {pb} both include it; each value must fall in "
+            _fail(f"{path}[{later_i + 1}]",
+                  f"tiers overlap {where}: {pair} both include it; each value must fall in "
                   "exactly one tier (use < on one side and <= on the other)")
         if A.hi < B.lo or (A.hi == B.lo and not A.hi_closed and not B.lo_closed):
-            gap = (f"the value {_fmt(A.hi)}" if A.hi == B.lo
-                   else f"values between {_fmt(A.hi)} and {_fmt(B.lo)}")
-            _fail(f"{path}[{b + 1}]",
-                  f"gap between tiers: {gap} fall(s) in no tier ({pa}, {pb}); tiers must cover "
+            gap = (f"the value {_fmt(A.hi)} falls" if A.hi == B.lo
+                   else f"values between {_fmt(A.hi)} and {_fmt(B.lo)} fall")
+            _fail(f"{path}[{later_i + 1}]",
+                  f"gap between tiers: {gap} in no tier ({pair}); tiers must cover "
                   "every value exactly once")
     first, last = ivs[order[0]], ivs[order[-1]]
     if first.lo != -math.inf:

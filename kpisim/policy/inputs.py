@@ -1,0 +1,74 @@
+"""Reading KPI tables and attaching user-supplied input columns (manager ratings, levels).
+
+Inputs are joined on the key columns both tables share among (scenario_id, replication,
+agent_id, period); at least ``agent_id``. An inputs file without ``period`` applies the same
+values to every period. A string period such as ``2024-03`` matches a KPI table whose period is
+a timestamp (the start of the month).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from kpisim.errors import DataError, KpisimError
+
+JOIN_KEYS = ("scenario_id", "replication", "agent_id", "period")
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a ``.csv`` or ``.parquet`` table.
+
+    Raises:
+        KpisimError: the file is missing or has another extension.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise KpisimError(f"{p}: file not found")
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(p)
+    if suffix == ".parquet":
+        return pd.read_parquet(p)
+    raise KpisimError(f"{p}: unsupported extension {suffix!r}; use .csv or .parquet")
+
+
+def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str = "inputs") -> pd.DataFrame:
+    """``kpi_table`` with the extra columns of ``inputs`` joined on their shared keys.
+
+    Args:
+        kpi_table: the KPI table (row order is kept).
+        inputs: one row per agent (and optionally period, scenario, replication).
+        file: name used in messages.
+
+    Raises:
+        DataError: no ``agent_id``, duplicate keys, or a column already in the KPI table.
+    """
+    keys = [k for k in JOIN_KEYS if k in inputs.columns and k in kpi_table.columns]
+    if "agent_id" not in keys:
+        raise DataError(f"{file}: needs an 'agent_id' column to join on")
+    clash = [c for c in inputs.columns if c not in keys and c in kpi_table.columns]
+    if clash:
+        raise DataError(f"{file}: column(s) {clash} already exist in the KPI table; inputs add new columns")
+    right = inputs.copy()
+    for k in keys:
+        left_dtype = kpi_table[k].dtype
+        if k == "period" and pd.api.types.is_datetime64_any_dtype(left_dtype):
+            try:
+                right[k] = pd.to_datetime(right[k].astype(str)).astype(left_dtype)
+            except (ValueError, TypeError) as exc:
+                raise DataError(f"{file}: column 'period' has a value that is not a date: {exc}") from None
+        elif pd.api.types.is_string_dtype(left_dtype) or left_dtype == object:
+            right[k] = right[k].astype(str).astype(left_dtype)
+        else:
+            right[k] = right[k].astype(left_dtype)
+    dup = right.duplicated(keys)
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise DataError(f"{file}: row {i + 1} repeats the keys {dict(right[keys].iloc[i])}; one row per "
+                        f"{', '.join(keys)} is expected")
+    out = kpi_table.merge(right, on=keys, how="left", validate="many_to_one")
+    out.attrs = dict(kpi_table.attrs)
+    return out
