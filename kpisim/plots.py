@@ -69,12 +69,14 @@ def winners_losers_bars(wl: pd.DataFrame):
 def fairness_bars(fair: pd.DataFrame):
     """Validity (correlation of pay with true contribution), Kendall tau, Gini, with CIs; luck share."""
     plt = _plt()
-    cols = [("validity_pay", "corr(pay, true contribution)"), ("kendall_tau_pay", "Kendall tau (pay, truth)"),
-            ("gini", "Gini of pay")]
+    cols = [("validity_pay", "corr(pay, true contribution)", "correlation (−1 to 1)"),
+            ("kendall_tau_pay", "Kendall tau (pay, truth)", "tau (−1 to 1)"),
+            ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)")]
     fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 3.8))
     x = range(len(fair))
-    for ax, (c, label) in zip(axes, cols):
+    for ax, (c, label, unit) in zip(axes, cols):
         ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color="#8172b2")
+        ax.set_ylabel(unit)
         ax.set_xticks(list(x), fair["policy"], rotation=20)
         ax.set_title(label)
     ax = axes[-1]
@@ -84,6 +86,7 @@ def fairness_bars(fair: pd.DataFrame):
         bottom = bottom + fair[c].fillna(0)
     ax.set_xticks(list(x), fair["policy"], rotation=20)
     ax.set_title("pay variance: skill / position / luck")
+    ax.set_ylabel("share of pay variance (0–1)")
     ax.legend(fontsize=8)
     fig.suptitle("Fairness and validity (uses the simulator's hidden truth)")
     fig.tight_layout()
