@@ -149,6 +149,9 @@ class Comparison:
         ).reset_index().assign(band=0)
         cols = ["share_gain", "share_lose", "mean_gain_cents", "mean_loss_cents", "mean_delta_cents"]
         out = ci_frame(pd.concat([per, allb], ignore_index=True), ["policy", "band"], cols)
+        for c in ("share_gain", "share_lose"):  # shares: keep the interval inside [0, 1]
+            out[f"{c}_lo"] = out[f"{c}_lo"].clip(lower=0.0)
+            out[f"{c}_hi"] = out[f"{c}_hi"].clip(upper=1.0)
         out["band_range"] = out["band"].map(lambda b: "all" if b == 0 else band_range.get(b, ""))
         out["threshold_cents"] = int(threshold_cents)
         out["baseline"] = self.baseline

@@ -57,7 +57,8 @@ def test_winners_losers_bands_fixed_by_baseline(shop_comparison):
     wl = shop_comparison.winners_losers(threshold_cents=1000, bands=4)
     assert set(wl["band"]) == {0, 1, 2, 3, 4}
     # shares are shares
-    assert ((wl["share_gain"] >= 0) & (wl["share_gain"] <= 1)).all()
+    for c in ("share_gain", "share_lose"):
+        assert ((wl[f"{c}_lo"] >= 0) & (wl[c] >= wl[f"{c}_lo"]) & (wl[f"{c}_hi"] <= 1)).all()
     # FCR pay (<= 10,000 cents) vs volume pay: the top volume band loses most
     fcr = wl[wl["policy"] == "fcr"].set_index("band")
     assert fcr.loc[4, "mean_delta_cents"] < fcr.loc[1, "mean_delta_cents"]
