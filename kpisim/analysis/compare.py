@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpisim.analysis import fairness as F
 from kpisim.analysis.runner import run_replications
-from kpisim.analysis.stats import ci_frame, t_ci
+from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.spec.scenario import Scenario
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from kpisim.analysis.compare import compare
 from kpisim.errors import KpisimError
-from tests.analysis.standins import StandIn, fcr_policy, volume_policy
+from tests.analysis.standins import fcr_policy, volume_policy
 
 
 def test_identical_policies_differ_by_exactly_zero(shop_comparison):

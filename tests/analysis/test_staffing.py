@@ -8,6 +8,7 @@ import pytest
 from kpisim.analysis.staffing import required_staff, staffing_sweep, with_headcount
 from kpisim.errors import KpisimError
 from tests.analysis.conftest import short
+from tests.analysis.standins import volume_policy
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +18,8 @@ def mmn():
 
 @pytest.fixture(scope="module")
 def sweep(mmn):
-    return staffing_sweep(mmn, headcounts=[44, 48, 52, 56], replications=2, seed=4, jobs=2, progress=False)
+    return staffing_sweep(mmn, headcounts=[44, 48, 52, 56], replications=2, seed=4, jobs=2, progress=False,
+                          policies={"volume": volume_policy()})
 
 
 def test_sweep_is_monotone_in_headcount(sweep):
@@ -26,6 +28,13 @@ def test_sweep_is_monotone_in_headcount(sweep):
     assert np.all(np.diff(sweep["abandon_rate"]) < 0)
     assert np.all(np.diff(sweep["occupancy"]) < 0)
     assert np.all(np.diff(sweep["labour_cost_cents"]) > 0)
+
+
+def test_overstaffing_lowers_volume_pay_per_agent(sweep):
+    pay = sweep["pay_per_agent_cents_volume"].to_numpy()
+    assert np.all(np.diff(pay) < 0)
+    # volume pay = 100 cents per handled contact
+    assert np.allclose(pay, 100 * sweep["handled_per_agent"])
 
 
 def test_sweep_agrees_with_erlang_a(sweep):
