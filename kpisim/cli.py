@@ -71,7 +71,38 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 # --- kpis (KPI engine) ------------------------------------------------------------------------
 def _cmd_kpis(args: argparse.Namespace) -> int:
-    raise KpisimError("kpisim kpis is not available yet")
+    from kpisim.eventlog import MANIFEST, load_run
+    from kpisim.importer import import_log
+    from kpisim.kpi.compute import kpis
+    from kpisim.spec.load import load_yaml
+
+    if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
+        raise KpisimError(f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet")
+    src = Path(args.source)
+    if src.is_dir():
+        if not (src / MANIFEST).is_file():
+            raise KpisimError(f"{src}: a directory without {MANIFEST}, so not a run directory; "
+                              "give a run directory or a CSV/Parquet export")
+        given = [o for o in ("mapping", "roster", "quarantine") if getattr(args, o)]
+        if given:
+            raise KpisimError(f"--{given[0]} applies to exports, not to the run directory {src}")
+        log = load_run(src)
+    else:
+        log = import_log(src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine)
+    by = tuple(b for spec in (args.by or ["agent_id"]) for b in spec.split(",") if b)
+    by = () if by in (("centre",), ("none",)) else by
+    definitions = None
+    if args.definitions:
+        data = load_yaml(args.definitions)
+        definitions = data.get("definitions", data)
+    table = kpis(log, by=by, period=args.period, definitions=definitions, metrics=args.metric,
+                 interval_min=args.interval_min)
+    write_table_atomic(table, args.out)
+    print(f"wrote {args.out}: {len(table)} row(s), by {', '.join(by) or 'centre'}, period {args.period}")
+    q = log.manifest.get("rows_quarantined")
+    if q:
+        print(f"quarantined {q} bad row(s) of {log.manifest['rows_in']} to {log.manifest['quarantine']}")
+    return 0
 
 
 # --- score (policies) -------------------------------------------------------------------------
@@ -151,10 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")
     k.add_argument("source", help="run directory or CSV/Parquet export")
-    k.add_argument("--by", action="append", help="grouping column (repeatable); default agent_id")
+    k.add_argument("--by", action="append",
+                   help="grouping column, repeatable or comma-separated: agent_id, team, shift, "
+                        "tenure_group, queue, channel, or centre (whole centre); default agent_id")
     k.add_argument("--period", default="month", help="interval, day, week or month")
-    k.add_argument("--mapping", help="column-mapping YAML for an export")
-    k.add_argument("--quarantine", help="write bad export rows here and go on")
+    k.add_argument("--interval-min", type=int, default=30, help="length of an interval period, minutes")
+    k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
+    k.add_argument("--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}")
+    k.add_argument("--mapping", help="column-mapping YAML for an export (docs/import.md)")
+    k.add_argument("--roster", help="agents roster CSV/Parquet for an export (checks unknown agents)")
+    k.add_argument("--quarantine", help="write bad export rows to this CSV and go on")
     k.add_argument("--out", required=True, help=".csv or .parquet")
     k.set_defaults(func=_cmd_kpis)
 

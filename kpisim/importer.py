@@ -1,0 +1,412 @@
+"""``import_log``: a real contact export (CSV or Parquet) -> an ``EventLog`` (see ``docs/import.md``).
+
+Every row of the export ends up either in the ``contacts`` table or in the report of bad rows,
+never silently dropped: rows in = rows imported + rows quarantined. By default a bad row makes
+the import fail with a ``DataError`` listing every bad row (1-based data row number = line in
+the file minus the header line) and why; with ``quarantine=PATH`` the bad rows are written to
+that CSV (original values, ``row`` and ``reason``) and the rest is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+import kpisim
+from kpisim import schema
+from kpisim.errors import DataError
+from kpisim.eventlog import EventLog, conform, empty_table
+from kpisim.import_mapping import ImportMapping, load_mapping
+
+#: schema columns every export must provide (directly or through the mapping)
+REQUIRED: tuple[str, ...] = ("contact_id", "arrival_at", "answered_at", "ended_at", "agent_id")
+_TZ = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_DURATIONS = ("wait_s", "handle_s", "wrap_up_s", "first_response_s", "response_time_sum_s")
+_COUNTS = ("response_count", "customer_msgs", "agent_msgs", "system_msgs", "attempt")
+_RANGES = {"csat": (1, 5), "nps": (0, 10)}
+_CHANNELS = ("voice", "chat")
+
+
+class _Report:
+    """Reasons per bad row (0-based index -> list of messages)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[str]] = {}
+
+    def add(self, mask: np.ndarray, message) -> None:
+        for i in np.flatnonzero(mask):  # bad rows only
+            self.rows.setdefault(int(i), []).append(message(int(i)) if callable(message) else message)
+
+    def bad(self, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[list(self.rows)] = True
+        return out
+
+    def problems(self) -> list[tuple[int, str]]:
+        return [(i + 1, "; ".join(r)) for i, r in sorted(self.rows.items())]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise DataError(f"{path}: cannot read as CSV: {exc}") from None
+    if suffix in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types
+            raise DataError(f"{path}: cannot read as Parquet: {exc}") from None
+    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+
+
+def _text(s: pd.Series) -> pd.Series | None:
+    """Stripped strings ("" for missing) if ``s`` holds text; None if it is already typed."""
+    if pd.api.types.is_string_dtype(s) or s.dtype == object:
+        return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+    return None
+
+
+class _Parser:
+    """Parses mapped export columns into schema types, reporting unreadable values."""
+
+    def __init__(self, raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, report: _Report):
+        self.raw, self.source, self.m, self.report = raw, source, mapping, report
+        self.n = len(raw)
+        self.failed: dict[str, np.ndarray] = {}  # column -> rows whose value could not be read
+
+    def fail(self, col: str, mask: np.ndarray, message) -> None:
+        self.failed[col] = self.failed.get(col, np.zeros(self.n, dtype=bool)) | mask
+        self.report.add(mask, message)
+
+    def name(self, col: str) -> str:
+        src = self.source[col]
+        return src if src == col else f"{src} ({col})"
+
+    def text(self, col: str) -> pd.Series | None:
+        t = _text(self.raw[self.source[col]])
+        rec = self.m.recode.get(col)
+        if t is not None and rec:
+            t = t.replace(rec)
+        return t
+
+    def time(self, col: str) -> np.ndarray:
+        s = self.raw[self.source[col]]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if getattr(s.dtype, "tz", None) is not None:
+                raise DataError(f"column {self.name(col)}: time zone-aware times; export naive local times")
+            return s.to_numpy(dtype="datetime64[ns]")
+        t = self.text(col)
+        tz = t.str.contains(_TZ) & (t != "")
+        self.fail(col, tz.to_numpy(), lambda i: f"{self.name(col)}: time zone offsets are not supported "
+                        f"({t.iat[i]!r}); export naive local times")
+        fmt = self.m.time_format or "ISO8601"
+        out = pd.to_datetime(t.where(~tz, ""), format=fmt, errors="coerce")
+        bad = (out.isna() & (t != "") & ~tz).to_numpy()
+        self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as a time "
+                        f"(format {fmt})")
+        return out.to_numpy(dtype="datetime64[ns]")
+
+    def number(self, col: str, *, integer: bool = False, money: bool = False) -> np.ndarray:
+        s = self.raw[self.source[col]]
+        t = self.text(col)
+        if t is None:
+            x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            shown = s.astype(str)
+        else:
+            x = pd.to_numeric(t, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            shown = t
+            bad = (np.isnan(x) & (t != "").to_numpy()) | np.isinf(x)
+            self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {shown.iat[i]!r} as a number")
+            x = np.where(bad, np.nan, x)
+        if money and self.m.money_unit == "units":
+            x = x * 100
+        if integer or money:
+            frac = np.abs(x - np.rint(x)) > 1e-6
+            what = "an amount with at most 2 decimals" if money and self.m.money_unit == "units" else "a whole number"
+            self.fail(col, frac, lambda i: f"{self.name(col)}: {shown.iat[i]!r} is not {what}")
+            x = np.where(frac, np.nan, np.rint(x))
+        return x
+
+    def boolean(self, col: str) -> np.ndarray:
+        s = self.raw[self.source[col]]
+        t = self.text(col)
+        if t is None:
+            return s.to_numpy(dtype=bool, na_value=False)
+        low = t.str.lower()
+        yes = low.isin([v.strip().lower() for v in self.m.true_values]).to_numpy()
+        no = low.isin([v.strip().lower() for v in self.m.false_values]).to_numpy()
+        allowed = ", ".join(repr(v) for v in self.m.true_values + self.m.false_values)
+        self.fail(col, ~yes & ~no, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as true/false "
+                        f"(allowed: {allowed})")
+        return yes
+
+    def string(self, col: str) -> pd.Series:
+        t = self.text(col)
+        if t is None:
+            t = self.raw[self.source[col]].astype(str)
+        return t.astype("string").replace("", pd.NA)
+
+
+def _parse(raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, report: _Report) -> dict[str, Any]:
+    p = _Parser(raw, source, mapping, report)
+    dtypes = schema.dtypes("contacts")
+    out: dict[str, Any] = {}
+    for col in source:
+        t = dtypes[col]
+        if col == "customer_id":
+            out[col] = p.string(col)  # ids may be text; coded to integers later
+        elif t.startswith("datetime"):
+            out[col] = p.time(col)
+        elif t == "bool":
+            out[col] = p.boolean(col)
+        elif t in ("int64", "Int64"):
+            out[col] = p.number(col, integer=True, money=col == "order_value_cents")
+        elif t == "float64":
+            out[col] = p.number(col)
+        else:
+            out[col] = p.string(col)
+    for col in ("contact_id", "arrival_at", "ended_at"):
+        v = out[col]
+        empty = np.isnan(v) if v.dtype.kind == "f" else np.isnat(v)
+        report.add(empty & ~p.failed.get(col, np.zeros(len(v), dtype=bool)),
+                   f"{p.name(col)}: empty; a value is required")
+    for col, (lo, hi) in _RANGES.items():
+        if col in out:
+            v = out[col]
+            report.add(~np.isnan(v) & ((v < lo) | (v > hi)), lambda i, c=col, v=v, lo=lo, hi=hi:
+                       f"{p.name(c)}: {v[i]:g} outside {lo}-{hi}")
+    for col in _DURATIONS + _COUNTS:
+        if col in out:
+            v = out[col]
+            report.add(v < 0, lambda i, c=col, v=v: f"{p.name(c)}: negative value {v[i]:g}")
+    if "channel" in out:
+        ch = out["channel"].str.lower()
+        out["channel"] = ch
+        report.add((ch.notna() & ~ch.isin(_CHANNELS)).to_numpy(dtype=bool, na_value=False),
+                   lambda i: f"{p.name('channel')}: {ch.iat[i]!r} is not voice or chat")
+    _check_order(out, p, report)
+    return out
+
+
+def _check_order(out: dict[str, Any], p: _Parser, report: _Report) -> None:
+    arr, ans, end = out["arrival_at"], out["answered_at"], out["ended_at"]
+    fmt = lambda a, i: str(pd.Timestamp(a[i]))  # noqa: E731
+    report.add(~np.isnat(ans) & ~np.isnat(arr) & (ans < arr),
+               lambda i: f"answered_at {fmt(ans, i)} is before arrival_at {fmt(arr, i)}")
+    report.add(~np.isnat(ans) & ~np.isnat(end) & (end < ans),
+               lambda i: f"ended_at {fmt(end, i)} is before answered_at {fmt(ans, i)}")
+    report.add(np.isnat(ans) & ~np.isnat(end) & ~np.isnat(arr) & (end < arr),
+               lambda i: f"ended_at {fmt(end, i)} is before arrival_at {fmt(arr, i)}")
+    if "wrap_up_end_at" in out:
+        w = out["wrap_up_end_at"]
+        report.add(~np.isnat(w) & ~np.isnat(end) & (w < end),
+                   lambda i: f"wrap_up_end_at {fmt(w, i)} is before ended_at {fmt(end, i)}")
+    agent = out["agent_id"]
+    report.add(~np.isnat(ans) & agent.isna().to_numpy(), "answered_at is set but agent_id is empty")
+
+
+def _check_ids(out: dict[str, Any], report: _Report) -> None:
+    ids = out["contact_id"]
+    valid = ~np.isnan(ids)
+    s = pd.Series(ids).where(valid)
+    dup = s.duplicated(keep="first").to_numpy() & valid
+    if dup.any():
+        first = {v: i for i, v in reversed(list(enumerate(ids))) if valid[i]}
+        report.add(dup, lambda i: f"duplicate contact_id {int(ids[i])} (first at row {first[ids[i]] + 1})")
+
+
+def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
+    if isinstance(agents, pd.DataFrame):
+        raw, name = agents.copy(), "<roster>"
+    else:
+        raw, name = _read(Path(agents)), str(agents)
+    ren = {src: dst for src, dst in mapping.roster.columns.items() if src in raw.columns}
+    raw = raw.rename(columns=ren)
+    if "agent_id" not in raw.columns:
+        raise DataError(f"{name}: missing required column 'agent_id' (map it under roster.columns); "
+                        f"the file has: {', '.join(map(str, raw.columns))}")
+    df = pd.DataFrame({"agent_id": raw["agent_id"].astype(str).str.strip()})
+    problems = [(i + 1, "agent_id: empty") for i in np.flatnonzero((df["agent_id"] == "").to_numpy())]
+    dup = df["agent_id"].duplicated().to_numpy()
+    problems += [(i + 1, f"duplicate agent_id {df['agent_id'].iat[i]!r}") for i in np.flatnonzero(dup)]
+    for c in ("group", "team", "shift", "tenure_group", "queues"):
+        if c in schema.dtypes("agents"):
+            df[c] = raw[c].astype("string").str.strip() if c in raw else pd.NA
+    mc = pd.to_numeric(raw["max_concurrency"], errors="coerce") if "max_concurrency" in raw else pd.Series(1, index=raw.index)
+    bad = mc.isna() | (mc < 1) | (mc % 1 != 0)
+    problems += [(i + 1, f"max_concurrency: {raw['max_concurrency'].iat[i]!r} is not a whole number >= 1")
+                 for i in np.flatnonzero(bad.to_numpy())]
+    if problems:
+        raise DataError(f"{name}: {len(problems)} bad roster row(s); fix the roster", sorted(problems))
+    df["max_concurrency"] = mc.fillna(1).astype(np.int64)
+    for c, t in schema.dtypes("agents").items():
+        if c not in df and c.startswith("true_"):
+            df[c] = np.nan  # hidden truth is unknown for real data
+    return df
+
+
+#: values for columns an export lacks (or leaves empty) that are not derived from other columns
+DEFAULTS: dict[str, Any] = {"channel": "voice", "queue": "default", "attempt": 1, "order_value_cents": 0,
+                            "response_time_sum_s": 0.0, "response_count": 0, "customer_msgs": 0,
+                            "agent_msgs": 0, "system_msgs": 0}
+
+
+def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> pd.DataFrame:
+    """The contacts table of the good rows, with derived and default columns (docs/import.md)."""
+    n = int(good.sum())
+    g = {k: (v[good] if isinstance(v, np.ndarray) else v[good].reset_index(drop=True)) for k, v in out.items()}
+    df = pd.DataFrame({k: v for k, v in g.items() if k != "customer_id"}, index=pd.RangeIndex(n))
+    dtypes = schema.dtypes("contacts")
+
+    def fill(c: str, derived: Any) -> None:
+        """Keep the export's value where it has one, else ``derived``."""
+        derived = pd.Series(derived, index=df.index) if not isinstance(derived, pd.Series) else derived
+        df[c] = derived if c not in df else df[c].where(df[c].notna(), derived)
+
+    for c, v in {**DEFAULTS, **mapping.defaults}.items():
+        fill(c, v)
+    ans = df["answered_at"].notna().to_numpy()
+    arr, end = df["arrival_at"], df["ended_at"]
+    fill("blocked", False)
+    fill("abandoned", ~ans & ~df["blocked"].to_numpy(dtype=bool))
+    wait = np.where(ans, (df["answered_at"] - arr).dt.total_seconds(), (end - arr).dt.total_seconds())
+    fill("wait_s", np.where(df["blocked"].to_numpy(dtype=bool), 0.0, wait))
+    fill("handle_s", np.where(ans, (end - df["answered_at"]).dt.total_seconds(), np.nan))
+    df["handle_s"] = df["handle_s"].where(ans)
+    if "wrap_up_end_at" in df:
+        fill("wrap_up_s", (df["wrap_up_end_at"] - end).dt.total_seconds())
+    fill("wrap_up_s", np.where(ans, 0.0, np.nan))
+    df["wrap_up_s"] = df["wrap_up_s"].where(ans)
+    fill("wrap_up_end_at", (end + pd.to_timedelta(df["wrap_up_s"], unit="s")).where(ans))
+    fill("queued", df["wait_s"].to_numpy() > 0)
+    fill("replied", ans)
+    fill("concurrency", np.where(ans, 1.0, np.nan))
+    df["concurrency"] = df["concurrency"].where(ans)
+    fill("converted", df["order_value_cents"].to_numpy(dtype=float) > 0)
+    for c in ("csat", "nps"):
+        fill(c, np.nan)
+    fill("survey_responded", df["csat"].notna() | df["nps"].notna())
+    df["customer_id"] = _customer_ids(g.get("customer_id"), df["contact_id"].to_numpy(dtype=np.int64))
+    for c, t in dtypes.items():
+        if c not in df:
+            df[c] = False if t == "bool" else (np.nan if t == "float64" else pd.NA)
+        if t in ("Int64",):
+            df[c] = pd.array(df[c].to_numpy(dtype=float, na_value=np.nan), dtype="Float64").astype("Int64")
+        elif t == "bool":
+            df[c] = df[c].astype(bool)
+    return df
+
+
+def _customer_ids(cust: pd.Series | None, contact_ids: np.ndarray) -> np.ndarray:
+    """Integer customer ids: integers as given, text ids coded 1, 2, ... by first appearance;
+    an empty id makes the contact its own customer (id = -contact_id)."""
+    if cust is None:
+        return -contact_ids.astype(np.int64)
+    num = pd.to_numeric(cust, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    empty = cust.isna().to_numpy()
+    if np.all(empty | (~np.isnan(num) & (num == np.rint(num)))):
+        ids = np.where(empty, -contact_ids, np.nan_to_num(num)).astype(np.int64)
+    else:
+        codes, _ = pd.factorize(cust)
+        ids = np.where(empty, -contact_ids, codes + 1).astype(np.int64)
+    return ids
+
+
+def _write_quarantine(raw: pd.DataFrame, bad: np.ndarray, report: _Report, path: str | os.PathLike) -> Path:
+    out = Path(path)
+    q = raw[bad].copy()
+    q.insert(0, "row", np.flatnonzero(bad) + 1)
+    q["reason"] = [r for _, r in report.problems()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        q.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike | None = None,
+               agents: str | os.PathLike | pd.DataFrame | None = None, quarantine: str | os.PathLike | None = None,
+               scenario_id: str | None = None) -> EventLog:
+    """Read a contact export into an ``EventLog`` (tables ``contacts`` and ``agents``).
+
+    Args:
+        path: CSV (UTF-8, header line) or Parquet export, one row per contact.
+        mapping: column mapping (``ImportMapping``, dict or YAML path); default: the export
+            already uses schema column names.
+        agents: optional roster (CSV/Parquet path or DataFrame) with ``agent_id`` and
+            optionally ``team``, ``shift``, ``tenure_group``, ``queues``, ``max_concurrency``;
+            when given, contacts handled by an agent not in it are bad rows.
+        quarantine: CSV path for bad rows; without it any bad row fails the import.
+        scenario_id: run key of the imported log (default: mapping's, else the file stem).
+
+    Raises:
+        DataError: missing required columns, a bad roster, or bad rows without ``quarantine``
+            (``.problems`` lists ``(row, reason)``, 1-based data rows).
+        SpecError: an invalid mapping.
+    """
+    path = Path(path)
+    m = load_mapping(mapping)
+    raw = _read(path)
+    n_in = len(raw)
+    source = m.source_of(list(raw.columns))
+    missing = [c for c in REQUIRED if c not in source]
+    if missing:
+        mapped = {dst: src for src, dst in m.columns.items()}
+        hint = "; ".join(f"{c} (mapped from {mapped[c]!r}, not in the file)" if c in mapped else c for c in missing)
+        raise DataError(f"{path}: missing required column(s): {hint}; required: {', '.join(REQUIRED)}; "
+                        f"the file has: {', '.join(map(str, raw.columns))}; give a mapping "
+                        "(export column -> schema column) with --mapping")
+    report = _Report()
+    out = _parse(raw, source, m, report)
+    _check_ids(out, report)
+    roster = _roster(agents, m) if agents is not None else None
+    if roster is not None:
+        known = set(roster["agent_id"])
+        ag = out["agent_id"]
+        unknown = (ag.notna() & ~ag.isin(known)).to_numpy(dtype=bool, na_value=False)
+        report.add(unknown, lambda i: f"agent_id {ag.iat[i]!r} is not in the roster {agents if not isinstance(agents, pd.DataFrame) else ''}".rstrip())
+    bad = report.bad(n_in)
+    if bad.any() and quarantine is None:
+        raise DataError(f"{path}: {int(bad.sum())} bad row(s) of {n_in}; nothing imported (fix them, or "
+                        "set them aside with quarantine=PATH / --quarantine PATH)", report.problems())
+    qpath = _write_quarantine(raw, bad, report, quarantine) if quarantine is not None else None
+    contacts = _assemble(out, ~bad, m)
+    sid = scenario_id or m.scenario_id or path.stem
+    keys = {"scenario_id": sid, "replication": 0, "seed": -1}
+    contacts = conform("contacts", contacts.assign(**keys))
+    assert len(contacts) + int(bad.sum()) == n_in, "rows in != rows imported + quarantined"
+    if roster is None:
+        ids = contacts["agent_id"].dropna().unique()
+        roster = pd.DataFrame({"agent_id": pd.array(sorted(ids), dtype="string"), "max_concurrency": 1})
+    agents_t = roster.copy()
+    for c, t in schema.dtypes("agents").items():
+        if c not in agents_t:
+            agents_t[c] = np.nan if t == "float64" else (1 if t == "int64" else pd.NA)
+    tables = {name: empty_table(name) for name in schema.TABLES}
+    tables["contacts"] = contacts
+    tables["agents"] = conform("agents", agents_t.assign(**keys))
+    manifest = {
+        "scenario_id": sid, "seed": -1, "replications": [0], "kpisim_version": kpisim.__version__,
+        "source": str(path), "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "rows_in": n_in, "rows_imported": len(contacts), "rows_quarantined": int(bad.sum()),
+        "quarantine": str(qpath) if qpath else None, "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
+        "observed_tables": ["contacts"],
+        "mapping": m.model_dump(mode="json"),
+    }
+    return EventLog(tables, manifest)
