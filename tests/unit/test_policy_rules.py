@@ -117,3 +117,12 @@ def test_direct_rule_clips_to_scale():
         {"id": "r", "metric": "rating", "weight": 100, "rule": {"type": "direct"}}]})
     df = rows({"agent_id": "a", "rating": 120}, {"agent_id": "b", "rating": -5}, {"agent_id": "c", "rating": 87.5})
     assert p.score(df)["total"].tolist() == [100, 0, 87.5]
+
+
+def test_float_noise_cannot_cross_a_band_boundary():
+    """0.1, 0.2, 0.3 average to 0.20000000000000004 in binary floats; 0.2 is still exactly average."""
+    p = make_policy(scorecard={"components": [{
+        "id": "c", "metric": "handled", "weight": 100,
+        "rule": {"type": "relative", "tiers": [{"when": "x >= 1", "points": 100}, {"when": "x < 1", "points": 0}]}}]})
+    df = rows({"agent_id": "a", "handled": 0.1}, {"agent_id": "b", "handled": 0.2}, {"agent_id": "c", "handled": 0.3})
+    assert p.score(df)["total"].tolist() == [0, 100, 100]
