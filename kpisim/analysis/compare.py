@@ -170,17 +170,56 @@ class Comparison:
         """Pay gap of each team / shift / tenure group vs everyone, per policy, with CIs."""
         return F.pay_gaps(self.truth_table())
 
+    # --- incentives --------------------------------------------------------------------------
+    def incentive_gradient(self) -> pd.DataFrame:
+        """Pay change of the median agent for one realistic step better on each scored metric."""
+        from kpisim.analysis.incentives import incentive_gradient
+
+        return incentive_gradient(self)
+
+    def tier_cliffs(self) -> pd.DataFrame:
+        """Share of agents within one step below each tier boundary of each policy."""
+        from kpisim.analysis.incentives import tier_cliffs
+
+        return tier_cliffs(self)
+
+    def lever_effects(self, levers: Mapping[str, Mapping[str, float]] | None = None, *,
+                      groups: Sequence[str] | None = None, jobs: int | None = None,
+                      progress: bool = True) -> pd.DataFrame:
+        """Simulate each lever pulled by ``groups`` (default: the largest agent group) on the same
+        seed and replications as this comparison and report the change in pay and KPIs of the
+        agents who pull it, per policy (see :func:`kpisim.analysis.incentives.lever_effects`).
+
+        Args:
+            levers: label -> lever updates (default ``incentives.DEFAULT_LEVERS``).
+        """
+        from kpisim.analysis.incentives import DEFAULT_LEVERS, lever_effects
+
+        scenario = self.meta.get("scenario")
+        if scenario is None:
+            raise KpisimError("this comparison does not hold its scenario; call incentives.lever_effects")
+        if groups is None:
+            groups = [max(scenario.agents, key=lambda g: g.count).name]
+        out = lever_effects(scenario, self.meta["policy_objects"], levers or DEFAULT_LEVERS, groups=groups,
+                            replications=self.replications, seed=self.seed, jobs=jobs, progress=progress,
+                            period=self.meta.get("period", "month"), base_kpis=self.kpis)
+        out.insert(2, "groups", ",".join(groups))
+        return out
+
     # --- output ------------------------------------------------------------------------------
     def to_dir(self, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
-               figures: bool = True) -> dict[str, str]:
+               figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
         """Write CSV tables, PNG figures and a self-contained ``report.html`` to ``path``.
+
+        ``levers``: a :meth:`lever_effects` table to include (simulating it is left to the caller).
 
         Returns:
             Mapping artefact name -> file path.
         """
         from kpisim.analysis.report import write_dir
 
-        return write_dir(self, path, budget_cents=budget_cents, threshold_cents=threshold_cents, figures=figures)
+        return write_dir(self, path, budget_cents=budget_cents, threshold_cents=threshold_cents, figures=figures,
+                         levers=levers)
 
 
 def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | None = None,
@@ -234,7 +273,7 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
                       scores=pd.concat(scores, ignore_index=True), pay=pd.concat(pays, ignore_index=True),
                       agents=agents, baseline=baseline, policies=names, currency=currency,
                       meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
-                            "policy_objects": dict(policies)})
+                            "policy_objects": dict(policies), "scenario": scenario})
 
 
 def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:

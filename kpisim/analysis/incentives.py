@@ -27,6 +27,12 @@ DEFAULT_METRICS = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "sales
                    "avg_response_s", "complaints", "qa_mean")
 #: Step size as a multiple of the across-agent standard deviation of the metric.
 STEP_SD = 0.5
+#: Lever settings tried by ``Comparison.lever_effects`` when none are given (moderate gaming).
+DEFAULT_LEVERS: dict[str, dict[str, float]] = {
+    "rush": {"rush_handle_factor": 0.8, "rush_resolution_odds": 0.7, "rush_csat_shift": -0.2},
+    "sales_push": {"sales_push_odds": 1.3, "sales_push_complaint_factor": 1.5, "sales_push_refund_factor": 1.3},
+    "cherry_pick": {"cherry_pick_share": 0.2, "cherry_pick_delay_s": 60.0, "cherry_pick_transfer": 0.3},
+}
 #: KPIs reported by ``lever_effects``.
 LEVER_KPIS = ("handled", "aht_s", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "complaints")
 
@@ -199,7 +205,8 @@ def lever_variant(scenario: Scenario, levers: Mapping[str, float], *, groups: Se
 
 def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mapping[str, Mapping[str, float]], *,
                   groups: Sequence[str] | None = None, replications: int = 4, seed: int = 1,
-                  jobs: int | None = None, progress: bool = True, period: str = "month") -> pd.DataFrame:
+                  jobs: int | None = None, progress: bool = True, period: str = "month",
+                  base_kpis: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pay and KPI effect of each lever set, estimated by simulation with common random numbers.
 
     Args:
@@ -208,6 +215,9 @@ def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mappi
         levers: label -> lever updates, e.g. ``{"rush": {"rush_handle_factor": 0.8,
             "rush_resolution_odds": 0.7}}``.
         groups: agent groups that pull the lever (default: all).
+        base_kpis: the baseline's KPI table for the same seed and replications if already
+            simulated (e.g. ``Comparison.kpis``); its extra columns (policy inputs) are copied to
+            the variants. Saves simulating the baseline again.
 
     Returns:
         One row per lever and policy: delta_pay_cents (mean per pulling agent per month, CI) and
@@ -216,12 +226,19 @@ def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mappi
     from kpisim.analysis.compare import summarise_for_compare
 
     labels = list(levers)
-    variants = [scenario] + [lever_variant(scenario, levers[k], groups=groups) for k in labels]
+    variants = [lever_variant(scenario, levers[k], groups=groups) for k in labels]
+    if base_kpis is None:
+        variants = [scenario] + variants
     res = run_replications(variants, summarise_for_compare, seed=seed, replications=replications, jobs=jobs,
-                           progress=progress, options={"kpi_by": ("agent_id",), "period": period})
+                           progress=progress, options={"kpi_by": ("agent_id",), "period": period},
+                           desc="levers")
     tables = [pd.concat([r["kpis"] for r in res[i * replications:(i + 1) * replications]], ignore_index=True)
               for i in range(len(variants))]
     keys = ["replication", "agent_id", "period"]
+    if base_kpis is not None:
+        extra = [c for c in base_kpis.columns if c not in tables[0].columns]
+        tables = [base_kpis] + [t.merge(base_kpis[keys + extra], on=keys, how="left") if extra else t
+                                for t in tables]
     rows = []
     base = tables[0]
     pulled = base["group"].isin(groups) if groups is not None else pd.Series(True, index=base.index)

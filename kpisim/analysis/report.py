@@ -60,7 +60,7 @@ def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False)
 
 
 def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
-              figures: bool = True) -> dict[str, str]:
+              figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
     """Write tables, figures and ``report.html`` for ``comp`` into ``path`` (created if needed)."""
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,6 +81,8 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
         grad, cliffs = pd.DataFrame(), pd.DataFrame()
     tables["incentive_gradient"] = grad
     tables["tier_cliffs"] = cliffs
+    if levers is not None:
+        tables["lever_effects"] = levers
     for name, df in tables.items():
         p = out / f"{name}.csv"
         write_csv(df, p)
@@ -104,16 +106,16 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
     manifest = {"scenario_id": comp.scenario_id, "seed": comp.seed, "replications": comp.replications,
                 "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
                 "kpisim_version": kpisim.__version__,
-                **{k: v for k, v in comp.meta.items() if k != "policy_objects"}}
+                **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")}}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
     files["manifest"] = str(out / "manifest.json")
-    page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents)
+    page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
     atomic_write(out / "report.html", page.encode("utf-8"))
     files["report"] = str(out / "report.html")
     return files
 
 
-def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents) -> str:
+def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers=None) -> str:
     cur = html.escape(comp.currency)
     e = html.escape
 
@@ -165,5 +167,14 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
                   _table(grad, money=("base_pay_cents", "new_pay_cents", "delta_pay_cents"))]
     if len(cliffs):
         parts += ["<h3>Tier cliffs</h3>", _table(cliffs)]
+    if levers is not None and len(levers):
+        lv = pd.DataFrame({"lever": levers["lever"], "policy": levers["policy"], "pulled by": levers.get("groups", ""),
+                           f"pay change per agent-month ({cur}) [95% CI]": _ci_cols(levers, "delta_pay_cents", money=True)})
+        for k in ("handled", "fcr_rate", "csat_mean", "sales_cents", "complaints"):
+            if f"delta_{k}" in levers:
+                lv[f"change in {k}"] = _ci_cols(levers, f"delta_{k}", money=(k == "sales_cents"))
+        parts += ["<h3>Behaviour levers (simulated, same months)</h3>",
+                  "<p>A lever that destroys value (e.g. rushing lowers first-contact resolution) but raises pay "
+                  "means the plan pays for gaming.</p>", lv.to_html(index=False, border=0, classes="t")]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -72,3 +72,18 @@ def test_tier_cliffs_count_agents_just_below_a_boundary():
     expect = np.mean((0.8 - np.array([0.70, 0.79, 0.81, 0.90]) > 0) & (0.8 - np.array([0.70, 0.79, 0.81, 0.90]) <= 0.5 * sd))
     assert row["share_within_step"] == pytest.approx(expect)
     assert 0 < row["share_within_step"] < 1
+
+
+def test_comparison_lever_effects_reuse_the_baseline_months(shop3, tmp_path):
+    from kpisim.analysis.compare import compare
+
+    comp = compare(shop3, {"volume": volume_policy(), "fcr": fcr_policy()}, replications=2, seed=2,
+                   jobs=1, progress=False)
+    lv = comp.lever_effects({"rush": RUSH["rush"]}, groups=["as-day"], jobs=1, progress=False)
+    direct = lever_effects(shop3, {"volume": volume_policy(), "fcr": fcr_policy()}, RUSH, groups=["as-day"],
+                           replications=2, seed=2, jobs=1, progress=False)
+    pd.testing.assert_series_equal(lv["delta_pay_cents"], direct["delta_pay_cents"])
+    assert (lv["groups"] == "as-day").all()
+    comp.to_dir(tmp_path, levers=lv)
+    assert "Behaviour levers" in (tmp_path / "report.html").read_text()
+    assert (tmp_path / "lever_effects.csv").exists()
