@@ -156,7 +156,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
     comp = compare(scenario, policies, baseline=args.baseline, replications=args.replications,
                    seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty())
-    files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents)
+    levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
+    files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents,
+                        levers=levers)
     cost = comp.cost()
     for _, r in cost.iterrows():
         print(f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
@@ -211,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
     c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
     c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    c.add_argument("--levers", action="store_true",
+                   help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect")
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_compare)
     return p
