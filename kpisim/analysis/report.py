@@ -178,3 +178,32 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
                   "means the plan pays for gaming.</p>", lv.to_html(index=False, border=0, classes="t")]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None = None,
+                   check: pd.DataFrame | None = None, figures: bool = True) -> dict[str, str]:
+    """Write a staffing sweep (and optionally ``required_staff`` results) to ``path``: CSVs, the
+    ``staffing.png`` figure and a self-contained ``staffing.html``."""
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str] = {}
+    for name, df in (("staffing_sweep", sweep), ("required_agents", required), ("required_check", check)):
+        if df is not None:
+            write_csv(df, out / f"{name}.csv")
+            files[name] = str(out / f"{name}.csv")
+    img = ""
+    if figures:
+        from kpisim import plots
+
+        p = out / "staffing.png"
+        plots.save(plots.staffing_curves(sweep), p)
+        files["staffing.png"] = str(p)
+        img = f'<img alt="staffing" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
+             "<h1>Staffing vs response time</h1>", img, _table(sweep)]
+    if check is not None:
+        parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
+    parts.append("</body></html>")
+    atomic_write(out / "staffing.html", "\n".join(parts).encode("utf-8"))
+    files["report"] = str(out / "staffing.html")
+    return files

@@ -63,3 +63,13 @@ def test_with_headcount_splits_exactly(shop3):
 def test_required_staff_refuses_chat(shop3):
     with pytest.raises(KpisimError, match="voice queues"):
         required_staff(shop3, check=False)
+
+
+def test_write_staffing(sweep, tmp_path):
+    from kpisim.analysis.report import write_staffing
+
+    files = write_staffing(sweep, tmp_path)
+    html = (tmp_path / "staffing.html").read_text()
+    assert "data:image/png;base64," in html and "<table" in html
+    back = __import__("pandas").read_csv(files["staffing_sweep"])
+    assert list(back["agents"]) == [44, 48, 52, 56]
