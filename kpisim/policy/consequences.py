@@ -43,14 +43,23 @@ def condition(cons: Consequence, total: np.ndarray, table: Table, levels: Levels
 def level_index(table: Table, levels: Levels) -> np.ndarray:
     """Index (0 = lowest) of each row's staff level; unknown labels are an error."""
     table.require(levels.column, "scorecard.levels.column")
-    s = table.df[levels.column]
+    return table.cached(f"level:{levels.column}", lambda: _level_index(table, levels))
+
+
+def _level_index(table: Table, levels: Levels) -> np.ndarray:
     names = [b.name for b in levels.bands]
-    codes = pd.Index(names).get_indexer(s.astype(str)).astype(np.int64)
-    if (codes < 0).any():
-        i = int(np.flatnonzero(codes < 0)[0])
+    codes, _ = table.codes(levels.column)
+    s = table.df[levels.column]
+    first = np.full(codes.max(initial=-1) + 1, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)      # a row holding each label
+    labels = [str(s.iloc[i]) for i in first]
+    lookup = np.array([names.index(lab) if lab in names else -1 for lab in labels], dtype=np.int64)
+    out = lookup[codes] if len(codes) else codes
+    if (out < 0).any():
+        i = int(np.flatnonzero(out < 0)[0])
         raise DataError(f"{table.what}: column {levels.column!r} row {i + 1} has level {s.iloc[i]!r}; "
                         f"allowed: {', '.join(names)}")
-    return codes
+    return out
 
 
 def streak(cond: np.ndarray, table: Table) -> np.ndarray:
@@ -58,25 +67,10 @@ def streak(cond: np.ndarray, table: Table) -> np.ndarray:
     n = table.n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    df = table.df
-    ent_cols = [c for c in ("scenario_id", "replication", "agent_id") if c in df.columns]
-    ent = df.groupby(ent_cols, sort=False, dropna=False).ngroup().to_numpy(np.int64)
-    if "period" in df.columns:
-        per, _ = pd.factorize(df["period"], sort=True, use_na_sentinel=False)
-        per = per.astype(np.int64)
-    else:
-        per = np.zeros(n, dtype=np.int64)
-    order = np.lexsort((per, ent))
-    e, p, c = ent[order], per[order], cond[order]
-    same = np.zeros(n, dtype=bool)
-    same[1:] = e[1:] == e[:-1]
-    if (same[1:] & (p[1:] == p[:-1])).any():
-        i = int(order[1:][same[1:] & (p[1:] == p[:-1])][0])
-        raise DataError(f"{table.what}: agent {df['agent_id'].iloc[i]!r} has two rows for period "
-                        f"{df['period'].iloc[i] if 'period' in df.columns else '(none)'}; one row per "
-                        "agent and period is needed for multi-period consequences")
+    order, same, adjacent = table.cached("streak_order", lambda: _agent_months(table))
+    c = cond[order]
     cont = np.zeros(n, dtype=bool)
-    cont[1:] = same[1:] & (p[1:] - p[:-1] == 1) & c[:-1]
+    cont[1:] = adjacent & c[:-1]
     run_start = c & ~cont
     run_id = np.cumsum(run_start)
     pos = group_starts(run_id)
@@ -84,3 +78,21 @@ def streak(cond: np.ndarray, table: Table) -> np.ndarray:
     out[order] = np.where(c, pos + 1, 0)
     return out
 
+
+
+def _agent_months(table: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows sorted by agent then period; whether each row continues the previous row's agent;
+    whether it is the next period of the same agent."""
+    df, n = table.df, table.n
+    ent, _ = table.ids(tuple(c for c in ("scenario_id", "replication", "agent_id") if c in df.columns))
+    per = table.codes("period")[0] if "period" in df.columns else np.zeros(n, dtype=np.int64)
+    order = np.lexsort((per, ent))
+    e, p = ent[order], per[order]
+    same = e[1:] == e[:-1]
+    dup = same & (p[1:] == p[:-1])
+    if dup.any():
+        i = int(order[1:][dup][0])
+        raise DataError(f"{table.what}: agent {df['agent_id'].iloc[i]!r} has two rows for period "
+                        f"{df['period'].iloc[i] if 'period' in df.columns else '(none)'}; one row per "
+                        "agent and period is needed for multi-period consequences")
+    return order, same, same & (p[1:] - p[:-1] == 1)

@@ -34,7 +34,8 @@ class Table:
         self.what = what
         self._cols: dict[str, np.ndarray] = {}
         self._groups: dict[tuple, tuple[np.ndarray, int]] = {}
-        self._agent: np.ndarray | None = None
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
+        self._misc: dict[str, object] = {}
 
     def require(self, name: str, needed_by: str) -> None:
         """Raise ``DataError`` naming the column and its user if ``name`` is absent."""
@@ -70,45 +71,74 @@ class Table:
                             f"row {i + 1} has {x[i]:g} < 0")
         return x
 
+    def codes(self, name: str) -> tuple[np.ndarray, int]:
+        """Codes of a key column in sorted order of its values (missing values last), and count.
+
+        Numbers sort numerically and text alphabetically; mixed types sort as text.
+        """
+        got = self._codes.get(name)
+        if got is None:
+            s = self.df[name]
+            try:
+                codes, uniq = pd.factorize(s, sort=True, use_na_sentinel=False)
+            except TypeError:
+                codes, uniq = pd.factorize(s.astype(str), sort=True, use_na_sentinel=False)
+            got = (codes.astype(np.int64), len(uniq))
+            self._codes[name] = got
+        return got
+
+    def ids(self, cols: list[str] | tuple[str, ...]) -> tuple[np.ndarray, int]:
+        """Id (0..G-1) of each row's combination of ``cols`` values, in sorted key order, and G."""
+        key = ("ids", *cols)
+        got = self._groups.get(key)
+        if got is not None:
+            return got
+        if not cols:
+            got = (np.zeros(self.n, dtype=np.int64), 1 if self.n else 0)
+        else:
+            combined = np.zeros(self.n, dtype=np.int64)
+            span = 1
+            for c in cols:
+                codes, k = self.codes(c)
+                span *= max(k, 1)
+                if span >= 2**62:  # pragma: no cover - astronomically many key combinations
+                    ids = self.df.groupby(list(cols), sort=True, dropna=False, observed=True).ngroup()
+                    got = (ids.to_numpy(np.int64), int(ids.max()) + 1 if self.n else 0)
+                    break
+                combined = combined * max(k, 1) + codes
+            else:
+                ids, uniq = pd.factorize(combined, sort=True)
+                got = (ids.astype(np.int64), len(uniq))
+        self._groups[key] = got
+        return got
+
     def groups(self, extra: tuple[str, ...] = (), needed_by: str = "") -> tuple[np.ndarray, int]:
         """Group id (0..G-1) of every row for BASE_GROUP + ``extra``, and G.
 
         Ids follow the sorted order of the key values, so they do not depend on row order.
         """
-        key = tuple(extra)
-        got = self._groups.get(key)
-        if got is not None:
-            return got
         for c in extra:
             self.require(c, needed_by or f"group_by {list(extra)}")
         cols = [c for c in BASE_GROUP if c in self.df.columns] + [c for c in extra if c not in BASE_GROUP]
-        if not cols:
-            ids, g = np.zeros(self.n, dtype=np.int64), (1 if self.n else 0)
-        elif len(cols) == 1:
-            codes, uniq = pd.factorize(self.df[cols[0]], sort=True, use_na_sentinel=False)
-            ids, g = codes.astype(np.int64), len(uniq)
-        else:
-            ids = self.df.groupby(cols, sort=True, dropna=False, observed=True).ngroup().to_numpy(np.int64)
-            g = int(ids.max()) + 1 if self.n else 0
-        self._groups[key] = (ids, g)
-        return ids, g
+        return self.ids(tuple(dict.fromkeys(cols)))
 
     def agent_order(self) -> np.ndarray:
         """Rank of each row's agent_id in ascending order (numbers numerically, else as text)."""
-        if self._agent is None:
-            s = self.df["agent_id"]
-            try:
-                codes, _ = pd.factorize(s, sort=True)
-            except TypeError:
-                codes, _ = pd.factorize(s.astype(str), sort=True)
-            self._agent = codes.astype(np.int64)
-        return self._agent
+        return self.codes("agent_id")[0]
 
-    def keys(self, extra: tuple[str, ...] = ()) -> dict[str, np.ndarray | pd.Series]:
-        """Key columns present (KEY_COLUMNS, then ``extra``) as column -> values."""
+    def cached(self, key: str, make):
+        """Memoise ``make()`` under ``key`` for the life of this table wrapper."""
+        if key not in self._misc:
+            self._misc[key] = make()
+        return self._misc[key]
+
+    def keys(self, extra: tuple[str, ...] = ()) -> dict[str, object]:
+        """Key columns present (KEY_COLUMNS, then ``extra``) as column -> array (dtype kept)."""
         cols = [c for c in KEY_COLUMNS if c in self.df.columns]
         cols += [c for c in extra if c in self.df.columns and c not in cols]
-        return {c: self.df[c].to_numpy() for c in cols}
+        # copies of the arrays, dtype kept: no round trip through Python objects (fast for
+        # Arrow-backed strings) and no memory shared with the caller's table
+        return {c: self.df[c].array.copy() for c in cols}
 
 
 SNAP_DECIMALS = 9

@@ -104,11 +104,11 @@ def apportion(gid: np.ndarray, weights: np.ndarray, amounts: np.ndarray, priorit
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     amounts = np.asarray(amounts)
+    g = len(amounts)
     w = np.asarray(weights, dtype=np.int64)
     if (w < 0).any():
         raise ValueError("apportion weights must be >= 0")
-    total_w = np.zeros(len(amounts), dtype=np.int64)
-    np.add.at(total_w, gid, w)
+    total_w = sum_by(gid, w, g)
     big = not (_fits(int(np.abs(amounts).max(initial=0)), int(w.max(initial=0))) and _fits(int(total_w.max(initial=0))))
     if big:
         w, amounts, total_w = w.astype(object), amounts.astype(object), total_w.astype(object)
@@ -119,13 +119,38 @@ def apportion(gid: np.ndarray, weights: np.ndarray, amounts: np.ndarray, priorit
     quota = amounts[gid] * w
     base = np.where(den > 0, quota // safe, 0)
     rem = np.where(den > 0, quota % safe, 0)
-    paid = np.zeros(len(amounts), dtype=base.dtype)
-    np.add.at(paid, gid, base)
+    paid = sum_by(gid, base, g) if not big else _sum_object(gid, base, g)
     left = np.where(total_w > 0, amounts - paid, 0)
-    rem_key = -(np.asarray(rem, dtype=float) if big else rem)
-    order = np.lexsort((np.asarray(priority), rem_key, gid))
-    pos = group_starts(gid[order])
+    # only rows with a remainder can receive a leftover cent (sum of remainders = left x W)
+    cand = np.flatnonzero(rem > 0)
     extra = np.zeros(n, dtype=np.int64)
-    extra[order] = (pos < left[gid[order]]).astype(np.int64)
+    if len(cand):
+        cg, crem, cprio = gid[cand], rem[cand], np.asarray(priority)[cand]
+        maxden = int(total_w.max()) + 1
+        if not big and _fits(g + 1, maxden):
+            order = np.lexsort((cprio, cg * maxden + (maxden - 1 - crem)))   # group, then largest remainder
+        else:
+            order = np.lexsort((cprio, -np.asarray(crem, dtype=float), cg))
+        pos = group_starts(cg[order])
+        extra[cand[order]] = (pos < left[cg[order]]).astype(np.int64)
     out = base + extra
     return out if out.dtype == object else out.astype(np.int64)
+
+
+def sum_by(gid: np.ndarray, values: np.ndarray, g: int) -> np.ndarray:
+    """Exact int64 sum of ``values`` per group (float bincount when provably exact, else add.at)."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        return _sum_object(gid, values, g)
+    bound = int(np.abs(values).max(initial=0)) * max(len(values), 1)
+    if bound < 2**53:
+        return np.bincount(gid, weights=values, minlength=g).astype(np.int64)
+    out = np.zeros(g, dtype=np.int64)
+    np.add.at(out, gid, values.astype(np.int64))
+    return out
+
+
+def _sum_object(gid: np.ndarray, values: np.ndarray, g: int) -> np.ndarray:
+    out = np.zeros(g, dtype=object)
+    np.add.at(out, gid, values)
+    return out

@@ -36,7 +36,7 @@ def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
     if "agent_id" not in keys:
         raise DataError("scores and KPI table must both have an 'agent_id' column")
     if len(scores) == len(kpi_table):
-        same = all(np.array_equal(scores[c].to_numpy(), kpi_table[c].to_numpy()) for c in keys)
+        same = all(scores[c].reset_index(drop=True).equals(kpi_table[c].reset_index(drop=True)) for c in keys)
         if same:
             return scores.reset_index(drop=True)
     if scores.duplicated(keys).any() or kpi_table.duplicated(keys).any():
@@ -165,7 +165,7 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
         fines = fines + cents
     out["fines_cents"] = fines
     out["total_cents"] = sum((out[p] for p in parts), np.zeros(n, dtype=np.int64)) - fines
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def pool_ledger(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:

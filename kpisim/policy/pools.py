@@ -133,7 +133,7 @@ def _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, uncla
     np.minimum.at(first, gid, np.arange(table.n, dtype=np.int64))
     cols = [c for c in BASE_GROUP if c in table.df.columns]
     cols += [c for c in pool.group_by if c not in cols]
-    data = {c: table.df[c].to_numpy()[first] for c in cols}
+    data = {c: table.df[c].array.take(first) for c in cols}
     shares = np.zeros(g, dtype=np.int64)
     np.add.at(shares, gi, share)
     fixed_g = np.zeros(g, dtype=np.int64)

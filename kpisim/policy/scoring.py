@@ -161,7 +161,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         out[f"flag_{cons.id}"] = hit
         flags[cons.id] = hit
     out["flags"] = _join_flags(flags, t.n)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # the arrays are new: no need to copy them again
 
 
 def _extra_keys(policy: Policy) -> tuple[str, ...]:
