@@ -26,6 +26,10 @@ def _err(df: pd.DataFrame, col: str, scale: float = 1.0):
     return [lo.to_numpy(), hi.to_numpy()]
 
 
+def _xticks(ax, labels) -> None:
+    ax.set_xticks(range(len(labels)), list(labels), rotation=30, ha="right", fontsize=8)
+
+
 def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | None = None):
     """Mean monthly payout per policy with 95 % CI and the P5–P95 range of monthly totals."""
     plt = _plt()
@@ -36,7 +40,7 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
         ax.vlines(x, cost["p5_cents"] / 100, cost["p95_cents"] / 100, colors="k", linewidth=6, alpha=0.25, label="P5–P95 of months")
     if budget_cents is not None:
         ax.axhline(budget_cents / 100, color="#c44e52", linestyle="--", label="budget")
-    ax.set_xticks(list(x), cost["policy"], rotation=20)
+    _xticks(ax, cost["policy"])
     ax.set_ylabel(f"total payout per month ({currency})")
     ax.set_title("Payout cost per month by policy")
     ax.legend(fontsize=8)
@@ -77,17 +81,17 @@ def fairness_bars(fair: pd.DataFrame):
     for ax, (c, label, unit) in zip(axes, cols):
         ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color="#8172b2")
         ax.set_ylabel(unit)
-        ax.set_xticks(list(x), fair["policy"], rotation=20)
+        _xticks(ax, fair["policy"])
         ax.set_title(label)
     ax = axes[-1]
     bottom = pd.Series(0.0, index=fair.index)
     for c, colr in (("skill_share", "#55a868"), ("position_share", "#dd8452"), ("luck_share", "#c44e52")):
         ax.bar(x, fair[c], bottom=bottom, color=colr, label=c.replace("_share", ""))
         bottom = bottom + fair[c].fillna(0)
-    ax.set_xticks(list(x), fair["policy"], rotation=20)
+    _xticks(ax, fair["policy"])
     ax.set_title("pay variance: skill / position / luck")
     ax.set_ylabel("share of pay variance (0–1)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.suptitle("Fairness and validity (uses the simulator's hidden truth)")
     fig.tight_layout()
     return fig
