@@ -241,18 +241,26 @@ def _agg_contacts(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
 
 
 def _agg_states(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+    """Agent-state columns: pieces split at period boundaries, seconds summed per (group,
+    state) with one bincount, then combined per column."""
     row, code, secs = P.split(rows.ns(df["start_at"]), rows.ns(df["end_at"]), ctx["period"],
                               ctx["interval_min"])
     run, runs = _run_codes(df)
     st_codes, st_labels = pd.factorize(df["state"])
     dims = _dims(df, [d for d in ctx["base"] if d == "agent_id"], row)
-    weight = None
-    occ = ctx["defs"]["occupancy"]
-    if occ["partial_chat"] and "sum_occ_work_s" in cols:
+    inv, groups = combine({"__run": (run[0][row], run[1]), **dims, "period": code})
+    g, n_states = len(groups), len(st_labels) + 1
+    sc = st_codes[row]
+    sc = np.where(sc < 0, n_states - 1, sc)
+    per_state = np.bincount(inv * n_states + sc, weights=secs, minlength=g * n_states).reshape(g, n_states)
+    busy_weighted = None
+    if ctx["defs"]["occupancy"]["partial_chat"] and "sum_occ_work_s" in cols:
         weight = _session_weight(df, run, runs, ctx["tables"].get("agents"))[row]
-    vals = rows.state_values(st_codes[row], pd.Index(st_labels), secs, weight, cols, ctx["defs"])
-    g = group_sums({"__run": (run[0][row], run[1]), **dims, "period": code}, vals)
-    return _expand(g, runs)
+        busy = np.array([u == "busy" for u in st_labels] + [False])[sc]
+        busy_weighted = np.bincount(inv, weights=np.where(busy, secs * weight, 0.0), minlength=g)
+    vals = rows.state_values(pd.Index(st_labels), per_state, busy_weighted, cols, ctx["defs"])
+    out = pd.concat([groups, pd.DataFrame(vals, index=groups.index)], axis=1)
+    return _expand(out, runs)
 
 
 def _session_weight(df: pd.DataFrame, run, runs: pd.DataFrame, agents: pd.DataFrame | None) -> np.ndarray:

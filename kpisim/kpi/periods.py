@@ -52,7 +52,15 @@ def codes(ns: np.ndarray, period: str, interval_min: int = 30) -> np.ndarray:
     """
     ns = np.asarray(ns, dtype=np.int64)
     if period == "month":
-        return ns.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+        # month of each day through a small lookup table: much faster than datetime64[M] casts
+        day = ns // _NS_DAY
+        if day.size == 0:
+            return day
+        lo, hi = int(day.min()), int(day.max())
+        if hi - lo > 4 * day.size + 100_000:
+            return ns.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+        table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        return table[day - lo]
     origin, length = _step(period, interval_min)
     return (ns - origin) // length
 

@@ -227,33 +227,31 @@ def contact_values(df: pd.DataFrame, run: np.ndarray, need: list[str], defs: Def
     return {c: _CONTACT_RULES[c](r) for c in need if c in _CONTACT_RULES}
 
 
-def state_values(codes: np.ndarray, labels: pd.Index, seconds: np.ndarray,
-                 weight: np.ndarray | None, need: list[str], defs: Defs) -> dict[str, np.ndarray]:
-    """Per-piece values of agent-state columns.
+def state_values(labels: pd.Index, per_state: np.ndarray, busy_weighted: np.ndarray | None,
+                 need: list[str], defs: Defs) -> dict[str, np.ndarray]:
+    """Agent-state columns per group, from seconds per (group, state).
 
     Args:
-        codes: state code per piece (-1 = missing state), indexing ``labels``.
-        labels: state names.
-        seconds: duration of each piece, seconds.
-        weight: busy-time weight sessions / max_concurrency in [0, 1] (only used with
-            occupancy's ``partial_chat``); None = 1.
+        labels: state names; column ``i`` of ``per_state`` is ``labels[i]``, the last column
+            holds intervals without a state (counted nowhere but in logged-in time).
+        per_state: seconds per group and state, shape (groups, len(labels) + 1).
+        busy_weighted: seconds in ``busy`` weighted by sessions / max_concurrency per group
+            (only for occupancy's ``partial_chat``); None if not needed.
     """
-    def mask(states: tuple[str, ...]) -> np.ndarray:
-        hit = np.array([u in states for u in labels] + [False], dtype=bool)
-        return hit[codes]  # code -1 picks the trailing False
+    index = {u: i for i, u in enumerate(labels)}
 
-    def secs(states: tuple[str, ...]) -> np.ndarray:
-        return np.where(mask(tuple(states)), seconds, 0.0)
+    def secs(states) -> np.ndarray:
+        cols = [index[x] for x in states if x in index]
+        return per_state[:, cols].sum(axis=1) if cols else np.zeros(per_state.shape[0])
 
     def occ_work() -> np.ndarray:
-        work = secs(occ["work_states"])
-        if occ["partial_chat"] and weight is not None:
-            work = np.where(mask(("busy",)), work * weight, work)
-        return work
+        if occ["partial_chat"] and busy_weighted is not None and "busy" in occ["work_states"]:
+            return secs([x for x in occ["work_states"] if x != "busy"]) + busy_weighted
+        return secs(occ["work_states"])
 
     occ, util = defs["occupancy"], defs["utilisation"]
     rules: dict[str, Callable[[], np.ndarray]] = {
-        "sum_logged_in_s": lambda: np.where(mask(("offline",)), 0.0, seconds),
+        "sum_logged_in_s": lambda: per_state.sum(axis=1) - secs(("offline",)),
         "sum_break_s": lambda: secs(("break",)),
         "sum_occ_work_s": occ_work,
         "sum_occ_base_s": lambda: secs(tuple(occ["work_states"]) + tuple(occ["idle_states"])),
