@@ -35,10 +35,8 @@ def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
     keys = [c for c in KEY_COLUMNS if c in scores.columns and c in kpi_table.columns]
     if "agent_id" not in keys:
         raise DataError("scores and KPI table must both have an 'agent_id' column")
-    if len(scores) == len(kpi_table):
-        same = all(scores[c].reset_index(drop=True).equals(kpi_table[c].reset_index(drop=True)) for c in keys)
-        if same:
-            return scores.reset_index(drop=True)
+    if len(scores) == len(kpi_table) and all(_same(scores[c], kpi_table[c]) for c in keys):
+        return scores  # only used positionally: no copy (copying 1M rows costs ~0.6 s on pandas 2.2)
     if scores.duplicated(keys).any() or kpi_table.duplicated(keys).any():
         raise DataError(f"scores and KPI table rows differ and the keys {keys} do not identify rows "
                         "uniquely; pass the scores computed from this KPI table")
@@ -49,6 +47,14 @@ def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
         raise DataError(f"scores: no score row for KPI row {i + 1} "
                         f"({', '.join(f'{k}={merged[k].iloc[i]!r}' for k in keys)})")
     return merged.drop(columns="_merge")
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    """Same values in the same order (index ignored; dtypes must agree)."""
+    try:
+        return bool(a.array.equals(b.array))
+    except (TypeError, ValueError):  # pragma: no cover - exotic array types
+        return bool(np.array_equal(a.to_numpy(), b.to_numpy()))
 
 
 def _gated(scores: pd.DataFrame, ids: tuple[str, ...], n: int) -> np.ndarray:
