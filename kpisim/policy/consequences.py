@@ -14,7 +14,6 @@ Level conditions use the staff level column declared in ``scorecard.levels``:
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.policy.frame import Table

@@ -60,7 +60,7 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
                 right[k] = pd.to_datetime(right[k].astype(str)).astype(left_dtype)
             except (ValueError, TypeError) as exc:
                 raise DataError(f"{file}: column 'period' has a value that is not a date: {exc}") from None
-        elif pd.api.types.is_string_dtype(left_dtype) or left_dtype == object:
+        elif pd.api.types.is_string_dtype(left_dtype) or pd.api.types.is_object_dtype(left_dtype):
             right[k] = right[k].astype(str).astype(left_dtype)
         else:
             right[k] = right[k].astype(left_dtype)

@@ -150,7 +150,8 @@ def test_forced_distribution_ties():
 
 def test_threshold_grades():
     p = make_policy(scorecard={"grades": {"method": "thresholds", "bands": [
-        {"grade": "good", "when": "x >= 80"}, {"grade": "ok", "when": "50 <= x < 80"}, {"grade": "poor", "when": "x < 50"}]}})
+        {"grade": "good", "when": "x >= 80"}, {"grade": "ok", "when": "50 <= x < 80"},
+        {"grade": "poor", "when": "x < 50"}]}})
     df = rows({"agent_id": "a", "conversion_rate": 0.7}, {"agent_id": "b", "conversion_rate": 0.4},
               {"agent_id": "c", "conversion_rate": 0.1})
     assert p.score(df)["grade"].astype(str).tolist() == ["good", "ok", "poor"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from kpisim.errors import SpecError
 from kpisim.policy import load_policy, validate_policy, variant
@@ -64,7 +65,7 @@ def test_variant_revalidates_and_model_copy_keeps_baseline():
 
 def test_policies_are_frozen():
     p = make_policy()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         p.name = "x"  # type: ignore[misc]
 
 
