@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from kpisim.kpi.group import factorize
 from kpisim.kpi.registry import CONDUCT_EVENTS
 
 Defs = dict[str, dict[str, Any]]
@@ -77,8 +78,16 @@ class _Contacts:
         return np.where(self.answered, _z(_float(self.df["wrap_up_s"])), 0.0)
 
     @cached_property
+    def is_chat(self) -> np.ndarray:
+        return (self.df["channel"] == "chat").to_numpy(dtype=bool, na_value=False)
+
+    @cached_property
     def chat_handled(self) -> np.ndarray:
-        return self.answered & (self.df["channel"] == "chat").to_numpy(dtype=bool, na_value=False)
+        return self.answered & self.is_chat
+
+    @cached_property
+    def first_response(self) -> np.ndarray:
+        return np.where(self.is_chat, _float(self.df["first_response_s"]), np.nan)
 
     @cached_property
     def converted(self) -> np.ndarray:
@@ -121,7 +130,7 @@ class _Contacts:
             return np.zeros(0, dtype=bool)
         window = int(round(self.p("fcr_rate", "window_h") * 3600e9))
         arr = _ns(self.df["arrival_at"])
-        cust, _ = pd.factorize(self.df["customer_id"])
+        cust, _ = factorize(self.df["customer_id"].to_numpy())
         ncust = int(cust.max()) + 1
         nrun = int(self.run.max()) + 1
         if nrun * ncust * n < 2 ** 62:
@@ -183,10 +192,8 @@ _CONTACT_RULES: dict[str, Callable[[_Contacts], np.ndarray]] = {
     "sum_handle_wrap_s": lambda r: r.handle + r.wrap,
     "n_transferred": lambda r: r.answered & _bool(r.df["transferred"]),
     "n_fcr": lambda r: r.fcr(),
-    "sum_first_response_s": lambda r: _z(np.where(r.df["channel"].eq("chat").to_numpy(dtype=bool, na_value=False),
-                                                 _float(r.df["first_response_s"]), np.nan)),
-    "n_first_response": lambda r: r.df["channel"].eq("chat").to_numpy(dtype=bool, na_value=False)
-    & ~np.isnan(_float(r.df["first_response_s"])),
+    "sum_first_response_s": lambda r: _z(r.first_response),
+    "n_first_response": lambda r: ~np.isnan(r.first_response),
     "sum_response_time_s": lambda r: np.where(r.answered, _z(_float(r.df["response_time_sum_s"])), 0.0),
     "n_responses": lambda r: np.where(r.answered, _z(_float(r.df["response_count"])), 0.0),
     "n_chat_handled": lambda r: r.chat_handled,

@@ -182,6 +182,10 @@ def test_replications_are_separate_rows():
     assert k.iloc[0]["handled"] == kpis(one, by=()).iloc[0]["handled"]
 
 
+def _plain(s: pd.Series) -> list:
+    return [None if pd.isna(v) else v for v in s.astype(object)]
+
+
 def _same(a: pd.DataFrame, b: pd.DataFrame):
     assert list(a.columns) == list(b.columns)
     assert len(a) == len(b)
@@ -191,7 +195,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame):
             assert np.allclose(x.to_numpy(float, na_value=np.nan), y.to_numpy(float, na_value=np.nan),
                                rtol=1e-9, equal_nan=True), c
         else:
-            assert x.astype(object).fillna("NA").tolist() == y.astype(object).fillna("NA").tolist(), c
+            assert _plain(x) == _plain(y), c
 
 
 @pytest.mark.parametrize("period", ["day", "month"])
