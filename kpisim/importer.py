@@ -236,21 +236,24 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
     if "agent_id" not in raw.columns:
         raise DataError(f"{name}: missing required column 'agent_id' (map it under roster.columns); "
                         f"the file has: {', '.join(map(str, raw.columns))}")
-    df = pd.DataFrame({"agent_id": raw["agent_id"].astype(str).str.strip()})
+    df = pd.DataFrame({"agent_id": raw["agent_id"].astype("string").fillna("").str.strip()})
     problems = [(i + 1, "agent_id: empty") for i in np.flatnonzero((df["agent_id"] == "").to_numpy())]
     dup = df["agent_id"].duplicated().to_numpy()
     problems += [(i + 1, f"duplicate agent_id {df['agent_id'].iat[i]!r}") for i in np.flatnonzero(dup)]
     for c in ("group", "team", "shift", "tenure_group", "queues"):
         if c in schema.dtypes("agents"):
             df[c] = raw[c].astype("string").str.strip() if c in raw else pd.NA
-    mc = pd.to_numeric(raw["max_concurrency"], errors="coerce") if "max_concurrency" in raw else pd.Series(1, index=raw.index)
+    if "max_concurrency" in raw:
+        mc = pd.to_numeric(raw["max_concurrency"], errors="coerce")
+    else:
+        mc = pd.Series(1, index=raw.index)
     bad = mc.isna() | (mc < 1) | (mc % 1 != 0)
     problems += [(i + 1, f"max_concurrency: {raw['max_concurrency'].iat[i]!r} is not a whole number >= 1")
                  for i in np.flatnonzero(bad.to_numpy())]
     if problems:
         raise DataError(f"{name}: {len(problems)} bad roster row(s); fix the roster", sorted(problems))
     df["max_concurrency"] = mc.fillna(1).astype(np.int64)
-    for c, t in schema.dtypes("agents").items():
+    for c in schema.dtypes("agents"):
         if c not in df and c.startswith("true_"):
             df[c] = np.nan  # hidden truth is unknown for real data
     return df
@@ -380,7 +383,8 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
         known = set(roster["agent_id"])
         ag = out["agent_id"]
         unknown = (ag.notna() & ~ag.isin(known)).to_numpy(dtype=bool, na_value=False)
-        report.add(unknown, lambda i: f"agent_id {ag.iat[i]!r} is not in the roster {agents if not isinstance(agents, pd.DataFrame) else ''}".rstrip())
+        where = "" if isinstance(agents, pd.DataFrame) else f" {agents}"
+        report.add(unknown, lambda i: f"agent_id {ag.iat[i]!r} is not in the roster{where}")
     bad = report.bad(n_in)
     if bad.any() and quarantine is None:
         raise DataError(f"{path}: {int(bad.sum())} bad row(s) of {n_in}; nothing imported (fix them, or "
@@ -405,7 +409,8 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
         "scenario_id": sid, "seed": -1, "replications": [0], "kpisim_version": kpisim.__version__,
         "source": str(path), "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "rows_in": n_in, "rows_imported": len(contacts), "rows_quarantined": int(bad.sum()),
-        "quarantine": str(qpath) if qpath else None, "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
+        "quarantine": str(qpath) if qpath else None,
+        "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
         "observed_tables": ["contacts"],
         "mapping": m.model_dump(mode="json"),
     }

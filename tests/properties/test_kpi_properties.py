@@ -32,7 +32,8 @@ def contact(draw, cid: int) -> dict:
         ans = arrival + pd.Timedelta(seconds=wait)
         csat = draw(st.one_of(st.none(), st.integers(1, 5)))
         row.update(answered_at=ans, ended_at=ans + pd.Timedelta(seconds=draw(st.integers(0, 900))),
-                   wrap_up_s=float(draw(st.integers(0, 120))), agent_id=draw(st.sampled_from([a["agent_id"] for a in AGENTS])),
+                   wrap_up_s=float(draw(st.integers(0, 120))),
+                   agent_id=draw(st.sampled_from([a["agent_id"] for a in AGENTS])),
                    transferred=draw(st.booleans()), converted=draw(st.booleans()),
                    order_value_cents=draw(st.integers(0, 50_000)), refunded=draw(st.booleans()),
                    rescue_opportunity=draw(st.booleans()), rescued=draw(st.booleans()),
