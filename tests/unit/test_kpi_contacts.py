@@ -226,3 +226,12 @@ def test_empty_log_gives_empty_table_with_columns():
     k = kpis(log_from_rows(), by=("agent_id",))
     assert len(k) == 0
     assert {"handled", "aht_s", "n_handled", "period", "agent_id", "team"} <= set(k.columns)
+
+
+def test_fcr_window_includes_its_end():
+    base = dict(queue="q", channel="voice", agent_id="A1", customer_id=4)
+    rows = [dict(contact_id=1, arrival_at=at(0), answered_at=at(1), **base),
+            dict(contact_id=2, arrival_at=at(24 * 3600), answered_at=at(24 * 3600 + 1), **base)]
+    assert centre(log_from_rows(contacts=rows))["n_fcr"] == 1          # a repeat exactly 24 h later counts
+    r = centre(log_from_rows(contacts=rows), definitions={"fcr_rate": {"window_h": 23.99}})
+    assert r["n_fcr"] == 2
