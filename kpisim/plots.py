@@ -71,10 +71,11 @@ def winners_losers_bars(wl: pd.DataFrame):
 
 
 def fairness_bars(fair: pd.DataFrame):
-    """Validity (correlation of pay with true contribution), Kendall tau, Gini, with CIs; luck share."""
+    """Validity (correlation of pay with true contribution), rank stability between months, Gini,
+    with CIs; pay variance split into person / position / luck."""
     plt = _plt()
     cols = [("validity_pay", "corr(pay, true contribution)", "correlation (−1 to 1)"),
-            ("kendall_tau_pay", "Kendall tau (pay, truth)", "tau (−1 to 1)"),
+            ("rank_stability", "rank stability (tau, month vs month)", "Kendall tau (−1 to 1)"),
             ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)")]
     fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 3.8))
     x = range(len(fair))
@@ -85,11 +86,13 @@ def fairness_bars(fair: pd.DataFrame):
         ax.set_title(label)
     ax = axes[-1]
     bottom = pd.Series(0.0, index=fair.index)
-    for c, colr in (("skill_share", "#55a868"), ("position_share", "#dd8452"), ("luck_share", "#c44e52")):
-        ax.bar(x, fair[c], bottom=bottom, color=colr, label=c.replace("_share", ""))
+    labels = {"person_share": "person (who you are)", "position_share": "position (where you work)",
+              "luck_share": "luck (month to month)"}
+    for c, colr in (("person_share", "#55a868"), ("position_share", "#dd8452"), ("luck_share", "#c44e52")):
+        ax.bar(x, fair[c], bottom=bottom, color=colr, label=labels[c])
         bottom = bottom + fair[c].fillna(0)
     _xticks(ax, fair["policy"])
-    ax.set_title("pay variance: skill / position / luck")
+    ax.set_title("pay variance: person / position / luck")
     ax.set_ylabel("share of pay variance (0–1)")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.suptitle("Fairness and validity (uses the simulator's hidden truth)")

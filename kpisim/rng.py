@@ -3,6 +3,12 @@
 No global RNG, ever. Each random source gets its own ``numpy.random.Generator`` spawned from
 ``SeedSequence([seed, replication])`` in the fixed order of ``STREAMS``. A new stream is
 appended to the end of ``STREAMS``, never inserted, so old results stay reproducible.
+
+The agents themselves (their hidden true traits) are, by default, the same people in every
+replication: ``population_rng(seed)`` draws them from ``SeedSequence([seed])``, which depends on
+the seed only. Replications then differ by the month's luck (traffic, handle times, outcomes,
+attendance), not by who works there, so pay variance can be split into within-agent (luck) and
+between-agent parts.
 """
 
 from __future__ import annotations
@@ -35,3 +41,12 @@ def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
     """
     children = np.random.SeedSequence([int(seed), int(replication)]).spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+
+
+def population_rng(seed: int) -> np.random.Generator:
+    """The generator of the agents' hidden traits when the population is fixed across replications.
+
+    Drawn from ``SeedSequence([seed])`` (no replication number), so every replication of a seed
+    gets the same agents; independent of the per-replication ``streams``.
+    """
+    return np.random.default_rng(np.random.SeedSequence([int(seed)]))

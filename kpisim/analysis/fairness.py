@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from kpisim.analysis.luck import luck_table
 from kpisim.analysis.stats import gini, t_ci, top_share
 
 #: trait column -> sign (+1: higher is better for the business; -1: lower is better); log-scale traits
@@ -51,48 +52,12 @@ def contribution(agents: pd.DataFrame) -> pd.Series:
     return (sum(parts) / len(parts)).rename("true_contribution")
 
 
-def _r2(y: np.ndarray, x: np.ndarray) -> float:
-    """R^2 of an OLS fit of y on x (x includes an intercept column)."""
-    if y.size < 2 or np.var(y) <= 0:
-        return math.nan
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ beta
-    return float(1 - resid.var() / y.var())
-
-
-def _design(df: pd.DataFrame, groups: bool) -> np.ndarray:
-    cols = [np.ones(len(df))]
-    for col, (_, log) in TRAITS.items():
-        if col in df and df[col].astype(float).std() > 1e-12:
-            x = df[col].astype(float).to_numpy()
-            cols.append(np.log(np.clip(x, 1e-12, None)) if log else x)
-    X = np.column_stack(cols)
-    dummies = [pd.get_dummies(df["replication"].astype(str), drop_first=True, dtype=float)]
-    if groups:
-        dummies.append(pd.get_dummies(df["group"].astype(str), drop_first=True, dtype=float))
-    for d in dummies:
-        if d.shape[1]:
-            X = np.column_stack([X, d.to_numpy()])
-    return X
-
-
-def variance_shares(df: pd.DataFrame, value: str = "pay_cents") -> dict[str, float]:
-    """Split the variance of ``value`` into skill, position and luck (pooled over replications).
-
-    skill = R^2 of ``value`` on the true traits (with replication intercepts); position = extra R^2
-    from the agent's group (team/shift/queue mix); luck = 1 - R^2 of traits + group.
-    """
-    y = df[value].astype(float).to_numpy()
-    r_skill = _r2(y, _design(df, groups=False))
-    r_all = _r2(y, _design(df, groups=True)) if "group" in df else r_skill
-    if math.isnan(r_all):
-        return {"skill_share": math.nan, "position_share": math.nan, "luck_share": math.nan}
-    return {"skill_share": r_skill, "position_share": max(r_all - r_skill, 0.0),
-            "luck_share": max(1.0 - r_all, 0.0)}
-
-
 def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
     """Fairness and validity per policy (rows: policy; columns with ``_lo``/``_hi`` CIs).
+
+    Per-month measures (validity, ``tau_truth``, ``best_gets_top``, Gini, top-10 % share) get t
+    intervals over months; luck share and rank stability across months come from
+    :func:`kpisim.analysis.luck.luck_table`.
 
     Args:
         merged: one row per policy, replication, agent and period with ``pay_cents``, ``total``
@@ -107,7 +72,7 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
             s = g["total"].to_numpy(float)
             per_rep.append({
                 "validity_pay": _corr(p, c), "validity_score": _corr(s, c),
-                "kendall_tau_pay": _tau(p, c),
+                "tau_truth": _tau(p, c),
                 "best_gets_top": _best_top(c, s if np.isfinite(s).any() else p),
                 "gini": gini(p), "top10_share": top_share(p, share=0.10),
             })
@@ -118,10 +83,9 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
             if col == "best_gets_top":  # a probability: keep the interval inside [0, 1]
                 lo, hi = max(lo, 0.0), min(hi, 1.0)
             row[col], row[f"{col}_lo"], row[f"{col}_hi"] = m, lo, hi
-        row.update(variance_shares(d))
         row["n"] = len(pr)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).merge(luck_table(merged), on="policy", how="left")
 
 
 def pay_gaps(merged: pd.DataFrame, dims: tuple[str, ...] = ("team", "shift", "tenure_group", "channel")) -> pd.DataFrame:

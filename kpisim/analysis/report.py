@@ -135,12 +135,13 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
     f = pd.DataFrame({"policy": fair["policy"],
                       "corr(pay, truth)": _ci_cols(fair, "validity_pay"),
                       "corr(score, truth)": _ci_cols(fair, "validity_score"),
-                      "Kendall tau": _ci_cols(fair, "kendall_tau_pay"),
+                      "tau(pay, truth)": _ci_cols(fair, "tau_truth"),
+                      "rank stability (tau month vs month)": _ci_cols(fair, "rank_stability"),
                       "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
                       "Gini": _ci_cols(fair, "gini"), "top-10% share": _ci_cols(fair, "top10_share"),
-                      "skill share": fair["skill_share"].map("{:.0%}".format),
+                      "luck share": _ci_cols(fair, "luck_share"),
                       "position share": fair["position_share"].map("{:.0%}".format),
-                      "luck share": fair["luck_share"].map("{:.0%}".format)})
+                      "person share": fair["person_share"].map("{:.0%}".format)})
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>kpisim comparison</title>",
         "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table.t{border-collapse:collapse;font-size:12px}"

@@ -71,3 +71,31 @@ def top_share(x: np.ndarray, *, share: float = 0.10) -> float:
         return math.nan
     k = max(1, int(math.ceil(share * x.size)))
     return float(x[:k].sum() / x.sum())
+
+
+def jackknife_ci(stat, n: int, *, level: float = LEVEL) -> tuple[float, float, float, int]:
+    """Delete-one jackknife t interval of a statistic computed on ``n`` independent units.
+
+    Args:
+        stat: ``stat(keep)`` -> float, where ``keep`` is a boolean mask over the ``n`` units
+            (all True for the full-sample estimate).
+        n: number of units (months); with fewer than 3 the bounds are NaN.
+
+    Returns:
+        (estimate on all units, lower, upper, n); ``estimate ± t(level, n-1) x se_jack`` with
+        ``se_jack² = (n-1)/n x Σ (θ₍ᵢ₎ - mean θ₍·₎)²``.
+    """
+    full = float(stat(np.ones(n, dtype=bool)))
+    if n < 3 or math.isnan(full):
+        return (full, math.nan, math.nan, n)
+    loo = []
+    for i in range(n):
+        keep = np.ones(n, dtype=bool)
+        keep[i] = False
+        loo.append(float(stat(keep)))
+    loo_arr = np.asarray(loo)
+    if np.isnan(loo_arr).any():
+        return (full, math.nan, math.nan, n)
+    se = math.sqrt((n - 1) / n * float(((loo_arr - loo_arr.mean()) ** 2).sum()))
+    half = float(_st.t.ppf(0.5 + level / 2, n - 1)) * se
+    return (full, full - half, full + half, n)

@@ -7,7 +7,7 @@ import pandas as pd
 
 import kpisim
 from kpisim.eventlog import EventLog, concat, conform
-from kpisim.rng import streams
+from kpisim.rng import population_rng, streams
 from kpisim.sim.arrivals import draw_arrivals
 from kpisim.sim.chat import draw_chat
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
@@ -17,27 +17,38 @@ from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, sile
 from kpisim.spec.scenario import Scenario
 
 
-def simulate(scenario: Scenario, *, seed: int = 1, replications: int = 1, first_replication: int = 0) -> EventLog:
-    """Simulate ``replications`` independent runs of ``scenario``.
+POPULATIONS = ("fixed", "redraw")
+
+
+def simulate(scenario: Scenario, *, seed: int = 1, replications: int = 1, first_replication: int = 0,
+             population: str = "fixed") -> EventLog:
+    """Simulate ``replications`` independent months of ``scenario``.
 
     Replication r uses the streams of ``SeedSequence([seed, r])``, so replication 3 of a 10-run
     call equals replication 3 run alone. Same scenario and seed => identical log.
+
+    Args:
+        population: ``"fixed"`` (default): the same agents (hidden traits drawn from the seed
+            alone, see ``kpisim.rng.population_rng``) work every replication, as a real team works
+            month after month; ``"redraw"``: every replication draws a new population.
 
     Returns:
         One ``EventLog`` with all replications stacked (column ``replication``).
     """
     if replications < 1:
         raise kpisim.KpisimError(f"replications must be >= 1, got {replications}")
-    logs = [simulate_one(scenario, seed=seed, replication=r)
+    logs = [simulate_one(scenario, seed=seed, replication=r, population=population)
             for r in range(first_replication, first_replication + replications)]
     return concat(logs)
 
 
-def simulate_one(scenario: Scenario, *, seed: int, replication: int) -> EventLog:
+def simulate_one(scenario: Scenario, *, seed: int, replication: int, population: str = "fixed") -> EventLog:
     """One replication (see ``simulate``)."""
+    if population not in POPULATIONS:
+        raise kpisim.KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
     rngs = streams(seed, replication)
     start = pd.Timestamp(scenario.horizon.start)
-    roster = draw_traits(scenario, rngs["traits"])
+    roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
     calendar = build_calendar(scenario, roster, rngs["attendance"])
     t, q = draw_arrivals(scenario, rngs["arrivals"])
     eng = Engine(scenario, roster, calendar.blocks, rngs)
@@ -75,6 +86,7 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int) -> EventLog
         "scenario_sha256": scenario.sha256,
         "seed": seed,
         "replications": [replication],
+        "population": population,
         "kpisim_version": kpisim.__version__,
     }
     return EventLog(out, manifest)

@@ -1,0 +1,94 @@
+"""Luck share, rank stability, position share and the jackknife interval, on hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpisim.analysis.luck import (fixed_population, luck_share, luck_table, position_share, rank_stability,
+                                  variance_components)
+from kpisim.analysis.stats import jackknife_ci, t_ci
+from kpisim.errors import KpisimError
+from kpisim.sim.run import simulate_one
+
+
+def test_variance_components_by_hand():
+    # agent means 2 and 6, grand mean 4: SSW = 4 on 2 df -> MSW 2; SSB = 2*(4+4) = 16 on 1 df;
+    # n0 = 2 months -> between = (16 - 2) / 2 = 7; luck = 2 / (2 + 7)
+    y = np.array([[1.0, 3.0], [5.0, 7.0]])
+    assert variance_components(y) == pytest.approx((2.0, 7.0))
+    assert luck_share(y) == pytest.approx(2 / 9)
+
+
+def test_variance_components_unbalanced_uses_n0():
+    # agent 1 has 3 months, agent 2 has 1 month (NaN cells are missing, not zero)
+    y = np.array([[1.0, 2.0, 3.0], [10.0, np.nan, np.nan]])
+    # N = 4, a = 2; SSW = 2 on 2 df -> MSW 1; means 2 and 10, grand (1+2+3+10)/4 = 4;
+    # SSB = 3*(2-4)^2 + (10-4)^2 = 48 on 1 df; n0 = (4 - (9 + 1) / 4) / 1 = 1.5
+    # -> between = (48 - 1) / 1.5
+    assert variance_components(y) == pytest.approx((1.0, 47 / 1.5))
+
+
+def test_luck_share_extremes():
+    rng = np.random.default_rng(0)
+    persistent = np.repeat(rng.normal(size=(40, 1)), 6, axis=1)  # the same pay every month
+    assert luck_share(persistent) == pytest.approx(0.0, abs=1e-12)
+    noise = rng.normal(size=(40, 6))  # no agent effect at all
+    assert luck_share(noise) > 0.8
+
+
+def test_rank_stability():
+    a = np.arange(10.0)
+    assert rank_stability(np.column_stack([a, a, a])) == pytest.approx(1.0)
+    assert rank_stability(np.column_stack([a, -a])) == pytest.approx(-1.0)
+
+
+def test_position_share_all_group():
+    # pay depends on the group only, identical every month: all of it is position
+    groups = np.array(["day"] * 5 + ["night"] * 5)
+    y = np.repeat(np.where(groups == "day", 100.0, 50.0)[:, None], 4, axis=1)
+    assert position_share(y, groups) == pytest.approx(1.0)
+    # pay differs by person inside each group: position only explains the group means
+    y2 = y + np.arange(10.0)[:, None]
+    assert 0 < position_share(y2, groups) < 1
+
+
+def test_jackknife_of_a_mean_is_the_t_interval():
+    x = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])
+    est, lo, hi, n = jackknife_ci(lambda keep: x[keep].mean(), x.size)
+    m, tlo, thi, _ = t_ci(x)
+    assert (est, lo, hi, n) == pytest.approx((m, tlo, thi, 6))
+    assert math.isnan(jackknife_ci(lambda keep: x[:2][keep].mean(), 2)[1])  # too few months: no CI
+
+
+def _merged(pay: np.ndarray, traits: np.ndarray) -> pd.DataFrame:
+    a, m = pay.shape
+    return pd.DataFrame({
+        "policy": "p", "replication": np.tile(np.arange(m), a), "period": "2026-01",
+        "agent_id": np.repeat([f"a{i}" for i in range(a)], m), "group": "g",
+        "pay_cents": pay.ravel(), "total": pay.ravel(), "true_speed": traits.ravel(),
+    })
+
+
+def test_luck_table_needs_a_fixed_population():
+    rng = np.random.default_rng(1)
+    pay = rng.normal(100, 10, size=(8, 4))
+    fixed = _merged(pay, np.repeat(rng.normal(size=(8, 1)), 4, axis=1))
+    redrawn = _merged(pay, rng.normal(size=(8, 4)))
+    assert fixed_population(fixed) and not fixed_population(redrawn)
+    assert luck_table(fixed).loc[0, "luck_share"] == pytest.approx(luck_share(pay))
+    assert math.isnan(luck_table(redrawn).loc[0, "luck_share"])
+
+
+def test_simulated_population_is_fixed_across_replications(shop3):
+    a0 = simulate_one(shop3, seed=5, replication=0).tables["agents"]
+    a1 = simulate_one(shop3, seed=5, replication=1).tables["agents"]
+    truth = [c for c in a0 if c.startswith("true_")]
+    pd.testing.assert_frame_equal(a0[["agent_id", *truth]], a1[["agent_id", *truth]])
+    r1 = simulate_one(shop3, seed=5, replication=1, population="redraw").tables["agents"]
+    assert not np.allclose(a0["true_speed"], r1["true_speed"])
+    with pytest.raises(KpisimError, match="population must be one of fixed, redraw"):
+        simulate_one(shop3, seed=5, replication=0, population="new")
