@@ -1,4 +1,4 @@
-"""Ranked bonus pools (S3): pool = rate x base per group, split by rank, exact to the cent.
+"""Bonus pools (S3): pool = rate x base per group, split by rank, by score or equally, exact to the cent.
 
 Per group (scenario_id, replication, period + ``group_by``):
 
@@ -7,16 +7,20 @@ Per group (scenario_id, replication, period + ``group_by``):
 2. Eligible agents (a score, the ``rank_by`` value present, no triggered gate) are ranked by
    ``rank_by`` (total, or a metric along its direction), then ``tie_break`` metrics (S3: own
    sales), then agent_id ascending. Agents without a score are not ranked and get nothing.
-3. Slot weights: named rank ``i`` gets ``pct_i``; each of the ``m`` agents below the named ranks
-   gets ``rest_pct / m``. Slots nobody holds (fewer agents than named ranks, or nobody in the
-   rest) are *unclaimed*: with ``unclaimed: company`` the company keeps them; with
-   ``redistribute`` the claimed slots are scaled up pro rata so the whole pool is paid out (if
-   anybody is ranked).
-4. The pool is split over claimed slots plus one "company" slot by largest remainder (see
-   ``kpisim.policy.money``): every share is whole cents, and shares + unclaimed == pool exactly.
-   Equal remainders go to the better rank first; the company slot comes last.
-5. Fixed extras (``plus_cents``, e.g. +200 yuan for rank 1) are paid on top of the pool share to
-   the agent holding that rank; they are not part of the pool.
+3. ``split: rank`` (S3) - slot weights: named rank ``i`` gets ``pct_i``; each of the ``m``
+   agents below the named ranks gets ``rest_pct / m``. Slots nobody holds (fewer agents than
+   named ranks, or nobody in the rest) are *unclaimed*: with ``unclaimed: company`` the company
+   keeps them; with ``redistribute`` the claimed slots are scaled up pro rata so the whole pool
+   is paid out (if anybody is ranked). The pool is split over claimed slots plus one "company"
+   slot by largest remainder (see ``kpisim.policy.money``): every share is whole cents, and
+   shares + unclaimed == pool exactly. Equal remainders go to the better rank first; the
+   company slot comes last. Fixed extras (``plus_cents``, e.g. +200 yuan for rank 1) are paid
+   on top of the pool share to the agent holding that rank; they are not part of the pool.
+4. ``split: by_score`` - the whole pool is shared in proportion to each eligible agent's
+   ``rank_by`` value (the total, exact on its decimal steps; a metric to 6 decimals, whole
+   values as they are); negative values count as 0 and if every weight is 0 the pool is shared
+   equally. ``split: equal`` - equal shares. Both by largest remainder, equal remainders to the
+   better rank first; only a group with nobody eligible leaves the pool unclaimed.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.policy.frame import BASE_GROUP, Table
-from kpisim.policy.money import apportion, fraction, mul_div_half_up
+from kpisim.policy.money import apportion, fraction, mul_div_half_up, sum_by
 from kpisim.policy.ranking import better_first, group_count, rank_within
+from kpisim.policy.scoring import to_units
 from kpisim.spec.policy import Pool
 
 _PCT_SCALE = 10_000  # Pct has at most 4 decimals
@@ -91,6 +96,15 @@ def pool_shares(pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray,
     eligible = ~np.isnan(total) & ~np.isnan(primary) & ~gated
     rank = rank_within(gid, keys, table.agent_order(), eligible)
     n_ranked = group_count(gid, eligible, g)
+    if pool.split != "rank":
+        idx = np.flatnonzero(eligible)
+        gi = gid[idx]
+        share = apportion(gi, _weights(pool, primary[idx], gi, g), amount, rank[idx])
+        unclaimed = amount - sum_by(gi, share, g)
+        fixed = np.zeros(len(idx), dtype=np.int64)
+        cents = np.zeros(table.n, dtype=np.int64)
+        cents[idx] = share
+        return cents, _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, unclaimed)
 
     k = len(pool.shares)
     named = np.array([_scaled(s.pct) for s in pool.shares], dtype=np.int64)
@@ -119,6 +133,27 @@ def pool_shares(pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray,
     cents[idx] = share + fixed
     ledger = _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, unclaimed)
     return cents, ledger
+
+
+def _weights(pool: Pool, value: np.ndarray, gi: np.ndarray, g: int) -> np.ndarray:
+    """Integer weights of the eligible rows for ``by_score`` / ``equal`` splits.
+
+    ``by_score``: the total in steps of 1e-4 points (totals have at most 4 decimals, so this is
+    exact), or a metric as is when every value is whole, else in steps of 1e-6; negative values
+    count as 0; a group whose weights are all 0 shares equally.
+    """
+    if pool.split == "equal" or len(value) == 0:
+        return np.ones(len(value), dtype=np.int64)
+    x = np.maximum(value, 0.0)
+    if pool.rank_by == "total":
+        w = to_units(x, 4)
+    elif (x == np.floor(x)).all() and x.max() < 2**53:
+        w = x
+    else:
+        w = to_units(x, 6)
+    w = w.astype(np.int64)
+    wsum = sum_by(gi, w, g)
+    return np.where(wsum[gi] > 0, w, 1)
 
 
 def _scaled(pct: Decimal) -> int:

@@ -268,16 +268,19 @@ class PoolShare(Spec):
 
 
 class Pool(_Named):
-    """A ranked pool (S3): pool = rate x base per group, split by rank.
+    """A bonus pool (S3): pool = rate x base per group, split by rank, by score or equally.
 
     Attributes:
         base_metric: column holding the base (one value per group, repeated on its rows).
         rate: fraction of the base (``"0.6%"``).
         group_by: extra grouping columns beyond (scenario_id, replication, period).
-        rank_by: ``total`` or a metric (along its direction).
+        split: ``rank`` (named ranks' ``shares`` + ``rest_pct``, S3), ``by_score`` (in
+            proportion to each eligible agent's ``rank_by`` value) or ``equal``.
+        rank_by: ``total`` or a metric (along its direction); with ``by_score`` the value the
+            pool is proportional to (``total`` or a higher-is-better metric).
         tie_break: metrics ordering equal ranks (S3: ``[sales_cents]``); then agent_id.
-        shares: the named ranks' percentages and fixed amounts.
-        rest_pct: percent shared evenly by everyone ranked below the named ranks.
+        shares: the named ranks' percentages and fixed amounts (``split: rank`` only).
+        rest_pct: percent shared evenly by everyone ranked below the named ranks (``rank`` only).
         unclaimed: shares nobody holds (too few agents): ``company`` keeps them or
             ``redistribute`` them pro rata among the ranked agents.
         gates: gate ids; agents with a triggered gate (or no score) are not ranked.
@@ -286,9 +289,10 @@ class Pool(_Named):
     base_metric: Ident
     rate: Rate
     group_by: tuple[Ident, ...] = ()
+    split: Literal["rank", "by_score", "equal"] = "rank"
     rank_by: Ident = "total"
     tie_break: tuple[Ident, ...] = ()
-    shares: tuple[PoolShare, ...] = Field(min_length=1)
+    shares: tuple[PoolShare, ...] = ()
     rest_pct: Pct = Decimal(0)
     unclaimed: Literal["company", "redistribute"] = "company"
     gates: tuple[Ident, ...] = ()

@@ -331,6 +331,41 @@ def _check_gates(ids: Sequence[str], path: str, gates: set[str]) -> None:
             _fail(path, f"unknown gate {gid!r}; defined under scorecard.gates: {sorted(gates) or 'none'}")
 
 
+_SPLIT_HOW = {"by_score": "in proportion to each agent's rank_by value", "equal": "equally"}
+
+
+def _check_rank_split(pool, q: str) -> None:
+    if not pool.shares:
+        _fail(f"{q}.shares", "split 'rank' (the default) needs shares: the named ranks' percentages, "
+              "e.g. [{rank: 1, pct: 40}, {rank: 2, pct: 30}] with rest_pct: 30; or use split: by_score "
+              "or split: equal")
+    for i, s in enumerate(pool.shares):
+        if s.rank != i + 1:
+            _fail(f"{q}.shares[{i + 1}].rank", f"rank {s.rank} out of order; shares must name ranks "
+                  "1, 2, 3, ... in order")
+    total = sum(s.pct for s in pool.shares) + pool.rest_pct
+    if total != 100:
+        parts = [f"rank {s.rank} {s.pct}" for s in pool.shares] + [f"rest {pool.rest_pct}"]
+        _fail(f"{q}.shares", f"pool split adds up to {total} % ({' + '.join(parts)}) but must add "
+              "up to 100 %")
+
+
+def _check_whole_pool_split(pool, q: str, m: _Metrics) -> None:
+    how = _SPLIT_HOW[pool.split]
+    if pool.shares:
+        _fail(f"{q}.shares", f"shares are only used with split: rank; split {pool.split!r} pays the "
+              f"whole pool {how}; remove shares (and rest_pct) or use split: rank")
+    if pool.rest_pct != 0:
+        _fail(f"{q}.rest_pct", f"rest_pct {pool.rest_pct} is only used with split: rank; split "
+              f"{pool.split!r} pays the whole pool {how}; remove rest_pct")
+    if pool.split == "by_score" and pool.rank_by != "total":
+        direction = m.directions[pool.rank_by]
+        if direction != "higher":
+            _fail(f"{q}.rank_by", f"split 'by_score' pays in proportion to rank_by, but "
+                  f"{pool.rank_by!r} is a {direction}-is-better metric (a worse value would earn more); use "
+                  "total or a higher-is-better metric, or split: rank")
+
+
 def _check_pay(pay, sc, m: _Metrics) -> None:
     gates = {g.id for g in sc.gates}
     p = "pay"
@@ -365,15 +400,10 @@ def _check_pay(pay, sc, m: _Metrics) -> None:
             m.check(pool.rank_by, f"{q}.rank_by")
         for t in pool.tie_break:
             m.check(t, f"{q}.tie_break")
-        for i, s in enumerate(pool.shares):
-            if s.rank != i + 1:
-                _fail(f"{q}.shares[{i + 1}].rank", f"rank {s.rank} out of order; shares must name ranks "
-                      "1, 2, 3, ... in order")
-        total = sum(s.pct for s in pool.shares) + pool.rest_pct
-        if total != 100:
-            parts = [f"rank {s.rank} {s.pct}" for s in pool.shares] + [f"rest {pool.rest_pct}"]
-            _fail(f"{q}.shares", f"pool split adds up to {total} % ({' + '.join(parts)}) but must add "
-                  "up to 100 %")
+        if pool.split == "rank":
+            _check_rank_split(pool, q)
+        else:
+            _check_whole_pool_split(pool, q, m)
         _check_gates(pool.gates, f"{q}.gates", gates)
     for tb in pay.team_bonuses:
         q = f"{p}.team_bonuses[{tb.id}]"
