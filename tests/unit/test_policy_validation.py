@@ -77,3 +77,23 @@ def test_validate_cli_accepts_policies(capsys):
     assert main(["validate", str(ERRORS[0])]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("kpisim: error: ") and "\n" not in err
+
+
+@pytest.mark.parametrize("path", sorted(POLICIES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_policy_file_is_valid(path: Path):
+    p = load_policy(path)
+    assert p.id == path.stem
+
+
+S3_VARIANTS = ["s3_pool_by_score", "s3_pool_tiered", "s3_team_bonus"]
+
+
+@pytest.mark.parametrize("name", S3_VARIANTS)
+def test_s3_variants_copy_s3_exactly_except_the_bonus(name):
+    # the variants are copies (no cross-file extends): only pools / team bonuses may differ
+    s3 = load_policy(POLICIES / "s3_kuaishangtong_presales.yaml")
+    v = load_policy(POLICIES / f"{name}.yaml")
+    assert v.scorecard == s3.scorecard and v.inputs == s3.inputs
+    same = ("base_cents", "days_per_month", "performance", "commissions", "prizes", "fines")
+    assert all(getattr(v.pay_plan, f) == getattr(s3.pay_plan, f) for f in same)
+    assert (v.pay_plan.pools, v.pay_plan.team_bonuses) != (s3.pay_plan.pools, s3.pay_plan.team_bonuses)
