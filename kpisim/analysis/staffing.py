@@ -1,26 +1,30 @@
 """Staffing vs response time: headcount sweeps (simulated, with Erlang C/A beside them) and the
 agents required per interval for a target, checked by simulation.
 
-Erlang values treat the centre as one stationary M/M/n(+M) queue: arrival rate = expected
-contacts / open seconds, mean handle = the queues' mean handle + wrap-up (weighted by volume),
-n = the simulated average number of agents logged in (available, busy or wrapping up) during
-opening hours. They are given for voice-only centres (concurrency 1); chat centres get NaN.
+Erlang values are computed per interval and combined (SIPP, see ``kpisim.analysis.sipp``): each
+interval is a stationary M/M/n(+M) queue with that interval's expected traffic and the agents the
+simulation had staffed in it (mean over replications).
+
+Chat centres use the **slot approximation**: each agent is ``c`` servers (``c`` = the agents'
+mean ``max_concurrency``, weighted by headcount) and a session lasts its mean handle + wrap-up
+stretched as if the agent held ``c`` sessions (``1 + concurrency_stretch x (c - 1)``). It ignores
+skills-based routing, that a session waits for a free slot of *its* agent and that chat agents
+may pick up late; a planning guide, checked by simulation. Centres mixing voice and chat get NaN.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis import theory
+from kpisim.analysis import sipp, theory
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.sim.arrivals import interval_rates
 from kpisim.spec.scenario import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
@@ -48,8 +52,9 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
     return scenario.model_copy(update={"agents": agents})
 
 
-def summarise_for_staffing(log, *, period: str = "month", agent_kpis: bool = False) -> dict[str, Any]:
-    """Worker reduction: centre-level totals (and per-agent KPIs when pay is wanted)."""
+def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent_kpis: bool = False) -> dict[str, Any]:
+    """Worker reduction: centre-level totals, staffed agents per interval (and per-agent KPIs when
+    pay is wanted)."""
     from kpisim.kpi.compute import kpis
 
     c = kpis(log, by=(), period=period)
@@ -62,7 +67,8 @@ def summarise_for_staffing(log, *, period: str = "month", agent_kpis: bool = Fal
         "offered": s("n_offered"), "handled": s("n_handled"),
         "logged_in_h": s("sum_logged_in_s") / 3600, "staffed_s": s("sum_occ_base_s"),
     }
-    out = {"centre": row}
+    out = {"centre": row, "staffed": sipp.staffed_profile(log.tables["agent_states"], horizon),
+           "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues)}
     if agent_kpis:
         out["kpis"] = kpis(log, by=("agent_id",), period=period)
     return out
@@ -78,26 +84,55 @@ def _open_seconds(scenario: Scenario) -> float:
     return total
 
 
-def _traffic(scenario: Scenario) -> tuple[float, float, float | None, bool]:
-    """(arrival rate /s over open time, mean handle+wrap s, mean patience s or None, voice only)."""
-    vols = {q: interval_rates(scenario, q).sum() for q in scenario.queues}
-    total = sum(vols.values())
-    open_s = _open_seconds(scenario)
-    if total <= 0 or open_s <= 0:
-        return 0.0, math.nan, None, False
-    h = sum(v * (scenario.queues[q].handle.mean_s + (scenario.queues[q].wrap_up.mean_s if scenario.queues[q].wrap_up else 0))
-            for q, v in vols.items()) / total
-    pats = [scenario.queues[q].patience.mean_s for q in vols if scenario.queues[q].patience]
-    patience = float(np.mean(pats)) if len(pats) == len(vols) else None
-    voice = all(scenario.queues[q].channel == "voice" for q in vols) and all(g.max_concurrency == 1 for g in scenario.agents)
-    return total / open_s, h, patience, voice
+def slots_per_agent(scenario: Scenario) -> float | None:
+    """Erlang servers per agent: 1 for a voice-only centre, the headcount-weighted mean
+    ``max_concurrency`` for a chat-only centre, None when voice and chat are mixed."""
+    channels = {q.channel for q in scenario.queues.values()}
+    if channels == {"voice"}:
+        return 1.0
+    if channels == {"chat"}:
+        n = sum(g.count for g in scenario.agents)
+        return sum(g.count * g.max_concurrency for g in scenario.agents) / n if n else None
+    return None
+
+
+def session_time(scenario: Scenario, slots: float | None) -> Callable[[str], float]:
+    """Queue -> mean session time in seconds (handle + wrap-up; chat stretched at ``slots``)."""
+    def session_s(q: str) -> float:
+        spec = scenario.queues[q]
+        stretch = 1.0 + spec.concurrency_stretch * (slots - 1) if slots and spec.channel == "chat" else 1.0
+        return spec.handle.mean_s * stretch + (spec.wrap_up.mean_s if spec.wrap_up else 0.0)
+    return session_s
+
+
+def erlang_prediction(scenario: Scenario, staffed: np.ndarray, *, offered: dict[str, np.ndarray] | None = None,
+                      threshold_s: float = 20.0, erlangs: dict | None = None,
+                      kinds: str = "ac") -> dict[str, float]:
+    """SIPP Erlang A (``erlang_a_*``, with the queues' patience) and C (``erlang_c_*``, no
+    abandonment) for a profile of staffed agents per interval (days x intervals) and the offered
+    contacts per queue and interval (default: the scenario's expected first contacts)."""
+    slots = slots_per_agent(scenario)
+    names = [f"erlang_{k}_{m}" for k in kinds for m in sipp.MEASURES]
+    if not slots:
+        return dict.fromkeys(names, math.nan)
+    vol, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
+    out = {}
+    erlangs = {} if erlangs is None else erlangs
+    for kind, pat in (("a", patience), ("c", None)):
+        if kind not in kinds:
+            continue
+        erl = erlangs.setdefault(kind, sipp._Erlang(pat, threshold_s))
+        res = sipp.sipp(vol, hs, np.asarray(staffed) * slots, interval_s=scenario.horizon.interval_min * 60.0,
+                        patience_s=pat, threshold_s=threshold_s, erlang=erl)
+        out.update({f"erlang_{kind}_{m}": v for m, v in res.items()})
+    return out
 
 
 def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = None,
                    factors: Sequence[float] | None = None, replications: int = 3, seed: int = 1,
                    jobs: int | None = None, progress: bool = True, threshold_s: float = 20.0,
                    hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
-                   policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                   policies: Mapping[str, Any] | None = None, keep_staffed: bool = False) -> pd.DataFrame:
     """Simulate the centre at several headcounts (same seed at every headcount).
 
     Args:
@@ -109,6 +144,8 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
         hourly_cost_cents: labour cost per logged-in hour, cents.
         policies: optional name -> policy; adds ``pay_per_agent_cents_<name>`` (mean monthly pay per
             agent), to show how staffing moves volume-based pay.
+        keep_staffed: keep, per headcount, (mean staffed agents per interval, queue -> mean offered
+            contacts per interval) in ``result.attrs["profiles"]``.
 
     Returns:
         One row per headcount: agents, service_level, asa_s, abandon_rate, occupancy,
@@ -124,7 +161,8 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
     headcounts = sorted(set(int(h) for h in headcounts))
     variants = [with_headcount(scenario, h) for h in headcounts]
     res = run_replications(variants, summarise_for_staffing, seed=seed, replications=replications, jobs=jobs,
-                           progress=progress, options={"agent_kpis": bool(policies)}, desc="staffing")
+                           progress=progress, options={"agent_kpis": bool(policies), "horizon": scenario.horizon,
+                                                  "queues": list(scenario.queues)}, desc="staffing")
     rows = []
     for i, h in enumerate(headcounts):
         for r in range(replications):
@@ -147,62 +185,78 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
     out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])
     out.insert(0, "scenario_id", scenario.id)
     out.insert(1, "seed", seed)
-    lam, hmean, patience, voice = _traffic(scenario)
-    for c in ("erlang_a_service_level", "erlang_a_asa_s", "erlang_a_abandon_rate", "erlang_a_occupancy",
-              "erlang_c_service_level", "erlang_c_asa_s"):
-        out[c] = math.nan
-    if voice and lam > 0:
-        for i, n in enumerate(out["staffed_agents"]):
-            k = int(round(n))
-            if k < 1:
-                continue
-            a = theory.erlang_a(lam, hmean, k, patience if patience else math.inf, threshold_s=threshold_s)
-            out.loc[i, ["erlang_a_service_level", "erlang_a_asa_s", "erlang_a_abandon_rate", "erlang_a_occupancy"]] = \
-                [a.sl_answered_within, a.asa_s, a.p_abandon, a.occupancy]
-            if lam * hmean < k:
-                out.loc[i, "erlang_c_service_level"] = float(theory.erlang_c_service_level(lam, hmean, k, threshold_s))
-                out.loc[i, "erlang_c_asa_s"] = float(theory.erlang_c_asa_s(lam, hmean, k))
+    erlangs: dict = {}
+    profiles = []
+    for i in range(len(headcounts)):
+        runs = res[i * replications:(i + 1) * replications]
+        staffed = np.mean([r["staffed"] for r in runs], axis=0)
+        offered = {q: np.mean([r["offered"][q] for r in runs], axis=0) for q in scenario.queues}
+        profiles.append((staffed, offered))
+        for k, v in erlang_prediction(variants[i], staffed, offered=offered, threshold_s=threshold_s,
+                                      erlangs=erlangs).items():
+            out.loc[i, k] = v
+    if keep_staffed:
+        out.attrs["profiles"] = profiles
     return out
 
 
 def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, threshold_s: float = 20.0,
                    max_abandon: float | None = None, check: bool = True, replications: int = 2,
                    seed: int = 1, jobs: int | None = None, progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Agents required per interval for a target, from Erlang A (C without patience).
+    """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
+    scenario's own shift pattern, checked by simulation.
 
-    Each interval is treated as stationary with the scenario's expected volume (all queues
-    pooled), mean handle + wrap-up and mean patience. With ``check``, the centre is simulated
-    with a headcount equal to the peak requirement (all agents on for the whole opening hours —
-    scenarios staff by shifts, not per interval) and the simulated service level / abandonment is
-    returned beside the target.
+    1. The scenario is simulated at its own headcount: contacts offered per interval (repeats and
+       transfers included) and staffed agents per interval; divided by the headcount, the latter
+       is the *coverage* (how much of a roster agent each interval gets: shifts, breaks, absences).
+    2. ``required_agents`` per interval: the fewest staffed agents meeting the target in that
+       interval (Erlang A, or C when a queue has no patience; each interval stationary with its
+       offered traffic, see ``kpisim.analysis.sipp``; chat: servers / slots per agent).
+    3. ``headcount``: the smallest roster whose coverage x headcount meets the target over the
+       whole horizon by the SIPP Erlang prediction (volume-weighted service level / abandonment).
+    4. With ``check``, that headcount is simulated (``staffing_sweep``) and its simulated service
+       level / abandonment is reported beside the target.
 
     Returns:
-        (per-interval table: day, interval, start, volume, required_agents; check table from
-        :func:`staffing_sweep` for the peak headcount, with ``target_sl``, ``max_abandon`` and
-        ``meets_target`` = the simulated value is not significantly worse than the target (the
-        target lies inside or on the good side of the 95 % CI), or None).
+        (per-interval table: day, interval, start, volume, required_agents, planned_agents
+        (= coverage x headcount); check table from :func:`staffing_sweep` at the headcount, with
+        ``target_sl``, ``max_abandon`` and ``meets_target`` = the simulated value is not
+        significantly worse than the target (the target lies inside or on the good side of the
+        95 % CI), or None).
+
+    Raises:
+        KpisimError: voice and chat mixed, or the target is out of reach.
     """
     h = scenario.horizon
-    vols = sum(interval_rates(scenario, q) for q in scenario.queues)
-    _, hmean, patience, voice = _traffic(scenario)
-    if not voice:
-        raise KpisimError("required_staff uses Erlang C/A, valid for voice queues with concurrency 1; "
-                          f"scenario {scenario.id!r} has chat or concurrency > 1")
-    need = theory.required_agents_per_interval(vols, h.interval_min * 60, hmean, target_sl=target_sl,
-                                               threshold_s=threshold_s, max_abandon=max_abandon,
-                                               patience_mean_s=patience)
+    slots = slots_per_agent(scenario)
+    if not slots:
+        raise KpisimError("required_staff uses Erlang C/A, valid for voice-only or chat-only centres; "
+                          f"scenario {scenario.id!r} mixes voice and chat queues")
+    base = staffing_sweep(scenario, headcounts=[scenario.n_agents], replications=replications, seed=seed,
+                          jobs=jobs, progress=progress, threshold_s=threshold_s, keep_staffed=True)
+    staffed, offered = base.attrs["profiles"][0]
+    coverage = staffed / scenario.n_agents
+    vols, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
+    busy = vols > 0
+    need = np.zeros(vols.shape, dtype=np.int64)
+    need[busy] = theory.required_agents_per_interval(vols[busy], h.interval_min * 60, hs[busy], target_sl=target_sl,
+                                                     threshold_s=threshold_s, max_abandon=max_abandon,
+                                                     patience_mean_s=patience)
+    need = np.ceil(need / slots - 1e-9).astype(np.int64)  # servers -> agents
+    headcount = _erlang_headcount(scenario, coverage, offered, target_sl, max_abandon, threshold_s)
     days, per_day = vols.shape
     table = pd.DataFrame({
         "day": np.repeat(np.arange(days), per_day), "interval": np.tile(np.arange(per_day), days),
-        "volume": vols.ravel(), "required_agents": np.asarray(need).ravel(),
+        "volume": vols.ravel(), "required_agents": need.ravel(),
+        "planned_agents": (coverage * headcount).ravel(),
     })
     table["start"] = pd.Timestamp(h.start) + pd.to_timedelta(table["day"], unit="D") + \
         pd.to_timedelta(table["interval"] * h.interval_min, unit="min")
     table.insert(0, "scenario_id", scenario.id)
+    table.attrs["headcount"] = headcount
     if not check:
         return table, None
-    peak = int(table["required_agents"].max())
-    chk = staffing_sweep(scenario, headcounts=[peak], replications=replications, seed=seed, jobs=jobs,
+    chk = staffing_sweep(scenario, headcounts=[headcount], replications=replications, seed=seed, jobs=jobs,
                          progress=progress, threshold_s=threshold_s)
     chk["target_sl"] = target_sl
     chk["max_abandon"] = max_abandon
@@ -213,3 +267,34 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
         ok &= chk["abandon_rate_lo"].fillna(chk["abandon_rate"]) <= max_abandon
     chk["meets_target"] = ok  # not significantly worse than the target (95 % CI)
     return table, chk
+
+
+def _erlang_headcount(scenario: Scenario, coverage: np.ndarray, offered: dict[str, np.ndarray], target_sl: float | None,
+                      max_abandon: float | None, threshold_s: float) -> int:
+    """Smallest roster headcount whose staffed profile (coverage x headcount) meets the targets by
+    the SIPP Erlang prediction (bisection; the prediction improves with every added agent)."""
+    erlangs: dict = {}
+
+    def meets(n: int) -> bool:
+        p = erlang_prediction(scenario, coverage * n, offered=offered, threshold_s=threshold_s, erlangs=erlangs,
+                              kinds="a")
+        ok = True
+        if target_sl is not None:
+            ok &= p["erlang_a_service_level"] >= target_sl
+        if max_abandon is not None:
+            ok &= p["erlang_a_abandon_rate"] <= max_abandon
+        return bool(ok)
+
+    lo = len(scenario.agents)  # every group keeps one agent
+    if meets(lo):
+        return lo
+    hi = max(lo + 1, scenario.n_agents)
+    while not meets(hi):
+        lo, hi = hi, hi * 2
+        if hi > 64 * max(scenario.n_agents, 1):
+            raise KpisimError(f"the target (service level {target_sl}, max abandonment {max_abandon}) is not reached "
+                              f"with {hi} agents under the shift pattern of {scenario.id!r}")
+    while hi - lo > 1:  # meets(hi), not meets(lo)
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if meets(mid) else (mid, hi)
+    return hi

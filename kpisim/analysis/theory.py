@@ -349,6 +349,7 @@ def erlang_a(arrival_rate, mean_handle_s, agents, patience_mean_s, *, threshold_
     # stages i = j..0 (i = number ahead), leaving stage i at rate c + i gamma (ahead served or
     # abandoned) and abandoning itself at rate gamma.
     p = np.exp(logs - log_s)
+    p = p[:int(np.flatnonzero(p > 1e-18)[-1]) + 1]  # drop the negligible tail (speed: fewer betainc calls)
     j = np.arange(p.size, dtype=float)
     d = c + (j + 1.0) * gamma               # total exit rate of the last stage seen, per s
     served = c / d                          # P(served | j), telescoped product
