@@ -167,6 +167,184 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- staffing (analysis) ----------------------------------------------------------------------
+#: The simulated service level is the KPI ``service_level`` with its default threshold (seconds).
+_KPI_SL_THRESHOLD_S = 20.0
+
+
+def _fraction(option: str, text: str | None, example: str) -> float | None:
+    """A fraction strictly between 0 and 1 given on the command line, or None."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:  # also rejects nan
+        raise KpisimError(f"{option} {text}: not allowed; give a fraction in (0, 1), e.g. {example}")
+    return value
+
+
+def _whole(option: str, text: str, *, low: int, high: int | None = None, why: str = "") -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise KpisimError(f"{option} {text}: not allowed; give {allowed}{why}")
+    return value
+
+
+def _default_headcounts(today: int, erlang: int | None, floor: int, points: int = 6) -> list[int]:
+    """``points`` headcounts from 80 % of the smaller to 125 % of the larger of today's headcount
+    and the Erlang requirement (60-140 % of today's without one)."""
+    import numpy as np
+
+    lo = 0.8 * min(erlang, today) if erlang else 0.6 * today
+    hi = 1.25 * max(erlang, today) if erlang else 1.4 * today
+    return sorted({max(floor, int(round(x))) for x in np.linspace(lo, hi, points)})
+
+
+def _voice_only(scenario) -> bool:
+    return (all(q.channel == "voice" for q in scenario.queues.values())
+            and all(g.max_concurrency == 1 for g in scenario.agents))
+
+
+def _write_dir_atomic(out: Path, write) -> Path:
+    """Build the output in a temporary sibling directory with ``write(tmp_dir)``; then rename it
+    to ``out`` (or, if ``out`` already exists, move each file in by an atomic rename)."""
+    import shutil
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary directory
+    try:
+        write(tmp)
+        if out.is_dir():
+            for f in tmp.iterdir():
+                os.replace(f, out / f.name)
+        else:
+            os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _cmd_staffing(args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    import kpisim
+    from kpisim.analysis.report import atomic_write, write_staffing
+    from kpisim.analysis.staffing import DEFAULT_HOURLY_COST_CENTS, required_staff, staffing_sweep
+    from kpisim.spec.scenario import load_scenario
+
+    # every option is checked before anything is simulated or written
+    target_sl = _fraction("--target-sl", args.target_sl, "0.8 for 80 %")
+    max_abandon = _fraction("--max-abandon", args.max_abandon, "0.05 for 5 %")
+    if target_sl is None and max_abandon is None:
+        target_sl = 0.8
+    try:
+        threshold_s = float(args.threshold_s)
+    except ValueError:
+        threshold_s = float("nan")
+    if threshold_s != _KPI_SL_THRESHOLD_S:
+        raise KpisimError(f"--threshold-s {args.threshold_s}: not allowed; only {_KPI_SL_THRESHOLD_S:g} "
+                          "(the simulated service level is the KPI definition: answered within 20 s / offered)")
+    replications = _whole("--replications", args.replications, low=1)
+    seed = _whole("--seed", args.seed, low=0)
+    jobs = None if args.jobs is None else _whole("--jobs", args.jobs, low=1)
+    hourly = (DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None
+              else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0))
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise KpisimError(f"--out {out}: exists and is not a directory")
+
+    scenario = load_scenario(args.scenario)
+    if args.days is not None:
+        days = _whole("--days", args.days, low=1, high=scenario.horizon.days,
+                      why=f" (scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)")
+        scenario = scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
+    groups = len(scenario.agents)
+    headcounts = None
+    if args.headcounts is not None:
+        items = [h.strip() for h in args.headcounts.split(",") if h.strip()]
+        if not items:
+            raise KpisimError(f"--headcounts {args.headcounts!r}: not allowed; "
+                              "give comma-separated integers, e.g. 20,25,30")
+        headcounts = [_whole("--headcounts", h, low=groups, why=f" (scenario {scenario.id!r} has {groups} agent "
+                             "groups and every group keeps at least one agent)") for h in items]
+
+    progress = sys.stderr.isatty()
+    required = check = None
+    no_erlang = ""
+    try:
+        required, check = required_staff(scenario, target_sl=target_sl, threshold_s=threshold_s,
+                                         max_abandon=max_abandon, replications=replications, seed=seed,
+                                         jobs=jobs, progress=progress)
+    except KpisimError as exc:
+        if _voice_only(scenario):  # a voice centre always has an Erlang answer: a real error
+            raise
+        no_erlang = str(exc)  # chat: the library may not cover it; the sweep still runs
+    peak = int(required["required_agents"].max()) if required is not None else None
+    erlang_headcount = required.attrs.get("headcount") if required is not None else None
+    if headcounts is None:
+        headcounts = _default_headcounts(scenario.n_agents, erlang_headcount or peak, groups)
+    sweep = staffing_sweep(scenario, headcounts=headcounts, replications=replications, seed=seed, jobs=jobs,
+                           progress=progress, threshold_s=threshold_s, hourly_cost_cents=hourly)
+    ok = True
+    if target_sl is not None:
+        ok = ok & (sweep["service_level"] >= target_sl)
+    if max_abandon is not None:
+        ok = ok & (sweep["abandon_rate"] <= max_abandon)
+    sweep = sweep.assign(target_sl=target_sl, max_abandon=max_abandon, mean_meets_target=ok)
+
+    manifest = {
+        "command": "staffing", "scenario_id": scenario.id, "scenario_file": str(args.scenario),
+        "scenario_sha256": scenario.sha256, "days": scenario.horizon.days, "seed": seed,
+        "replications": replications, "headcounts": sorted(set(headcounts)), "target_sl": target_sl,
+        "threshold_s": threshold_s, "max_abandon": max_abandon, "hourly_cost_cents": hourly,
+        "erlang": f"not computed: {no_erlang}" if required is None else
+                  "per interval (Erlang A with patience, C without)",
+        "kpisim_version": kpisim.__version__,
+    }
+
+    def write(tmp: Path) -> None:
+        write_staffing(sweep, tmp, required=required, check=check)
+        atomic_write(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+
+    _write_dir_atomic(out, write)
+
+    want = " and ".join(([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
+                        + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else []))
+    for _, r in sweep.iterrows():
+        print(f"{int(r['agents'])} agents: service level {r['service_level']:.3f} "
+              f"[{r['service_level_lo']:.3f}, {r['service_level_hi']:.3f}], ASA {r['asa_s']:.1f} s, "
+              f"abandoned {r['abandon_rate']:.3f}, occupancy {r['occupancy']:.3f}"
+              + ("" if pd.isna(r["erlang_a_service_level"]) else
+                 f"; Erlang A service level {r['erlang_a_service_level']:.3f}"))
+    met = sweep.loc[sweep["mean_meets_target"], "agents"]
+    print(f"target: {want}; smallest swept headcount whose simulated mean meets it: "
+          + (str(int(met.iloc[0])) if len(met) else "none"))
+    if check is not None:
+        c = check.iloc[0]
+        print(f"Erlang: {peak} agents must be logged in during the busiest interval"
+              + (f"; a headcount of {int(erlang_headcount)} meets the target under the scenario's shifts"
+                 if erlang_headcount else ""))
+        print(f"check: simulated at a headcount of {int(c['agents'])} ({c['staffed_agents']:.1f} logged in on average): "
+              f"service level {c['service_level']:.3f} [{c['service_level_lo']:.3f}, {c['service_level_hi']:.3f}], "
+              f"abandoned {c['abandon_rate']:.3f} [{c['abandon_rate_lo']:.3f}, {c['abandon_rate_hi']:.3f}]; "
+              f"not significantly worse than the target (95 % CI): {'yes' if bool(c['meets_target']) else 'no'}")
+    else:
+        print(f"Erlang requirement not computed: {no_erlang}")
+    print(f"report: {out / 'staffing.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kpisim", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -217,6 +395,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect")
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_compare)
+
+    st = sub.add_parser("staffing",
+                        help="staffing vs response time: headcount sweep, Erlang requirement per interval")
+    st.add_argument("scenario", help="scenario YAML file")
+    st.add_argument("--headcounts", metavar="N,N,...",
+                    help="total headcounts to simulate, e.g. 30,36,42 (default: six from 80 %% of the smaller "
+                         "to 125 %% of the larger of today's headcount and the Erlang requirement)")
+    st.add_argument("--target-sl", metavar="FRACTION",
+                    help="service-level target in (0, 1) (default 0.8 unless only --max-abandon is given)")
+    st.add_argument("--threshold-s", metavar="SECONDS", default="20",
+                    help="service-level threshold (the KPI's: 20)")
+    st.add_argument("--max-abandon", metavar="FRACTION", help="highest allowed abandonment, in (0, 1)")
+    st.add_argument("--replications", metavar="R", default="3", help="simulated runs per headcount (default 3)")
+    st.add_argument("--seed", metavar="N", default="1")
+    st.add_argument("--days", metavar="DAYS", help="simulate only the first DAYS days of the scenario (quicker)")
+    st.add_argument("--hourly-cost-cents", metavar="CENTS", help="labour cost per logged-in hour (default 3000)")
+    st.add_argument("--jobs", metavar="J", help="worker processes (default: all cores)")
+    st.add_argument("--out", metavar="DIR", required=True,
+                    help="output directory (CSV, PNG, staffing.html, manifest.json)")
+    st.set_defaults(func=_cmd_staffing)
     return p
 
 
