@@ -257,7 +257,7 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
     res = run_replications(scenario, summarise_for_compare, seed=seed, replications=replications,
                            jobs=jobs, progress=progress, options={"kpi_by": tuple(kpi_by), "period": period})
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
-    kt = _attach_inputs(kt, policies, inputs)
+    kt, filled = _attach_inputs(kt, policies, inputs)
     agents = pd.concat([r["agents"] for r in res], ignore_index=True)
     agents["true_contribution"] = F.contribution(agents)
     agents.attrs["kpisim"] = {"hidden_truth": True}
@@ -273,7 +273,8 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
                       scores=pd.concat(scores, ignore_index=True), pay=pd.concat(pays, ignore_index=True),
                       agents=agents, baseline=baseline, policies=names, currency=currency,
                       meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
-                            "policy_objects": dict(policies), "scenario": scenario})
+                            "policy_objects": dict(policies), "scenario": scenario,
+                            "filled_inputs": filled})
 
 
 def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:
@@ -306,7 +307,9 @@ def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _attach_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> pd.DataFrame:
+def _attach_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
+    constant (name -> value), which the report lists."""
     if isinstance(inputs, pd.DataFrame):
         from kpisim.policy.inputs import attach_inputs
 
@@ -314,4 +317,4 @@ def _attach_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> pd.
     elif inputs:
         kt = kt.assign(**dict(inputs))
     fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
-    return kt.assign(**fill) if fill else kt
+    return (kt.assign(**fill) if fill else kt), fill

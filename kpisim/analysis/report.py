@@ -150,6 +150,7 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
         f"<p>{comp.replications} simulated replications (seed {comp.seed}); every policy is scored on the same "
         f"simulated months. Baseline: <b>{e(comp.baseline)}</b>. Money in {cur}. Brackets are 95 % confidence "
         "intervals across replications. Definitions: docs/analysis.md.</p>",
+        _filled_note(comp.meta.get("filled_inputs") or {}),
         "<h2>Payout cost</h2>", img("cost"), c.to_html(index=False, border=0, classes="t"),
     ]
     if len(wl):
@@ -179,6 +180,16 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
                   "means the plan pays for gaming.</p>", lv.to_html(index=False, border=0, classes="t")]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _filled_note(filled: dict) -> str:
+    """A warning paragraph naming the policy inputs that no data supplied."""
+    if not filled:
+        return ""
+    items = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in sorted(filled.items()))
+    return ("<p><b>Note:</b> these policy inputs are not in the simulated data and were set to the same neutral "
+            f"value for every agent, so they separate nobody: {items}. Supply real values with "
+            "<code>compare(..., inputs=...)</code>.</p>")
 
 
 def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None = None,

@@ -93,3 +93,22 @@ def test_to_dir_writes_tables_figures_and_report(shop_comparison, tmp_path):
     cost = pd.read_csv(out / "cost.csv")
     assert set(cost["policy"]) == {"volume", "volume_copy", "fcr", "noise"}
     assert not list(out.glob(".*"))  # no temp files left behind
+
+
+def test_declared_inputs_missing_from_the_data_are_filled_and_reported(shop3, tmp_path):
+    from pathlib import Path
+
+    from kpisim.policy import load_policy
+
+    root = Path(__file__).resolve().parents[2]
+    s0 = load_policy(root / "scenarios/policies/s0_songsong.yaml")
+    given = {"rating_execution": 95.0}
+    comp = compare(shop3, {"s0": s0}, replications=1, seed=2, jobs=1, progress=False, inputs=given)
+    filled = comp.meta["filled_inputs"]
+    declared = {spec.name for spec in s0.inputs}
+    assert set(filled) == declared - set(given)  # everything not supplied, nothing supplied
+    assert filled["rating_professionalism"] == 80.0  # points(0-100): neutral 80
+    assert (comp.kpis["rating_execution"] == 95.0).all()
+    comp.to_dir(tmp_path / "r", figures=False)
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "rating_professionalism = 80.0" in html and "rating_execution =" not in html
