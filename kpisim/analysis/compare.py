@@ -206,6 +206,38 @@ class Comparison:
         out.insert(2, "groups", ",".join(groups))
         return out
 
+    # --- figures (one kpisim.plots function each; matplotlib Figures) -------------------------
+    def plot_cost(self, *, budget_cents: int | None = None):
+        """Payout per month by policy with CIs (:func:`kpisim.plots.cost_bars`)."""
+        from kpisim import plots
+
+        return plots.cost_bars(self.cost(budget_cents=budget_cents), currency=self.currency, budget_cents=budget_cents)
+
+    def plot_winners_losers(self, *, threshold_cents: int = 5000, bands: int = 5):
+        """Shares gaining / losing vs the baseline by score band (:func:`kpisim.plots.winners_losers_bars`)."""
+        from kpisim import plots
+
+        return plots.winners_losers_bars(self.winners_losers(threshold_cents=threshold_cents, bands=bands),
+                                         currency=self.currency)
+
+    def plot_fairness(self):
+        """Validity, rank stability, Gini and the luck / position / person split (:func:`kpisim.plots.fairness_bars`)."""
+        from kpisim import plots
+
+        return plots.fairness_bars(self.fairness())
+
+    def plot_pay_gaps(self):
+        """Pay gap of each team / shift / tenure group (:func:`kpisim.plots.pay_gap_bars`)."""
+        from kpisim import plots
+
+        return plots.pay_gap_bars(self.pay_gaps(), currency=self.currency)
+
+    def plot_incentives(self):
+        """Pay for one realistic step on each scored metric (:func:`kpisim.plots.incentive_bars`)."""
+        from kpisim import plots
+
+        return plots.incentive_bars(self.incentive_gradient(), currency=self.currency)
+
     # --- output ------------------------------------------------------------------------------
     def to_dir(self, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
                figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:

@@ -33,3 +33,80 @@ def test_figures_have_titles_and_units(shop_comparison, tmp_path):
     plots.save(figs[0], tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "CNY" in figs[0].axes[0].get_ylabel()
+
+
+def test_breakdown_cliff_lever_and_incentive_figures(shop_comparison):
+    from kpisim import plots
+    from kpisim.analysis.breakdown import score_breakdown
+    from kpisim.policy import validate_policy
+    from tests.analysis.test_breakdown import POLICY, _comparison
+
+    tiny = _comparison(validate_policy(POLICY))
+    levers = pd.DataFrame({"lever": ["rush", "rush"], "policy": ["a", "b"], "delta_pay_cents": [1000.0, -500.0],
+                           "delta_pay_cents_lo": [500.0, -900.0], "delta_pay_cents_hi": [1500.0, -100.0],
+                           "delta_fcr_rate": [-0.04, -0.04], "delta_fcr_rate_lo": [-0.06, -0.06],
+                           "delta_fcr_rate_hi": [-0.02, -0.02]})
+    cliffs = pd.DataFrame({"policy": ["a", "a"], "component": ["c", "d"], "boundary": [0.5, 1.2],
+                           "relative": [False, True], "share_within_step": [0.3, 0.1],
+                           "share_within_step_lo": [0.2, 0.0], "share_within_step_hi": [0.4, 0.2]})
+    figs = {"breakdown": plots.score_breakdown_bars(score_breakdown(tiny)),
+            "breakdown_hue": plots.score_breakdown_bars(score_breakdown(tiny, by=("shift",)), hue="shift"),
+            "levers": plots.lever_effect_bars(levers),
+            "cliffs": plots.tier_cliff_bars(cliffs),
+            "incentives": plots.incentive_bars(shop_comparison.incentive_gradient())}
+    for name, fig in figs.items():
+        axes = [a for a in fig.axes if a.get_visible() and a.has_data()]
+        assert axes, name
+        assert fig._suptitle is not None or all(a.get_title() for a in axes), name
+        assert all(a.get_xlabel() or a.get_ylabel() for a in axes), name
+    assert "CNY" in figs["levers"].axes[0].get_ylabel()
+    assert "CNY" in figs["incentives"].axes[0].get_xlabel()
+    # breakdown: one bar per part that adds up to the total, plus the grey maximum bars
+    parts = score_breakdown(tiny).query("in_total")["item"].tolist()
+    labels = [t.get_text() for t in figs["breakdown"].axes[0].get_yticklabels()]
+    assert [lab.split(" (")[0] for lab in labels] == parts
+    hue_ax = figs["breakdown_hue"].axes[0]
+    assert {t.get_text() for t in hue_ax.get_legend().get_texts()} == {"maximum", "shift: day", "shift: evening"}
+    assert "× avg" in figs["cliffs"].axes[0].get_yticklabels()[0].get_text()   # smallest share drawn first
+
+
+def test_rank_pay_and_concentration_figures(shop_comparison):
+    import pytest
+
+    from kpisim import plots
+    from kpisim.analysis.incentives import pay_by_rank
+
+    by_rank = pay_by_rank(shop_comparison)
+    figs = [plots.rank_pay_curves(by_rank, currency="CNY"), plots.concentration_bars(shop_comparison.fairness())]
+    for fig in figs:
+        axes = [a for a in fig.axes if a.has_data()]
+        assert len(axes) == 2 and all(a.get_title() and a.get_ylabel() for a in axes)
+    left = figs[0].axes[0]
+    assert "CNY" in left.get_ylabel()
+    assert len([ln for ln in left.get_lines() if ln.get_label() in shop_comparison.policies]) == len(shop_comparison.policies)
+    heights = [p.get_height() for p in figs[1].axes[1].patches]
+    assert heights == pytest.approx(list(100 * shop_comparison.fairness()["top10_share"]))   # in percent
+
+
+def test_pay_scatter_pairs_agents():
+    from kpisim import plots
+
+    a = pd.DataFrame({"agent_id": ["x", "y", "z"], "period": "m", "team": ["t1", "t1", "t2"],
+                      "total_cents": [100_000, 200_000, 300_000]})
+    b = a.assign(total_cents=[150_000, 200_000, 250_000]).iloc[::-1]
+    fig = plots.pay_scatter(a, b, names=("S1", "S3"), hue="team")
+    ax = fig.axes[0]
+    assert "S1" in ax.get_xlabel() and "CNY" in ax.get_ylabel() and ax.get_title()
+    pts = sorted(tuple(p) for c in ax.collections for p in c.get_offsets())
+    assert pts == [(1000.0, 1500.0), (2000.0, 2000.0), (3000.0, 2500.0)]   # paired by agent, in yuan
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["same pay", "t1", "t2"]
+
+
+def test_comparison_figure_methods(shop_comparison):
+    import matplotlib.pyplot as plt
+
+    for name in ("plot_cost", "plot_winners_losers", "plot_fairness", "plot_pay_gaps", "plot_incentives"):
+        fig = getattr(shop_comparison, name)()
+        assert fig._suptitle is not None or any(a.get_title() for a in fig.axes), name
+        assert any(a.has_data() for a in fig.axes), name
+        plt.close(fig)
