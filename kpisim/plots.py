@@ -48,23 +48,34 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
     return fig
 
 
-def winners_losers_bars(wl: pd.DataFrame):
-    """Share of agents gaining / losing more than the threshold vs the baseline, by baseline score band."""
+def winners_losers_bars(wl: pd.DataFrame, *, currency: str = "CNY", ncols: int = 2):
+    """Share of agents gaining / losing more than the threshold vs the baseline, by baseline score band.
+
+    One panel per policy, at most ``ncols`` a row; losers are drawn below 0 with their own 95 % CI.
+    """
     plt = _plt()
     pols = list(dict.fromkeys(wl["policy"]))
-    fig, axes = plt.subplots(1, max(len(pols), 1), figsize=(5 * max(len(pols), 1), 4), squeeze=False)
-    for ax, pol in zip(axes[0], pols):
+    n = max(len(pols), 1)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.5 * ncols, 4 * nrows), squeeze=False)
+    for ax, pol in zip(axes.flat, pols):
         d = wl[wl["policy"] == pol]
         labels = [("all" if b == 0 else f"band {b}\n{r}") for b, r in zip(d["band"], d["band_range"])]
         x = range(len(d))
         ax.bar(x, 100 * d["share_gain"], yerr=_err(d, "share_gain", 100), capsize=3, color="#55a868", label="gain")
-        ax.bar(x, -100 * d["share_lose"], yerr=_err(d, "share_lose", 100), capsize=3, color="#c44e52", label="lose")
+        # the bar points down: its lower error is the upper end of the share's interval
+        ax.bar(x, -100 * d["share_lose"], yerr=_err(d, "share_lose", 100)[::-1], capsize=3, color="#c44e52",
+               label="lose")
         ax.axhline(0, color="k", linewidth=0.8)
+        ax.set_ylim(-105, 105)
         ax.set_xticks(list(x), labels, fontsize=7)
         ax.set_ylabel("agents (%; losers below 0)")
         thr = d["threshold_cents"].iloc[0] / 100 if len(d) else 0
-        ax.set_title(f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g}")
+        ax.set_title(f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10)
         ax.legend(fontsize=8)
+    for ax in list(axes.flat)[len(pols):]:
+        ax.set_visible(False)
     fig.suptitle("Winners and losers by baseline score band (95 % CI)")
     fig.tight_layout()
     return fig
@@ -147,18 +158,31 @@ def staffing_curves(sweep: pd.DataFrame):
     return fig
 
 
-def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY"):
-    """Incentive gradient: pay change of a typical agent for one realistic step on each metric."""
+def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3):
+    """Incentive gradient: pay change of a typical agent for one realistic step on each metric (95 % CI).
+
+    One panel per policy, at most ``ncols`` panels a row; panel height follows the number of metrics.
+    """
     plt = _plt()
     pols = list(dict.fromkeys(grad["policy"]))
-    fig, axes = plt.subplots(1, max(len(pols), 1), figsize=(5 * max(len(pols), 1), 4), squeeze=False)
-    for ax, pol in zip(axes[0], pols):
+    n = max(len(pols), 1)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    k = max((int((grad["policy"] == p).sum()) for p in pols), default=1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, (0.24 * k + 1.5) * nrows), squeeze=False)
+    for ax, pol in zip(axes.flat, pols):
         d = grad[grad["policy"] == pol]
-        ax.barh(d["metric"], d["delta_pay_cents"] / 100, color="#4c72b0")
+        xerr = _err(d, "delta_pay_cents", 0.01) if "delta_pay_cents_lo" in d else None
+        ax.barh(range(len(d)), d["delta_pay_cents"] / 100, xerr=xerr, capsize=2, color="#4c72b0")
+        ax.set_yticks(range(len(d)), list(d["metric"]), fontsize=8)
+        ax.invert_yaxis()
         ax.axvline(0, color="k", linewidth=0.8)
         ax.set_xlabel(f"pay change for one step better ({currency}/month)")
-        ax.set_title(pol)
-    fig.suptitle("Incentive gradient (median agent, one realistic step)")
+        ax.set_ylabel("metric")
+        ax.set_title(pol, fontsize=10)
+    for ax in list(axes.flat)[len(pols):]:
+        ax.set_visible(False)
+    fig.suptitle("Incentive gradient (median agent, one realistic step, 95 % CI)")
     fig.tight_layout()
     return fig
 
@@ -179,3 +203,114 @@ def save(fig, path) -> None:
         plt.close(fig)
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, ncols: int = 3):
+    """Where the points come from: mean points per scorecard part (95 % CI) against its maximum.
+
+    One panel per policy; one bar per part that adds up to the total (categories, items outside
+    categories, deductions below 0), drawn over a light bar of the part's maximum. ``breakdown``
+    is a :func:`kpisim.analysis.breakdown.score_breakdown` table; with ``hue`` (one of its ``by``
+    columns, e.g. ``"shift"``) the parts are grouped bars, one per level.
+    """
+    import numpy as np
+
+    plt = _plt()
+    d0 = breakdown[breakdown["in_total"]]
+    pols = list(dict.fromkeys(d0["policy"]))
+    n = max(len(pols), 1)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    parts = max((d0[d0["policy"] == p]["item"].nunique() for p in pols), default=1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, (0.32 * parts + 1.4) * nrows), squeeze=False)
+    levels = list(dict.fromkeys(d0[hue])) if hue else [None]
+    colours = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]
+    for ax, pol in zip(axes.flat, pols):
+        d = d0[d0["policy"] == pol]
+        items = list(dict.fromkeys(d["item"]))
+        y = np.arange(len(items))
+        first = d.drop_duplicates("item").set_index("item").reindex(items)
+        labels = [f"{i} ({k})" if k in ("category", "bonus", "deduction") else i for i, k in zip(items, first["kind"])]
+        ax.barh(y, first["max_points"].fillna(0), height=0.8, color="#dddddd", label="maximum")
+        h = 0.8 / len(levels)
+        for j, lvl in enumerate(levels):
+            e = (d if lvl is None else d[d[hue] == lvl]).set_index("item").reindex(items)
+            off = -0.4 + h * (j + 0.5) if lvl is not None else 0.0
+            ax.barh(y + off, e["points"], height=h * 0.9, xerr=_err(e, "points"), capsize=2,
+                    color=colours[j % len(colours)], label="mean (95 % CI)" if lvl is None else f"{hue}: {lvl}")
+        ax.axvline(0, color="k", linewidth=0.8)
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.invert_yaxis()
+        mx = breakdown[(breakdown["policy"] == pol) & (breakdown["kind"] == "total")]["max_points"]
+        ax.set_title(f"{pol} (max {mx.iloc[0]:g} points)" if len(mx) else pol, fontsize=10)
+        ax.set_xlabel("points per agent-month")
+        ax.set_ylabel("scorecard part")
+        ax.legend(fontsize=7, loc="lower right")
+    for ax in list(axes.flat)[len(pols):]:
+        ax.set_visible(False)
+    fig.suptitle("Score breakdown: mean points per part vs its maximum (deductions below 0)")
+    fig.tight_layout()
+    return fig
+
+
+def lever_effect_bars(levers: pd.DataFrame, *, currency: str = "CNY",
+                      kpis: tuple[str, ...] = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "complaints")):
+    """Lever effects: pay change per policy (95 % CI) and what the lever does to the KPIs.
+
+    ``levers`` is a :func:`kpisim.analysis.incentives.lever_effects` table. Left: change in pay
+    per pulling agent-month, one group of bars per lever, one bar per policy. Right: change in
+    each KPI for the same agents (the same for every policy; rates in percentage points).
+    """
+    import numpy as np
+
+    plt = _plt()
+    labs = list(dict.fromkeys(levers["lever"]))
+    pols = list(dict.fromkeys(levers["policy"]))
+    ks = [k for k in kpis if f"delta_{k}" in levers]
+    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(6 + 2.3 * len(ks), 4.2),
+                             gridspec_kw={"width_ratios": [2.6] + [1] * len(ks)}, squeeze=False)
+    ax = axes[0][0]
+    w = 0.8 / max(len(pols), 1)
+    x = np.arange(len(labs))
+    for i, pol in enumerate(pols):
+        e = levers[levers["policy"] == pol].set_index("lever").reindex(labs)
+        ax.bar(x - 0.4 + w * (i + 0.5), e["delta_pay_cents"] / 100, width=w * 0.9,
+               yerr=_err(e, "delta_pay_cents", 0.01), capsize=2, label=pol)
+    ax.axhline(0, color="k", linewidth=0.8)
+    ax.set_xticks(x, labs)
+    ax.set_ylabel(f"pay change per agent-month ({currency})")
+    ax.set_title("pay of the agents who pull the lever")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    first = levers.drop_duplicates("lever").set_index("lever").reindex(labs)
+    for ax, k in zip(axes[0][1:], ks):
+        rate = k.endswith("_rate")
+        scale = 100 if rate else 1
+        ax.bar(x, first[f"delta_{k}"] * scale, yerr=_err(first, f"delta_{k}", scale), capsize=2, color="#937860")
+        ax.axhline(0, color="k", linewidth=0.8)
+        _xticks(ax, labs)
+        ax.set_title(f"Δ {k}", fontsize=9)
+        ax.set_ylabel("percentage points" if rate else ("points (1-5)" if k == "csat_mean" else "per agent-month"))
+    fig.suptitle("Lever effects (same simulated months with and without the lever, 95 % CI)")
+    fig.tight_layout()
+    return fig
+
+
+def tier_cliff_bars(cliffs: pd.DataFrame, *, top: int = 15):
+    """Tier cliffs: share of agents one realistic step below a tier boundary (95 % CI), largest first."""
+    import numpy as np
+
+    plt = _plt()
+    d = cliffs.sort_values("share_within_step", ascending=False, kind="stable").head(top)
+    d = d.iloc[::-1]
+    labels = [f"{p} · {c} @ {b:g}{' × avg' if r else ''}"
+              for p, c, b, r in zip(d["policy"], d["component"], d["boundary"], d["relative"])]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(d) + 1.5))
+    y = np.arange(len(d))
+    ax.barh(y, 100 * d["share_within_step"], xerr=_err(d, "share_within_step", 100), capsize=2, color="#c44e52")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("agents within one step below the boundary (%)")
+    ax.set_ylabel("policy · component @ boundary")
+    ax.set_title(f"Tier cliffs: the {len(d)} boundaries with most agents just below")
+    fig.tight_layout()
+    return fig
