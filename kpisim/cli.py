@@ -9,31 +9,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from kpisim.errors import KpisimError
 
 
 def write_table_atomic(df, out: str | os.PathLike) -> Path:
-    """Write a DataFrame to ``out`` (.csv or .parquet by extension) via a temp file + rename."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise KpisimError(f"--out {out}: unsupported extension {suffix!r}; use .csv or .parquet")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        if suffix == ".csv":
-            df.to_csv(tmp, index=False)
-        else:
-            df.to_parquet(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    """Write a DataFrame to ``--out`` (.csv or .parquet by extension), atomically."""
+    from kpisim.atomic import TABLE_SUFFIXES, write_table
+
+    if Path(out).suffix.lower() not in TABLE_SUFFIXES:
+        raise KpisimError(f"--out {out}: unsupported extension {Path(out).suffix.lower()!r}; use .csv or .parquet")
+    return write_table(df, out)
 
 
 # --- simulate ---------------------------------------------------------------------------------
@@ -211,35 +198,14 @@ def _voice_only(scenario) -> bool:
             and all(g.max_concurrency == 1 for g in scenario.agents))
 
 
-def _write_dir_atomic(out: Path, write) -> Path:
-    """Build the output in a temporary sibling directory with ``write(tmp_dir)``; then rename it
-    to ``out`` (or, if ``out`` already exists, move each file in by an atomic rename)."""
-    import shutil
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary directory
-    try:
-        write(tmp)
-        if out.is_dir():
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-        else:
-            os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
 def _cmd_staffing(args: argparse.Namespace) -> int:
     import json
 
     import pandas as pd
 
     import kpisim
-    from kpisim.analysis.report import atomic_write, write_staffing
+    from kpisim.analysis.report import write_staffing
+    from kpisim.atomic import write_bytes, write_dir
     from kpisim.analysis.staffing import DEFAULT_HOURLY_COST_CENTS, required_staff, staffing_sweep
     from kpisim.spec.scenario import load_scenario
 
@@ -315,9 +281,9 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
 
     def write(tmp: Path) -> None:
         write_staffing(sweep, tmp, required=required, check=check)
-        atomic_write(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+        write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
 
-    _write_dir_atomic(out, write)
+    write_dir(out, write)
 
     want = " and ".join(([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
                         + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else []))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 import kpisim
 from kpisim import schema
+from kpisim.atomic import write_bytes
 from kpisim.errors import DataError
 from kpisim.eventlog import EventLog, conform, empty_table
 from kpisim.import_mapping import ImportMapping, load_mapping
@@ -327,20 +327,11 @@ def _customer_ids(cust: pd.Series | None, contact_ids: np.ndarray) -> np.ndarray
 
 
 def _write_quarantine(raw: pd.DataFrame, bad: np.ndarray, report: _Report, path: str | os.PathLike) -> Path:
-    out = Path(path)
+    """The rejected rows (1-based ``row``, original columns, ``reason``) as CSV, atomically."""
     q = raw[bad].copy()
     q.insert(0, "row", np.flatnonzero(bad) + 1)
     q["reason"] = [r for _, r in report.problems()]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        q.to_csv(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return write_bytes(path, q.to_csv(index=False).encode("utf-8"))
 
 
 def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike | None = None,

@@ -9,30 +9,17 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 import kpisim
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+from kpisim.atomic import write_bytes, write_table
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV via a temporary file."""
-    atomic_write(path, df.to_csv(index=False).encode("utf-8"))
+    """CSV, atomically."""
+    write_table(df, path)
 
 
 def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
@@ -107,10 +94,10 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
                 "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
                 "kpisim_version": kpisim.__version__,
                 **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")}}
-    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    write_bytes(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
     files["manifest"] = str(out / "manifest.json")
     page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
-    atomic_write(out / "report.html", page.encode("utf-8"))
+    write_bytes(out / "report.html", page.encode("utf-8"))
     files["report"] = str(out / "report.html")
     return files
 
@@ -216,6 +203,6 @@ def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None =
     if check is not None:
         parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
     parts.append("</body></html>")
-    atomic_write(out / "staffing.html", "\n".join(parts).encode("utf-8"))
+    write_bytes(out / "staffing.html", "\n".join(parts).encode("utf-8"))
     files["report"] = str(out / "staffing.html")
     return files

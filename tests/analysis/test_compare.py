@@ -93,6 +93,7 @@ def test_to_dir_writes_tables_figures_and_report(shop_comparison, tmp_path):
     cost = pd.read_csv(out / "cost.csv")
     assert set(cost["policy"]) == {"volume", "volume_copy", "fcr", "noise"}
     assert not list(out.glob(".*"))  # no temp files left behind
+    assert files["report"] == str(out / "report.html")
 
 
 def test_declared_inputs_missing_from_the_data_are_filled_and_reported(shop3, tmp_path):
