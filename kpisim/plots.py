@@ -314,3 +314,116 @@ def tier_cliff_bars(cliffs: pd.DataFrame, *, top: int = 15):
     ax.set_title(f"Tier cliffs: the {len(d)} boundaries with most agents just below")
     fig.tight_layout()
     return fig
+
+
+def rank_pay_curves(by_rank: pd.DataFrame, *, currency: str = "CNY", label: str = "pay"):
+    """Mean pay at each score rank per policy (95 % CI band) and the gain from moving up one rank.
+
+    ``by_rank`` is a :func:`kpisim.analysis.incentives.pay_by_rank` table. Left: pay by rank (1 =
+    best score); the axis follows the means, so wide bands (few months) are cut at its edges.
+    Right: ``step_up_cents``, what passing the next agent up is worth, on a symmetric log scale
+    (linear within ±10 currency units) so a cliff at the top and small steps in the middle both
+    show. A dotted line marks the median rank. ``label`` names the pay (e.g. "bonus").
+    """
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    means = []
+    for pol in dict.fromkeys(by_rank["policy"]):
+        d = by_rank[by_rank["policy"] == pol].sort_values("rank")
+        line, = axes[0].plot(d["rank"], d["pay_cents"] / 100, marker="o", markersize=3, label=pol)
+        axes[0].fill_between(d["rank"], d["pay_cents_lo"] / 100, d["pay_cents_hi"] / 100, alpha=0.15,
+                             color=line.get_color(), linewidth=0)
+        axes[1].plot(d["rank"], d["step_up_cents"] / 100, marker="o", markersize=3, color=line.get_color(), label=pol)
+        means.append(d["pay_cents"] / 100)
+    m = pd.concat(means) if means else pd.Series(dtype=float)
+    if m.notna().any():
+        lo, hi = float(min(m.min(), 0.0)), float(m.max())
+        pad = 0.06 * (hi - lo or 1.0)
+        axes[0].set_ylim(lo - pad, hi + pad)
+    axes[1].set_yscale("symlog", linthresh=10)
+    med = by_rank["median_rank"].dropna()
+    for ax in axes:
+        if len(med):
+            ax.axvline(float(med.iloc[0]), color="k", linestyle=":", linewidth=1, label="median rank")
+        ax.set_xlabel("rank by score (1 = best)")
+    axes[0].set_ylabel(f"mean {label} ({currency}/month)")
+    axes[0].set_title(f"{label} by rank (band: 95 % CI)")
+    axes[1].set_ylabel(f"gain from moving up one rank ({currency}/month, symlog)")
+    axes[1].set_title("what passing the next agent up is worth")
+    axes[1].axhline(0, color="k", linewidth=0.8)
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(f"{label.capitalize()} by score rank")
+    fig.tight_layout()
+    return fig
+
+
+def incentive_compare_bars(grad: pd.DataFrame, *, currency: str = "CNY"):
+    """Incentive gradient of several policies on one axis: one group of bars per metric (95 % CI).
+
+    ``grad`` is an :func:`kpisim.analysis.incentives.incentive_gradient` table. Unlike
+    :func:`incentive_bars` (one panel per policy, each with its own scale) the policies share the
+    axis, so a plan that pays nothing for a step shows as no bar next to one that does.
+    """
+    plt = _plt()
+    pols = list(dict.fromkeys(grad["policy"]))
+    metrics = list(dict.fromkeys(grad["metric"]))
+    h = 0.8 / max(len(pols), 1)
+    fig, ax = plt.subplots(figsize=(8, 0.12 * len(metrics) * max(len(pols), 1) + 1.6))
+    for i, pol in enumerate(pols):
+        d = grad[grad["policy"] == pol].set_index("metric").reindex(metrics)
+        ys = [j + i * h - 0.4 + h / 2 for j in range(len(metrics))]
+        xerr = _err(d, "delta_pay_cents", 0.01) if "delta_pay_cents_lo" in d else None
+        ax.barh(ys, d["delta_pay_cents"] / 100, height=h, xerr=xerr, capsize=2, label=pol)
+    ax.set_yticks(range(len(metrics)), metrics, fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="k", linewidth=0.8)
+    ax.set_xlabel(f"pay change for one step better ({currency}/month)")
+    ax.set_ylabel("metric")
+    ax.set_title("Incentive gradient (median agent, one realistic step, 95 % CI)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def concentration_bars(fair: pd.DataFrame):
+    """How concentrated pay is: Gini of monthly pay and the top 10 % agents' share, per policy (95 % CI)."""
+    plt = _plt()
+    cols = [("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)", 1.0),
+            ("top10_share", "share of the best-paid 10 %", "share of total payout (%)", 100.0)]
+    fig, axes = plt.subplots(1, len(cols), figsize=(10, 4))
+    x = range(len(fair))
+    for ax, (c, title, unit, k) in zip(axes, cols):
+        ax.bar(x, fair[c] * k, yerr=_err(fair, c, k), capsize=4, color="#8172b2")
+        _xticks(ax, fair["policy"])
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+    fig.suptitle("Concentration of monthly pay")
+    fig.tight_layout()
+    return fig
+
+
+def pay_scatter(pay_a: pd.DataFrame, pay_b: pd.DataFrame, *, names: tuple[str, str] = ("policy A", "policy B"),
+                hue: str | None = None, currency: str = "CNY"):
+    """Each agent's pay under two policies (same months): points above the diagonal gain under B.
+
+    ``pay_a`` / ``pay_b`` are ``Policy.pay`` tables (``agent_id``, ``period``, ``total_cents``);
+    ``hue`` colours the points by a column of ``pay_a`` (e.g. ``team``).
+    """
+    plt = _plt()
+    keys = [k for k in ("scenario_id", "replication", "agent_id", "period") if k in pay_a and k in pay_b]
+    cols = keys + ["total_cents"] + ([hue] if hue and hue not in keys else [])
+    d = pay_a[cols].merge(pay_b[keys + ["total_cents"]], on=keys, suffixes=("_a", "_b"))
+    x, y = d["total_cents_a"] / 100, d["total_cents_b"] / 100
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    groups = d.groupby(hue, sort=True) if hue else [("agents", d)]
+    for level, g in groups:
+        ax.scatter(g["total_cents_a"] / 100, g["total_cents_b"] / 100, s=22, alpha=0.8, label=str(level))
+    lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
+    pad = 0.04 * (hi - lo or 1.0)
+    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="k", linewidth=0.8, linestyle="--", label="same pay")
+    ax.set_xlabel(f"pay under {names[0]} ({currency}/month)")
+    ax.set_ylabel(f"pay under {names[1]} ({currency}/month)")
+    ax.set_title(f"Pay per agent: {names[1]} vs {names[0]}")
+    ax.legend(fontsize=7, title=hue)
+    fig.tight_layout()
+    return fig

@@ -3,6 +3,8 @@
 * ``incentive_gradient``: pay change of the median agent for one realistic step better on each
   scored metric, everything else held fixed (the row is perturbed and the whole month re-scored,
   so relative rules see the new team average).
+* ``pay_by_rank``: mean pay at each score rank and the gain from moving up one rank (the shape of
+  a ranked pool: how much the middle of the distribution can gain).
 * ``tier_cliffs``: for tier rules, the share of agents within one step below a tier boundary.
 * ``lever_effects``: simulate a scenario variant in which one agent group pulls a behaviour lever
   (e.g. rushing), same seed as the baseline (common random numbers), and report the change in
@@ -144,6 +146,50 @@ def incentive_gradient(comp, *, metrics: Mapping[str, Sequence[str]] | None = No
     out = ci_frame(d, ["policy", "metric"], ["delta_pay_cents", "base_pay_cents", "new_pay_cents", "step"])
     out["per_step_pct"] = 100 * out["delta_pay_cents"] / out["base_pay_cents"].where(out["base_pay_cents"] != 0)
     return out
+
+
+def pay_by_rank(comp, *, column: str | Sequence[str] = "total_cents") -> pd.DataFrame:
+    """Mean pay of the agent at each score rank, and what moving up one rank is worth.
+
+    Within each policy and month (replication x period) the agents are ranked by that policy's
+    score total (1 = best; equal totals by higher pay, then agent_id; agents without a score come
+    last). Per policy and rank, over months: ``pay_cents`` (mean pay of the agent holding the
+    rank, 95 % CI) and ``step_up_cents`` (pay at rank r - 1 minus pay at rank r in the same
+    month: the gain from passing the next agent up; NaN at rank 1). ``median_rank`` is the middle
+    rank of the month's scored agents (lower middle for an even count; median over months).
+
+    Args:
+        comp: a ``Comparison``.
+        column: pay column of ``comp.pay`` (default the payout ``total_cents``), or several
+            summed, e.g. ``["pool_silent_cents", "team_bonus_cents"]`` for the bonus alone (a
+            column a policy does not have counts 0 for it).
+
+    Returns:
+        Columns policy, rank, pay_cents (+_lo/_hi), step_up_cents (+_lo/_hi), n, median_rank.
+    """
+    keys = ["policy", "replication", "period", "agent_id"]
+    cols = [column] if isinstance(column, str) else list(column)
+    missing = [c for c in cols if c not in comp.pay]
+    if missing or not cols:
+        raise KpisimError(f"pay_by_rank: no pay column {', '.join(map(repr, missing)) or '(none given)'}; pay "
+                          f"columns are {', '.join(c for c in comp.pay.columns if c.endswith('_cents'))}")
+    d = comp.pay[keys + cols].merge(comp.scores[keys + ["total"]], on=keys, how="left")
+    d["pay"] = sum(pd.to_numeric(d[c]).astype(float).fillna(0.0) for c in cols)
+    d["_score"] = pd.to_numeric(d["total"], errors="coerce").astype(float).fillna(-np.inf)
+    d = d.sort_values(["policy", "replication", "period", "_score", "pay", "agent_id"],
+                      ascending=[True, True, True, False, False, True], kind="stable")
+    month = ["policy", "replication", "period"]
+    d["rank"] = d.groupby(month, sort=False).cumcount() + 1
+    d["step_up_cents"] = d.groupby(month, sort=False)["pay"].shift(1) - d["pay"]
+    scored = d[np.isfinite(d["_score"])].groupby(month, sort=False)["rank"].max()
+    med = ((scored + 1) // 2).groupby(level="policy").median()
+    out = ci_frame(d.rename(columns={"pay": "pay_cents"}), ["policy", "rank"], ["pay_cents", "step_up_cents"])
+    n = d.groupby(["policy", "rank"], sort=False).size()
+    out["n"] = n.reindex(pd.MultiIndex.from_frame(out[["policy", "rank"]])).to_numpy()
+    out["median_rank"] = out["policy"].map(med)
+    order = {p: i for i, p in enumerate(dict.fromkeys(comp.pay["policy"]))}
+    return out.sort_values(["policy", "rank"], key=lambda c: c.map(order) if c.name == "policy" else c,
+                           kind="stable").reset_index(drop=True)
 
 
 def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFrame:

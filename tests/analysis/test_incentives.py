@@ -87,3 +87,39 @@ def test_comparison_lever_effects_reuse_the_baseline_months(shop3, tmp_path):
     comp.to_dir(tmp_path, levers=lv)
     assert "Behaviour levers" in (tmp_path / "report.html").read_text()
     assert (tmp_path / "lever_effects.csv").exists()
+
+
+def test_pay_by_rank_follows_the_s3_pool_shares():
+    """Hand-built comparison: 5 agents, 2 months, the S3 split (40 % + 200, 30 % + 100, rest evenly)."""
+    from types import SimpleNamespace
+
+    from kpisim.analysis.incentives import pay_by_rank
+
+    pool = {0: 600_000, 1: 300_000}
+    rows_s, rows_p = [], []
+    for rep in (0, 1):
+        totals = [90, 95, 80, 70, 85] if rep == 0 else [60, 70, 80, 90, np.nan]
+        ranked = sorted((t, a) for a, t in enumerate(totals) if t == t)[::-1]
+        rest = len(ranked) - 2
+        for r, (t, a) in enumerate(ranked, start=1):
+            cents = {1: pool[rep] * 40 // 100 + 20_000, 2: pool[rep] * 30 // 100 + 10_000}.get(r, pool[rep] * 30 // 100 // rest)
+            rows_p.append({"policy": "s3", "replication": rep, "period": "m", "agent_id": f"a{a}", "total_cents": cents})
+            rows_s.append({"policy": "s3", "replication": rep, "period": "m", "agent_id": f"a{a}", "total": t})
+        rows_p.append({"policy": "s3", "replication": rep, "period": "m", "agent_id": "a4x", "total_cents": 0})
+        rows_s.append({"policy": "s3", "replication": rep, "period": "m", "agent_id": "a4x", "total": np.nan})
+    comp = SimpleNamespace(pay=pd.DataFrame(rows_p), scores=pd.DataFrame(rows_s))
+    t = pay_by_rank(comp).set_index("rank")
+    # rank 1: (260,000 + 140,000) / 2; rank 2: (190,000 + 100,000) / 2; rank 3: (60,000 + 45,000) / 2
+    assert t.loc[1, "pay_cents"] == 200_000 and t.loc[2, "pay_cents"] == 145_000 and t.loc[3, "pay_cents"] == 52_500
+    assert np.isnan(t.loc[1, "step_up_cents"])
+    assert t.loc[2, "step_up_cents"] == (70_000 + 40_000) / 2       # rank 2 -> 1
+    assert t.loc[3, "step_up_cents"] == (130_000 + 55_000) / 2      # rank 3 -> 2: the cliff
+    assert t.loc[4, "step_up_cents"] == 0                           # inside the evenly shared rest
+    assert t.loc[5, "n"] == 2 and t.loc[6, "n"] == 1                # unscored agents rank last
+    assert t["median_rank"].iloc[0] == 2.5                          # 5 and 4 ranked agents: 3 and 2
+    with pytest.raises(KpisimError, match="no pay column 'nope'"):
+        pay_by_rank(comp, column="nope")
+    # several columns are summed; a policy without one of them counts 0 for it (NaN after concat)
+    comp.pay["bonus_cents"] = np.where(comp.pay["replication"] == 0, np.nan, 1_000.0)
+    t2 = pay_by_rank(comp, column=["total_cents", "bonus_cents"]).set_index("rank")
+    assert t2.loc[1, "pay_cents"] == 200_500 and t2.loc[2, "step_up_cents"] == t.loc[2, "step_up_cents"]

@@ -110,3 +110,15 @@ def test_comparison_figure_methods(shop_comparison):
         assert fig._suptitle is not None or any(a.get_title() for a in fig.axes), name
         assert any(a.has_data() for a in fig.axes), name
         plt.close(fig)
+
+
+def test_incentive_compare_bars_share_one_axis():
+    from kpisim import plots
+
+    grad = pd.DataFrame({"policy": ["a", "a", "b", "b"], "metric": ["m1", "m2", "m1", "m2"],
+                         "delta_pay_cents": [1000.0, 0.0, 0.0, -500.0]})
+    fig = plots.incentive_compare_bars(grad, currency="CNY")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1 and "CNY" in ax.get_xlabel() and ax.get_title()
+    assert sorted(round(b.get_width(), 6) for b in ax.patches) == [-5.0, 0.0, 0.0, 10.0]   # yuan
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["m1", "m2"]
