@@ -222,8 +222,9 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
     parts = max((d0[d0["policy"] == p]["item"].nunique() for p in pols), default=1)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, (0.32 * parts + 1.4) * nrows), squeeze=False)
     levels = list(dict.fromkeys(d0[hue])) if hue else [None]
+    row_h = 0.3 * parts * max(1.0, 0.7 * len(levels)) + 1.6
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, row_h * nrows), squeeze=False)
     colours = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]
     for ax, pol in zip(axes.flat, pols):
         d = d0[d0["policy"] == pol]
