@@ -70,6 +70,17 @@ def test_breakdown_cliff_lever_and_incentive_figures(shop_comparison):
     assert "× avg" in figs["cliffs"].axes[0].get_yticklabels()[0].get_text()   # smallest share drawn first
 
 
+def test_losers_error_bar_spans_their_interval():
+    from kpisim import plots
+
+    wl = pd.DataFrame({"policy": ["p"], "band": [0], "band_range": ["all"], "threshold_cents": [5000],
+                       "baseline": ["b"], "share_gain": [0.1], "share_gain_lo": [0.05], "share_gain_hi": [0.15],
+                       "share_lose": [0.8], "share_lose_lo": [0.5], "share_lose_hi": [0.9]})
+    ax = plots.winners_losers_bars(wl).axes[0]
+    spans = sorted(sorted(seg[:, 1]) for c in ax.collections for seg in c.get_segments())
+    assert spans == [[-90.0, -50.0], [5.0, 15.0]]   # losers drawn below 0 from -hi to -lo, in %
+
+
 def test_rank_pay_and_concentration_figures(shop_comparison):
     import pytest
 
