@@ -187,3 +187,40 @@ def test_staffing_figures_have_titles_units_and_data():
     assert list(fig.axes[2].get_lines()[0].get_ydata()) == [4325.0, 4320.0]  # cents -> yuan
     assert fig.axes[2].get_ylim()[0] == 0  # a flat line looks flat
     plt.close(fig)
+
+
+def test_staffing_figures_have_titles_units_and_data():
+    import matplotlib.pyplot as plt
+
+    from kpisim import plots
+
+    start = pd.date_range("2026-11-02 08:00", periods=4, freq="30min")
+    required = pd.DataFrame({"start": start, "volume": [60.0, 120.0, 90.0, 0.0],
+                             "required_agents": [11, 20, 16, 0], "planned_agents": [14.0, 14.5, 9.0, 0.0]})
+    required.attrs["headcount"] = 37
+    fig = plots.required_staff_profile(required, target="80% in 20 s")
+    top, bot = fig.axes
+    assert [b.get_height() for b in top.patches] == [60.0, 120.0, 90.0, 0.0]
+    assert len(bot.get_lines()) == 2 and "37" in bot.get_legend().get_texts()[1].get_text()
+    assert "80% in 20 s" in fig._suptitle.get_text() and all(a.get_ylabel() for a in fig.axes)
+    plt.close(fig)
+
+    sweep = pd.DataFrame({"agents": [30, 36], "service_level": [0.7, 0.8], "service_level_lo": [0.65, 0.78],
+                          "service_level_hi": [0.75, 0.82], "labour_cost_cents": [700_000, 840_000]})
+    fig = plots.staffing_cost_curve(sweep, target_sl=0.8, days=7, currency="CNY")
+    ax = fig.axes[0]
+    assert "CNY per day" in ax.get_xlabel() and "%" in ax.get_ylabel() and ax.get_title()
+    x, y = ax.get_lines()[0].get_data()
+    assert list(x) == [1000.0, 1200.0] and list(y) == [70.0, 80.0]  # cents over 7 days -> yuan a day
+    assert [t.get_text() for t in ax.texts] == ["30 agents", "36 agents"]
+    plt.close(fig)
+
+    pay = pd.DataFrame({"agents": [30, 42], "handled_per_agent": [1500.0, 1200.0], "volume_points": [33.0, 27.0],
+                        "pay_per_agent_cents_s4": [432_500, 432_000], "pay_per_agent_cents_s4_lo": [431_000, 432_000],
+                        "pay_per_agent_cents_s4_hi": [434_000, 432_000]})
+    fig = plots.staffing_pay(pay, currency="CNY", points="volume_points", points_label="S4 volume points")
+    assert len(fig.axes) == 3 and all(a.get_ylabel() and a.get_title() for a in fig.axes)
+    assert "CNY" in fig.axes[2].get_ylabel()
+    assert list(fig.axes[2].get_lines()[0].get_ydata()) == [4325.0, 4320.0]  # cents -> yuan
+    assert fig.axes[2].get_ylim()[0] == 0  # a flat line looks flat
+    plt.close(fig)
