@@ -30,7 +30,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kpisim.spec.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    log = simulate(scenario, seed=args.seed, replications=args.replications)
+    log = simulate(scenario, seed=args.seed, replications=args.replications, population=args.population)
     if args.out:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
@@ -319,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", help="scenario YAML file")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--replications", type=int, default=1)
+    s.add_argument("--population", choices=("fixed", "redraw"), default="fixed",
+                   help="fixed (default): the same agents every replication; redraw: new agents each time")
     s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
     s.set_defaults(func=_cmd_simulate)
 

@@ -102,4 +102,21 @@ def test_cli_simulate_writes_run(tmp_path, capsys):
     assert "offered" in out and "main" in out
     log = load_run(tmp_path / "r")
     assert sorted(log.contacts["replication"].unique()) == [0, 1]
-    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["replications"] == [0, 1]
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["replications"] == [0, 1] and manifest["population"] == "fixed"
+
+
+def test_cli_simulate_population_redraw(tmp_path):
+    sc = ROOT / "scenarios" / "shop_chat.yaml"
+    args = ["simulate", str(sc), "--replications", "2", "--population", "redraw", "--out", str(tmp_path / "r")]
+    with pytest.MonkeyPatch.context() as mp:  # a short horizon keeps it fast
+        from kpisim.spec import scenario as sc_mod
+
+        real = sc_mod.load_scenario
+        mp.setattr(sc_mod, "load_scenario",
+                   lambda p: (lambda s: s.model_copy(update={"horizon": s.horizon.model_copy(update={"days": 1})}))(real(p)))
+        assert main(args) == 0
+    agents = load_run(tmp_path / "r").agents
+    a0, a1 = (agents[agents["replication"] == r].set_index("agent_id")["true_speed"] for r in (0, 1))
+    assert not a0.equals(a1)  # a new team in every replication
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["population"] == "redraw"
