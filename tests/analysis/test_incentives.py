@@ -99,7 +99,7 @@ def test_pay_by_rank_follows_the_s3_pool_shares():
     rows_s, rows_p = [], []
     for rep in (0, 1):
         totals = [90, 95, 80, 70, 85] if rep == 0 else [60, 70, 80, 90, np.nan]
-        ranked = sorted((t, a) for a, t in enumerate(totals) if t == t)[::-1]
+        ranked = sorted((t, a) for a, t in enumerate(totals) if not np.isnan(t))[::-1]
         rest = len(ranked) - 2
         for r, (t, a) in enumerate(ranked, start=1):
             cents = {1: pool[rep] * 40 // 100 + 20_000, 2: pool[rep] * 30 // 100 + 10_000}.get(r, pool[rep] * 30 // 100 // rest)

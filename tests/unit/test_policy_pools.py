@@ -227,7 +227,7 @@ def test_whole_pool_splits_per_group_and_independent_of_row_order():
         assert paid.to_dict() == want.to_dict()          # every group's pool paid out exactly
         shuffled = df.sample(frac=1, random_state=5).reset_index(drop=True)
         pay2, _ = _pay(p, shuffled)
-        key = lambda d: dict(zip(zip(d["period"], d["agent_id"]), d["pool_silent_cents"]))  # noqa: E731
+        key = lambda d: dict(zip(zip(d["period"], d["agent_id"]), d["pool_silent_cents"]))
         assert key(pay) == key(pay2.assign(period=shuffled["period"], agent_id=shuffled["agent_id"]))
 
 
