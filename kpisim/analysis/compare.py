@@ -289,7 +289,7 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
     res = run_replications(scenario, summarise_for_compare, seed=seed, replications=replications,
                            jobs=jobs, progress=progress, options={"kpi_by": tuple(kpi_by), "period": period})
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
-    kt, filled = _attach_inputs(kt, policies, inputs)
+    kt, filled = attach_policy_inputs(kt, policies, inputs)
     agents = pd.concat([r["agents"] for r in res], ignore_index=True)
     agents["true_contribution"] = F.contribution(agents)
     agents.attrs["kpisim"] = {"hidden_truth": True}
@@ -339,7 +339,7 @@ def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _attach_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
+def attach_policy_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
     constant (name -> value), which the report lists."""
     if isinstance(inputs, pd.DataFrame):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import sipp, theory
+from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
@@ -52,12 +53,14 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
     return scenario.model_copy(update={"agents": agents})
 
 
-def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent_kpis: bool = False) -> dict[str, Any]:
-    """Worker reduction: centre-level totals, staffed agents per interval (and per-agent KPIs when
-    pay is wanted)."""
+def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent_kpis: bool = False,
+                           threshold_s: float = 20.0) -> dict[str, Any]:
+    """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
+    agents per interval (and per-agent KPIs when pay is wanted)."""
     from kpisim.kpi.compute import kpis
 
-    c = kpis(log, by=(), period=period)
+    defs = {"service_level": {"threshold_s": float(threshold_s)}}
+    c = kpis(log, by=(), period=period, definitions=defs)
     s = lambda col: float(pd.to_numeric(c[col], errors="coerce").fillna(0).sum())  # noqa: E731
     row = {
         "service_level": s("n_sl_within") / s("n_sl_base") if s("n_sl_base") else math.nan,
@@ -70,7 +73,7 @@ def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent
     out = {"centre": row, "staffed": sipp.staffed_profile(log.tables["agent_states"], horizon),
            "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues)}
     if agent_kpis:
-        out["kpis"] = kpis(log, by=("agent_id",), period=period)
+        out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
     return out
 
 
@@ -132,18 +135,21 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
                    factors: Sequence[float] | None = None, replications: int = 3, seed: int = 1,
                    jobs: int | None = None, progress: bool = True, threshold_s: float = 20.0,
                    hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
-                   policies: Mapping[str, Any] | None = None, keep_staffed: bool = False) -> pd.DataFrame:
+                   policies: Mapping[str, Any] | None = None, inputs: pd.DataFrame | Mapping[str, float] | None = None,
+                   keep_staffed: bool = False) -> pd.DataFrame:
     """Simulate the centre at several headcounts (same seed at every headcount).
 
     Args:
         scenario: the centre.
         headcounts: total agents to try; or ``factors`` (multiples of today's headcount).
         replications: runs per headcount.
-        threshold_s: service-level threshold for the Erlang columns (the KPI uses its own
-            definition, default 20 s).
+        threshold_s: service-level threshold, seconds, for the simulated service level (the KPI
+            ``service_level`` with this ``threshold_s``) and the Erlang columns.
         hourly_cost_cents: labour cost per logged-in hour, cents.
         policies: optional name -> policy; adds ``pay_per_agent_cents_<name>`` (mean monthly pay per
             agent), to show how staffing moves volume-based pay.
+        inputs: the policies' declared extra inputs, as in :func:`kpisim.compare` (missing ones
+            get the same neutral constant for every agent).
         keep_staffed: keep, per headcount, (mean staffed agents per interval, queue -> mean offered
             contacts per interval) in ``result.attrs["profiles"]``.
 
@@ -161,7 +167,7 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
     headcounts = sorted(set(int(h) for h in headcounts))
     variants = [with_headcount(scenario, h) for h in headcounts]
     res = run_replications(variants, summarise_for_staffing, seed=seed, replications=replications, jobs=jobs,
-                           progress=progress, options={"agent_kpis": bool(policies), "horizon": scenario.horizon,
+                           progress=progress, options={"agent_kpis": bool(policies), "horizon": scenario.horizon, "threshold_s": threshold_s,
                                                   "queues": list(scenario.queues)}, desc="staffing")
     rows = []
     for i, h in enumerate(headcounts):
@@ -170,8 +176,8 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
             row = {"agents": h, "replication": r, **out["centre"]}
             row["handled_per_agent"] = row["handled"] / h
             row["labour_cost_cents"] = row["logged_in_h"] * hourly_cost_cents
+            kt = attach_policy_inputs(out["kpis"], policies, inputs)[0] if policies else None
             for name, pol in (policies or {}).items():
-                kt = out["kpis"]
                 pay = pol.pay(pol.score(kt), kt)
                 months = pay.groupby("period")["total_cents"].sum().mean()
                 row[f"pay_per_agent_cents_{name}"] = months / h

@@ -93,3 +93,25 @@ def test_write_staffing(sweep, tmp_path):
     assert "data:image/png;base64," in html and "<table" in html
     back = __import__("pandas").read_csv(files["staffing_sweep"])
     assert list(back["agents"]) == [44, 48, 52, 56]
+
+
+def test_sweep_service_level_uses_the_threshold(mmn):
+    # same runs (same seed): a longer threshold can only count more contacts as answered in time
+    short_t = staffing_sweep(mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=10)
+    long_t = staffing_sweep(mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=60)
+    assert long_t["service_level"].iloc[0] > short_t["service_level"].iloc[0] + 0.05
+    # and the Erlang A column moves the same way and stays close to the simulation
+    assert long_t["erlang_a_service_level"].iloc[0] > short_t["erlang_a_service_level"].iloc[0]
+    assert abs(long_t["service_level"].iloc[0] - long_t["erlang_a_service_level"].iloc[0]) < 0.06
+
+
+def test_sweep_pays_policies_with_declared_inputs(shop3):
+    from kpisim.policy import load_policy
+    from tests.analysis.conftest import ROOT
+
+    s0 = load_policy(ROOT / "scenarios/policies/s0_songsong.yaml")  # needs supervisor ratings
+    low = staffing_sweep(shop3, headcounts=[35], replications=1, seed=1, jobs=1, progress=False,
+                         policies={"s0": s0}, inputs={"rating_execution": 0.0})
+    high = staffing_sweep(shop3, headcounts=[35], replications=1, seed=1, jobs=1, progress=False,
+                          policies={"s0": s0}, inputs={"rating_execution": 100.0})
+    assert high["pay_per_agent_cents_s0"].iloc[0] > low["pay_per_agent_cents_s0"].iloc[0]
