@@ -103,4 +103,5 @@ def synthetic_kpi_table(n_agents: int = 20, n_periods: int = 3, *, replications:
                  "order_feedback", "order_disputes", "content", "paid_placement", "social",
                  "account_upkeep"):
         df[f"rating_{name}"] = rng.uniform(50, 100, n)
+    df["answer_in_2_rings_rate"] = rng.uniform(0.6, 1.0, n)  # S4 input (drawn last: earlier draws unchanged)
     return df
