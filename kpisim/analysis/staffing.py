@@ -59,7 +59,9 @@ def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent
     agents per interval (and per-agent KPIs when pay is wanted)."""
     from kpisim.kpi.compute import kpis
 
-    defs = {"service_level": {"threshold_s": float(threshold_s)}}
+    # chat occupancy as the share of session slots in use (sessions / max_concurrency), the
+    # quantity Erlang's slot model predicts; voice agents have one slot, so nothing changes there
+    defs = {"service_level": {"threshold_s": float(threshold_s)}, "occupancy": {"partial_chat": True}}
     c = kpis(log, by=(), period=period, definitions=defs)
     s = lambda col: float(pd.to_numeric(c[col], errors="coerce").fillna(0).sum())  # noqa: E731
     row = {
@@ -186,6 +188,9 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
     cols = list(CENTRE) + ["handled_per_agent", "labour_cost_cents", "staffed_s"] + \
         [c for c in d.columns if c.startswith("pay_per_agent_cents_")]
     out = ci_frame(d, ["agents"], cols)
+    for c in ("service_level", "abandon_rate", "occupancy"):  # shares: keep the t interval inside [0, 1]
+        out[f"{c}_lo"], out[f"{c}_hi"] = out[f"{c}_lo"].clip(lower=0), out[f"{c}_hi"].clip(upper=1)
+    out["asa_s_lo"] = out["asa_s_lo"].clip(lower=0)
     open_s = _open_seconds(scenario)
     out["staffed_agents"] = out["staffed_s"] / open_s if open_s else math.nan
     out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])
