@@ -141,8 +141,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         policies[name] = load_policy(path)
     if args.baseline is not None and args.baseline not in policies:
         raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
+    inputs = None
+    if args.inputs:
+        from kpisim.policy.inputs import read_table
+
+        inputs = read_table(args.inputs)
     comp = compare(scenario, policies, baseline=args.baseline, replications=args.replications,
-                   seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty())
+                   seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty(), inputs=inputs)
     levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
     files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents,
                         levers=levers)
@@ -150,6 +155,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for _, r in cost.iterrows():
         print(f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
               f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]")
+    filled = comp.meta.get("filled_inputs") or {}
+    if filled:
+        print(f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}")
     print(f"report: {files['report']}")
     return 0
 
@@ -355,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
     c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
     c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    c.add_argument("--inputs", help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
+                                    "Parquet; missing ones get a neutral value equal for every agent")
     c.add_argument("--levers", action="store_true",
                    help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect")
     c.add_argument("--out", required=True)

@@ -176,7 +176,7 @@ def _filled_note(filled: dict) -> str:
     items = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in sorted(filled.items()))
     return ("<p><b>Note:</b> these policy inputs are not in the simulated data and were set to the same neutral "
             f"value for every agent, so they separate nobody: {items}. Supply real values with "
-            "<code>compare(..., inputs=...)</code>.</p>")
+            "<code>kpisim compare --inputs FILE</code> or <code>compare(..., inputs=...)</code>.</p>")
 
 
 def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None = None,
