@@ -97,8 +97,8 @@ def rank_stability(y: np.ndarray) -> float:
 
 
 def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
-    """Per policy: ``luck_share``, ``rank_stability`` (each with a delete-one-month jackknife CI),
-    ``position_share`` and ``person_share`` (= 1 − luck − position).
+    """Per policy: ``luck_share``, ``position_share``, ``person_share`` (= 1 − luck − position) and
+    ``rank_stability``, each with a delete-one-month jackknife CI (``_lo``, ``_hi``).
 
     Args:
         merged: one row per policy, replication, agent and period with ``pay_cents``, ``total``
@@ -109,9 +109,8 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
     for pol, d in merged.groupby("policy", sort=False):
         row: dict = {"policy": pol}
         if not fixed_population(d):
-            for c in ("luck_share", "rank_stability"):
+            for c in ("luck_share", "position_share", "person_share", "rank_stability"):
                 row[c] = row[f"{c}_lo"] = row[f"{c}_hi"] = math.nan
-            row["position_share"] = row["person_share"] = math.nan
             row["months"] = 0
             rows.append(row)
             continue
@@ -120,18 +119,24 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
         rank_col = "total" if "total" in d and d["total"].notna().any() else "pay_cents"
         rank_y = _wide(d, rank_col).reindex(index=wide.index, columns=wide.columns).to_numpy(float)
         months = pay.shape[1]
-        for c, fn, y in (("luck_share", luck_share, pay), ("rank_stability", rank_stability, rank_y)):
-            est, lo, hi, _ = jackknife_ci(lambda keep, fn=fn, y=y: fn(y[:, keep]), months)
-            if c == "luck_share" and not math.isnan(lo):  # a share: keep the interval inside [0, 1]
-                lo, hi = max(lo, 0.0), min(hi, 1.0)
-            row[c], row[f"{c}_lo"], row[f"{c}_hi"] = est, lo, hi
         if "group" in d:
             groups = d.groupby("agent_id")["group"].first().reindex(wide.index).astype(str).to_numpy()
-            row["position_share"] = position_share(pay, groups)
         else:
-            row["position_share"] = math.nan
-        row["person_share"] = (1 - row["luck_share"] - row["position_share"]
-                               if not math.isnan(row["position_share"]) else math.nan)
+            groups = None
+
+        def position(y):
+            return position_share(y, groups) if groups is not None else math.nan
+
+        def person(y):
+            return 1 - luck_share(y) - position(y)
+
+        measures = (("luck_share", luck_share, pay), ("position_share", position, pay),
+                    ("person_share", person, pay), ("rank_stability", rank_stability, rank_y))
+        for c, fn, y in measures:
+            est, lo, hi, _ = jackknife_ci(lambda keep, fn=fn, y=y: fn(y[:, keep]), months)
+            if c.endswith("_share") and not math.isnan(lo):  # a share: keep the interval inside [0, 1]
+                lo, hi = max(lo, 0.0), min(hi, 1.0)
+            row[c], row[f"{c}_lo"], row[f"{c}_hi"] = est, lo, hi
         row["months"] = months
         rows.append(row)
     return pd.DataFrame(rows)

@@ -127,8 +127,8 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
                       "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
                       "Gini": _ci_cols(fair, "gini"), "top-10% share": _ci_cols(fair, "top10_share"),
                       "luck share": _ci_cols(fair, "luck_share"),
-                      "position share": fair["position_share"].map("{:.0%}".format),
-                      "person share": fair["person_share"].map("{:.0%}".format)})
+                      "position share": _ci_cols(fair, "position_share"),
+                      "person share": _ci_cols(fair, "person_share")})
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>kpisim comparison</title>",
         "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table.t{border-collapse:collapse;font-size:12px}"

@@ -92,3 +92,17 @@ def test_simulated_population_is_fixed_across_replications(shop3):
     assert not np.allclose(a0["true_speed"], r1["true_speed"])
     with pytest.raises(KpisimError, match="population must be one of fixed, redraw"):
         simulate_one(shop3, seed=5, replication=0, population="new")
+
+
+def test_luck_table_shares_add_up_and_have_intervals():
+    rng = np.random.default_rng(3)
+    groups = np.repeat(["day", "night"], 6)
+    person = rng.normal(0, 20, size=(12, 1))
+    pay = 1000 + np.where(groups == "day", 100.0, 0.0)[:, None] + person + rng.normal(0, 10, size=(12, 5))
+    d = _merged(pay, np.repeat(person, 5, axis=1))
+    d["group"] = np.repeat(groups, 5)
+    row = luck_table(d).iloc[0]
+    assert row["luck_share"] + row["position_share"] + row["person_share"] == pytest.approx(1.0)
+    for c in ("luck_share", "position_share", "person_share", "rank_stability"):
+        assert 0 <= row[f"{c}_lo"] <= row[c] <= row[f"{c}_hi"] <= (1 if c.endswith("share") else 1.0 + 1e-12), c
+    assert row["position_share"] > row["luck_share"]  # a 100-cent group gap dwarfs 10-cent noise
