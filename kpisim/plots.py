@@ -520,7 +520,8 @@ def staffing_pay(table: pd.DataFrame, *, currency: str = "CNY", points: str | No
             ax.set_ylabel(f"pay per agent ({currency}/month)")
             ax.set_title("pay per agent (95 % CI)")
             ax.legend(fontsize=8)
-        ax.set_ylim(bottom=0)  # a flat line should look flat
+        # a flat line should look flat, and not run along the top frame (headroom of 15 %)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
         ax.set_xlabel("agents (headcount)")
     fig.suptitle("Staffing moves each agent's volume, score and pay")
     fig.tight_layout()

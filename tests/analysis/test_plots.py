@@ -186,4 +186,5 @@ def test_staffing_figures_have_titles_units_and_data():
     assert "CNY" in fig.axes[2].get_ylabel()
     assert list(fig.axes[2].get_lines()[0].get_ydata()) == [4325.0, 4320.0]  # cents -> yuan
     assert fig.axes[2].get_ylim()[0] == 0  # a flat line looks flat
+    assert fig.axes[2].get_ylim()[1] > 1.1 * 4340  # ... and is not drawn on the top frame
     plt.close(fig)
