@@ -345,24 +345,30 @@ class Engine:
             return
         r = self.rngs["returns"]
         u, delay = r.random(), r.exponential(spec.return_delay_h * 3600.0)
-        at = self._next_open(self.env.now + delay)
+        at = self._after_open_time(self.env.now, delay)
         if u >= spec.return_prob or at >= self.horizon_s:
             return
         delay = at - self.env.now
         ev = self.env.timeout(delay, value=c)
         ev.callbacks.append(self._on_return)
 
-    def _next_open(self, t: float) -> float:
-        """``t`` if the centre is open then, else its next opening time (inf if none)."""
+    def _after_open_time(self, t: float, delay: float) -> float:
+        """The time ``delay`` seconds of *opening hours* after ``t``: a customer's wait before
+        coming back pauses while the centre is closed, so returns due overnight spread over the
+        next day instead of all arriving at the opening minute (inf if the centre never reopens)."""
         h = self.sc.horizon
-        day = int(t // 86400)
-        for d in range(day, h.days):
+        for d in range(int(t // 86400), h.days):
             hours = h.open_minutes((h.start.weekday() + d) % 7)
             if hours is None:
                 continue
             o, c = d * 86400.0 + hours[0] * 60.0, d * 86400.0 + hours[1] * 60.0
-            if t < c:
-                return max(t, o)
+            if t >= c:
+                continue
+            t = max(t, o)
+            if t + delay < c:
+                return t + delay
+            delay -= c - t
+            t = c
         return np.inf
 
     def _on_return(self, ev) -> None:

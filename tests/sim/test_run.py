@@ -120,3 +120,35 @@ def test_cli_simulate_population_redraw(tmp_path):
     a0, a1 = (agents[agents["replication"] == r].set_index("agent_id")["true_speed"] for r in (0, 1))
     assert not a0.equals(a1)  # a new team in every replication
     assert json.loads((tmp_path / "r" / "manifest.json").read_text())["population"] == "redraw"
+
+
+def test_return_delay_pauses_while_the_centre_is_closed():
+    from types import SimpleNamespace
+
+    from kpisim.sim.engine import Engine
+    from kpisim.spec.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
+    eng = SimpleNamespace(sc=sc)
+    h = 3600.0
+    at = lambda t, d: Engine._after_open_time(eng, t, d)  # noqa: E731
+    assert at(10 * h, 2 * h) == 12 * h                   # inside opening hours: plain delay
+    assert at(19 * h, 2 * h) == 24 * h + 9 * h           # 1 h today, 1 h from 08:00 tomorrow
+    assert at(22 * h, 0.5 * h) == 24 * h + 8.5 * h       # asked while closed: starts at opening
+    assert at(19 * h, 24.5 * h) == 2 * 24 * h + 19.5 * h  # 1 + 12 + 11.5 h of opening hours
+    assert at(19 * h, 1 * h) == 24 * h + 8 * h           # due exactly at closing: the next opening
+    assert at(29 * 24 * h + 19 * h, 2 * h) == float("inf")     # past the horizon
+
+
+def test_no_burst_of_returns_at_opening():
+    from kpisim.spec.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")
+    sc = sc.model_copy(update={"horizon": sc.horizon.model_copy(update={"days": 4})})
+    c = simulate(sc, seed=2).contacts
+    repeats = c[c["attempt"] > 1]
+    minute = repeats["arrival_at"].dt.hour * 60 + repeats["arrival_at"].dt.minute
+    first_half_hour = (minute < 8 * 60 + 30).sum()
+    per_half_hour = len(repeats) / 24  # 12 open hours
+    # returns follow the day's traffic; the old opening burst (all overnight returns at 08:00) was ~6x
+    assert first_half_hour < 2 * per_half_hour
