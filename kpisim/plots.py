@@ -37,7 +37,10 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
     x = range(len(cost))
     ax.bar(x, cost["total_cents"] / 100, yerr=_err(cost, "total_cents", 0.01), capsize=4, color="#4c72b0", label="mean (95 % CI)")
     if "p5_cents" in cost:
-        ax.vlines(x, cost["p5_cents"] / 100, cost["p95_cents"] / 100, colors="k", linewidth=6, alpha=0.25, label="P5–P95 of months")
+        # beside the bar, in its own colour: the spread of single months is often small next to the total
+        ax.errorbar([i + 0.3 for i in x], (cost["p5_cents"] + cost["p95_cents"]) / 200,
+                    yerr=(cost["p95_cents"] - cost["p5_cents"]) / 200, fmt="none", ecolor="#dd8452",
+                    elinewidth=2.5, capsize=5, label="P5–P95 of months")
     if budget_cents is not None:
         ax.axhline(budget_cents / 100, color="#c44e52", linestyle="--", label="budget")
     _xticks(ax, cost["policy"])
@@ -240,7 +243,7 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
         ax.set_title(f"{pol} (max {mx.iloc[0]:g} points)" if len(mx) else pol, fontsize=10)
         ax.set_xlabel("points per agent-month")
         ax.set_ylabel("scorecard part")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="best")
     for ax in list(axes.flat)[len(pols):]:
         ax.set_visible(False)
     fig.suptitle("Score breakdown: mean points per part vs its maximum (deductions below 0)")
