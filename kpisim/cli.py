@@ -14,13 +14,29 @@ from pathlib import Path
 from kpisim.errors import KpisimError
 
 
-def write_table_atomic(df, out: str | os.PathLike) -> Path:
-    """Write a DataFrame to ``--out`` (.csv or .parquet by extension), atomically."""
-    from kpisim.atomic import TABLE_SUFFIXES, write_table
+def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None) -> Path:
+    """Write a DataFrame to ``--out`` (.csv or .parquet by extension), atomically, and its
+    provenance to ``<out>.manifest.json`` (inputs' hashes, kpisim version)."""
+    import json
+
+    import kpisim
+    from kpisim.atomic import TABLE_SUFFIXES, write_bytes, write_table
 
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
         raise KpisimError(f"--out {out}: unsupported extension {Path(out).suffix.lower()!r}; use .csv or .parquet")
-    return write_table(df, out)
+    write_table(df, out)
+    if manifest is not None:
+        body = {**manifest, "rows": len(df), "kpisim_version": kpisim.__version__}
+        write_bytes(Path(f"{out}.manifest.json"), json.dumps(body, indent=2, sort_keys=True, default=str).encode())
+    return Path(out)
+
+
+def _source_hash(path: str | os.PathLike) -> str:
+    """sha256 of a file, or of a run directory's manifest.json (which holds the scenario hash and seed)."""
+    from kpisim.spec.load import file_sha256
+
+    p = Path(path)
+    return file_sha256(p / "manifest.json" if p.is_dir() else p)
 
 
 # --- simulate ---------------------------------------------------------------------------------
@@ -84,7 +100,11 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
         definitions = data.get("definitions", data)
     table = kpis(log, by=by, period=args.period, definitions=definitions, metrics=args.metric,
                  interval_min=args.interval_min)
-    write_table_atomic(table, args.out)
+    manifest = {"command": "kpis", "source": str(src), "source_sha256": _source_hash(src),
+                "source_manifest": log.manifest, "by": list(by), "period": args.period,
+                "definitions": definitions or {}, "mapping": args.mapping,
+                "mapping_sha256": _source_hash(args.mapping) if args.mapping else None}
+    write_table_atomic(table, args.out, manifest)
     print(f"wrote {args.out}: {len(table)} row(s), by {', '.join(by) or 'centre'}, period {args.period}")
     q = log.manifest.get("rows_quarantined")
     if q:
@@ -118,7 +138,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     scores = policy.score(table)
     payouts = policy.pay(scores, table)
     out = pd.concat([scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1)
-    write_table_atomic(out, args.out)
+    manifest = {"command": "score", "policy": args.policy, "policy_id": policy.id, "policy_version": policy.version,
+                "policy_sha256": _source_hash(args.policy), "source": str(src), "source_sha256": _source_hash(src),
+                "inputs": args.inputs, "inputs_sha256": _source_hash(args.inputs) if args.inputs else None}
+    write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
     print(f"wrote {args.out}: {len(out)} rows scored under {policy.id} v{policy.version}; "
           f"mean total {out['total'].mean():.2f} of {policy.max_points:g}; "

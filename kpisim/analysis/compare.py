@@ -306,7 +306,7 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
                       agents=agents, baseline=baseline, policies=names, currency=currency,
                       meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
                             "policy_objects": dict(policies), "scenario": scenario,
-                            "filled_inputs": filled})
+                            "filled_inputs": filled, "policy_sha256": _policy_hashes(policies)})
 
 
 def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:
@@ -316,6 +316,14 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
             df[col] = val
     df.insert(0, "policy", name)
     return df
+
+
+def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
+    """sha256 of each policy's validated content (its canonical JSON), for the manifest."""
+    import hashlib
+
+    return {name: hashlib.sha256(pol.model_dump_json().encode()).hexdigest()
+            for name, pol in policies.items() if hasattr(pol, "model_dump_json")}
 
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:

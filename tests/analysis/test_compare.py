@@ -113,3 +113,19 @@ def test_declared_inputs_missing_from_the_data_are_filled_and_reported(shop3, tm
     comp.to_dir(tmp_path / "r", figures=False)
     html = (tmp_path / "r" / "report.html").read_text()
     assert "rating_professionalism = 80.0" in html and "rating_execution =" not in html
+
+
+def test_manifest_names_each_policy_by_content_hash(shop3, tmp_path):
+    from pathlib import Path
+
+    from kpisim.policy import load_policy
+    from kpisim.policy.loading import variant
+
+    root = Path(__file__).resolve().parents[2]
+    s1 = load_policy(root / "scenarios/policies/s1_xiyu_289.yaml")
+    s1b = variant(s1, {"id": "s1b"})
+    comp = compare(shop3, {"a": s1, "a_again": s1, "b": s1b}, replications=1, seed=1, jobs=1, progress=False)
+    h = comp.meta["policy_sha256"]
+    assert h["a"] == h["a_again"] != h["b"] and len(h["a"]) == 64
+    comp.to_dir(tmp_path / "r", figures=False)
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["policy_sha256"] == h

@@ -28,6 +28,13 @@ def test_score_kpi_csv_with_inputs(tmp_path, capsys):
     p = load_policy(S3)
     want = p.pay(p.score(df), df)
     assert got["total_cents"].tolist() == want["total_cents"].tolist()
+    import hashlib
+    import json
+
+    m = json.loads((tmp_path / "scored.parquet.manifest.json").read_text())
+    assert m["policy_id"] == "s3_kuaishangtong_presales" and m["rows"] == 20
+    assert m["source_sha256"] == hashlib.sha256((tmp_path / "kpi.csv").read_bytes()).hexdigest()
+    assert m["inputs_sha256"] == hashlib.sha256((tmp_path / "inputs.csv").read_bytes()).hexdigest()
 
 
 def test_missing_input_column_is_one_line_and_nothing_written(tmp_path, capsys):
@@ -37,7 +44,7 @@ def test_missing_input_column_is_one_line_and_nothing_written(tmp_path, capsys):
     assert main(["score", str(tmp_path / "kpi.csv"), "--policy", S3, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert "missing input column(s) 'level'" in err and "\n" not in err
-    assert not out.exists() and not list(tmp_path.glob(".scored*"))
+    assert not out.exists() and not list(tmp_path.glob(".scored*")) and not list(tmp_path.glob("*.manifest.json"))
 
 
 def test_broken_policy_and_bad_paths_exit_2(tmp_path, capsys):
