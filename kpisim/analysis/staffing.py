@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis import sipp, theory
+from kpisim.analysis import erlang_staffing, sipp
 from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
@@ -250,9 +250,9 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
     vols, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
     busy = vols > 0
     need = np.zeros(vols.shape, dtype=np.int64)
-    need[busy] = theory.required_agents_per_interval(vols[busy], h.interval_min * 60, hs[busy], target_sl=target_sl,
-                                                     threshold_s=threshold_s, max_abandon=max_abandon,
-                                                     patience_mean_s=patience)
+    need[busy] = erlang_staffing.required_agents_per_interval(
+        vols[busy], h.interval_min * 60, hs[busy], target_sl=target_sl, threshold_s=threshold_s,
+        max_abandon=max_abandon, patience_mean_s=patience)
     need = np.ceil(need / slots - 1e-9).astype(np.int64)  # servers -> agents
     headcount = _erlang_headcount(scenario, coverage, offered, target_sl, max_abandon, threshold_s)
     days, per_day = vols.shape

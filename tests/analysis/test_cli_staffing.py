@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpisim.analysis import theory
+from kpisim.analysis import erlang_staffing
 from kpisim.cli import main
 from kpisim.errors import KpisimError
 
@@ -37,7 +37,7 @@ def test_cli_staffing_writes_sweep_requirement_check_and_report(tmp_path, capsys
     assert (req.loc[req["volume"] == 0, "required_agents"] == 0).all()
     # the per-interval requirement is Erlang A for this interval's rate, handle + wrap-up and patience
     peak = req.loc[req["required_agents"].idxmax()]
-    assert peak["required_agents"] == theory.required_agents(
+    assert peak["required_agents"] == erlang_staffing.required_agents(
         peak["volume"] / 1800, 240 + 30, target_sl=0.8, threshold_s=20, patience_mean_s=120)
 
     chk = pd.read_csv(out / "required_check.csv")  # the Erlang answer, simulated
@@ -63,7 +63,7 @@ def test_cli_staffing_abandonment_target_alone(tmp_path, capsys):
     assert (man["target_sl"], man["max_abandon"]) == (None, 0.05)
     req = pd.read_csv(out / "required_agents.csv")
     peak = req.loc[req["required_agents"].idxmax()]
-    assert peak["required_agents"] == theory.required_agents(
+    assert peak["required_agents"] == erlang_staffing.required_agents(
         peak["volume"] / 1800, 270, target_sl=None, max_abandon=0.05, patience_mean_s=120)
     sweep = pd.read_csv(out / "staffing_sweep.csv")
     assert (sweep["mean_meets_target"] == (sweep["abandon_rate"] <= 0.05)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kpisim.analysis import theory
+from kpisim.analysis import erlang_staffing
 from kpisim.analysis.staffing import required_staff, staffing_sweep, with_headcount
 from kpisim.errors import KpisimError
 from tests.analysis.conftest import short
@@ -53,8 +53,8 @@ def test_required_agents_meet_the_target_in_simulation(mmn):
     # requirement at the mean rate, give or take the interval-to-interval Poisson noise
     q = next(iter(mmn.queues.values()))
     rate = q.daily_volume / (24 * 3600)
-    stationary = theory.required_agents(rate, q.handle.mean_s, target_sl=0.8, threshold_s=20,
-                                        patience_mean_s=q.patience.mean_s)
+    stationary = erlang_staffing.required_agents(rate, q.handle.mean_s, target_sl=0.8, threshold_s=20,
+                                                 patience_mean_s=q.patience.mean_s)
     assert abs(n - stationary) <= 2
     assert np.allclose(table["planned_agents"], n, rtol=0.02)
     # three agents fewer is clearly short of the target

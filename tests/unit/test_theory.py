@@ -1,4 +1,5 @@
-"""Tests of kpisim.analysis.theory against values derived independently of its formulas.
+"""Tests of kpisim.analysis.theory (and the staffing searches of kpisim.analysis.erlang_staffing)
+against values derived independently of their formulas.
 
 Independent derivations used here:
 * Erlang C from the textbook sum with exact ``fractions.Fraction`` arithmetic;
@@ -22,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import linalg, special, stats
 
+from kpisim.analysis.erlang_staffing import required_agents, required_agents_per_interval
 from kpisim.analysis.theory import (
     ErlangAResult,
     TheoryInputError,
@@ -31,8 +33,6 @@ from kpisim.analysis.theory import (
     erlang_c_asa_s,
     erlang_c_service_level,
     offered_load,
-    required_agents,
-    required_agents_per_interval,
 )
 from kpisim.errors import KpisimError
 
