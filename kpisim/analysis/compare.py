@@ -17,7 +17,7 @@ import pandas as pd
 from kpisim.analysis import fairness as F
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
-from kpisim.errors import KpisimError
+from kpisim.errors import DataError, KpisimError
 from kpisim.spec.scenario import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
@@ -354,6 +354,15 @@ def attach_policy_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) 
         from kpisim.policy.inputs import attach_inputs
 
         kt = attach_inputs(kt, inputs)
+        declared = [c for c in neutral_inputs(policies) if c in inputs.columns]
+        for col in declared:
+            gap = kt[col].isna()
+            if gap.any():
+                ids = sorted(kt.loc[gap, "agent_id"].astype(str).unique())
+                raise DataError(f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
+                                f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
+                                f"every agent of the scenario (check the ids: the KPI table has e.g. "
+                                f"{kt['agent_id'].astype(str).iloc[0]!r})")
     elif inputs:
         kt = kt.assign(**dict(inputs))
     fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}

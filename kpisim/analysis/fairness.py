@@ -85,7 +85,8 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
             row[col], row[f"{col}_lo"], row[f"{col}_hi"] = m, lo, hi
         row["n"] = len(pr)
         rows.append(row)
-    return pd.DataFrame(rows).merge(luck_table(merged), on="policy", how="left")
+    per_month = pd.DataFrame(rows) if rows else pd.DataFrame({"policy": pd.Series(dtype=object)})
+    return per_month.merge(luck_table(merged), on="policy", how="left")
 
 
 def pay_gaps(merged: pd.DataFrame, dims: tuple[str, ...] = ("team", "shift", "tenure_group", "channel")) -> pd.DataFrame:

@@ -30,57 +30,85 @@ def fixed_population(df: pd.DataFrame) -> bool:
 
 
 def _wide(df: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Agents (sorted ids) x months table of ``value`` (NaN where an agent has no row that month)."""
-    return df.pivot_table(index="agent_id", columns=MONTH, values=value, aggfunc="mean", dropna=False)
+    """Agents (sorted ids) x months table of ``value`` (NaN where an agent has no row that month;
+    months in which nobody has a value are dropped)."""
+    w = df.pivot_table(index="agent_id", columns=MONTH, values=value, aggfunc="mean", dropna=False)
+    return w.loc[:, w.notna().any(axis=0)]
 
 
-def variance_components(y: np.ndarray) -> tuple[float, float]:
-    """One-way random-effects ANOVA estimates (within-agent, between-agent) of an agents x months
-    matrix (NaNs = missing cells): ``σ²_w = MSW``, ``σ²_b = max((MSB − MSW) / n₀, 0)``.
+def variance_components(y: np.ndarray, groups: np.ndarray | None = None) -> tuple[float, float, float]:
+    """Split the variance of an agents x months matrix (NaN = missing cell) into
+    ``(luck, person, position)`` = ``(σ²_w, V_p, V_g)``, per observation:
 
-    ``n₀ = (N − Σ nᵢ² / N) / (a − 1)`` is the usual size for unbalanced groups (= months when
-    every agent is in every month). Returns NaNs with fewer than 2 agents or 2 months.
+    * ``σ²_w = MSW = Σ (y − ȳᵢ)² / (N − a)``: month-to-month variance of the same agent;
+    * ``V_p = (SSA − (a − k) MSW) / N``, ``SSA = Σ nᵢ (ȳᵢ − ȳ_g)²``: variance between agents of the
+      same group, of these agents (their persistent differences, with the month noise that is
+      left in their means taken out);
+    * ``V_g = (SSG − (k − 1) MSW) / N``, ``SSG = Σ_g N_g (ȳ_g − ȳ)²``: variance between the groups.
+
+    ``N`` observations, ``a`` agents with ``nᵢ`` months each, ``k`` groups with ``N_g``
+    observations; negative estimates are set to 0. These are finite-population (fixed-effects)
+    quantities — the agents and groups as they are — so ``σ²_w + V_p + V_g`` estimates the
+    variance of one agent-month's pay. Without ``groups`` (or one group) ``V_g = 0``. NaNs when
+    there are fewer than 2 agents or no agent has 2 months; ``V_p`` and ``V_g`` are NaN when every
+    group has a single agent (person and position are then confounded).
     """
+    nan3 = (math.nan, math.nan, math.nan)
     ok = ~np.isnan(y)
     n_i = ok.sum(axis=1)
     rows = n_i > 0
-    y, ok, n_i = y[rows], ok[rows], n_i[rows]
-    a, N = y.shape[0], int(n_i.sum())
+    y, ok, n_i = y[rows], ok[rows], n_i[rows].astype(float)
+    a = y.shape[0]
+    g = (np.zeros(a, dtype=np.int64) if groups is None
+         else np.unique(np.asarray(groups)[rows], return_inverse=True)[1])
+    k = int(g.max()) + 1 if a else 0
+    N = float(n_i.sum())
     if a < 2 or N - a < 1:
-        return (math.nan, math.nan)
-    means = np.nansum(y, axis=1) / n_i
-    grand = float(np.nansum(y) / N)
-    ssw = float(np.nansum((y - means[:, None]) ** 2))
-    ssb = float((n_i * (means - grand) ** 2).sum())
-    msw, msb = ssw / (N - a), ssb / (a - 1)
-    n0 = (N - float((n_i**2).sum()) / N) / (a - 1)
-    return (msw, max((msb - msw) / n0, 0.0))
+        return nan3
+    yz = np.where(ok, y, 0.0)
+    means = yz.sum(axis=1) / n_i
+    grand = float(yz.sum() / N)
+    msw = float((np.where(ok, y - means[:, None], 0.0) ** 2).sum()) / (N - a)
+    if a - k < 1:
+        return (msw, math.nan, math.nan)
+    N_g = np.bincount(g, weights=n_i, minlength=k)
+    gmean = np.bincount(g, weights=n_i * means, minlength=k) / N_g
+    ssa = float((n_i * (means - gmean[g]) ** 2).sum())
+    ssg = float((N_g * (gmean - grand) ** 2).sum())
+    v_p = max((ssa - (a - k) * msw) / N, 0.0)
+    v_g = max((ssg - (k - 1) * msw) / N, 0.0)
+    return (msw, v_p, v_g)
 
 
-def luck_share(y: np.ndarray) -> float:
-    """σ²_w / (σ²_w + σ²_b): the share of pay variance that is within-agent across months."""
-    w, b = variance_components(y)
-    if math.isnan(w) or w + b <= 0:
-        return math.nan
-    return w / (w + b)
+def _shares(y: np.ndarray, groups: np.ndarray | None) -> tuple[float, float, float]:
+    """(luck, position, person) shares of the summed components (NaN when undefined)."""
+    w, p, g = variance_components(y, groups)
+    if math.isnan(w):
+        return (math.nan, math.nan, math.nan)
+    if math.isnan(p):  # person and position confounded: only the luck share is defined
+        w1, b1, _ = variance_components(y)
+        total = w1 + b1
+        return (w1 / total if total > 0 else math.nan, math.nan, math.nan)
+    total = w + p + g
+    if total <= 0:
+        return (math.nan, math.nan, math.nan)
+    return (w / total, g / total, p / total)
+
+
+def luck_share(y: np.ndarray, groups: np.ndarray | None = None) -> float:
+    """σ²_w / (σ²_w + V_p + V_g): the share of pay variance that is within-agent across months."""
+    return _shares(y, groups)[0]
 
 
 def position_share(y: np.ndarray, groups: np.ndarray) -> float:
-    """Share of pay variance that comes with *where* an agent works (her group: team, shift,
-    queues): ``(1 − luck share) × adjusted R²`` of the agents' mean pay on their group."""
-    luck = luck_share(y)
-    means = np.nanmean(y, axis=1)
-    ok = ~np.isnan(means)
-    means, groups = means[ok], groups[ok]
-    a = means.size
-    levels, codes = np.unique(groups, return_inverse=True)
-    k = levels.size
-    if math.isnan(luck) or a - k < 1 or means.var() <= 0:
-        return math.nan if math.isnan(luck) else 0.0
-    fitted = pd.Series(means).groupby(codes).transform("mean").to_numpy()
-    r2 = 1 - ((means - fitted) ** 2).sum() / ((means - means.mean()) ** 2).sum()
-    adj = 1 - (1 - r2) * (a - 1) / (a - k)
-    return (1 - luck) * float(np.clip(adj, 0.0, 1.0))
+    """V_g / total: the share of pay variance that comes with *where* an agent works (her group:
+    team, shift, queues)."""
+    return _shares(y, groups)[1]
+
+
+def person_share(y: np.ndarray, groups: np.ndarray | None = None) -> float:
+    """V_p / total: persistent differences between agents of the same group (skill, mostly)."""
+    return _shares(y, groups)[2]
 
 
 def rank_stability(y: np.ndarray) -> float:
@@ -106,6 +134,8 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
             hidden ``true_*`` traits. NaN everywhere when the population is not fixed.
     """
     rows = []
+    if merged.empty:
+        return pd.DataFrame({"policy": pd.Series(dtype=object)})
     for pol, d in merged.groupby("policy", sort=False):
         row: dict = {"policy": pol}
         if not fixed_population(d):
@@ -119,19 +149,12 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
         rank_col = "total" if "total" in d and d["total"].notna().any() else "pay_cents"
         rank_y = _wide(d, rank_col).reindex(index=wide.index, columns=wide.columns).to_numpy(float)
         months = pay.shape[1]
-        if "group" in d:
-            groups = d.groupby("agent_id")["group"].first().reindex(wide.index).astype(str).to_numpy()
-        else:
-            groups = None
-
-        def position(y):
-            return position_share(y, groups) if groups is not None else math.nan
-
-        def person(y):
-            return 1 - luck_share(y) - position(y)
-
-        measures = (("luck_share", luck_share, pay), ("position_share", position, pay),
-                    ("person_share", person, pay), ("rank_stability", rank_stability, rank_y))
+        groups = (d.groupby("agent_id")["group"].first().reindex(wide.index).astype(str).to_numpy()
+                  if "group" in d else None)
+        measures = (("luck_share", lambda y: luck_share(y, groups), pay),
+                    ("position_share", lambda y: position_share(y, groups) if groups is not None else math.nan, pay),
+                    ("person_share", lambda y: person_share(y, groups), pay),
+                    ("rank_stability", rank_stability, rank_y))
         for c, fn, y in measures:
             est, lo, hi, _ = jackknife_ci(lambda keep, fn=fn, y=y: fn(y[:, keep]), months)
             if c.endswith("_share") and not math.isnan(lo):  # a share: keep the interval inside [0, 1]

@@ -129,3 +129,16 @@ def test_manifest_names_each_policy_by_content_hash(shop3, tmp_path):
     assert h["a"] == h["a_again"] != h["b"] and len(h["a"]) == 64
     comp.to_dir(tmp_path / "r", figures=False)
     assert json.loads((tmp_path / "r" / "manifest.json").read_text())["policy_sha256"] == h
+
+
+def test_inputs_that_miss_agents_are_an_error_not_silent_nan(shop3):
+    from pathlib import Path
+
+    from kpisim.errors import DataError
+    from kpisim.policy import load_policy
+
+    root = Path(__file__).resolve().parents[2]
+    s3 = load_policy(root / "scenarios/policies/s3_kuaishangtong_presales.yaml")
+    wrong_case = pd.DataFrame({"agent_id": ["PS-DAY-A-01"], "reexam_failed": [1], "level": ["mid"]})
+    with pytest.raises(DataError, match=r"no value of 'reexam_failed' for \d+ agent-month\(s\)"):
+        compare(shop3, {"s3": s3}, replications=1, seed=1, jobs=1, progress=False, inputs=wrong_case)

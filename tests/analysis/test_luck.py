@@ -8,28 +8,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpisim.analysis.luck import (fixed_population, luck_share, luck_table, position_share, rank_stability,
-                                  variance_components)
+from kpisim.analysis.luck import (fixed_population, luck_share, luck_table, person_share, position_share,
+                                  rank_stability, variance_components)
 from kpisim.analysis.stats import jackknife_ci, t_ci
 from kpisim.errors import KpisimError
 from kpisim.sim.run import simulate_one
 
 
 def test_variance_components_by_hand():
-    # agent means 2 and 6, grand mean 4: SSW = 4 on 2 df -> MSW 2; SSB = 2*(4+4) = 16 on 1 df;
-    # n0 = 2 months -> between = (16 - 2) / 2 = 7; luck = 2 / (2 + 7)
+    # agent means 2 and 6, grand mean 4: SSW = 4 on 2 df -> MSW 2; SSB = 2*(4+4) = 16;
+    # between = (16 - (2 - 1) x 2) / 4 observations = 3.5; luck = 2 / (2 + 3.5)
     y = np.array([[1.0, 3.0], [5.0, 7.0]])
-    assert variance_components(y) == pytest.approx((2.0, 7.0))
-    assert luck_share(y) == pytest.approx(2 / 9)
+    assert variance_components(y) == pytest.approx((2.0, 3.5, 0.0))
+    assert luck_share(y) == pytest.approx(2 / 5.5)
 
 
-def test_variance_components_unbalanced_uses_n0():
+def test_variance_components_unbalanced_weights_by_months():
     # agent 1 has 3 months, agent 2 has 1 month (NaN cells are missing, not zero)
     y = np.array([[1.0, 2.0, 3.0], [10.0, np.nan, np.nan]])
     # N = 4, a = 2; SSW = 2 on 2 df -> MSW 1; means 2 and 10, grand (1+2+3+10)/4 = 4;
-    # SSB = 3*(2-4)^2 + (10-4)^2 = 48 on 1 df; n0 = (4 - (9 + 1) / 4) / 1 = 1.5
-    # -> between = (48 - 1) / 1.5
-    assert variance_components(y) == pytest.approx((1.0, 47 / 1.5))
+    # SSB = 3*(2-4)^2 + (10-4)^2 = 48 (weighted by months) -> between = (48 - 1 x 1) / 4
+    assert variance_components(y) == pytest.approx((1.0, 47 / 4, 0.0))
 
 
 def test_luck_share_extremes():
@@ -47,10 +46,11 @@ def test_rank_stability():
 
 
 def test_position_share_all_group():
-    # pay depends on the group only, identical every month: all of it is position
+    # pay depends on the group only (plus a little month noise): nearly all of it is position
     groups = np.array(["day"] * 5 + ["night"] * 5)
-    y = np.repeat(np.where(groups == "day", 100.0, 50.0)[:, None], 4, axis=1)
-    assert position_share(y, groups) == pytest.approx(1.0)
+    rng = np.random.default_rng(4)
+    y = np.where(groups == "day", 100.0, 50.0)[:, None] + rng.normal(0, 0.1, size=(10, 4))
+    assert position_share(y, groups) == pytest.approx(1.0, abs=0.01)
     # pay differs by person inside each group: position only explains the group means
     y2 = y + np.arange(10.0)[:, None]
     assert 0 < position_share(y2, groups) < 1
@@ -106,3 +106,35 @@ def test_luck_table_shares_add_up_and_have_intervals():
     for c in ("luck_share", "position_share", "person_share", "rank_stability"):
         assert 0 <= row[f"{c}_lo"] <= row[c] <= row[f"{c}_hi"] <= (1 if c.endswith("share") else 1.0 + 1e-12), c
     assert row["position_share"] > row["luck_share"]  # a 100-cent group gap dwarfs 10-cent noise
+
+
+def test_nested_components_by_hand():
+    # 2 groups x 2 agents x 2 months. Agent means 2, 4 | 10, 12; group means 3 | 11; grand 7.
+    y = np.array([[1.0, 3.0], [3.0, 5.0], [9.0, 11.0], [11.0, 13.0]])
+    groups = np.array(["a", "a", "b", "b"])
+    # SSW = 4 x 2 = 8 on 4 df -> MSW 2; SSA = 2 x (1 + 1 + 1 + 1) = 8, a - k = 2
+    # -> person (8 - 2 x 2) / 8 = 0.5; SSG = 4 x (16 + 16) = 128, k - 1 = 1 -> position (128 - 2) / 8
+    assert variance_components(y, groups) == pytest.approx((2.0, 0.5, 15.75))
+    total = 2.0 + 0.5 + 15.75
+    assert luck_share(y, groups) == pytest.approx(2 / total)
+    assert position_share(y, groups) == pytest.approx(15.75 / total)
+    assert person_share(y, groups) == pytest.approx(0.5 / total)
+
+
+def test_group_effect_plus_noise_has_no_person_share():
+    # the reviewer's case: pay = group gap + month noise, nobody differs within a group
+    rng = np.random.default_rng(11)
+    groups = np.repeat(["day", "night"], 20)
+    gap = np.where(groups == "day", 1.0, -1.0)[:, None] * 0.25  # σ²_g = 0.0625
+    y = gap + rng.normal(0, 1, size=(40, 24))                   # σ²_w = 1
+    truth = 0.0625 / 1.0625
+    assert position_share(y, groups) == pytest.approx(truth, abs=0.04)  # stated tolerance: sampling error
+    assert person_share(y, groups) < 0.02
+    assert luck_share(y, groups) == pytest.approx(1 - truth, abs=0.04)
+
+
+def test_single_agent_groups_confound_person_and_position():
+    y = np.array([[1.0, 2.0], [5.0, 6.0], [9.0, 9.5]])
+    groups = np.array(["a", "b", "c"])
+    assert math.isnan(position_share(y, groups)) and math.isnan(person_share(y, groups))
+    assert luck_share(y, groups) == pytest.approx(luck_share(y))  # falls back to the one-way split
