@@ -1,7 +1,8 @@
 """Command-line interface: a thin layer over the public API.
 
 Every ``KpisimError`` becomes one line on stderr and exit code 2 (no traceback).
-Outputs are written atomically (temp file, then rename).
+Outputs are written atomically (temp file or directory, then rename); an output directory is
+replaced whole, and only if it is an earlier kpisim output (``manifest.json``) or empty.
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ from kpisim.errors import KpisimError
 
 def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None) -> Path:
     """Write a DataFrame to ``--out`` (.csv or .parquet by extension), atomically, and its
-    provenance to ``<out>.manifest.json`` (inputs' hashes, kpisim version)."""
-    import json
+    provenance to ``<out>.manifest.json`` (inputs' hashes, kpisim version).
 
+    The manifest is serialised before anything is written, and the two files replace their
+    targets together: a failure leaves both the earlier table and its sidecar as they were."""
     import kpisim
-    from kpisim.atomic import TABLE_SUFFIXES, write_bytes, write_table
+    from kpisim.atomic import TABLE_SUFFIXES, json_bytes, write_table
 
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
         raise KpisimError(f"--out {out}: unsupported extension {Path(out).suffix.lower()!r}; use .csv or .parquet")
-    write_table(df, out)
+    alongside = {}
     if manifest is not None:
         body = {**manifest, "rows": len(df), "kpisim_version": kpisim.__version__}
-        write_bytes(Path(f"{out}.manifest.json"), json.dumps(body, indent=2, sort_keys=True, default=str).encode())
+        alongside[Path(f"{out}.manifest.json")] = json_bytes(body)
+    write_table(df, out, alongside=alongside)
     return Path(out)
 
 
@@ -41,10 +44,13 @@ def _source_hash(path: str | os.PathLike) -> str:
 
 # --- simulate ---------------------------------------------------------------------------------
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from kpisim.atomic import check_output_dir
     from kpisim.eventlog import save_run
     from kpisim.sim.run import simulate, summary
     from kpisim.spec.scenario import load_scenario
 
+    if args.out:
+        check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
     log = simulate(scenario, seed=args.seed, replications=args.replications, population=args.population)
     if args.out:
@@ -102,8 +108,12 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
                  interval_min=args.interval_min)
     manifest = {"command": "kpis", "source": str(src), "source_sha256": _source_hash(src),
                 "source_manifest": log.manifest, "by": list(by), "period": args.period,
-                "definitions": definitions or {}, "mapping": args.mapping,
-                "mapping_sha256": _source_hash(args.mapping) if args.mapping else None}
+                "interval_min": args.interval_min, "metrics": args.metric,
+                "definitions": definitions or {},
+                "definitions_file": args.definitions,
+                "definitions_sha256": _source_hash(args.definitions) if args.definitions else None,
+                "mapping": args.mapping, "mapping_sha256": _source_hash(args.mapping) if args.mapping else None,
+                "roster": args.roster, "roster_sha256": _source_hash(args.roster) if args.roster else None}
     write_table_atomic(table, args.out, manifest)
     print(f"wrote {args.out}: {len(table)} row(s), by {', '.join(by) or 'centre'}, period {args.period}")
     q = log.manifest.get("rows_quarantined")
@@ -152,9 +162,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
 # --- compare (analysis) -----------------------------------------------------------------------
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
+    from kpisim.atomic import check_output_dir
     from kpisim.policy import load_policy
     from kpisim.spec.scenario import load_scenario
 
+    check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
     policies = {}
     for path in args.policy:
@@ -171,6 +183,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         inputs = read_table(args.inputs)
     comp = compare(scenario, policies, baseline=args.baseline, replications=args.replications,
                    seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty(), inputs=inputs)
+    if args.inputs:
+        comp.meta["inputs_file"] = str(args.inputs)
+        comp.meta["inputs_sha256"] = _source_hash(args.inputs)
     levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
     files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents,
                         levers=levers)
@@ -227,14 +242,11 @@ def _voice_only(scenario) -> bool:
 
 
 def _cmd_staffing(args: argparse.Namespace) -> int:
-    import json
-
     import pandas as pd
 
-    import kpisim
-    from kpisim.analysis.report import write_staffing
-    from kpisim.atomic import write_bytes, write_dir
+    from kpisim.analysis import report
     from kpisim.analysis.staffing import DEFAULT_HOURLY_COST_CENTS, required_staff, staffing_sweep
+    from kpisim.atomic import check_output_dir
     from kpisim.spec.scenario import load_scenario
 
     # every option is checked before anything is simulated or written
@@ -254,8 +266,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     hourly = (DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None
               else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0))
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise KpisimError(f"--out {out}: exists and is not a directory")
+    check_output_dir(out)
 
     scenario = load_scenario(args.scenario)
     if args.days is not None:
@@ -303,14 +314,8 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         "threshold_s": threshold_s, "max_abandon": max_abandon, "hourly_cost_cents": hourly,
         "erlang": f"not computed: {no_erlang}" if required is None else
                   "per interval (Erlang A with patience, C without)",
-        "kpisim_version": kpisim.__version__,
     }
-
-    def write(tmp: Path) -> None:
-        write_staffing(sweep, tmp, required=required, check=check)
-        write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
-
-    write_dir(out, write)
+    report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
 
     want = " and ".join(([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
                         + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else []))

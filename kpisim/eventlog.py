@@ -2,15 +2,13 @@
 
 A run directory holds one Parquet file per table (``contacts.parquet``, ...) and
 ``manifest.json`` (scenario hash, seed, replications, kpisim version). Writing is atomic: the
-files go to a temporary sibling directory that is renamed into place only when complete.
+files go to a temporary sibling directory that replaces the run directory only when complete.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,27 +80,20 @@ def concat(logs: list[EventLog]) -> EventLog:
 def save_run(log: EventLog, out_dir: str | os.PathLike) -> Path:
     """Write ``log`` to ``out_dir`` as Parquet files + ``manifest.json``, atomically.
 
-    An existing ``out_dir`` is replaced only after the new run is completely written.
+    An existing ``out_dir`` is replaced only after the new run is completely written, and only if
+    it is an earlier kpisim output or empty (see :func:`kpisim.atomic.write_dir`).
+
+    Raises:
+        KpisimError: ``out_dir`` is a file or a non-empty directory without ``manifest.json``.
     """
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    from kpisim.atomic import json_bytes, write_dir
+
+    def write(tmp: Path) -> None:
         for name, df in log.tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / MANIFEST).write_text(json.dumps(log.manifest, indent=2, sort_keys=True, default=str))
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+        (tmp / MANIFEST).write_bytes(json_bytes(log.manifest))
+
+    return write_dir(out_dir, write)
 
 
 def load_run(run_dir: str | os.PathLike) -> EventLog:

@@ -25,10 +25,12 @@ AGENT_KEYS = ["replication", "agent_id", "period"]
 
 
 def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
-    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log."""
+    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
+    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
     from kpisim.kpi.compute import kpis
 
-    return {"kpis": kpis(log, by=kpi_by, period=period), "agents": log.tables["agents"].copy()}
+    return {"kpis": kpis(log, by=kpi_by, period=period), "agents": log.tables["agents"].copy(),
+            "population": log.manifest.get("population")}
 
 
 @dataclass
@@ -241,12 +243,18 @@ class Comparison:
     # --- output ------------------------------------------------------------------------------
     def to_dir(self, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
                figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
-        """Write CSV tables, PNG figures and a self-contained ``report.html`` to ``path``.
+        """Write CSV tables, PNG figures, ``manifest.json`` and a self-contained ``report.html`` to
+        the directory ``path``, atomically: it is built whole in a temporary sibling, and an earlier
+        kpisim output at ``path`` is replaced only once it is complete (no stale files remain).
 
         ``levers``: a :meth:`lever_effects` table to include (simulating it is left to the caller).
 
         Returns:
-            Mapping artefact name -> file path.
+            Mapping artefact name -> file path inside ``path``.
+
+        Raises:
+            KpisimError: ``path`` is a file or a non-empty directory without ``manifest.json``
+                (never deleted).
         """
         from kpisim.analysis.report import write_dir
 
@@ -306,7 +314,28 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
                       agents=agents, baseline=baseline, policies=names, currency=currency,
                       meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
                             "policy_objects": dict(policies), "scenario": scenario,
-                            "filled_inputs": filled, "policy_sha256": _policy_hashes(policies)})
+                            "filled_inputs": filled, "policy_sha256": _policy_hashes(policies),
+                            "population": _one_value(r.get("population") for r in res),
+                            "inputs": _describe_inputs(inputs)})
+
+
+def _one_value(values):
+    """The common value of ``values`` (None if empty), or the sorted distinct ones."""
+    distinct = sorted({v for v in values}, key=str)
+    return distinct[0] if len(distinct) == 1 else (distinct or None)
+
+
+def _describe_inputs(inputs) -> str | dict | None:
+    """The policy inputs of a comparison for its manifest: a DataFrame as ``"DataFrame (<n> rows,
+    sha256 of its CSV <hex>)"``, a mapping as a plain dict, None as None."""
+    import hashlib
+
+    if inputs is None:
+        return None
+    if isinstance(inputs, pd.DataFrame):
+        digest = hashlib.sha256(inputs.to_csv(index=False).encode("utf-8")).hexdigest()
+        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {digest})"
+    return dict(inputs)
 
 
 def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:

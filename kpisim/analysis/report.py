@@ -1,25 +1,22 @@
 """Write a :class:`~kpisim.analysis.compare.Comparison` to a directory: CSVs, PNGs, report.html.
 
-Every file is written to a temporary name and renamed, so a crash never leaves half a file.
-The HTML report is self-contained: figures are inlined as base64 PNG, tables are plain HTML.
+The whole directory is built in a temporary sibling and renamed into place
+(:func:`kpisim.atomic.write_dir`), so a failure never leaves new files beside an old report, and a
+rerun into the same directory leaves no file of the earlier run. The HTML report is
+self-contained: figures are inlined as base64 PNG, tables are plain HTML.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 import pandas as pd
 
 import kpisim
-from kpisim.atomic import write_bytes, write_table
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV, atomically."""
-    write_table(df, path)
+from kpisim import atomic
+from kpisim.atomic import json_bytes
 
 
 def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
@@ -48,58 +45,75 @@ def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False)
 
 def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
               figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
-    """Write tables, figures and ``report.html`` for ``comp`` into ``path`` (created if needed)."""
+    """Write tables, figures, ``manifest.json`` and ``report.html`` for ``comp`` to the directory
+    ``path``, atomically (:func:`kpisim.atomic.write_dir`: an earlier output there is replaced whole).
+
+    Returns:
+        Mapping artefact name -> file path inside ``path``.
+
+    Raises:
+        KpisimError: ``path`` is a file or a non-empty directory that is not a kpisim output
+            (checked before anything is computed).
+    """
     out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, str] = {}
-    cost = comp.cost(budget_cents=budget_cents)
-    wl = comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else pd.DataFrame()
-    fair = comp.fairness()
-    gaps = comp.pay_gaps()
-    tables = {"kpis": comp.kpis, "scores": comp.scores, "pay": comp.pay,
-              "agents_hidden_truth": comp.agents, "monthly_cost": comp.monthly_cost(), "cost": cost,
-              "winners_losers": wl, "fairness": fair, "pay_gaps": gaps}
-    try:
-        from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
+    atomic.check_output_dir(out)
+    names: dict[str, str] = {}  # artefact -> file name inside the directory
 
-        grad = incentive_gradient(comp)
-        cliffs = tier_cliffs(comp)
-    except Exception:  # incentives are optional in the report; a policy may not support perturbation
-        grad, cliffs = pd.DataFrame(), pd.DataFrame()
-    tables["incentive_gradient"] = grad
-    tables["tier_cliffs"] = cliffs
-    if levers is not None:
-        tables["lever_effects"] = levers
-    for name, df in tables.items():
-        p = out / f"{name}.csv"
-        write_csv(df, p)
-        files[name] = str(p)
-    imgs: dict[str, str] = {}
-    if figures:
-        from kpisim import plots
+    def build(d: Path) -> None:
+        cost = comp.cost(budget_cents=budget_cents)
+        wl = comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else pd.DataFrame()
+        fair = comp.fairness()
+        gaps = comp.pay_gaps()
+        tables = {"kpis": comp.kpis, "scores": comp.scores, "pay": comp.pay,
+                  "agents_hidden_truth": comp.agents, "monthly_cost": comp.monthly_cost(), "cost": cost,
+                  "winners_losers": wl, "fairness": fair, "pay_gaps": gaps}
+        try:
+            from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
 
-        figs = {"cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
-                "fairness": lambda: plots.fairness_bars(fair),
-                "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency)}
-        if len(wl):
-            figs["winners_losers"] = lambda: plots.winners_losers_bars(wl)
-        if len(grad):
-            figs["incentive_gradient"] = lambda: plots.incentive_bars(grad, currency=comp.currency)
-        for name, make in figs.items():
-            p = out / f"{name}.png"
-            plots.save(make(), p)
-            files[f"{name}.png"] = str(p)
-            imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
-    manifest = {"scenario_id": comp.scenario_id, "seed": comp.seed, "replications": comp.replications,
-                "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
-                "kpisim_version": kpisim.__version__,
-                **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")}}
-    write_bytes(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
-    files["manifest"] = str(out / "manifest.json")
-    page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
-    write_bytes(out / "report.html", page.encode("utf-8"))
-    files["report"] = str(out / "report.html")
-    return files
+            grad = incentive_gradient(comp)
+            cliffs = tier_cliffs(comp)
+        except Exception:  # incentives are optional in the report; a policy may not support perturbation
+            grad, cliffs = pd.DataFrame(), pd.DataFrame()
+        tables["incentive_gradient"] = grad
+        tables["tier_cliffs"] = cliffs
+        if levers is not None:
+            tables["lever_effects"] = levers
+        for name, df in tables.items():
+            df.to_csv(d / f"{name}.csv", index=False)
+            names[name] = f"{name}.csv"
+        imgs: dict[str, str] = {}
+        if figures:
+            from kpisim import plots
+
+            figs = {"cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
+                    "fairness": lambda: plots.fairness_bars(fair),
+                    "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency)}
+            if len(wl):
+                figs["winners_losers"] = lambda: plots.winners_losers_bars(wl)
+            if len(grad):
+                figs["incentive_gradient"] = lambda: plots.incentive_bars(grad, currency=comp.currency)
+            for name, make in figs.items():
+                p = d / f"{name}.png"
+                plots.save(make(), p)
+                names[f"{name}.png"] = p.name
+                imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
+        (d / "manifest.json").write_bytes(json_bytes(_manifest(comp)))
+        names["manifest"] = "manifest.json"
+        page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
+        (d / "report.html").write_bytes(page.encode("utf-8"))
+        names["report"] = "report.html"
+
+    atomic.write_dir(out, build)
+    return {k: str(out / v) for k, v in names.items()}
+
+
+def _manifest(comp) -> dict:
+    """Provenance of a comparison: scenario, seed, replications, policies and their hashes, the
+    simulated population and the policy inputs (``comp.meta``, less the live objects)."""
+    return {"scenario_id": comp.scenario_id, "seed": comp.seed, "replications": comp.replications,
+            "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
+            "kpisim_version": kpisim.__version__,
+            **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")}}
 
 
 def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers=None) -> str:
@@ -180,29 +194,46 @@ def _filled_note(filled: dict) -> str:
 
 
 def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None = None,
-                   check: pd.DataFrame | None = None, figures: bool = True) -> dict[str, str]:
-    """Write a staffing sweep (and optionally ``required_staff`` results) to ``path``: CSVs, the
-    ``staffing.png`` figure and a self-contained ``staffing.html``."""
-    out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, str] = {}
-    for name, df in (("staffing_sweep", sweep), ("required_agents", required), ("required_check", check)):
-        if df is not None:
-            write_csv(df, out / f"{name}.csv")
-            files[name] = str(out / f"{name}.csv")
-    img = ""
-    if figures:
-        from kpisim import plots
+                   check: pd.DataFrame | None = None, figures: bool = True,
+                   manifest: dict | None = None) -> dict[str, str]:
+    """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
+    ``path``, atomically (:func:`kpisim.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
+    self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, plus the headcounts and
+    kpisim version).
 
-        p = out / "staffing.png"
-        plots.save(plots.staffing_curves(sweep), p)
-        files["staffing.png"] = str(p)
-        img = f'<img alt="staffing" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
-             "<h1>Staffing vs response time</h1>", img, _table(sweep)]
-    if check is not None:
-        parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
-    parts.append("</body></html>")
-    write_bytes(out / "staffing.html", "\n".join(parts).encode("utf-8"))
-    files["report"] = str(out / "staffing.html")
-    return files
+    Returns:
+        Mapping artefact name -> file path inside ``path``.
+
+    Raises:
+        KpisimError: ``path`` is a file or a non-empty directory that is not a kpisim output.
+    """
+    out = Path(path)
+    names: dict[str, str] = {}
+    body = {"command": "staffing", "headcounts": sorted(int(h) for h in sweep["agents"].unique()),
+            **(manifest or {}), "kpisim_version": kpisim.__version__}
+
+    def build(d: Path) -> None:
+        for name, df in (("staffing_sweep", sweep), ("required_agents", required), ("required_check", check)):
+            if df is not None:
+                df.to_csv(d / f"{name}.csv", index=False)
+                names[name] = f"{name}.csv"
+        img = ""
+        if figures:
+            from kpisim import plots
+
+            p = d / "staffing.png"
+            plots.save(plots.staffing_curves(sweep), p)
+            names["staffing.png"] = p.name
+            img = f'<img alt="staffing" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
+        parts = ["<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
+                 "<h1>Staffing vs response time</h1>", img, _table(sweep)]
+        if check is not None:
+            parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
+        parts.append("</body></html>")
+        (d / "staffing.html").write_bytes("\n".join(parts).encode("utf-8"))
+        names["report"] = "staffing.html"
+        (d / "manifest.json").write_bytes(json_bytes(body))
+        names["manifest"] = "manifest.json"
+
+    atomic.write_dir(out, build)
+    return {k: str(out / v) for k, v in names.items()}

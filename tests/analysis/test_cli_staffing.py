@@ -93,22 +93,21 @@ def test_cli_staffing_bad_option_is_one_line_exit_2(tmp_path, capsys, option, va
 
 
 def test_cli_staffing_failed_write_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
-    import kpisim.analysis.report as report
+    from kpisim import plots
 
-    def broken(sweep, path, **kw):
-        (Path(path) / "staffing_sweep.csv").write_text("half")
+    def broken(sweep, **kw):  # the CSVs are written by now; the figure fails
         raise KpisimError("disk full")
 
-    monkeypatch.setattr(report, "write_staffing", broken)
     args = ["staffing", PHONE, "--days", "1", "--headcounts", "30", "--replications", "1", "--jobs", "1"]
+    old = tmp_path / "old"
+    assert main([*args, "--out", str(old)]) == 0  # an earlier output, then a failing rerun into it
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
+    monkeypatch.setattr(plots, "staffing_curves", broken)
+    rc = main([*args, "--threshold-s", "30", "--out", str(old)])
+    assert rc == 2 and "disk full" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before  # the earlier output is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]  # no temporary directory left
+
     rc = main([*args, "--out", str(tmp_path / "new")])
     assert rc == 2 and "disk full" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []  # neither the directory nor its temporary sibling
-
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "staffing_sweep.csv").write_text("previous run")
-    rc = main([*args, "--out", str(old)])
-    assert rc == 2
-    assert [p.name for p in tmp_path.iterdir()] == ["old"]
-    assert (old / "staffing_sweep.csv").read_text() == "previous run"  # the earlier output is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]  # neither the directory nor its temporary sibling
