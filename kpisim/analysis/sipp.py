@@ -8,9 +8,12 @@ interval_min``) as its own stationary Erlang A queue (Erlang C without patience)
   simulation at hand, the expected first contacts (``interval_rates``);
 * mean session time = the queues' mean handle + wrap-up weighted by their volume in that interval
   (chat: stretched as if the agent held ``c`` sessions, see ``staffing.slots_per_agent``);
+* patience = the queues' mean patience weighted by their volume over the horizon (unweighted
+  when no contact is offered); Erlang C when any queue has no patience;
 * servers = staffed agents in that interval (available, busy or wrapping up; from the simulated
   agent states, or a plan) x servers per agent; a fractional number of servers is interpolated
-  linearly between the two neighbouring integers; no servers = nobody is answered.
+  linearly between the two neighbouring integers; no servers = nobody is answered (service level
+  0, ASA undefined; abandonment 1 under Erlang A, 0 under Erlang C, which has no abandonment).
 
 Per-interval results are combined weighted by expected volume (service level, abandonment), by
 answered volume (ASA) and by servers (occupancy).
@@ -72,8 +75,8 @@ def _ramp_sum(x_sorted: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def traffic_profile(scenario: Scenario, session_s: Callable[[str], float],
                     volumes: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """(contacts per interval, volume-weighted mean session s per interval, mean patience s or None
-    when a queue has none).
+    """(contacts per interval, volume-weighted mean session s per interval, volume-weighted mean
+    patience s over the horizon or None when a queue has none).
 
     Args:
         volumes: queue -> contacts per interval (e.g. :func:`offered_profile`); default the
@@ -83,8 +86,11 @@ def traffic_profile(scenario: Scenario, session_s: Callable[[str], float],
     total = sum(vols.values())
     work = sum(v * session_s(q) for q, v in vols.items())
     h = np.divide(work, total, out=np.full(total.shape, np.nan), where=total > 0)
-    pats = [scenario.queues[q].patience.mean_s for q in vols if scenario.queues[q].patience]
-    patience = float(np.mean(pats)) if len(pats) == len(vols) else None
+    patience = None
+    if vols and all(scenario.queues[q].patience for q in vols):
+        pats = np.array([scenario.queues[q].patience.mean_s for q in vols], dtype=float)
+        weights = np.array([float(np.sum(v)) for v in vols.values()])
+        patience = float(np.average(pats, weights=weights) if weights.sum() > 0 else np.mean(pats))
     return total, h, patience
 
 
@@ -101,7 +107,8 @@ class _Erlang:
         key = (round(lam, 12), round(h, 9), n)
         if key not in self.cache:
             if n < 1:
-                self.cache[key] = (0.0, math.nan, 1.0 if math.isfinite(self.theta) else math.nan, math.nan)
+                # nobody answered: with patience everyone abandons; Erlang C has no abandonment
+                self.cache[key] = (0.0, math.nan, 1.0 if math.isfinite(self.theta) else 0.0, math.nan)
             else:
                 r = theory.erlang_a(lam, h, n, self.theta, threshold_s=self.t)
                 self.cache[key] = (r.sl_answered_within, r.asa_s, r.p_abandon, r.occupancy)

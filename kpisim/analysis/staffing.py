@@ -56,7 +56,9 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
 def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent_kpis: bool = False,
                            threshold_s: float = 20.0) -> dict[str, Any]:
     """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
-    agents per interval (and per-agent KPIs when pay is wanted)."""
+    agents per interval (``staffed``: all agents; ``staffed_by_group``: agent group -> its staffed
+    agents per interval), offered contacts per queue and interval (and per-agent KPIs when pay is
+    wanted)."""
     from kpisim.kpi.compute import kpis
 
     # chat occupancy as the share of session slots in use (sessions / max_concurrency), the
@@ -72,7 +74,13 @@ def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent
         "offered": s("n_offered"), "handled": s("n_handled"),
         "logged_in_h": s("sum_logged_in_s") / 3600, "staffed_s": s("sum_occ_base_s"),
     }
-    out = {"centre": row, "staffed": sipp.staffed_profile(log.tables["agent_states"], horizon),
+    states = log.tables["agent_states"]
+    roster = log.tables["agents"]
+    group_of = pd.Series(roster["group"].astype(str).to_numpy(), index=roster["agent_id"].astype(str).to_numpy())
+    state_group = states["agent_id"].astype(str).map(group_of)
+    by_group = {g: sipp.staffed_profile(states[(state_group == g).to_numpy()], horizon)
+                for g in pd.unique(group_of.to_numpy())}
+    out = {"centre": row, "staffed": sipp.staffed_profile(states, horizon), "staffed_by_group": by_group,
            "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues)}
     if agent_kpis:
         out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
@@ -153,7 +161,8 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
         inputs: the policies' declared extra inputs, as in :func:`kpisim.compare` (missing ones
             get the same neutral constant for every agent).
         keep_staffed: keep, per headcount, (mean staffed agents per interval, queue -> mean offered
-            contacts per interval) in ``result.attrs["profiles"]``.
+            contacts per interval, agent group -> its mean staffed agents per interval) in
+            ``result.attrs["profiles"]``.
 
     Returns:
         One row per headcount: agents, service_level, asa_s, abandon_rate, occupancy,
@@ -202,7 +211,9 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
         runs = res[i * replications:(i + 1) * replications]
         staffed = np.mean([r["staffed"] for r in runs], axis=0)
         offered = {q: np.mean([r["offered"][q] for r in runs], axis=0) for q in scenario.queues}
-        profiles.append((staffed, offered))
+        by_group = {g.name: np.mean([r["staffed_by_group"].get(g.name, np.zeros_like(staffed)) for r in runs], axis=0)
+                    for g in variants[i].agents}
+        profiles.append((staffed, offered, by_group))
         for k, v in erlang_prediction(variants[i], staffed, offered=offered, threshold_s=threshold_s,
                                       erlangs=erlangs).items():
             out.loc[i, k] = v
@@ -218,19 +229,23 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
     scenario's own shift pattern, checked by simulation.
 
     1. The scenario is simulated at its own headcount: contacts offered per interval (repeats and
-       transfers included) and staffed agents per interval; divided by the headcount, the latter
-       is the *coverage* (how much of a roster agent each interval gets: shifts, breaks, absences).
+       transfers included) and, per agent group, staffed agents per interval; divided by the
+       group's count, the latter is the group's *coverage* (how much of one of its agents each
+       interval gets: shifts, breaks, absences).
     2. ``required_agents`` per interval: the fewest staffed agents meeting the target in that
        interval (Erlang A, or C when a queue has no patience; each interval stationary with its
        offered traffic, see ``kpisim.analysis.sipp``; chat: servers / slots per agent).
-    3. ``headcount``: the smallest roster whose coverage x headcount meets the target over the
-       whole horizon by the SIPP Erlang prediction (volume-weighted service level / abandonment).
+    3. ``headcount``: the smallest roster ``n`` whose planned staffing, sum over groups of coverage
+       x the group's count in ``with_headcount(scenario, n)``, meets the target over the whole
+       horizon by the SIPP Erlang prediction (volume-weighted service level / abandonment; chat:
+       the slots per agent of that roster).
     4. With ``check``, that headcount is simulated (``staffing_sweep``) and its simulated service
        level / abandonment is reported beside the target.
 
     Returns:
         (per-interval table: day, interval, start, volume, required_agents, planned_agents
-        (= coverage x headcount); check table from :func:`staffing_sweep` at the headcount, with
+        (= sum over groups of coverage x count at the headcount); check table from
+        :func:`staffing_sweep` at the headcount, with
         ``target_sl``, ``max_abandon``, ``meets_target`` = the simulated mean meets every target,
         and ``not_significantly_worse`` = every target lies inside or on the good side of the
         95 % CI (with few replications the CI is wide: read both), or None).
@@ -245,8 +260,8 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
                           f"scenario {scenario.id!r} mixes voice and chat queues")
     base = staffing_sweep(scenario, headcounts=[scenario.n_agents], replications=replications, seed=seed,
                           jobs=jobs, progress=progress, threshold_s=threshold_s, keep_staffed=True)
-    staffed, offered = base.attrs["profiles"][0]
-    coverage = staffed / scenario.n_agents
+    _, offered, by_group = base.attrs["profiles"][0]
+    coverage = {g.name: by_group[g.name] / g.count for g in scenario.agents}
     vols, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
     busy = vols > 0
     need = np.zeros(vols.shape, dtype=np.int64)
@@ -255,11 +270,12 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
         max_abandon=max_abandon, patience_mean_s=patience)
     need = np.ceil(need / slots - 1e-9).astype(np.int64)  # servers -> agents
     headcount = _erlang_headcount(scenario, coverage, offered, target_sl, max_abandon, threshold_s)
+    planned = planned_staffing(scenario, coverage, headcount)
     days, per_day = vols.shape
     table = pd.DataFrame({
         "day": np.repeat(np.arange(days), per_day), "interval": np.tile(np.arange(per_day), days),
         "volume": vols.ravel(), "required_agents": need.ravel(),
-        "planned_agents": (coverage * headcount).ravel(),
+        "planned_agents": planned.ravel(),
     })
     table["start"] = pd.Timestamp(h.start) + pd.to_timedelta(table["day"], unit="D") + \
         pd.to_timedelta(table["interval"] * h.interval_min, unit="min")
@@ -284,32 +300,58 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
     return table, chk
 
 
-def _erlang_headcount(scenario: Scenario, coverage: np.ndarray, offered: dict[str, np.ndarray], target_sl: float | None,
-                      max_abandon: float | None, threshold_s: float) -> int:
-    """Smallest roster headcount whose staffed profile (coverage x headcount) meets the targets by
-    the SIPP Erlang prediction (bisection; the prediction improves with every added agent)."""
+def planned_staffing(scenario: Scenario, coverage: Mapping[str, np.ndarray], headcount: int) -> np.ndarray:
+    """Staffed agents per interval planned for a roster of ``headcount``: the sum over agent groups
+    of the group's coverage (staffed agents per interval / its count) x its count in
+    :func:`with_headcount` (the split rounds each group, so the shift mix can change)."""
+    return sum(coverage[g.name] * g.count for g in with_headcount(scenario, headcount).agents)
+
+
+def _erlang_headcount(scenario: Scenario, coverage: Mapping[str, np.ndarray], offered: dict[str, np.ndarray],
+                      target_sl: float | None, max_abandon: float | None, threshold_s: float) -> int:
+    """Smallest roster headcount whose planned staffing (:func:`planned_staffing`) meets the targets
+    by the SIPP Erlang A prediction.
+
+    Bisection, then a look below its answer: the prediction improves with the roster except
+    where the added agent joins a group with fewer chat slots (the slot approximation gives every
+    staffed agent the roster's mean ``max_concurrency``) or the rounding moves an agent between
+    groups, which can lower it a little; so below the answer, rosters are tried down to one
+    agent per group past the last one meeting the targets, and the smallest meeting them wins
+    (exact when no run of failing rosters above a meeting one is longer than the number of
+    groups).
+    """
     erlangs: dict = {}
+    memo: dict[int, bool] = {}
 
     def meets(n: int) -> bool:
-        p = erlang_prediction(scenario, coverage * n, offered=offered, threshold_s=threshold_s, erlangs=erlangs,
-                              kinds="a")
-        ok = True
-        if target_sl is not None:
-            ok &= p["erlang_a_service_level"] >= target_sl
-        if max_abandon is not None:
-            ok &= p["erlang_a_abandon_rate"] <= max_abandon
-        return bool(ok)
+        if n not in memo:
+            variant = with_headcount(scenario, n)
+            p = erlang_prediction(variant, planned_staffing(scenario, coverage, n), offered=offered,
+                                  threshold_s=threshold_s, erlangs=erlangs, kinds="a")
+            ok = True
+            if target_sl is not None:
+                ok &= p["erlang_a_service_level"] >= target_sl
+            if max_abandon is not None:
+                ok &= p["erlang_a_abandon_rate"] <= max_abandon
+            memo[n] = bool(ok)
+        return memo[n]
 
     lo = len(scenario.agents)  # every group keeps one agent
     if meets(lo):
         return lo
     hi = max(lo + 1, scenario.n_agents)
     while not meets(hi):
-        lo, hi = hi, hi * 2
-        if hi > 64 * max(scenario.n_agents, 1):
+        if 2 * hi > 64 * max(scenario.n_agents, 1):
             raise KpisimError(f"the target (service level {target_sl}, max abandonment {max_abandon}) is not reached "
                               f"with {hi} agents under the shift pattern of {scenario.id!r}")
+        lo, hi = hi, hi * 2
     while hi - lo > 1:  # meets(hi), not meets(lo)
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if meets(mid) else (mid, hi)
-    return hi
+    window = len(scenario.agents)  # longest run of failing rosters above a meeting one looked past
+    best, k = hi, hi - 1
+    while k >= max(len(scenario.agents), best - 1 - window):  # a dip can hide a smaller roster below
+        if meets(k):
+            best = k
+        k -= 1
+    return best
