@@ -9,7 +9,6 @@ that CSV (original values, ``row`` and ``reason``) and the rest is imported.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -24,6 +23,7 @@ from kpisim.atomic import write_bytes
 from kpisim.errors import DataError
 from kpisim.eventlog import EventLog, conform, empty_table
 from kpisim.import_mapping import ImportMapping, load_mapping
+from kpisim.spec.load import file_sha256
 
 #: schema columns every export must provide (directly or through the mapping)
 REQUIRED: tuple[str, ...] = ("contact_id", "arrival_at", "answered_at", "ended_at", "agent_id")
@@ -398,7 +398,7 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
     tables["agents"] = conform("agents", agents_t.assign(**keys))
     manifest = {
         "scenario_id": sid, "seed": -1, "replications": [0], "kpisim_version": kpisim.__version__,
-        "source": str(path), "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "source": str(path), "source_sha256": file_sha256(path),
         "rows_in": n_in, "rows_imported": len(contacts), "rows_quarantined": int(bad.sum()),
         "quarantine": str(qpath) if qpath else None,
         "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),

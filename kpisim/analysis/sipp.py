@@ -94,7 +94,7 @@ def traffic_profile(scenario: Scenario, session_s: Callable[[str], float],
     return total, h, patience
 
 
-class _Erlang:
+class ErlangCache:
     """Erlang A (C when ``patience`` is None) with a cache: (rate, session, servers) repeat a lot."""
 
     def __init__(self, patience: float | None, threshold_s: float):
@@ -127,7 +127,7 @@ class _Erlang:
 
 
 def sipp(volume: np.ndarray, session_s: np.ndarray, servers: np.ndarray, *, interval_s: float,
-         patience_s: float | None, threshold_s: float = 20.0, erlang: _Erlang | None = None) -> dict[str, float]:
+         patience_s: float | None, threshold_s: float = 20.0, erlang: ErlangCache | None = None) -> dict[str, float]:
     """Combined Erlang prediction over intervals (see module docstring).
 
     Args:
@@ -140,7 +140,7 @@ def sipp(volume: np.ndarray, session_s: np.ndarray, servers: np.ndarray, *, inte
         ``service_level``, ``asa_s``, ``abandon_rate``, ``occupancy`` (NaN when undefined, e.g.
         an overloaded interval under Erlang C).
     """
-    erl = erlang or _Erlang(patience_s, threshold_s)
+    erl = erlang or ErlangCache(patience_s, threshold_s)
     v, hs, n = (np.asarray(a, dtype=float).ravel() for a in (volume, session_s, servers))
     num = dict.fromkeys(MEASURES, 0.0)
     den = dict.fromkeys(MEASURES, 0.0)

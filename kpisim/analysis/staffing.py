@@ -80,7 +80,7 @@ def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent
     state_group = states["agent_id"].astype(str).map(group_of)
     by_group = {g: sipp.staffed_profile(states[(state_group == g).to_numpy()], horizon)
                 for g in pd.unique(group_of.to_numpy())}
-    out = {"centre": row, "staffed": sipp.staffed_profile(states, horizon), "staffed_by_group": by_group,
+    out = {"centre": row, "staffed": sum(by_group.values()), "staffed_by_group": by_group,
            "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues)}
     if agent_kpis:
         out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
@@ -134,7 +134,7 @@ def erlang_prediction(scenario: Scenario, staffed: np.ndarray, *, offered: dict[
     for kind, pat in (("a", patience), ("c", None)):
         if kind not in kinds:
             continue
-        erl = erlangs.setdefault(kind, sipp._Erlang(pat, threshold_s))
+        erl = erlangs.setdefault(kind, sipp.ErlangCache(pat, threshold_s))
         res = sipp.sipp(vol, hs, np.asarray(staffed) * slots, interval_s=scenario.horizon.interval_min * 60.0,
                         patience_s=pat, threshold_s=threshold_s, erlang=erl)
         out.update({f"erlang_{kind}_{m}": v for m, v in res.items()})
