@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     log = synthetic_log(args.contacts, n_agents=200, days=30, seed=1)
     print(f"built {log} in {time.perf_counter() - t:.1f} s")
     n = len(log.contacts)
-    contacts_only = EventLog({"contacts": log.contacts, "agents": log.agents},
-                             {"observed_tables": ["contacts"]})
+    contacts_only = EventLog(
+        {"contacts": log.contacts, "agents": log.agents}, {"observed_tables": ["contacts"]}
+    )
     cases = [
         ("agent x month, all tables", lambda: kpis(log, by=("agent_id",), period="month")),
         ("agent x month, contacts only", lambda: kpis(contacts_only, by=("agent_id",), period="month")),

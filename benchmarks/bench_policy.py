@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")   # one core
+    os.environ.setdefault(var, "1")  # one core
 
 from kpisim.policy import load_policy  # noqa: E402
 from kpisim.policy.demo import synthetic_kpi_table  # noqa: E402
@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--policy", default=str(ROOT / "scenarios" / "policies" / "s3_kuaishangtong_presales.yaml"))
+    ap.add_argument(
+        "--policy", default=str(ROOT / "scenarios" / "policies" / "s3_kuaishangtong_presales.yaml")
+    )
     ap.add_argument("--repeat", type=int, default=3, help="report the best of this many runs")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
@@ -40,8 +42,10 @@ def main() -> None:
     t0 = time.perf_counter()
     df = synthetic_kpi_table(agents, periods, replications=reps, team_size=20, seed=1)
     policy = load_policy(args.policy)
-    print(f"built {len(df):,} agent-months ({reps} replications x {agents} agents x {periods} months) "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"built {len(df):,} agent-months ({reps} replications x {agents} agents x {periods} months) "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
 
     if args.profile:
         prof = cProfile.Profile()
@@ -60,9 +64,11 @@ def main() -> None:
         t3 = time.perf_counter()
         run = (t2 - t1, t3 - t2, t3 - t1)
         best = run if best is None or run[2] < best[2] else best
-    print(f"policy {policy.id}: score {best[0]:.2f} s + pay {best[1]:.2f} s = {best[2]:.2f} s "
-          f"for {len(df):,} agent-months (best of {args.repeat}); "
-          f"{len(df) / best[2] / 1e6:.2f} M rows/s; total pay {int(pay['total_cents'].sum()):,} cents")
+    print(
+        f"policy {policy.id}: score {best[0]:.2f} s + pay {best[1]:.2f} s = {best[2]:.2f} s "
+        f"for {len(df):,} agent-months (best of {args.repeat}); "
+        f"{len(df) / best[2] / 1e6:.2f} M rows/s; total pay {int(pay['total_cents'].sum()):,} cents"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ from kpisim.spec.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def reference_loop(n_contacts: int, *, agents=50, per_min=9.0, handle_s=300.0, patience_s=180.0, seed=1) -> int:
+def reference_loop(
+    n_contacts: int, *, agents=50, per_min=9.0, handle_s=300.0, patience_s=180.0, seed=1
+) -> int:
     """Minimal SimPy M/M/n+M: returns the number of contacts simulated."""
     rng = np.random.default_rng(seed)
     inter = rng.exponential(60.0 / per_min, n_contacts)
@@ -76,9 +78,11 @@ def main() -> None:
     if not args.skip_scenarios:
         for name in ("shop_chat", "phone_centre"):
             s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-            n, t = _time(lambda: len(simulate(s, seed=1).contacts))
-            print(f"kpisim {name:<14}: {n:>8d} contacts in {t:6.2f} s = {n / t:>9,.0f} contacts/s "
-                  f"(ratio to reference {n / t / ref_rate:.2f})")
+            n, t = _time(lambda s=s: len(simulate(s, seed=1).contacts))
+            print(
+                f"kpisim {name:<14}: {n:>8d} contacts in {t:6.2f} s = {n / t:>9,.0f} contacts/s "
+                f"(ratio to reference {n / t / ref_rate:.2f})"
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ _PUBLIC = {
     "DataError": "kpisim.errors",
 }
 
-__all__ = sorted(_PUBLIC) + ["__version__"]
+__all__ = [*sorted(_PUBLIC), "__version__"]
 
 
 def __getattr__(name: str):

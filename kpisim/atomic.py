@@ -108,7 +108,9 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return Path(path)
 
 
-def write_table(df, path: str | os.PathLike, *, alongside: Mapping[str | os.PathLike, bytes] | None = None) -> Path:
+def write_table(
+    df, path: str | os.PathLike, *, alongside: Mapping[str | os.PathLike, bytes] | None = None
+) -> Path:
     """Write a DataFrame to ``path`` atomically, as CSV or Parquet by the file extension.
 
     ``alongside``: other files (path -> bytes, e.g. a provenance sidecar) that replace their
@@ -127,7 +129,7 @@ def write_table(df, path: str | os.PathLike, *, alongside: Mapping[str | os.Path
             df.to_csv(tmp, index=False)
         else:
             df.to_parquet(tmp, index=False)
-        for t, data in zip(others, extra.values()):
+        for t, data in zip(others, extra.values(), strict=False):
             t.write_bytes(data)
     return out
 
@@ -148,8 +150,10 @@ def check_output_dir(out: str | os.PathLike) -> None:
     if real.parent == real:
         raise KpisimError(f"{out}: is the root directory; choose a new or empty directory")
     if not (real / MANIFEST).is_file() and any(real.iterdir()):
-        raise KpisimError(f"{out}: exists and is not a kpisim output directory (no {MANIFEST}); "
-                          "choose a new or empty directory")
+        raise KpisimError(
+            f"{out}: exists and is not a kpisim output directory (no {MANIFEST}); "
+            "choose a new or empty directory"
+        )
 
 
 def write_dir(out: str | os.PathLike, write: Callable[[Path], object]) -> Path:

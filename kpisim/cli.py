@@ -25,7 +25,9 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None)
     from kpisim.atomic import TABLE_SUFFIXES, json_bytes, write_table
 
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
-        raise KpisimError(f"--out {out}: unsupported extension {Path(out).suffix.lower()!r}; use .csv or .parquet")
+        raise KpisimError(
+            f"--out {out}: unsupported extension {Path(out).suffix.lower()!r}; use .csv or .parquet"
+        )
     alongside = {}
     if manifest is not None:
         body = {**manifest, "rows": len(df), "kpisim_version": kpisim.__version__}
@@ -86,12 +88,16 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     from kpisim.spec.load import load_yaml
 
     if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
-        raise KpisimError(f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet")
+        raise KpisimError(
+            f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet"
+        )
     src = Path(args.source)
     if src.is_dir():
         if not (src / MANIFEST).is_file():
-            raise KpisimError(f"{src}: a directory without {MANIFEST}, so not a run directory; "
-                              "give a run directory or a CSV/Parquet export")
+            raise KpisimError(
+                f"{src}: a directory without {MANIFEST}, so not a run directory; "
+                "give a run directory or a CSV/Parquet export"
+            )
         given = [o for o in ("mapping", "roster", "quarantine") if getattr(args, o)]
         if given:
             raise KpisimError(f"--{given[0]} applies to exports, not to the run directory {src}")
@@ -104,16 +110,31 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     if args.definitions:
         data = load_yaml(args.definitions)
         definitions = data.get("definitions", data)
-    table = kpis(log, by=by, period=args.period, definitions=definitions, metrics=args.metric,
-                 interval_min=args.interval_min)
-    manifest = {"command": "kpis", "source": str(src), "source_sha256": _source_hash(src),
-                "source_manifest": log.manifest, "by": list(by), "period": args.period,
-                "interval_min": args.interval_min, "metrics": args.metric,
-                "definitions": definitions or {},
-                "definitions_file": args.definitions,
-                "definitions_sha256": _source_hash(args.definitions) if args.definitions else None,
-                "mapping": args.mapping, "mapping_sha256": _source_hash(args.mapping) if args.mapping else None,
-                "roster": args.roster, "roster_sha256": _source_hash(args.roster) if args.roster else None}
+    table = kpis(
+        log,
+        by=by,
+        period=args.period,
+        definitions=definitions,
+        metrics=args.metric,
+        interval_min=args.interval_min,
+    )
+    manifest = {
+        "command": "kpis",
+        "source": str(src),
+        "source_sha256": _source_hash(src),
+        "source_manifest": log.manifest,
+        "by": list(by),
+        "period": args.period,
+        "interval_min": args.interval_min,
+        "metrics": args.metric,
+        "definitions": definitions or {},
+        "definitions_file": args.definitions,
+        "definitions_sha256": _source_hash(args.definitions) if args.definitions else None,
+        "mapping": args.mapping,
+        "mapping_sha256": _source_hash(args.mapping) if args.mapping else None,
+        "roster": args.roster,
+        "roster_sha256": _source_hash(args.roster) if args.roster else None,
+    }
     write_table_atomic(table, args.out, manifest)
     print(f"wrote {args.out}: {len(table)} row(s), by {', '.join(by) or 'centre'}, period {args.period}")
     q = log.manifest.get("rows_quarantined")
@@ -139,7 +160,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
         try:
             from kpisim.kpi.compute import kpis
         except ImportError:  # pragma: no cover - the KPI engine is part of kpisim
-            raise KpisimError("computing KPIs from a run needs kpisim.kpi.compute; pass a KPI table") from None
+            raise KpisimError(
+                "computing KPIs from a run needs kpisim.kpi.compute; pass a KPI table"
+            ) from None
         table = kpis(load_run(src), by=("agent_id",), period="month")
     else:
         table = read_table(src)
@@ -147,15 +170,27 @@ def _cmd_score(args: argparse.Namespace) -> int:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
     scores = policy.score(table)
     payouts = policy.pay(scores, table)
-    out = pd.concat([scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1)
-    manifest = {"command": "score", "policy": args.policy, "policy_id": policy.id, "policy_version": policy.version,
-                "policy_sha256": _source_hash(args.policy), "source": str(src), "source_sha256": _source_hash(src),
-                "inputs": args.inputs, "inputs_sha256": _source_hash(args.inputs) if args.inputs else None}
+    out = pd.concat(
+        [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
+    )
+    manifest = {
+        "command": "score",
+        "policy": args.policy,
+        "policy_id": policy.id,
+        "policy_version": policy.version,
+        "policy_sha256": _source_hash(args.policy),
+        "source": str(src),
+        "source_sha256": _source_hash(src),
+        "inputs": args.inputs,
+        "inputs_sha256": _source_hash(args.inputs) if args.inputs else None,
+    }
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
-    print(f"wrote {args.out}: {len(out)} rows scored under {policy.id} v{policy.version}; "
-          f"mean total {out['total'].mean():.2f} of {policy.max_points:g}; "
-          f"total pay {paid / 100:,.2f} {policy.currency}")
+    print(
+        f"wrote {args.out}: {len(out)} rows scored under {policy.id} v{policy.version}; "
+        f"mean total {out['total'].mean():.2f} of {policy.max_points:g}; "
+        f"total pay {paid / 100:,.2f} {policy.currency}"
+    )
     return 0
 
 
@@ -181,26 +216,40 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from kpisim.policy.inputs import read_table
 
         inputs = read_table(args.inputs)
-    comp = compare(scenario, policies, baseline=args.baseline, replications=args.replications,
-                   seed=args.seed, jobs=args.jobs, progress=sys.stderr.isatty(), inputs=inputs)
+    comp = compare(
+        scenario,
+        policies,
+        baseline=args.baseline,
+        replications=args.replications,
+        seed=args.seed,
+        jobs=args.jobs,
+        progress=sys.stderr.isatty(),
+        inputs=inputs,
+    )
     if args.inputs:
         comp.meta["inputs_file"] = str(args.inputs)
         comp.meta["inputs_sha256"] = _source_hash(args.inputs)
     levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
-    files = comp.to_dir(args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents,
-                        levers=levers)
+    files = comp.to_dir(
+        args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
+    )
     cost = comp.cost()
     for _, r in cost.iterrows():
-        print(f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
-              f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]")
+        print(
+            f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
+            f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]"
+        )
     filled = comp.meta.get("filled_inputs") or {}
     if filled:
-        print(f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}")
+        print(
+            f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}"
+        )
     print(f"report: {files['report']}")
     return 0
 
 
 # --- staffing (analysis) ----------------------------------------------------------------------
+
 
 def _fraction(option: str, text: str | None, example: str) -> float | None:
     """A fraction strictly between 0 and 1 given on the command line, or None."""
@@ -237,8 +286,9 @@ def _default_headcounts(today: int, erlang: int | None, floor: int, points: int 
 
 
 def _voice_only(scenario) -> bool:
-    return (all(q.channel == "voice" for q in scenario.queues.values())
-            and all(g.max_concurrency == 1 for g in scenario.agents))
+    return all(q.channel == "voice" for q in scenario.queues.values()) and all(
+        g.max_concurrency == 1 for g in scenario.agents
+    )
 
 
 def _cmd_staffing(args: argparse.Namespace) -> int:
@@ -263,33 +313,57 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     replications = _whole("--replications", args.replications, low=1)
     seed = _whole("--seed", args.seed, low=0)
     jobs = None if args.jobs is None else _whole("--jobs", args.jobs, low=1)
-    hourly = (DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None
-              else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0))
+    hourly = (
+        DEFAULT_HOURLY_COST_CENTS
+        if args.hourly_cost_cents is None
+        else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0)
+    )
     out = Path(args.out)
     check_output_dir(out)
 
     scenario = load_scenario(args.scenario)
     if args.days is not None:
-        days = _whole("--days", args.days, low=1, high=scenario.horizon.days,
-                      why=f" (scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)")
+        days = _whole(
+            "--days",
+            args.days,
+            low=1,
+            high=scenario.horizon.days,
+            why=f" (scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)",
+        )
         scenario = scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
     groups = len(scenario.agents)
     headcounts = None
     if args.headcounts is not None:
         items = [h.strip() for h in args.headcounts.split(",") if h.strip()]
         if not items:
-            raise KpisimError(f"--headcounts {args.headcounts!r}: not allowed; "
-                              "give comma-separated integers, e.g. 20,25,30")
-        headcounts = [_whole("--headcounts", h, low=groups, why=f" (scenario {scenario.id!r} has {groups} agent "
-                             "groups and every group keeps at least one agent)") for h in items]
+            raise KpisimError(
+                f"--headcounts {args.headcounts!r}: not allowed; give comma-separated integers, e.g. 20,25,30"
+            )
+        headcounts = [
+            _whole(
+                "--headcounts",
+                h,
+                low=groups,
+                why=f" (scenario {scenario.id!r} has {groups} agent "
+                "groups and every group keeps at least one agent)",
+            )
+            for h in items
+        ]
 
     progress = sys.stderr.isatty()
     required = check = None
     no_erlang = ""
     try:
-        required, check = required_staff(scenario, target_sl=target_sl, threshold_s=threshold_s,
-                                         max_abandon=max_abandon, replications=replications, seed=seed,
-                                         jobs=jobs, progress=progress)
+        required, check = required_staff(
+            scenario,
+            target_sl=target_sl,
+            threshold_s=threshold_s,
+            max_abandon=max_abandon,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=progress,
+        )
     except KpisimError as exc:
         if _voice_only(scenario):  # a voice centre always has an Erlang answer: a real error
             raise
@@ -298,8 +372,16 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     erlang_headcount = required.attrs.get("headcount") if required is not None else None
     if headcounts is None:
         headcounts = _default_headcounts(scenario.n_agents, erlang_headcount or peak, groups)
-    sweep = staffing_sweep(scenario, headcounts=headcounts, replications=replications, seed=seed, jobs=jobs,
-                           progress=progress, threshold_s=threshold_s, hourly_cost_cents=hourly)
+    sweep = staffing_sweep(
+        scenario,
+        headcounts=headcounts,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
+        threshold_s=threshold_s,
+        hourly_cost_cents=hourly,
+    )
     ok = True
     if target_sl is not None:
         ok = ok & (sweep["service_level"] >= target_sl)
@@ -308,36 +390,61 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     sweep = sweep.assign(target_sl=target_sl, max_abandon=max_abandon, mean_meets_target=ok)
 
     manifest = {
-        "command": "staffing", "scenario_id": scenario.id, "scenario_file": str(args.scenario),
-        "scenario_sha256": scenario.sha256, "days": scenario.horizon.days, "seed": seed,
-        "replications": replications, "headcounts": sorted(set(headcounts)), "target_sl": target_sl,
-        "threshold_s": threshold_s, "max_abandon": max_abandon, "hourly_cost_cents": hourly,
-        "erlang": f"not computed: {no_erlang}" if required is None else
-                  "per interval (Erlang A with patience, C without)",
+        "command": "staffing",
+        "scenario_id": scenario.id,
+        "scenario_file": str(args.scenario),
+        "scenario_sha256": scenario.sha256,
+        "days": scenario.horizon.days,
+        "seed": seed,
+        "replications": replications,
+        "headcounts": sorted(set(headcounts)),
+        "target_sl": target_sl,
+        "threshold_s": threshold_s,
+        "max_abandon": max_abandon,
+        "hourly_cost_cents": hourly,
+        "erlang": f"not computed: {no_erlang}"
+        if required is None
+        else "per interval (Erlang A with patience, C without)",
     }
     report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
 
-    want = " and ".join(([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
-                        + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else []))
+    want = " and ".join(
+        ([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
+        + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else [])
+    )
     for _, r in sweep.iterrows():
-        print(f"{int(r['agents'])} agents: service level {r['service_level']:.3f} "
-              f"[{r['service_level_lo']:.3f}, {r['service_level_hi']:.3f}], ASA {r['asa_s']:.1f} s, "
-              f"abandoned {r['abandon_rate']:.3f}, occupancy {r['occupancy']:.3f}"
-              + ("" if pd.isna(r["erlang_a_service_level"]) else
-                 f"; Erlang A service level {r['erlang_a_service_level']:.3f}"))
+        print(
+            f"{int(r['agents'])} agents: service level {r['service_level']:.3f} "
+            f"[{r['service_level_lo']:.3f}, {r['service_level_hi']:.3f}], ASA {r['asa_s']:.1f} s, "
+            f"abandoned {r['abandon_rate']:.3f}, occupancy {r['occupancy']:.3f}"
+            + (
+                ""
+                if pd.isna(r["erlang_a_service_level"])
+                else f"; Erlang A service level {r['erlang_a_service_level']:.3f}"
+            )
+        )
     met = sweep.loc[sweep["mean_meets_target"], "agents"]
-    print(f"target: {want}; smallest swept headcount whose simulated mean meets it: "
-          + (str(int(met.iloc[0])) if len(met) else "none"))
+    print(
+        f"target: {want}; smallest swept headcount whose simulated mean meets it: "
+        + (str(int(met.iloc[0])) if len(met) else "none")
+    )
     if check is not None:
         c = check.iloc[0]
-        print(f"Erlang: {peak} agents must be logged in during the busiest interval"
-              + (f"; a headcount of {int(erlang_headcount)} meets the target under the scenario's shifts"
-                 if erlang_headcount else ""))
-        print(f"check: simulated at a headcount of {int(c['agents'])} ({c['staffed_agents']:.1f} logged in on average): "
-              f"service level {c['service_level']:.3f} [{c['service_level_lo']:.3f}, {c['service_level_hi']:.3f}], "
-              f"abandoned {c['abandon_rate']:.3f} [{c['abandon_rate_lo']:.3f}, {c['abandon_rate_hi']:.3f}]; "
-              f"mean meets the target: {'yes' if bool(c['meets_target']) else 'no'}; "
-              f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}")
+        print(
+            f"Erlang: {peak} agents must be logged in during the busiest interval"
+            + (
+                f"; a headcount of {int(erlang_headcount)} meets the target under the scenario's shifts"
+                if erlang_headcount
+                else ""
+            )
+        )
+        print(
+            f"check: simulated at a headcount of {int(c['agents'])} ({c['staffed_agents']:.1f} logged in on average): "
+            f"service level {c['service_level']:.3f} [{c['service_level_lo']:.3f}, {c['service_level_hi']:.3f}], "
+            f"abandoned {c['abandon_rate']:.3f} [{c['abandon_rate_lo']:.3f}, {c['abandon_rate_hi']:.3f}]; "
+            f"mean meets the target: {'yes' if bool(c['meets_target']) else 'no'}; "
+            f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}"
+        )
     else:
         print(f"Erlang requirement not computed: {no_erlang}")
     print(f"report: {out / 'staffing.html'}")
@@ -352,8 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", help="scenario YAML file")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--replications", type=int, default=1)
-    s.add_argument("--population", choices=("fixed", "redraw"), default="fixed",
-                   help="fixed (default): the same agents every replication; redraw: new agents each time")
+    s.add_argument(
+        "--population",
+        choices=("fixed", "redraw"),
+        default="fixed",
+        help="fixed (default): the same agents every replication; redraw: new agents each time",
+    )
     s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
     s.set_defaults(func=_cmd_simulate)
 
@@ -363,13 +474,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")
     k.add_argument("source", help="run directory or CSV/Parquet export")
-    k.add_argument("--by", action="append",
-                   help="grouping column, repeatable or comma-separated: agent_id, team, shift, "
-                        "tenure_group, queue, channel, or centre (whole centre); default agent_id")
+    k.add_argument(
+        "--by",
+        action="append",
+        help="grouping column, repeatable or comma-separated: agent_id, team, shift, "
+        "tenure_group, queue, channel, or centre (whole centre); default agent_id",
+    )
     k.add_argument("--period", default="month", help="interval, day, week or month")
     k.add_argument("--interval-min", type=int, default=30, help="length of an interval period, minutes")
     k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
-    k.add_argument("--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}")
+    k.add_argument(
+        "--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}"
+    )
     k.add_argument("--mapping", help="column-mapping YAML for an export (docs/import.md)")
     k.add_argument("--roster", help="agents roster CSV/Parquet for an export (checks unknown agents)")
     k.add_argument("--quarantine", help="write bad export rows to this CSV and go on")
@@ -392,31 +508,58 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
     c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
     c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
-    c.add_argument("--inputs", help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
-                                    "Parquet; missing ones get a neutral value equal for every agent")
-    c.add_argument("--levers", action="store_true",
-                   help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect")
+    c.add_argument(
+        "--inputs",
+        help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
+        "Parquet; missing ones get a neutral value equal for every agent",
+    )
+    c.add_argument(
+        "--levers",
+        action="store_true",
+        help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
+    )
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_compare)
 
-    st = sub.add_parser("staffing",
-                        help="staffing vs response time: headcount sweep, Erlang requirement per interval")
+    st = sub.add_parser(
+        "staffing", help="staffing vs response time: headcount sweep, Erlang requirement per interval"
+    )
     st.add_argument("scenario", help="scenario YAML file")
-    st.add_argument("--headcounts", metavar="N,N,...",
-                    help="total headcounts to simulate, e.g. 30,36,42 (default: six from 80 %% of the smaller "
-                         "to 125 %% of the larger of today's headcount and the Erlang requirement)")
-    st.add_argument("--target-sl", metavar="FRACTION",
-                    help="service-level target in (0, 1) (default 0.8 unless only --max-abandon is given)")
-    st.add_argument("--threshold-s", metavar="SECONDS", default="20",
-                    help="service-level threshold, seconds (default 20): answered within it / offered")
+    st.add_argument(
+        "--headcounts",
+        metavar="N,N,...",
+        help="total headcounts to simulate, e.g. 30,36,42 (default: six from 80 %% of the smaller "
+        "to 125 %% of the larger of today's headcount and the Erlang requirement)",
+    )
+    st.add_argument(
+        "--target-sl",
+        metavar="FRACTION",
+        help="service-level target in (0, 1) (default 0.8 unless only --max-abandon is given)",
+    )
+    st.add_argument(
+        "--threshold-s",
+        metavar="SECONDS",
+        default="20",
+        help="service-level threshold, seconds (default 20): answered within it / offered",
+    )
     st.add_argument("--max-abandon", metavar="FRACTION", help="highest allowed abandonment, in (0, 1)")
-    st.add_argument("--replications", metavar="R", default="3", help="simulated runs per headcount (default 3)")
+    st.add_argument(
+        "--replications", metavar="R", default="3", help="simulated runs per headcount (default 3)"
+    )
     st.add_argument("--seed", metavar="N", default="1")
-    st.add_argument("--days", metavar="DAYS", help="simulate only the first DAYS days of the scenario (quicker)")
-    st.add_argument("--hourly-cost-cents", metavar="CENTS", help="labour cost per logged-in hour (default 3000)")
+    st.add_argument(
+        "--days", metavar="DAYS", help="simulate only the first DAYS days of the scenario (quicker)"
+    )
+    st.add_argument(
+        "--hourly-cost-cents", metavar="CENTS", help="labour cost per logged-in hour (default 3000)"
+    )
     st.add_argument("--jobs", metavar="J", help="worker processes (default: all cores)")
-    st.add_argument("--out", metavar="DIR", required=True,
-                    help="output directory (CSV, PNG, staffing.html, manifest.json)")
+    st.add_argument(
+        "--out",
+        metavar="DIR",
+        required=True,
+        help="output directory (CSV, PNG, staffing.html, manifest.json)",
+    )
     st.set_defaults(func=_cmd_staffing)
     return p
 

@@ -70,8 +70,7 @@ def concat(logs: list[EventLog]) -> EventLog:
     """Stack replications of the same scenario into one log."""
     if len(logs) == 1:
         return logs[0]
-    tables = {name: pd.concat([lg.tables[name] for lg in logs], ignore_index=True)
-              for name in logs[0].tables}
+    tables = {name: pd.concat([lg.tables[name] for lg in logs], ignore_index=True) for name in logs[0].tables}
     manifest = dict(logs[0].manifest)
     manifest["replications"] = sorted({r for lg in logs for r in lg.manifest.get("replications", [])})
     return EventLog(tables, manifest)

@@ -18,8 +18,9 @@ A mapping is a YAML file or a dict::
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -37,8 +38,9 @@ def _check_targets(columns: dict[str, str], allowed: tuple[str, ...]) -> dict[st
         if dst not in allowed:
             raise ValueError(f"{src}: unknown schema column {dst!r}; allowed: {', '.join(allowed)}")
         if dst in seen:
-            raise ValueError(f"{src}: {dst!r} is already mapped from {seen[dst]!r}; map each schema "
-                             "column once")
+            raise ValueError(
+                f"{src}: {dst!r} is already mapped from {seen[dst]!r}; map each schema column once"
+            )
         seen[dst] = src
     return columns
 
@@ -90,7 +92,7 @@ class ImportMapping(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _spellings(self) -> "ImportMapping":
+    def _spellings(self) -> ImportMapping:
         t = {s.strip().lower() for s in self.true_values}
         f = {s.strip().lower() for s in self.false_values}
         both = sorted(t & f)
@@ -125,4 +127,4 @@ def load_mapping(mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike 
     return validate(ImportMapping, data, str(path))
 
 
-__all__ = ["ImportMapping", "RosterMapping", "load_mapping", "SpecError"]
+__all__ = ["ImportMapping", "RosterMapping", "SpecError", "load_mapping"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,13 +109,18 @@ class _Parser:
             return s.to_numpy(dtype="datetime64[ns]")
         t = self.text(col)
         tz = t.str.contains(_TZ) & (t != "")
-        self.fail(col, tz.to_numpy(), lambda i: f"{self.name(col)}: time zone offsets are not supported "
-                        f"({t.iat[i]!r}); export naive local times")
+        self.fail(
+            col,
+            tz.to_numpy(),
+            lambda i: (
+                f"{self.name(col)}: time zone offsets are not supported "
+                f"({t.iat[i]!r}); export naive local times"
+            ),
+        )
         fmt = self.m.time_format or "ISO8601"
         out = pd.to_datetime(t.where(~tz, ""), format=fmt, errors="coerce")
         bad = (out.isna() & (t != "") & ~tz).to_numpy()
-        self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as a time "
-                        f"(format {fmt})")
+        self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as a time (format {fmt})")
         return out.to_numpy(dtype="datetime64[ns]")
 
     def number(self, col: str, *, integer: bool = False, money: bool = False) -> np.ndarray:
@@ -133,7 +139,11 @@ class _Parser:
             x = x * 100
         if integer or money:
             frac = np.abs(x - np.rint(x)) > 1e-6
-            what = "an amount with at most 2 decimals" if money and self.m.money_unit == "units" else "a whole number"
+            what = (
+                "an amount with at most 2 decimals"
+                if money and self.m.money_unit == "units"
+                else "a whole number"
+            )
             self.fail(col, frac, lambda i: f"{self.name(col)}: {shown.iat[i]!r} is not {what}")
             x = np.where(frac, np.nan, np.rint(x))
         return x
@@ -147,8 +157,11 @@ class _Parser:
         yes = low.isin([v.strip().lower() for v in self.m.true_values]).to_numpy()
         no = low.isin([v.strip().lower() for v in self.m.false_values]).to_numpy()
         allowed = ", ".join(repr(v) for v in self.m.true_values + self.m.false_values)
-        self.fail(col, ~yes & ~no, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as true/false "
-                        f"(allowed: {allowed})")
+        self.fail(
+            col,
+            ~yes & ~no,
+            lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as true/false (allowed: {allowed})",
+        )
         return yes
 
     def string(self, col: str) -> pd.Series:
@@ -158,7 +171,9 @@ class _Parser:
         return t.astype("string").replace("", pd.NA)
 
 
-def _parse(raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, report: _Report) -> dict[str, Any]:
+def _parse(
+    raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, report: _Report
+) -> dict[str, Any]:
     p = _Parser(raw, source, mapping, report)
     dtypes = schema.dtypes("contacts")
     out: dict[str, Any] = {}
@@ -179,13 +194,17 @@ def _parse(raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, re
     for col in ("contact_id", "arrival_at", "ended_at"):
         v = out[col]
         empty = np.isnan(v) if v.dtype.kind == "f" else np.isnat(v)
-        report.add(empty & ~p.failed.get(col, np.zeros(len(v), dtype=bool)),
-                   f"{p.name(col)}: empty; a value is required")
+        report.add(
+            empty & ~p.failed.get(col, np.zeros(len(v), dtype=bool)),
+            f"{p.name(col)}: empty; a value is required",
+        )
     for col, (lo, hi) in _RANGES.items():
         if col in out:
             v = out[col]
-            report.add(~np.isnan(v) & ((v < lo) | (v > hi)), lambda i, c=col, v=v, lo=lo, hi=hi:
-                       f"{p.name(c)}: {v[i]:g} outside {lo}-{hi}")
+            report.add(
+                ~np.isnan(v) & ((v < lo) | (v > hi)),
+                lambda i, c=col, v=v, lo=lo, hi=hi: f"{p.name(c)}: {v[i]:g} outside {lo}-{hi}",
+            )
     for col in _DURATIONS + _COUNTS:
         if col in out:
             v = out[col]
@@ -193,8 +212,10 @@ def _parse(raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, re
     if "channel" in out:
         ch = out["channel"].str.lower()
         out["channel"] = ch
-        report.add((ch.notna() & ~ch.isin(_CHANNELS)).to_numpy(dtype=bool, na_value=False),
-                   lambda i: f"{p.name('channel')}: {ch.iat[i]!r} is not voice or chat")
+        report.add(
+            (ch.notna() & ~ch.isin(_CHANNELS)).to_numpy(dtype=bool, na_value=False),
+            lambda i: f"{p.name('channel')}: {ch.iat[i]!r} is not voice or chat",
+        )
     _check_order(out, p, report)
     return out
 
@@ -202,16 +223,24 @@ def _parse(raw: pd.DataFrame, source: dict[str, str], mapping: ImportMapping, re
 def _check_order(out: dict[str, Any], p: _Parser, report: _Report) -> None:
     arr, ans, end = out["arrival_at"], out["answered_at"], out["ended_at"]
     fmt = lambda a, i: str(pd.Timestamp(a[i]))  # noqa: E731
-    report.add(~np.isnat(ans) & ~np.isnat(arr) & (ans < arr),
-               lambda i: f"answered_at {fmt(ans, i)} is before arrival_at {fmt(arr, i)}")
-    report.add(~np.isnat(ans) & ~np.isnat(end) & (end < ans),
-               lambda i: f"ended_at {fmt(end, i)} is before answered_at {fmt(ans, i)}")
-    report.add(np.isnat(ans) & ~np.isnat(end) & ~np.isnat(arr) & (end < arr),
-               lambda i: f"ended_at {fmt(end, i)} is before arrival_at {fmt(arr, i)}")
+    report.add(
+        ~np.isnat(ans) & ~np.isnat(arr) & (ans < arr),
+        lambda i: f"answered_at {fmt(ans, i)} is before arrival_at {fmt(arr, i)}",
+    )
+    report.add(
+        ~np.isnat(ans) & ~np.isnat(end) & (end < ans),
+        lambda i: f"ended_at {fmt(end, i)} is before answered_at {fmt(ans, i)}",
+    )
+    report.add(
+        np.isnat(ans) & ~np.isnat(end) & ~np.isnat(arr) & (end < arr),
+        lambda i: f"ended_at {fmt(end, i)} is before arrival_at {fmt(arr, i)}",
+    )
     if "wrap_up_end_at" in out:
         w = out["wrap_up_end_at"]
-        report.add(~np.isnat(w) & ~np.isnat(end) & (w < end),
-                   lambda i: f"wrap_up_end_at {fmt(w, i)} is before ended_at {fmt(end, i)}")
+        report.add(
+            ~np.isnat(w) & ~np.isnat(end) & (w < end),
+            lambda i: f"wrap_up_end_at {fmt(w, i)} is before ended_at {fmt(end, i)}",
+        )
     agent = out["agent_id"]
     report.add(~np.isnat(ans) & agent.isna().to_numpy(), "answered_at is set but agent_id is empty")
 
@@ -234,8 +263,10 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
     ren = {src: dst for src, dst in mapping.roster.columns.items() if src in raw.columns}
     raw = raw.rename(columns=ren)
     if "agent_id" not in raw.columns:
-        raise DataError(f"{name}: missing required column 'agent_id' (map it under roster.columns); "
-                        f"the file has: {', '.join(map(str, raw.columns))}")
+        raise DataError(
+            f"{name}: missing required column 'agent_id' (map it under roster.columns); "
+            f"the file has: {', '.join(map(str, raw.columns))}"
+        )
     df = pd.DataFrame({"agent_id": raw["agent_id"].astype("string").fillna("").str.strip()})
     problems = [(i + 1, "agent_id: empty") for i in np.flatnonzero((df["agent_id"] == "").to_numpy())]
     dup = df["agent_id"].duplicated().to_numpy()
@@ -248,8 +279,10 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
     else:
         mc = pd.Series(1, index=raw.index)
     bad = mc.isna() | (mc < 1) | (mc % 1 != 0)
-    problems += [(i + 1, f"max_concurrency: {raw['max_concurrency'].iat[i]!r} is not a whole number >= 1")
-                 for i in np.flatnonzero(bad.to_numpy())]
+    problems += [
+        (i + 1, f"max_concurrency: {raw['max_concurrency'].iat[i]!r} is not a whole number >= 1")
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
     if problems:
         raise DataError(f"{name}: {len(problems)} bad roster row(s); fix the roster", sorted(problems))
     df["max_concurrency"] = mc.fillna(1).astype(np.int64)
@@ -260,15 +293,25 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
 
 
 #: values for columns an export lacks (or leaves empty) that are not derived from other columns
-DEFAULTS: dict[str, Any] = {"channel": "voice", "queue": "default", "attempt": 1, "order_value_cents": 0,
-                            "response_time_sum_s": 0.0, "response_count": 0, "customer_msgs": 0,
-                            "agent_msgs": 0, "system_msgs": 0}
+DEFAULTS: dict[str, Any] = {
+    "channel": "voice",
+    "queue": "default",
+    "attempt": 1,
+    "order_value_cents": 0,
+    "response_time_sum_s": 0.0,
+    "response_count": 0,
+    "customer_msgs": 0,
+    "agent_msgs": 0,
+    "system_msgs": 0,
+}
 
 
 def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> pd.DataFrame:
     """The contacts table of the good rows, with derived and default columns (docs/import.md)."""
     n = int(good.sum())
-    g = {k: (v[good] if isinstance(v, np.ndarray) else v[good].reset_index(drop=True)) for k, v in out.items()}
+    g = {
+        k: (v[good] if isinstance(v, np.ndarray) else v[good].reset_index(drop=True)) for k, v in out.items()
+    }
     df = pd.DataFrame({k: v for k, v in g.items() if k != "customer_id"}, index=pd.RangeIndex(n))
     dtypes = schema.dtypes("contacts")
 
@@ -334,9 +377,14 @@ def _write_quarantine(raw: pd.DataFrame, bad: np.ndarray, report: _Report, path:
     return write_bytes(path, q.to_csv(index=False).encode("utf-8"))
 
 
-def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike | None = None,
-               agents: str | os.PathLike | pd.DataFrame | None = None, quarantine: str | os.PathLike | None = None,
-               scenario_id: str | None = None) -> EventLog:
+def import_log(
+    path: str | os.PathLike,
+    *,
+    mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike | None = None,
+    agents: str | os.PathLike | pd.DataFrame | None = None,
+    quarantine: str | os.PathLike | None = None,
+    scenario_id: str | None = None,
+) -> EventLog:
     """Read a contact export into an ``EventLog`` (tables ``contacts`` and ``agents``).
 
     Args:
@@ -362,10 +410,14 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
     missing = [c for c in REQUIRED if c not in source]
     if missing:
         mapped = {dst: src for src, dst in m.columns.items()}
-        hint = "; ".join(f"{c} (mapped from {mapped[c]!r}, not in the file)" if c in mapped else c for c in missing)
-        raise DataError(f"{path}: missing required column(s): {hint}; required: {', '.join(REQUIRED)}; "
-                        f"the file has: {', '.join(map(str, raw.columns))}; give a mapping "
-                        "(export column -> schema column) with --mapping")
+        hint = "; ".join(
+            f"{c} (mapped from {mapped[c]!r}, not in the file)" if c in mapped else c for c in missing
+        )
+        raise DataError(
+            f"{path}: missing required column(s): {hint}; required: {', '.join(REQUIRED)}; "
+            f"the file has: {', '.join(map(str, raw.columns))}; give a mapping "
+            "(export column -> schema column) with --mapping"
+        )
     report = _Report()
     out = _parse(raw, source, m, report)
     _check_ids(out, report)
@@ -378,8 +430,11 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
         report.add(unknown, lambda i: f"agent_id {ag.iat[i]!r} is not in the roster{where}")
     bad = report.bad(n_in)
     if bad.any() and quarantine is None:
-        raise DataError(f"{path}: {int(bad.sum())} bad row(s) of {n_in}; nothing imported (fix them, or "
-                        "set them aside with quarantine=PATH / --quarantine PATH)", report.problems())
+        raise DataError(
+            f"{path}: {int(bad.sum())} bad row(s) of {n_in}; nothing imported (fix them, or "
+            "set them aside with quarantine=PATH / --quarantine PATH)",
+            report.problems(),
+        )
     qpath = _write_quarantine(raw, bad, report, quarantine) if quarantine is not None else None
     contacts = _assemble(out, ~bad, m)
     sid = scenario_id or m.scenario_id or path.stem
@@ -397,9 +452,15 @@ def import_log(path: str | os.PathLike, *, mapping: ImportMapping | Mapping[str,
     tables["contacts"] = contacts
     tables["agents"] = conform("agents", agents_t.assign(**keys))
     manifest = {
-        "scenario_id": sid, "seed": -1, "replications": [0], "kpisim_version": kpisim.__version__,
-        "source": str(path), "source_sha256": file_sha256(path),
-        "rows_in": n_in, "rows_imported": len(contacts), "rows_quarantined": int(bad.sum()),
+        "scenario_id": sid,
+        "seed": -1,
+        "replications": [0],
+        "kpisim_version": kpisim.__version__,
+        "source": str(path),
+        "source_sha256": file_sha256(path),
+        "rows_in": n_in,
+        "rows_imported": len(contacts),
+        "rows_quarantined": int(bad.sum()),
         "quarantine": str(qpath) if qpath else None,
         "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
         "observed_tables": ["contacts"],

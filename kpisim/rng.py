@@ -17,18 +17,18 @@ import numpy as np
 
 #: Fixed order of named streams. Append only.
 STREAMS: tuple[str, ...] = (
-    "arrivals",     # arrival times per queue
-    "handle",       # per-contact base work (handle time before the agent's speed)
-    "patience",     # per-contact patience (abandonment)
-    "outcomes",     # per-contact uniforms for resolution, transfer, sales, survey, ...
-    "traits",       # agents' hidden true traits
-    "attendance",   # lateness, absence, leave per agent-day
-    "conduct",      # conduct events per agent-day
-    "returns",      # delay before an unresolved customer comes back
-    "chat",         # chat conversation detail (messages, response times)
-    "qa",           # QA sampling and scores
-    "silent",       # silent orders (no contact)
-    "wrap",         # after-contact work
+    "arrivals",  # arrival times per queue
+    "handle",  # per-contact base work (handle time before the agent's speed)
+    "patience",  # per-contact patience (abandonment)
+    "outcomes",  # per-contact uniforms for resolution, transfer, sales, survey, ...
+    "traits",  # agents' hidden true traits
+    "attendance",  # lateness, absence, leave per agent-day
+    "conduct",  # conduct events per agent-day
+    "returns",  # delay before an unresolved customer comes back
+    "chat",  # chat conversation detail (messages, response times)
+    "qa",  # QA sampling and scores
+    "silent",  # silent orders (no contact)
+    "wrap",  # after-contact work
 )
 
 
@@ -40,7 +40,7 @@ def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
         replication: replication number (0-based).
     """
     children = np.random.SeedSequence([int(seed), int(replication)]).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=False)}
 
 
 def population_rng(seed: int) -> np.random.Generator:

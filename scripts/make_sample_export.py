@@ -88,8 +88,9 @@ def source_log(source: str, every: int):
         return c.reset_index(drop=True), log.agents
     from kpisim.kpi.synth import synthetic_log
 
-    log = synthetic_log(4000, n_agents=24, n_teams=4, days=30, start="2026-11-01", seed=7,
-                        states_per_contact=0.1)
+    log = synthetic_log(
+        4000, n_agents=24, n_teams=4, days=30, start="2026-11-01", seed=7, states_per_contact=0.1
+    )
     return log.contacts, log.agents
 
 
@@ -110,28 +111,40 @@ def export_frame(c: pd.DataFrame) -> pd.DataFrame:
     """The vendor-style export of a contacts table (all values as text)."""
     c = c.sort_values(["arrival_at", "contact_id"], kind="stable").reset_index(drop=True)
     ints = lambda s: s.astype("Int64").astype("string").fillna("")  # noqa: E731
-    return pd.DataFrame({
-        "Session ID": (700000 + c["contact_id"]).astype(str),
-        "Customer": "C" + c["customer_id"].astype(str).str.zfill(6),
-        "Channel": c["channel"].map(_CHANNEL),
-        "Skill Group": c["queue"].map(_QUEUE),
-        "Agent": c["agent_id"].fillna(""),
-        "Start Time": _t(c["arrival_at"]), "Answer Time": _t(c["answered_at"]),
-        "End Time": _t(c["ended_at"]), "Wrap End": _t(c["wrap_up_end_at"]),
-        "Wait (s)": _num(c["wait_s"], 1),
-        "Abandoned": _yn(c["abandoned"]), "Transferred": _yn(c["transferred"]),
-        "Paid Order": _yn(c["converted"]),
-        "Order Amount": [f"{v // 100}.{v % 100:02d}" if v else "" for v in c["order_value_cents"]],
-        "Refunded": _yn(c["refunded"]), "Save Case": _yn(c["rescue_opportunity"]), "Saved": _yn(c["rescued"]),
-        "Rating": ints(c["csat"]), "NPS": ints(c["nps"]),
-        "Complaint": _yn(c["complaint"]), "Praise": _yn(c["praise"]),
-        "First Response (s)": _num(c["first_response_s"], 1),
-        "Response Time Total (s)": _num(c["response_time_sum_s"], 1),
-        "Replies": ints(c["response_count"]), "Customer Msgs": ints(c["customer_msgs"]),
-        "Agent Msgs": ints(c["agent_msgs"]), "System Msgs": ints(c["system_msgs"]),
-        "Replied": _yn(c["replied"]), "Invalid": _yn(c["invalid"]),
-        "Browser": np.where(c["contact_id"] % 3 == 0, "Chrome", "Safari"),  # not mapped: ignored
-    })
+    return pd.DataFrame(
+        {
+            "Session ID": (700000 + c["contact_id"]).astype(str),
+            "Customer": "C" + c["customer_id"].astype(str).str.zfill(6),
+            "Channel": c["channel"].map(_CHANNEL),
+            "Skill Group": c["queue"].map(_QUEUE),
+            "Agent": c["agent_id"].fillna(""),
+            "Start Time": _t(c["arrival_at"]),
+            "Answer Time": _t(c["answered_at"]),
+            "End Time": _t(c["ended_at"]),
+            "Wrap End": _t(c["wrap_up_end_at"]),
+            "Wait (s)": _num(c["wait_s"], 1),
+            "Abandoned": _yn(c["abandoned"]),
+            "Transferred": _yn(c["transferred"]),
+            "Paid Order": _yn(c["converted"]),
+            "Order Amount": [f"{v // 100}.{v % 100:02d}" if v else "" for v in c["order_value_cents"]],
+            "Refunded": _yn(c["refunded"]),
+            "Save Case": _yn(c["rescue_opportunity"]),
+            "Saved": _yn(c["rescued"]),
+            "Rating": ints(c["csat"]),
+            "NPS": ints(c["nps"]),
+            "Complaint": _yn(c["complaint"]),
+            "Praise": _yn(c["praise"]),
+            "First Response (s)": _num(c["first_response_s"], 1),
+            "Response Time Total (s)": _num(c["response_time_sum_s"], 1),
+            "Replies": ints(c["response_count"]),
+            "Customer Msgs": ints(c["customer_msgs"]),
+            "Agent Msgs": ints(c["agent_msgs"]),
+            "System Msgs": ints(c["system_msgs"]),
+            "Replied": _yn(c["replied"]),
+            "Invalid": _yn(c["invalid"]),
+            "Browser": np.where(c["contact_id"] % 3 == 0, "Chrome", "Safari"),  # not mapped: ignored
+        }
+    )
 
 
 #: (kind, column, how to spoil the value) -- each applied to two answered rows
@@ -144,10 +157,16 @@ SPOILERS = (
     ("out of range", "Rating", lambda r: "7"),
     ("unknown agent", "Agent", lambda r: "ghost-99"),
     ("negative duration", "Wait (s)", lambda r: "-15.0"),
-    ("answered before arrival", "Answer Time",
-     lambda r: (pd.to_datetime(r["Start Time"], format=FMT) - pd.Timedelta(seconds=60)).strftime(FMT)),
-    ("ended before answered", "End Time",
-     lambda r: (pd.to_datetime(r["Answer Time"], format=FMT) - pd.Timedelta(seconds=30)).strftime(FMT)),
+    (
+        "answered before arrival",
+        "Answer Time",
+        lambda r: (pd.to_datetime(r["Start Time"], format=FMT) - pd.Timedelta(seconds=60)).strftime(FMT),
+    ),
+    (
+        "ended before answered",
+        "End Time",
+        lambda r: (pd.to_datetime(r["Answer Time"], format=FMT) - pd.Timedelta(seconds=30)).strftime(FMT),
+    ),
 )
 
 
@@ -158,7 +177,7 @@ def spoil(df: pd.DataFrame, seed: int) -> pd.DataFrame:
     answered = np.flatnonzero((df["Answer Time"] != "").to_numpy())
     rows = rng.choice(answered, size=2 * len(SPOILERS) + 2, replace=False)
     for k, (_, col, how) in enumerate(SPOILERS):
-        for i in rows[2 * k: 2 * k + 2]:
+        for i in rows[2 * k : 2 * k + 2]:
             df.loc[i, col] = how(df.loc[i])
     for i in rows[-2:]:  # a later row re-uses an earlier Session ID (re-exported session)
         df.loc[i, "Session ID"] = df.loc[max(i - 5, 0), "Session ID"]
@@ -166,10 +185,19 @@ def spoil(df: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def roster_frame(agents: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Agent": agents["agent_id"], "Team": agents["team"], "Shift": agents["shift"],
-        "Tenure": agents["tenure_group"], "Max Chats": agents["max_concurrency"],
-    }).sort_values("Agent").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Agent": agents["agent_id"],
+                "Team": agents["team"],
+                "Shift": agents["shift"],
+                "Tenure": agents["tenure_group"],
+                "Max Chats": agents["max_concurrency"],
+            }
+        )
+        .sort_values("Agent")
+        .reset_index(drop=True)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     export.to_csv(out / "sample_export.csv", index=False, lineterminator="\n")
     roster_frame(agents).to_csv(out / "sample_roster.csv", index=False, lineterminator="\n")
     (out / "sample_mapping.yaml").write_text(MAPPING, encoding="utf-8")
-    print(f"wrote {out}/sample_export.csv ({len(export)} rows, source {args.source}), "
-          f"sample_roster.csv ({len(agents)} agents), sample_mapping.yaml")
+    print(
+        f"wrote {out}/sample_export.csv ({len(export)} rows, source {args.source}), "
+        f"sample_roster.csv ({len(agents)} agents), sample_mapping.yaml"
+    )
     return 0
 
 

@@ -21,16 +21,21 @@ def policy_dict(**over: Any) -> dict:
         "id": "t",
         "name": "test policy",
         "scorecard": {
-            "components": [{
-                "id": "conv",
-                "metric": "conversion_rate",
-                "weight": 100,
-                "rule": {"type": "tiers", "tiers": [
-                    {"when": "x >= 0.6", "points": 100},
-                    {"when": "0.35 <= x < 0.6", "points": 50},
-                    {"when": "x < 0.35", "points": 0},
-                ]},
-            }],
+            "components": [
+                {
+                    "id": "conv",
+                    "metric": "conversion_rate",
+                    "weight": 100,
+                    "rule": {
+                        "type": "tiers",
+                        "tiers": [
+                            {"when": "x >= 0.6", "points": 100},
+                            {"when": "0.35 <= x < 0.6", "points": 50},
+                            {"when": "x < 0.35", "points": 0},
+                        ],
+                    },
+                }
+            ],
         },
     }
     return deep_update(data, over)

@@ -6,8 +6,17 @@ from kpisim.spec.load import validate
 from kpisim.spec.scenario import Scenario
 
 
-def mmn_scenario(*, agents: int, per_min: float, handle_s: float, patience_s: float | None,
-                 days: int = 1, channel: str = "voice", concurrency: int = 1, **queue_extra) -> Scenario:
+def mmn_scenario(
+    *,
+    agents: int,
+    per_min: float,
+    handle_s: float,
+    patience_s: float | None,
+    days: int = 1,
+    channel: str = "voice",
+    concurrency: int = 1,
+    **queue_extra,
+) -> Scenario:
     """An M/M/n(+M) scenario open 24 h with exponential handle time and patience."""
     queue = {
         "channel": channel,
@@ -17,10 +26,20 @@ def mmn_scenario(*, agents: int, per_min: float, handle_s: float, patience_s: fl
     }
     if patience_s is not None:
         queue["patience"] = {"dist": "exponential", "mean_s": patience_s}
-    return validate(Scenario, {
-        "id": "mmn",
-        "horizon": {"start": "2026-11-02", "days": days, "interval_min": 60},
-        "queues": {"main": queue},
-        "agents": [{"name": "a", "count": agents, "skills": {"main": 1}, "max_concurrency": concurrency,
-                    "shifts": {"default": {"start": "00:00", "end": "24:00"}}}],
-    })
+    return validate(
+        Scenario,
+        {
+            "id": "mmn",
+            "horizon": {"start": "2026-11-02", "days": days, "interval_min": 60},
+            "queues": {"main": queue},
+            "agents": [
+                {
+                    "name": "a",
+                    "count": agents,
+                    "skills": {"main": 1},
+                    "max_concurrency": concurrency,
+                    "shifts": {"default": {"start": "00:00", "end": "24:00"}},
+                }
+            ],
+        },
+    )

@@ -43,11 +43,20 @@ def score_items(policy: Any) -> pd.DataFrame:
     rows = []
 
     def add(kind, item, column, sign, label, category, metric, max_points):
-        rows.append({"kind": kind, "item": item, "column": column, "sign": sign, "label": label or item,
-                     "category": category or "", "metric": metric or "",
-                     "source": "" if not metric else ("input" if metric in inputs else "registry"),
-                     "max_points": float(max_points) if max_points is not None else np.nan,
-                     "in_total": category is None})
+        rows.append(
+            {
+                "kind": kind,
+                "item": item,
+                "column": column,
+                "sign": sign,
+                "label": label or item,
+                "category": category or "",
+                "metric": metric or "",
+                "source": "" if not metric else ("input" if metric in inputs else "registry"),
+                "max_points": float(max_points) if max_points is not None else np.nan,
+                "in_total": category is None,
+            }
+        )
 
     for c in sc.components:
         add("component", c.id, f"pts_{c.id}", 1, c.label, c.category, c.metric, component_max(c))
@@ -60,7 +69,9 @@ def score_items(policy: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def score_breakdown(comp, *, by: Sequence[str] = (), policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def score_breakdown(
+    comp, *, by: Sequence[str] = (), policies: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Mean points per scorecard item and policy, with 95 % CIs across months.
 
     Args:
@@ -90,8 +101,10 @@ def score_breakdown(comp, *, by: Sequence[str] = (), policies: Mapping[str, Any]
     kt = comp.kpis
     missing = [c for c in by if c not in kt.columns]
     if missing:
-        raise KpisimError(f"score_breakdown: by column(s) {missing} not in the KPI table; "
-                          f"available: {sorted(c for c in kt.columns if not c.startswith(('n_', 'sum_')))}")
+        raise KpisimError(
+            f"score_breakdown: by column(s) {missing} not in the KPI table; "
+            f"available: {sorted(c for c in kt.columns if not c.startswith(('n_', 'sum_')))}"
+        )
     month = ["replication", "period"]
     out = []
     for name, pol in policies.items():
@@ -100,35 +113,77 @@ def score_breakdown(comp, *, by: Sequence[str] = (), policies: Mapping[str, Any]
         s = s.drop(columns=[c for c in by if c in s.columns and c not in KEYS])
         if by:
             s = s.merge(kt[KEYS + [c for c in by if c not in KEYS]], on=KEYS, how="left")
-        vals = pd.DataFrame({r.column: s[r.column].astype(float) * r.sign for r in items.itertuples()},
-                            index=s.index)
+        vals = pd.DataFrame(
+            {r.column: s[r.column].astype(float) * r.sign for r in items.itertuples()}, index=s.index
+        )
         total = s["total"].astype(float)
         parts = items.loc[items["in_total"], "column"].tolist()
         limits = total - vals[parts].sum(axis=1)
         extra = []
-        step = 10.0 ** -pol.scorecard.total.decimals  # rounding alone moves a total by <= step / 2
+        step = 10.0**-pol.scorecard.total.decimals  # rounding alone moves a total by <= step / 2
         if (limits.abs() > step / 2 + 1e-6).any():
             vals["limits"] = limits
-            extra.append({"kind": "limits", "item": "limits", "column": "limits", "sign": 1,
-                          "label": "total floor / cap / zeroing gates / rounding", "category": "", "metric": "",
-                          "source": "", "max_points": np.nan, "in_total": True})
+            extra.append(
+                {
+                    "kind": "limits",
+                    "item": "limits",
+                    "column": "limits",
+                    "sign": 1,
+                    "label": "total floor / cap / zeroing gates / rounding",
+                    "category": "",
+                    "metric": "",
+                    "source": "",
+                    "max_points": np.nan,
+                    "in_total": True,
+                }
+            )
         vals["total"] = total
-        extra.append({"kind": "total", "item": "total", "column": "total", "sign": 1, "label": "total score",
-                      "category": "", "metric": "", "source": "", "max_points": float(pol.max_points),
-                      "in_total": False})
+        extra.append(
+            {
+                "kind": "total",
+                "item": "total",
+                "column": "total",
+                "sign": 1,
+                "label": "total score",
+                "category": "",
+                "metric": "",
+                "source": "",
+                "max_points": float(pol.max_points),
+                "in_total": False,
+            }
+        )
         items = pd.concat([items, pd.DataFrame(extra)], ignore_index=True)
         vals[month + by] = s[month + by].to_numpy()
         per = vals.groupby(month + by, sort=True, dropna=False).mean().reset_index()
         long = per.melt(id_vars=month + by, var_name="column", value_name="points")
-        ci = ci_frame(long, by + ["column"], ["points"])
+        ci = ci_frame(long, [*by, "column"], ["points"])
         ci = items.merge(ci, on="column", how="left", sort=False)
         ci["pct_of_max"] = 100 * ci["points"] / ci["max_points"].where(ci["max_points"] > 0)
         ci = _measurability(ci, kt, by)
         ci.insert(0, "policy", name)
         out.append(ci)
     res = pd.concat(out, ignore_index=True)
-    cols = ["policy", *by, "kind", "item", "label", "category", "metric", "source", "in_total", "max_points",
-            "points", "points_lo", "points_hi", "n", "pct_of_max", "missing_share", "varies", "column", "sign"]
+    cols = [
+        "policy",
+        *by,
+        "kind",
+        "item",
+        "label",
+        "category",
+        "metric",
+        "source",
+        "in_total",
+        "max_points",
+        "points",
+        "points_lo",
+        "points_hi",
+        "n",
+        "pct_of_max",
+        "missing_share",
+        "varies",
+        "column",
+        "sign",
+    ]
     return res[cols]
 
 

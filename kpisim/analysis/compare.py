@@ -29,8 +29,11 @@ def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[
     how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
     from kpisim.kpi.compute import kpis
 
-    return {"kpis": kpis(log, by=kpi_by, period=period), "agents": log.tables["agents"].copy(),
-            "population": log.manifest.get("population")}
+    return {
+        "kpis": kpis(log, by=kpi_by, period=period),
+        "agents": log.tables["agents"].copy(),
+        "population": log.manifest.get("population"),
+    }
 
 
 @dataclass
@@ -63,13 +66,17 @@ class Comparison:
     def agent_pay(self) -> pd.DataFrame:
         """One row per policy, replication, agent, period: pay_cents, total (score), group keys and
         the hidden ``true_*`` columns (incl. ``true_contribution``)."""
-        p = self.pay[["policy"] + RUN + ["agent_id", "period", "total_cents"]].rename(columns={"total_cents": "pay_cents"})
-        s = self.scores[["policy"] + AGENT_KEYS + ["total"]]
-        out = p.merge(s, on=["policy"] + AGENT_KEYS, how="left")
-        kcols = [c for c in ("group", "team", "shift", "tenure_group", "handled", "sales_cents") if c in self.kpis]
+        p = self.pay[["policy", *RUN, "agent_id", "period", "total_cents"]].rename(
+            columns={"total_cents": "pay_cents"}
+        )
+        s = self.scores[["policy", *AGENT_KEYS, "total"]]
+        out = p.merge(s, on=["policy", *AGENT_KEYS], how="left")
+        kcols = [
+            c for c in ("group", "team", "shift", "tenure_group", "handled", "sales_cents") if c in self.kpis
+        ]
         out = out.merge(self.kpis[AGENT_KEYS + kcols], on=AGENT_KEYS, how="left")
         truth = [c for c in self.agents.columns if c.startswith("true_")]
-        ag = self.agents[["replication", "agent_id"] + truth]
+        ag = self.agents[["replication", "agent_id", *truth]]
         ag = ag.loc[:, ~ag.columns.duplicated()]
         return out.merge(ag, on=["replication", "agent_id"], how="left")
 
@@ -78,9 +85,12 @@ class Comparison:
         """Per policy, replication and period: total_cents, agents, handled, sales_cents."""
         ap = self.agent_pay()
         g = ap.groupby(["policy", "scenario_id", "replication", "seed", "period"], sort=False)
-        out = g.agg(total_cents=("pay_cents", "sum"), agents=("agent_id", "nunique"),
-                    handled=("handled", lambda x: float(pd.to_numeric(x, errors="coerce").sum())),
-                    sales_cents=("sales_cents", lambda x: float(pd.to_numeric(x, errors="coerce").sum())))
+        out = g.agg(
+            total_cents=("pay_cents", "sum"),
+            agents=("agent_id", "nunique"),
+            handled=("handled", lambda x: float(pd.to_numeric(x, errors="coerce").sum())),
+            sales_cents=("sales_cents", lambda x: float(pd.to_numeric(x, errors="coerce").sum())),
+        )
         out = out.reset_index()
         out["total_cents"] = out["total_cents"].astype("int64")
         return out
@@ -98,14 +108,23 @@ class Comparison:
         mc["per_handled_cents"] = mc["total_cents"] / mc["handled"].where(mc["handled"] > 0)
         mc["pct_of_sales"] = 100 * mc["total_cents"] / mc["sales_cents"].where(mc["sales_cents"] > 0)
         base = mc[mc["policy"] == self.baseline].set_index(["replication", "period"])["total_cents"]
-        mc["diff_cents"] = mc["total_cents"] - base.reindex(pd.MultiIndex.from_frame(mc[["replication", "period"]])).to_numpy()
-        out = ci_frame(mc, ["policy"], ["total_cents", "per_agent_cents", "per_handled_cents", "pct_of_sales", "diff_cents"])
+        mc["diff_cents"] = (
+            mc["total_cents"]
+            - base.reindex(pd.MultiIndex.from_frame(mc[["replication", "period"]])).to_numpy()
+        )
+        out = ci_frame(
+            mc,
+            ["policy"],
+            ["total_cents", "per_agent_cents", "per_handled_cents", "pct_of_sales", "diff_cents"],
+        )
         q = mc.groupby("policy", sort=False)["total_cents"]
         out["p5_cents"] = out["policy"].map(q.quantile(0.05))
         out["p95_cents"] = out["policy"].map(q.quantile(0.95))
         if budget_cents is not None:
             out["budget_cents"] = int(budget_cents)
-            out["p_over_budget"] = out["policy"].map(mc.assign(o=mc["total_cents"] > budget_cents).groupby("policy")["o"].mean())
+            out["p_over_budget"] = out["policy"].map(
+                mc.assign(o=mc["total_cents"] > budget_cents).groupby("policy")["o"].mean()
+            )
         out.insert(1, "scenario_id", self.scenario_id)
         out.insert(2, "seed", self.seed)
         return out
@@ -122,11 +141,13 @@ class Comparison:
         winners), mean_loss_cents (among losers), mean_delta_cents, each with _lo/_hi.
         """
         ap = self.agent_pay()
-        base = ap[ap["policy"] == self.baseline][AGENT_KEYS + ["pay_cents", "total"]]
+        base = ap[ap["policy"] == self.baseline][[*AGENT_KEYS, "pay_cents", "total"]]
         base = base.rename(columns={"pay_cents": "base_pay_cents", "total": "base_total"})
         score = base["base_total"].astype(float)
         if score.notna().any() and score.nunique() > 1:
-            labels, edges = pd.qcut(score.rank(method="first"), q=min(bands, score.notna().sum()), labels=False, retbins=True)
+            labels, _edges = pd.qcut(
+                score.rank(method="first"), q=min(bands, score.notna().sum()), labels=False, retbins=True
+            )
             base["band"] = labels + 1
             rng = base.groupby("band")["base_total"].agg(["min", "max"])
             band_range = {b: f"{r['min']:.4g}–{r['max']:.4g}" for b, r in rng.iterrows()}
@@ -138,17 +159,41 @@ class Comparison:
         m["delta_cents"] = m["pay_cents"] - m["base_pay_cents"]
         m["gain"] = m["delta_cents"] > threshold_cents
         m["lose"] = m["delta_cents"] < -threshold_cents
-        per = m.groupby(["policy", "band", "replication", "period"]).agg(
-            share_gain=("gain", "mean"), share_lose=("lose", "mean"),
-            mean_delta_cents=("delta_cents", "mean"),
-            mean_gain_cents=("delta_cents", lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan),
-            mean_loss_cents=("delta_cents", lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan),
-        ).reset_index()
-        allb = m.groupby(["policy", "replication", "period"]).agg(
-            share_gain=("gain", "mean"), share_lose=("lose", "mean"), mean_delta_cents=("delta_cents", "mean"),
-            mean_gain_cents=("delta_cents", lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan),
-            mean_loss_cents=("delta_cents", lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan),
-        ).reset_index().assign(band=0)
+        per = (
+            m.groupby(["policy", "band", "replication", "period"])
+            .agg(
+                share_gain=("gain", "mean"),
+                share_lose=("lose", "mean"),
+                mean_delta_cents=("delta_cents", "mean"),
+                mean_gain_cents=(
+                    "delta_cents",
+                    lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan,
+                ),
+                mean_loss_cents=(
+                    "delta_cents",
+                    lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan,
+                ),
+            )
+            .reset_index()
+        )
+        allb = (
+            m.groupby(["policy", "replication", "period"])
+            .agg(
+                share_gain=("gain", "mean"),
+                share_lose=("lose", "mean"),
+                mean_delta_cents=("delta_cents", "mean"),
+                mean_gain_cents=(
+                    "delta_cents",
+                    lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan,
+                ),
+                mean_loss_cents=(
+                    "delta_cents",
+                    lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan,
+                ),
+            )
+            .reset_index()
+            .assign(band=0)
+        )
         cols = ["share_gain", "share_lose", "mean_gain_cents", "mean_loss_cents", "mean_delta_cents"]
         out = ci_frame(pd.concat([per, allb], ignore_index=True), ["policy", "band"], cols)
         for c in ("share_gain", "share_lose"):  # shares: keep the interval inside [0, 1]
@@ -185,9 +230,14 @@ class Comparison:
 
         return tier_cliffs(self)
 
-    def lever_effects(self, levers: Mapping[str, Mapping[str, float]] | None = None, *,
-                      groups: Sequence[str] | None = None, jobs: int | None = None,
-                      progress: bool = True) -> pd.DataFrame:
+    def lever_effects(
+        self,
+        levers: Mapping[str, Mapping[str, float]] | None = None,
+        *,
+        groups: Sequence[str] | None = None,
+        jobs: int | None = None,
+        progress: bool = True,
+    ) -> pd.DataFrame:
         """Simulate each lever pulled by ``groups`` (default: the largest agent group) on the same
         seed and replications as this comparison and report the change in pay and KPIs of the
         agents who pull it, per policy (see :func:`kpisim.analysis.incentives.lever_effects`).
@@ -202,9 +252,18 @@ class Comparison:
             raise KpisimError("this comparison does not hold its scenario; call incentives.lever_effects")
         if groups is None:
             groups = [max(scenario.agents, key=lambda g: g.count).name]
-        out = lever_effects(scenario, self.meta["policy_objects"], levers or DEFAULT_LEVERS, groups=groups,
-                            replications=self.replications, seed=self.seed, jobs=jobs, progress=progress,
-                            period=self.meta.get("period", "month"), base_kpis=self.kpis)
+        out = lever_effects(
+            scenario,
+            self.meta["policy_objects"],
+            levers or DEFAULT_LEVERS,
+            groups=groups,
+            replications=self.replications,
+            seed=self.seed,
+            jobs=jobs,
+            progress=progress,
+            period=self.meta.get("period", "month"),
+            base_kpis=self.kpis,
+        )
         out.insert(2, "groups", ",".join(groups))
         return out
 
@@ -213,14 +272,17 @@ class Comparison:
         """Payout per month by policy with CIs (:func:`kpisim.plots.cost_bars`)."""
         from kpisim import plots
 
-        return plots.cost_bars(self.cost(budget_cents=budget_cents), currency=self.currency, budget_cents=budget_cents)
+        return plots.cost_bars(
+            self.cost(budget_cents=budget_cents), currency=self.currency, budget_cents=budget_cents
+        )
 
     def plot_winners_losers(self, *, threshold_cents: int = 5000, bands: int = 5):
         """Shares gaining / losing vs the baseline by score band (:func:`kpisim.plots.winners_losers_bars`)."""
         from kpisim import plots
 
-        return plots.winners_losers_bars(self.winners_losers(threshold_cents=threshold_cents, bands=bands),
-                                         currency=self.currency)
+        return plots.winners_losers_bars(
+            self.winners_losers(threshold_cents=threshold_cents, bands=bands), currency=self.currency
+        )
 
     def plot_fairness(self):
         """Validity, rank stability, Gini and the luck / position / person split (:func:`kpisim.plots.fairness_bars`)."""
@@ -241,8 +303,15 @@ class Comparison:
         return plots.incentive_bars(self.incentive_gradient(), currency=self.currency)
 
     # --- output ------------------------------------------------------------------------------
-    def to_dir(self, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
-               figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
+    def to_dir(
+        self,
+        path,
+        *,
+        budget_cents: int | None = None,
+        threshold_cents: int = 5000,
+        figures: bool = True,
+        levers: pd.DataFrame | None = None,
+    ) -> dict[str, str]:
         """Write CSV tables, PNG figures, ``manifest.json`` and a self-contained ``report.html`` to
         the directory ``path``, atomically: it is built whole in a temporary sibling, and an earlier
         kpisim output at ``path`` is replaced only once it is complete (no stale files remain).
@@ -258,14 +327,29 @@ class Comparison:
         """
         from kpisim.analysis.report import write_dir
 
-        return write_dir(self, path, budget_cents=budget_cents, threshold_cents=threshold_cents, figures=figures,
-                         levers=levers)
+        return write_dir(
+            self,
+            path,
+            budget_cents=budget_cents,
+            threshold_cents=threshold_cents,
+            figures=figures,
+            levers=levers,
+        )
 
 
-def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | None = None,
-            replications: int = 4, seed: int = 1, jobs: int | None = None, progress: bool = True,
-            kpi_by: Sequence[str] = ("agent_id",), period: str = "month",
-            inputs: pd.DataFrame | Mapping[str, float] | None = None) -> Comparison:
+def compare(
+    scenario: Scenario,
+    policies: Mapping[str, Any],
+    *,
+    baseline: str | None = None,
+    replications: int = 4,
+    seed: int = 1,
+    jobs: int | None = None,
+    progress: bool = True,
+    kpi_by: Sequence[str] = ("agent_id",),
+    period: str = "month",
+    inputs: pd.DataFrame | Mapping[str, float] | None = None,
+) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
     Args:
@@ -294,8 +378,15 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
         raise KpisimError(f"baseline {baseline!r} is not one of the policies {names}")
     if "agent_id" not in kpi_by:
         raise KpisimError(f"kpi_by must include 'agent_id', got {tuple(kpi_by)}")
-    res = run_replications(scenario, summarise_for_compare, seed=seed, replications=replications,
-                           jobs=jobs, progress=progress, options={"kpi_by": tuple(kpi_by), "period": period})
+    res = run_replications(
+        scenario,
+        summarise_for_compare,
+        seed=seed,
+        replications=replications,
+        jobs=jobs,
+        progress=progress,
+        options={"kpi_by": tuple(kpi_by), "period": period},
+    )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
     kt, filled = attach_policy_inputs(kt, policies, inputs)
     agents = pd.concat([r["agents"] for r in res], ignore_index=True)
@@ -309,14 +400,28 @@ def compare(scenario: Scenario, policies: Mapping[str, Any], *, baseline: str | 
         scores.append(_with_policy(s, name, scenario, seed))
         pays.append(_with_policy(p, name, scenario, seed))
     currency = getattr(policies[baseline], "currency", getattr(scenario, "currency", "CNY"))
-    return Comparison(scenario_id=scenario.id, seed=seed, replications=replications, kpis=kt,
-                      scores=pd.concat(scores, ignore_index=True), pay=pd.concat(pays, ignore_index=True),
-                      agents=agents, baseline=baseline, policies=names, currency=currency,
-                      meta={"scenario_sha256": getattr(scenario, "sha256", ""), "period": period,
-                            "policy_objects": dict(policies), "scenario": scenario,
-                            "filled_inputs": filled, "policy_sha256": _policy_hashes(policies),
-                            "population": _one_value(r.get("population") for r in res),
-                            "inputs": _describe_inputs(inputs)})
+    return Comparison(
+        scenario_id=scenario.id,
+        seed=seed,
+        replications=replications,
+        kpis=kt,
+        scores=pd.concat(scores, ignore_index=True),
+        pay=pd.concat(pays, ignore_index=True),
+        agents=agents,
+        baseline=baseline,
+        policies=names,
+        currency=currency,
+        meta={
+            "scenario_sha256": getattr(scenario, "sha256", ""),
+            "period": period,
+            "policy_objects": dict(policies),
+            "scenario": scenario,
+            "filled_inputs": filled,
+            "policy_sha256": _policy_hashes(policies),
+            "population": _one_value(r.get("population") for r in res),
+            "inputs": _describe_inputs(inputs),
+        },
+    )
 
 
 def _one_value(values):
@@ -351,8 +456,11 @@ def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
     """sha256 of each policy's validated content (its canonical JSON), for the manifest."""
     import hashlib
 
-    return {name: hashlib.sha256(pol.model_dump_json().encode()).hexdigest()
-            for name, pol in policies.items() if hasattr(pol, "model_dump_json")}
+    return {
+        name: hashlib.sha256(pol.model_dump_json().encode()).hexdigest()
+        for name, pol in policies.items()
+        if hasattr(pol, "model_dump_json")
+    }
 
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
@@ -376,7 +484,9 @@ def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def attach_policy_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
+def attach_policy_inputs(
+    kt: pd.DataFrame, policies: Mapping[str, Any], inputs
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
     constant (name -> value), which the report lists."""
     if isinstance(inputs, pd.DataFrame):
@@ -388,10 +498,12 @@ def attach_policy_inputs(kt: pd.DataFrame, policies: Mapping[str, Any], inputs) 
             gap = kt[col].isna()
             if gap.any():
                 ids = sorted(kt.loc[gap, "agent_id"].astype(str).unique())
-                raise DataError(f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
-                                f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
-                                f"every agent of the scenario (check the ids: the KPI table has e.g. "
-                                f"{kt['agent_id'].astype(str).iloc[0]!r})")
+                raise DataError(
+                    f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
+                    f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
+                    f"every agent of the scenario (check the ids: the KPI table has e.g. "
+                    f"{kt['agent_id'].astype(str).iloc[0]!r})"
+                )
     elif inputs:
         kt = kt.assign(**dict(inputs))
     fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}

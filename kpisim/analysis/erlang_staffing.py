@@ -46,7 +46,9 @@ def _check_targets(target_sl, max_abandon, patience_mean_s, sl_definition) -> fl
     return theta
 
 
-def _staff_erlang_c(lam: np.ndarray, h: np.ndarray, target_sl: float, t: float, max_agents: int) -> np.ndarray:
+def _staff_erlang_c(
+    lam: np.ndarray, h: np.ndarray, target_sl: float, t: float, max_agents: int
+) -> np.ndarray:
     """Smallest n with Erlang C SL >= target, for all intervals at once (one B recursion)."""
     load = lam * h
     need = np.where(lam > 0, -1, 0).astype(np.int64)
@@ -144,10 +146,15 @@ def required_agents_per_interval(
     if math.isinf(theta):
         need = _staff_erlang_c(lam, h, target_sl, t, int(max_agents))
     else:
-        need = np.array([
-            _staff_erlang_a(float(l_), float(h_), theta, target_sl, t, max_abandon, sl_definition, int(max_agents))
-            for l_, h_ in zip(lam, h)
-        ], dtype=np.int64)
+        need = np.array(
+            [
+                _staff_erlang_a(
+                    float(l_), float(h_), theta, target_sl, t, max_abandon, sl_definition, int(max_agents)
+                )
+                for l_, h_ in zip(lam, h, strict=False)
+            ],
+            dtype=np.int64,
+        )
     if (need < 0).any():
         i = int(np.flatnonzero(need < 0)[0])
         raise TheoryInputError(
@@ -191,8 +198,14 @@ def required_agents(
         TheoryInputError: bad argument or targets not met with ``max_agents``.
     """
     need = required_agents_per_interval(
-        [arrival_rate], 1.0, mean_handle_s, target_sl=target_sl, threshold_s=threshold_s,
-        max_abandon=max_abandon, patience_mean_s=patience_mean_s, sl_definition=sl_definition,
+        [arrival_rate],
+        1.0,
+        mean_handle_s,
+        target_sl=target_sl,
+        threshold_s=threshold_s,
+        max_abandon=max_abandon,
+        patience_mean_s=patience_mean_s,
+        sl_definition=sl_definition,
         max_agents=max_agents,
     )
     return int(need[0])

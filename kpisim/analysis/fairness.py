@@ -18,14 +18,14 @@ from kpisim.analysis.stats import gini, t_ci, top_share
 #: trait column -> sign (+1: higher is better for the business; -1: lower is better); log-scale traits
 #: are multiplicative (lognormal) in the simulator.
 TRAITS: dict[str, tuple[int, bool]] = {
-    "true_speed": (-1, True),        # handle-time multiplier: lower is faster
+    "true_speed": (-1, True),  # handle-time multiplier: lower is faster
     "true_resolution": (+1, True),
     "true_sales": (+1, True),
     "true_order_value": (+1, True),
     "true_courtesy": (+1, False),
     "true_reliability": (+1, True),
     "true_qa": (+1, False),
-    "true_conduct": (-1, True),      # breach-rate multiplier: lower is better
+    "true_conduct": (-1, True),  # breach-rate multiplier: lower is better
 }
 
 
@@ -66,20 +66,24 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for pol, d in merged.groupby("policy", sort=False):
         per_rep = []
-        for rep, g in d.groupby(["replication", "period"], sort=True):
+        for _key, g in d.groupby(["replication", "period"], sort=True):
             c = g["true_contribution"].to_numpy(float)
             p = g["pay_cents"].to_numpy(float)
             s = g["total"].to_numpy(float)
-            per_rep.append({
-                "validity_pay": _corr(p, c), "validity_score": _corr(s, c),
-                "tau_truth": _tau(p, c),
-                "best_gets_top": _best_top(c, s if np.isfinite(s).any() else p),
-                "gini": gini(p), "top10_share": top_share(p, share=0.10),
-            })
+            per_rep.append(
+                {
+                    "validity_pay": _corr(p, c),
+                    "validity_score": _corr(s, c),
+                    "tau_truth": _tau(p, c),
+                    "best_gets_top": _best_top(c, s if np.isfinite(s).any() else p),
+                    "gini": gini(p),
+                    "top10_share": top_share(p, share=0.10),
+                }
+            )
         pr = pd.DataFrame(per_rep)
         row = {"policy": pol}
         for col in pr.columns:
-            m, lo, hi, n = t_ci(pr[col])
+            m, lo, hi, _n = t_ci(pr[col])
             if col == "best_gets_top":  # a probability: keep the interval inside [0, 1]
                 lo, hi = max(lo, 0.0), min(hi, 1.0)
             row[col], row[f"{col}_lo"], row[f"{col}_hi"] = m, lo, hi
@@ -89,7 +93,9 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
     return per_month.merge(luck_table(merged), on="policy", how="left")
 
 
-def pay_gaps(merged: pd.DataFrame, dims: tuple[str, ...] = ("team", "shift", "tenure_group", "channel")) -> pd.DataFrame:
+def pay_gaps(
+    merged: pd.DataFrame, dims: tuple[str, ...] = ("team", "shift", "tenure_group", "channel")
+) -> pd.DataFrame:
     """Mean pay of each group minus the mean pay of everyone, per policy, with t CIs over runs.
 
     Returns:
@@ -108,9 +114,20 @@ def pay_gaps(merged: pd.DataFrame, dims: tuple[str, ...] = ("team", "shift", "te
             for lvl, g in by.groupby(dim, sort=True):
                 m, lo, hi, n = t_ci(g["mean"])
                 gm, glo, ghi, _ = t_ci(g["gap"])
-                rows.append({"policy": pol, "dimension": dim, "level": lvl, "mean_pay_cents": m,
-                             "mean_pay_cents_lo": lo, "mean_pay_cents_hi": hi, "gap_cents": gm,
-                             "gap_cents_lo": glo, "gap_cents_hi": ghi, "n": n})
+                rows.append(
+                    {
+                        "policy": pol,
+                        "dimension": dim,
+                        "level": lvl,
+                        "mean_pay_cents": m,
+                        "mean_pay_cents_lo": lo,
+                        "mean_pay_cents_hi": hi,
+                        "gap_cents": gm,
+                        "gap_cents_lo": glo,
+                        "gap_cents_hi": ghi,
+                        "n": n,
+                    }
+                )
     return pd.DataFrame(rows)
 
 

@@ -25,14 +25,27 @@ from kpisim.errors import KpisimError
 from kpisim.spec.scenario import Scenario
 
 #: Metrics tried when a policy does not expose its scorecard.
-DEFAULT_METRICS = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "aht_s",
-                   "avg_response_s", "complaints", "qa_mean")
+DEFAULT_METRICS = (
+    "handled",
+    "fcr_rate",
+    "csat_mean",
+    "conversion_rate",
+    "sales_cents",
+    "aht_s",
+    "avg_response_s",
+    "complaints",
+    "qa_mean",
+)
 #: Step size as a multiple of the across-agent standard deviation of the metric.
 STEP_SD = 0.5
 #: Lever settings tried by ``Comparison.lever_effects`` when none are given (moderate gaming).
 DEFAULT_LEVERS: dict[str, dict[str, float]] = {
     "rush": {"rush_handle_factor": 0.8, "rush_resolution_odds": 0.7, "rush_csat_shift": -0.2},
-    "sales_push": {"sales_push_odds": 1.3, "sales_push_complaint_factor": 1.5, "sales_push_refund_factor": 1.3},
+    "sales_push": {
+        "sales_push_odds": 1.3,
+        "sales_push_complaint_factor": 1.5,
+        "sales_push_refund_factor": 1.3,
+    },
     "cherry_pick": {"cherry_pick_share": 0.2, "cherry_pick_delay_s": 60.0, "cherry_pick_transfer": 0.3},
 }
 #: KPIs reported by ``lever_effects``.
@@ -62,6 +75,7 @@ def scored_metrics(policy: Any) -> list[str]:
             elif isinstance(x, (list, tuple)):
                 for v in x:
                     walk(v)
+
         walk(policy.model_dump())
         if found:
             return found
@@ -88,8 +102,9 @@ def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str]) -> dict[str, f
     return out
 
 
-def incentive_gradient(comp, *, metrics: Mapping[str, Sequence[str]] | None = None,
-                       policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def incentive_gradient(
+    comp, *, metrics: Mapping[str, Sequence[str]] | None = None, policies: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Marginal pay of one realistic step better on each scored metric, for the median agent.
 
     Args:
@@ -138,13 +153,25 @@ def incentive_gradient(comp, *, metrics: Mapping[str, Sequence[str]] | None = No
                 s2 = pol.score(new)
                 p2 = pol.pay(s2, new)
                 after = int(p2.loc[p2["agent_id"] == med_agent, "total_cents"].iloc[0])
-                rows.append({"policy": name, "metric": m, "replication": rep, "period": per, "step": step,
-                             "base_pay_cents": base, "new_pay_cents": after, "delta_pay_cents": after - base})
+                rows.append(
+                    {
+                        "policy": name,
+                        "metric": m,
+                        "replication": rep,
+                        "period": per,
+                        "step": step,
+                        "base_pay_cents": base,
+                        "new_pay_cents": after,
+                        "delta_pay_cents": after - base,
+                    }
+                )
     if not rows:
         return pd.DataFrame(columns=["policy", "metric", "step", "delta_pay_cents"])
     d = pd.DataFrame(rows)
     out = ci_frame(d, ["policy", "metric"], ["delta_pay_cents", "base_pay_cents", "new_pay_cents", "step"])
-    out["per_step_pct"] = 100 * out["delta_pay_cents"] / out["base_pay_cents"].where(out["base_pay_cents"] != 0)
+    out["per_step_pct"] = (
+        100 * out["delta_pay_cents"] / out["base_pay_cents"].where(out["base_pay_cents"] != 0)
+    )
     return out
 
 
@@ -171,13 +198,18 @@ def pay_by_rank(comp, *, column: str | Sequence[str] = "total_cents") -> pd.Data
     cols = [column] if isinstance(column, str) else list(column)
     missing = [c for c in cols if c not in comp.pay]
     if missing or not cols:
-        raise KpisimError(f"pay_by_rank: no pay column {', '.join(map(repr, missing)) or '(none given)'}; pay "
-                          f"columns are {', '.join(c for c in comp.pay.columns if c.endswith('_cents'))}")
-    d = comp.pay[keys + cols].merge(comp.scores[keys + ["total"]], on=keys, how="left")
+        raise KpisimError(
+            f"pay_by_rank: no pay column {', '.join(map(repr, missing)) or '(none given)'}; pay "
+            f"columns are {', '.join(c for c in comp.pay.columns if c.endswith('_cents'))}"
+        )
+    d = comp.pay[keys + cols].merge(comp.scores[[*keys, "total"]], on=keys, how="left")
     d["pay"] = sum(pd.to_numeric(d[c]).astype(float).fillna(0.0) for c in cols)
     d["_score"] = pd.to_numeric(d["total"], errors="coerce").astype(float).fillna(-np.inf)
-    d = d.sort_values(["policy", "replication", "period", "_score", "pay", "agent_id"],
-                      ascending=[True, True, True, False, False, True], kind="stable")
+    d = d.sort_values(
+        ["policy", "replication", "period", "_score", "pay", "agent_id"],
+        ascending=[True, True, True, False, False, True],
+        kind="stable",
+    )
     month = ["policy", "replication", "period"]
     d["rank"] = d.groupby(month, sort=False).cumcount() + 1
     d["step_up_cents"] = d.groupby(month, sort=False)["pay"].shift(1) - d["pay"]
@@ -188,8 +220,9 @@ def pay_by_rank(comp, *, column: str | Sequence[str] = "total_cents") -> pd.Data
     out["n"] = n.reindex(pd.MultiIndex.from_frame(out[["policy", "rank"]])).to_numpy()
     out["median_rank"] = out["policy"].map(med)
     order = {p: i for i, p in enumerate(dict.fromkeys(comp.pay["policy"]))}
-    return out.sort_values(["policy", "rank"], key=lambda c: c.map(order) if c.name == "policy" else c,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["policy", "rank"], key=lambda c: c.map(order) if c.name == "policy" else c, kind="stable"
+    ).reset_index(drop=True)
 
 
 def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -218,8 +251,14 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
             relative = getattr(rule, "type", "") == "relative"
             step = abs(metric_steps(kt, [comp_spec.metric]).get(comp_spec.metric, np.nan))
             higher = (comp_spec.direction or dirs.get(comp_spec.metric, "higher")) != "lower"
-            cuts = sorted({b for t in tiers for b in (parse_interval(t.when).lo, parse_interval(t.when).hi)
-                           if np.isfinite(b)})
+            cuts = sorted(
+                {
+                    b
+                    for t in tiers
+                    for b in (parse_interval(t.when).lo, parse_interval(t.when).hi)
+                    if np.isfinite(b)
+                }
+            )
             for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
                 x = pd.to_numeric(month[comp_spec.metric], errors="coerce").astype(float)
                 st = step
@@ -230,29 +269,55 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
                 for cut in cuts:
                     gap = (cut - x) if higher else (x - cut)
                     within = ((gap > 0) & (gap <= st)).mean()
-                    rows.append({"policy": name, "component": comp_spec.id, "metric": comp_spec.metric,
-                                 "relative": relative, "boundary": cut, "replication": rep, "period": per,
-                                 "share_within_step": float(within)})
+                    rows.append(
+                        {
+                            "policy": name,
+                            "component": comp_spec.id,
+                            "metric": comp_spec.metric,
+                            "relative": relative,
+                            "boundary": cut,
+                            "replication": rep,
+                            "period": per,
+                            "share_within_step": float(within),
+                        }
+                    )
     if not rows:
         return pd.DataFrame(columns=["policy", "component", "metric", "boundary", "share_within_step"])
-    return ci_frame(pd.DataFrame(rows), ["policy", "component", "metric", "relative", "boundary"], ["share_within_step"])
+    return ci_frame(
+        pd.DataFrame(rows), ["policy", "component", "metric", "relative", "boundary"], ["share_within_step"]
+    )
 
 
-def lever_variant(scenario: Scenario, levers: Mapping[str, float], *, groups: Sequence[str] | None = None) -> Scenario:
+def lever_variant(
+    scenario: Scenario, levers: Mapping[str, float], *, groups: Sequence[str] | None = None
+) -> Scenario:
     """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``."""
     names = [g.name for g in scenario.agents]
     for g in groups or ():
         if g not in names:
             raise KpisimError(f"unknown agent group {g!r}; groups are {names}")
-    agents = [g.model_copy(update={"levers": g.levers.model_copy(update=dict(levers))})
-              if groups is None or g.name in groups else g for g in scenario.agents]
+    agents = [
+        g.model_copy(update={"levers": g.levers.model_copy(update=dict(levers))})
+        if groups is None or g.name in groups
+        else g
+        for g in scenario.agents
+    ]
     return scenario.model_copy(update={"agents": agents})
 
 
-def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mapping[str, Mapping[str, float]], *,
-                  groups: Sequence[str] | None = None, replications: int = 4, seed: int = 1,
-                  jobs: int | None = None, progress: bool = True, period: str = "month",
-                  base_kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+def lever_effects(
+    scenario: Scenario,
+    policies: Mapping[str, Any],
+    levers: Mapping[str, Mapping[str, float]],
+    *,
+    groups: Sequence[str] | None = None,
+    replications: int = 4,
+    seed: int = 1,
+    jobs: int | None = None,
+    progress: bool = True,
+    period: str = "month",
+    base_kpis: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Pay and KPI effect of each lever set, estimated by simulation with common random numbers.
 
     Args:
@@ -274,24 +339,34 @@ def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mappi
     labels = list(levers)
     variants = [lever_variant(scenario, levers[k], groups=groups) for k in labels]
     if base_kpis is None:
-        variants = [scenario] + variants
-    res = run_replications(variants, summarise_for_compare, seed=seed, replications=replications, jobs=jobs,
-                           progress=progress, options={"kpi_by": ("agent_id",), "period": period},
-                           desc="levers")
-    tables = [pd.concat([r["kpis"] for r in res[i * replications:(i + 1) * replications]], ignore_index=True)
-              for i in range(len(variants))]
+        variants = [scenario, *variants]
+    res = run_replications(
+        variants,
+        summarise_for_compare,
+        seed=seed,
+        replications=replications,
+        jobs=jobs,
+        progress=progress,
+        options={"kpi_by": ("agent_id",), "period": period},
+        desc="levers",
+    )
+    tables = [
+        pd.concat([r["kpis"] for r in res[i * replications : (i + 1) * replications]], ignore_index=True)
+        for i in range(len(variants))
+    ]
     keys = ["replication", "agent_id", "period"]
     if base_kpis is not None:
         extra = [c for c in base_kpis.columns if c not in tables[0].columns]
-        tables = [base_kpis] + [t.merge(base_kpis[keys + extra], on=keys, how="left") if extra else t
-                                for t in tables]
+        tables = [base_kpis] + [
+            t.merge(base_kpis[keys + extra], on=keys, how="left") if extra else t for t in tables
+        ]
     rows = []
     base = tables[0]
     pulled = base["group"].isin(groups) if groups is not None else pd.Series(True, index=base.index)
     for name, pol in policies.items():
-        bpay = pol.pay(pol.score(base), base)[keys + ["total_cents"]]
-        for label, vt in zip(labels, tables[1:]):
-            vpay = pol.pay(pol.score(vt), vt)[keys + ["total_cents"]]
+        bpay = pol.pay(pol.score(base), base)[[*keys, "total_cents"]]
+        for label, vt in zip(labels, tables[1:], strict=False):
+            vpay = pol.pay(pol.score(vt), vt)[[*keys, "total_cents"]]
             m = bpay.merge(vpay, on=keys, suffixes=("_base", "_lever"))
             kb = base[keys + [c for c in LEVER_KPIS if c in base]]
             kv = vt[keys + [c for c in LEVER_KPIS if c in vt]]
@@ -301,8 +376,9 @@ def lever_effects(scenario: Scenario, policies: Mapping[str, Any], levers: Mappi
             cols = ["delta_pay_cents"]
             for k in LEVER_KPIS:
                 if f"{k}_base" in m:
-                    m[f"delta_{k}"] = pd.to_numeric(m[f"{k}_lever"], errors="coerce").astype(float) - \
-                        pd.to_numeric(m[f"{k}_base"], errors="coerce").astype(float)
+                    m[f"delta_{k}"] = pd.to_numeric(m[f"{k}_lever"], errors="coerce").astype(
+                        float
+                    ) - pd.to_numeric(m[f"{k}_base"], errors="coerce").astype(float)
                     cols.append(f"delta_{k}")
             per = m.groupby(["replication", "period"])[cols].mean().reset_index()
             out = ci_frame(per, [], cols)

@@ -59,8 +59,11 @@ def variance_components(y: np.ndarray, groups: np.ndarray | None = None) -> tupl
     rows = n_i > 0
     y, ok, n_i = y[rows], ok[rows], n_i[rows].astype(float)
     a = y.shape[0]
-    g = (np.zeros(a, dtype=np.int64) if groups is None
-         else np.unique(np.asarray(groups)[rows], return_inverse=True)[1])
+    g = (
+        np.zeros(a, dtype=np.int64)
+        if groups is None
+        else np.unique(np.asarray(groups)[rows], return_inverse=True)[1]
+    )
     k = int(g.max()) + 1 if a else 0
     N = float(n_i.sum())
     if a < 2 or N - a < 1:
@@ -149,12 +152,21 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
         rank_col = "total" if "total" in d and d["total"].notna().any() else "pay_cents"
         rank_y = _wide(d, rank_col).reindex(index=wide.index, columns=wide.columns).to_numpy(float)
         months = pay.shape[1]
-        groups = (d.groupby("agent_id")["group"].first().reindex(wide.index).astype(str).to_numpy()
-                  if "group" in d else None)
-        measures = (("luck_share", lambda y: luck_share(y, groups), pay),
-                    ("position_share", lambda y: position_share(y, groups) if groups is not None else math.nan, pay),
-                    ("person_share", lambda y: person_share(y, groups), pay),
-                    ("rank_stability", rank_stability, rank_y))
+        groups = (
+            d.groupby("agent_id")["group"].first().reindex(wide.index).astype(str).to_numpy()
+            if "group" in d
+            else None
+        )
+        measures = (
+            ("luck_share", lambda y, groups=groups: luck_share(y, groups), pay),
+            (
+                "position_share",
+                lambda y, groups=groups: position_share(y, groups) if groups is not None else math.nan,
+                pay,
+            ),
+            ("person_share", lambda y, groups=groups: person_share(y, groups), pay),
+            ("rank_stability", rank_stability, rank_y),
+        )
         for c, fn, y in measures:
             est, lo, hi, _ = jackknife_ci(lambda keep, fn=fn, y=y: fn(y[:, keep]), months)
             if c.endswith("_share") and not math.isnan(lo):  # a share: keep the interval inside [0, 1]

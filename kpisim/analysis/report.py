@@ -40,11 +40,19 @@ def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False)
         if f"{col}_lo" in r and not pd.isna(r[f"{col}_lo"]):
             s += f" [{fmt.format(r[f'{col}_lo'] * k)}, {fmt.format(r[f'{col}_hi'] * k)}]"
         return s
+
     return df.apply(one, axis=1)
 
 
-def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: int = 5000,
-              figures: bool = True, levers: pd.DataFrame | None = None) -> dict[str, str]:
+def write_dir(
+    comp,
+    path,
+    *,
+    budget_cents: int | None = None,
+    threshold_cents: int = 5000,
+    figures: bool = True,
+    levers: pd.DataFrame | None = None,
+) -> dict[str, str]:
     """Write tables, figures, ``manifest.json`` and ``report.html`` for ``comp`` to the directory
     ``path``, atomically (:func:`kpisim.atomic.write_dir`: an earlier output there is replaced whole).
 
@@ -61,12 +69,22 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
 
     def build(d: Path) -> None:
         cost = comp.cost(budget_cents=budget_cents)
-        wl = comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else pd.DataFrame()
+        wl = (
+            comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else pd.DataFrame()
+        )
         fair = comp.fairness()
         gaps = comp.pay_gaps()
-        tables = {"kpis": comp.kpis, "scores": comp.scores, "pay": comp.pay,
-                  "agents_hidden_truth": comp.agents, "monthly_cost": comp.monthly_cost(), "cost": cost,
-                  "winners_losers": wl, "fairness": fair, "pay_gaps": gaps}
+        tables = {
+            "kpis": comp.kpis,
+            "scores": comp.scores,
+            "pay": comp.pay,
+            "agents_hidden_truth": comp.agents,
+            "monthly_cost": comp.monthly_cost(),
+            "cost": cost,
+            "winners_losers": wl,
+            "fairness": fair,
+            "pay_gaps": gaps,
+        }
         try:
             from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
 
@@ -85,9 +103,11 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
         if figures:
             from kpisim import plots
 
-            figs = {"cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
-                    "fairness": lambda: plots.fairness_bars(fair),
-                    "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency)}
+            figs = {
+                "cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
+                "fairness": lambda: plots.fairness_bars(fair),
+                "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency),
+            }
             if len(wl):
                 figs["winners_losers"] = lambda: plots.winners_losers_bars(wl)
             if len(grad):
@@ -110,10 +130,16 @@ def write_dir(comp, path, *, budget_cents: int | None = None, threshold_cents: i
 def _manifest(comp) -> dict:
     """Provenance of a comparison: scenario, seed, replications, policies and their hashes, the
     simulated population and the policy inputs (``comp.meta``, less the live objects)."""
-    return {"scenario_id": comp.scenario_id, "seed": comp.seed, "replications": comp.replications,
-            "policies": comp.policies, "baseline": comp.baseline, "currency": comp.currency,
-            "kpisim_version": kpisim.__version__,
-            **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")}}
+    return {
+        "scenario_id": comp.scenario_id,
+        "seed": comp.seed,
+        "replications": comp.replications,
+        "policies": comp.policies,
+        "baseline": comp.baseline,
+        "currency": comp.currency,
+        "kpisim_version": kpisim.__version__,
+        **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")},
+    }
 
 
 def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers=None) -> str:
@@ -123,26 +149,35 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
     def img(name):
         return f'<img alt="{e(name)}" src="data:image/png;base64,{imgs[name]}">' if name in imgs else ""
 
-    c = pd.DataFrame({"policy": cost["policy"],
-                      f"total per month ({cur}) [95% CI]": _ci_cols(cost, "total_cents", money=True),
-                      f"P5 ({cur})": (cost["p5_cents"] / 100).map("{:,.2f}".format),
-                      f"P95 ({cur})": (cost["p95_cents"] / 100).map("{:,.2f}".format),
-                      f"per agent ({cur})": _ci_cols(cost, "per_agent_cents", money=True),
-                      f"per handled contact ({cur})": _ci_cols(cost, "per_handled_cents", money=True),
-                      "% of sales": _ci_cols(cost, "pct_of_sales"),
-                      f"vs baseline ({cur})": _ci_cols(cost, "diff_cents", money=True)})
+    c = pd.DataFrame(
+        {
+            "policy": cost["policy"],
+            f"total per month ({cur}) [95% CI]": _ci_cols(cost, "total_cents", money=True),
+            f"P5 ({cur})": (cost["p5_cents"] / 100).map("{:,.2f}".format),
+            f"P95 ({cur})": (cost["p95_cents"] / 100).map("{:,.2f}".format),
+            f"per agent ({cur})": _ci_cols(cost, "per_agent_cents", money=True),
+            f"per handled contact ({cur})": _ci_cols(cost, "per_handled_cents", money=True),
+            "% of sales": _ci_cols(cost, "pct_of_sales"),
+            f"vs baseline ({cur})": _ci_cols(cost, "diff_cents", money=True),
+        }
+    )
     if "p_over_budget" in cost:
         c["P(over budget)"] = cost["p_over_budget"].map("{:.0%}".format)
-    f = pd.DataFrame({"policy": fair["policy"],
-                      "corr(pay, truth)": _ci_cols(fair, "validity_pay"),
-                      "corr(score, truth)": _ci_cols(fair, "validity_score"),
-                      "tau(pay, truth)": _ci_cols(fair, "tau_truth"),
-                      "rank stability (tau month vs month)": _ci_cols(fair, "rank_stability"),
-                      "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
-                      "Gini": _ci_cols(fair, "gini"), "top-10% share": _ci_cols(fair, "top10_share"),
-                      "luck share": _ci_cols(fair, "luck_share"),
-                      "position share": _ci_cols(fair, "position_share"),
-                      "person share": _ci_cols(fair, "person_share")})
+    f = pd.DataFrame(
+        {
+            "policy": fair["policy"],
+            "corr(pay, truth)": _ci_cols(fair, "validity_pay"),
+            "corr(score, truth)": _ci_cols(fair, "validity_score"),
+            "tau(pay, truth)": _ci_cols(fair, "tau_truth"),
+            "rank stability (tau month vs month)": _ci_cols(fair, "rank_stability"),
+            "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
+            "Gini": _ci_cols(fair, "gini"),
+            "top-10% share": _ci_cols(fair, "top10_share"),
+            "luck share": _ci_cols(fair, "luck_share"),
+            "position share": _ci_cols(fair, "position_share"),
+            "person share": _ci_cols(fair, "person_share"),
+        }
+    )
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>kpisim comparison</title>",
         "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table.t{border-collapse:collapse;font-size:12px}"
@@ -152,33 +187,70 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
         f"simulated months. Baseline: <b>{e(comp.baseline)}</b>. Money in {cur}. Brackets are 95 % confidence "
         "intervals across replications. Definitions: docs/analysis.md.</p>",
         _filled_note(comp.meta.get("filled_inputs") or {}),
-        "<h2>Payout cost</h2>", img("cost"), c.to_html(index=False, border=0, classes="t"),
+        "<h2>Payout cost</h2>",
+        img("cost"),
+        c.to_html(index=False, border=0, classes="t"),
     ]
     if len(wl):
         w = wl.copy()
-        parts += [f"<h2>Winners and losers (moves larger than {threshold_cents / 100:,.2f} {cur})</h2>", img("winners_losers"),
-                  _table(w, ["policy", "band", "band_range", "share_gain", "share_lose", "mean_gain_cents",
-                             "mean_loss_cents", "mean_delta_cents"],
-                         money=("mean_gain_cents", "mean_loss_cents", "mean_delta_cents"))]
-    parts += ["<h2>Fairness and validity</h2><p><i>These measures read the simulator's hidden true traits.</i></p>",
-              img("fairness"), f.to_html(index=False, border=0, classes="t"),
-              "<h3>Pay gaps by group</h3>", img("pay_gaps"),
-              _table(gaps, ["policy", "dimension", "level", "mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"],
-                     money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"))]
+        parts += [
+            f"<h2>Winners and losers (moves larger than {threshold_cents / 100:,.2f} {cur})</h2>",
+            img("winners_losers"),
+            _table(
+                w,
+                [
+                    "policy",
+                    "band",
+                    "band_range",
+                    "share_gain",
+                    "share_lose",
+                    "mean_gain_cents",
+                    "mean_loss_cents",
+                    "mean_delta_cents",
+                ],
+                money=("mean_gain_cents", "mean_loss_cents", "mean_delta_cents"),
+            ),
+        ]
+    parts += [
+        "<h2>Fairness and validity</h2><p><i>These measures read the simulator's hidden true traits.</i></p>",
+        img("fairness"),
+        f.to_html(index=False, border=0, classes="t"),
+        "<h3>Pay gaps by group</h3>",
+        img("pay_gaps"),
+        _table(
+            gaps,
+            ["policy", "dimension", "level", "mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"],
+            money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"),
+        ),
+    ]
     if len(grad):
-        parts += ["<h2>Incentives</h2>", img("incentive_gradient"),
-                  _table(grad, money=("base_pay_cents", "new_pay_cents", "delta_pay_cents"))]
+        parts += [
+            "<h2>Incentives</h2>",
+            img("incentive_gradient"),
+            _table(grad, money=("base_pay_cents", "new_pay_cents", "delta_pay_cents")),
+        ]
     if len(cliffs):
         parts += ["<h3>Tier cliffs</h3>", _table(cliffs)]
     if levers is not None and len(levers):
-        lv = pd.DataFrame({"lever": levers["lever"], "policy": levers["policy"], "pulled by": levers.get("groups", ""),
-                           f"pay change per agent-month ({cur}) [95% CI]": _ci_cols(levers, "delta_pay_cents", money=True)})
+        lv = pd.DataFrame(
+            {
+                "lever": levers["lever"],
+                "policy": levers["policy"],
+                "pulled by": levers.get("groups", ""),
+                f"pay change per agent-month ({cur}) [95% CI]": _ci_cols(
+                    levers, "delta_pay_cents", money=True
+                ),
+            }
+        )
         for k in ("handled", "fcr_rate", "csat_mean", "sales_cents", "complaints"):
             if f"delta_{k}" in levers:
                 lv[f"change in {k}"] = _ci_cols(levers, f"delta_{k}", money=(k == "sales_cents"))
-        parts += ["<h3>Behaviour levers (simulated, same months)</h3>",
-                  "<p>A lever that destroys value (e.g. rushing lowers first-contact resolution) but raises pay "
-                  "means the plan pays for gaming.</p>", lv.to_html(index=False, border=0, classes="t")]
+        parts += [
+            "<h3>Behaviour levers (simulated, same months)</h3>",
+            "<p>A lever that destroys value (e.g. rushing lowers first-contact resolution) but raises pay "
+            "means the plan pays for gaming.</p>",
+            lv.to_html(index=False, border=0, classes="t"),
+        ]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -188,14 +260,22 @@ def _filled_note(filled: dict) -> str:
     if not filled:
         return ""
     items = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in sorted(filled.items()))
-    return ("<p><b>Note:</b> these policy inputs are not in the simulated data and were set to the same neutral "
-            f"value for every agent, so they separate nobody: {items}. Supply real values with "
-            "<code>kpisim compare --inputs FILE</code> or <code>compare(..., inputs=...)</code>.</p>")
+    return (
+        "<p><b>Note:</b> these policy inputs are not in the simulated data and were set to the same neutral "
+        f"value for every agent, so they separate nobody: {items}. Supply real values with "
+        "<code>kpisim compare --inputs FILE</code> or <code>compare(..., inputs=...)</code>.</p>"
+    )
 
 
-def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None = None,
-                   check: pd.DataFrame | None = None, figures: bool = True,
-                   manifest: dict | None = None) -> dict[str, str]:
+def write_staffing(
+    sweep: pd.DataFrame,
+    path,
+    *,
+    required: pd.DataFrame | None = None,
+    check: pd.DataFrame | None = None,
+    figures: bool = True,
+    manifest: dict | None = None,
+) -> dict[str, str]:
     """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
     ``path``, atomically (:func:`kpisim.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
     self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, plus the headcounts and
@@ -209,8 +289,12 @@ def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None =
     """
     out = Path(path)
     names: dict[str, str] = {}
-    body = {"command": "staffing", "headcounts": sorted(int(h) for h in sweep["agents"].unique()),
-            **(manifest or {}), "kpisim_version": kpisim.__version__}
+    body = {
+        "command": "staffing",
+        "headcounts": sorted(int(h) for h in sweep["agents"].unique()),
+        **(manifest or {}),
+        "kpisim_version": kpisim.__version__,
+    }
 
     def build(d: Path) -> None:
         for name, df in (("staffing_sweep", sweep), ("required_agents", required), ("required_check", check)):
@@ -225,8 +309,12 @@ def write_staffing(sweep: pd.DataFrame, path, *, required: pd.DataFrame | None =
             plots.save(plots.staffing_curves(sweep), p)
             names["staffing.png"] = p.name
             img = f'<img alt="staffing" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
-        parts = ["<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
-                 "<h1>Staffing vs response time</h1>", img, _table(sweep)]
+        parts = [
+            "<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
+            "<h1>Staffing vs response time</h1>",
+            img,
+            _table(sweep),
+        ]
         if check is not None:
             parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
         parts.append("</body></html>")

@@ -22,9 +22,17 @@ def _one(task: tuple[Scenario, int, int, Callable[..., Any], dict]) -> Any:
     return summarise(simulate_one(scenario, seed=seed, replication=rep), **options)
 
 
-def run_replications(scenarios: Sequence[Scenario] | Scenario, summarise: Callable[..., Any], *,
-                     seed: int, replications: int, jobs: int | None = None, progress: bool = True,
-                     options: dict | None = None, desc: str = "simulating") -> list[Any]:
+def run_replications(
+    scenarios: Sequence[Scenario] | Scenario,
+    summarise: Callable[..., Any],
+    *,
+    seed: int,
+    replications: int,
+    jobs: int | None = None,
+    progress: bool = True,
+    options: dict | None = None,
+    desc: str = "simulating",
+) -> list[Any]:
     """Simulate every scenario x replication and summarise each log.
 
     Args:
@@ -45,7 +53,9 @@ def run_replications(scenarios: Sequence[Scenario] | Scenario, summarise: Callab
         raise KpisimError(f"jobs must be >= 1 or None, got {jobs}")
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
-    tasks = [(s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)]
+    tasks = [
+        (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
+    ]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     bar = None
     if progress:

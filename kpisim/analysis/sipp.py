@@ -60,10 +60,15 @@ def offered_profile(contacts, horizon, queues) -> dict[str, np.ndarray]:
     h = horizon
     per_day = 1440 // h.interval_min
     n = h.days * per_day
-    t = (contacts["arrival_at"].to_numpy("datetime64[ns]") - np.datetime64(h.start, "ns")) / np.timedelta64(1, "s")
+    t = (contacts["arrival_at"].to_numpy("datetime64[ns]") - np.datetime64(h.start, "ns")) / np.timedelta64(
+        1, "s"
+    )
     idx = np.clip((t // (h.interval_min * 60.0)).astype(np.int64), 0, n - 1)
     q = contacts["queue"].astype(str).to_numpy()
-    return {name: np.bincount(idx[q == name], minlength=n).reshape(h.days, per_day).astype(float) for name in queues}
+    return {
+        name: np.bincount(idx[q == name], minlength=n).reshape(h.days, per_day).astype(float)
+        for name in queues
+    }
 
 
 def _ramp_sum(x_sorted: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -73,8 +78,9 @@ def _ramp_sum(x_sorted: np.ndarray, b: np.ndarray) -> np.ndarray:
     return k * b - csum[k]
 
 
-def traffic_profile(scenario: Scenario, session_s: Callable[[str], float],
-                    volumes: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, float | None]:
+def traffic_profile(
+    scenario: Scenario, session_s: Callable[[str], float], volumes: dict[str, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray, float | None]:
     """(contacts per interval, volume-weighted mean session s per interval, volume-weighted mean
     patience s over the horizon or None when a queue has none).
 
@@ -126,8 +132,16 @@ class ErlangCache:
         return (1 - w) * a + w * b
 
 
-def sipp(volume: np.ndarray, session_s: np.ndarray, servers: np.ndarray, *, interval_s: float,
-         patience_s: float | None, threshold_s: float = 20.0, erlang: ErlangCache | None = None) -> dict[str, float]:
+def sipp(
+    volume: np.ndarray,
+    session_s: np.ndarray,
+    servers: np.ndarray,
+    *,
+    interval_s: float,
+    patience_s: float | None,
+    threshold_s: float = 20.0,
+    erlang: ErlangCache | None = None,
+) -> dict[str, float]:
     """Combined Erlang prediction over intervals (see module docstring).
 
     Args:
@@ -144,15 +158,18 @@ def sipp(volume: np.ndarray, session_s: np.ndarray, servers: np.ndarray, *, inte
     v, hs, n = (np.asarray(a, dtype=float).ravel() for a in (volume, session_s, servers))
     num = dict.fromkeys(MEASURES, 0.0)
     den = dict.fromkeys(MEASURES, 0.0)
-    for vi, hi, ni in zip(v, hs, n):
+    for vi, hi, ni in zip(v, hs, n, strict=False):
         if vi <= 0 or not np.isfinite(hi):
             if ni > 0:
                 den["occupancy"] += ni  # staffed and idle
             continue
         sl, asa, ab, occ = erl.frac(vi / interval_s, hi, max(ni, 0.0))
-        for m, val, w in (("service_level", sl, vi), ("abandon_rate", ab, vi),
-                          ("asa_s", asa, vi * (1 - ab) if np.isfinite(ab) else vi),
-                          ("occupancy", occ, ni)):
+        for m, val, w in (
+            ("service_level", sl, vi),
+            ("abandon_rate", ab, vi),
+            ("asa_s", asa, vi * (1 - ab) if np.isfinite(ab) else vi),
+            ("occupancy", occ, ni),
+        ):
             if w <= 0:
                 continue
             if not np.isfinite(val):

@@ -49,12 +49,13 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
     while new.sum() > headcount:  # only when the minimum of 1 pushed us over
         j = int(np.argmax(new))
         new[j] -= 1
-    agents = [g.model_copy(update={"count": int(n)}) for g, n in zip(scenario.agents, new)]
+    agents = [g.model_copy(update={"count": int(n)}) for g, n in zip(scenario.agents, new, strict=False)]
     return scenario.model_copy(update={"agents": agents})
 
 
-def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent_kpis: bool = False,
-                           threshold_s: float = 20.0) -> dict[str, Any]:
+def summarise_for_staffing(
+    log, *, horizon, queues, period: str = "month", agent_kpis: bool = False, threshold_s: float = 20.0
+) -> dict[str, Any]:
     """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
     agents per interval (``staffed``: all agents; ``staffed_by_group``: agent group -> its staffed
     agents per interval), offered contacts per queue and interval (and per-agent KPIs when pay is
@@ -69,19 +70,31 @@ def summarise_for_staffing(log, *, horizon, queues, period: str = "month", agent
     row = {
         "service_level": s("n_sl_within") / s("n_sl_base") if s("n_sl_base") else math.nan,
         "asa_s": s("sum_wait_answered_s") / s("n_handled") if s("n_handled") else math.nan,
-        "abandon_rate": s("n_abandoned_counted") / s("n_offered_counted") if s("n_offered_counted") else math.nan,
+        "abandon_rate": s("n_abandoned_counted") / s("n_offered_counted")
+        if s("n_offered_counted")
+        else math.nan,
         "occupancy": s("sum_occ_work_s") / s("sum_occ_base_s") if s("sum_occ_base_s") else math.nan,
-        "offered": s("n_offered"), "handled": s("n_handled"),
-        "logged_in_h": s("sum_logged_in_s") / 3600, "staffed_s": s("sum_occ_base_s"),
+        "offered": s("n_offered"),
+        "handled": s("n_handled"),
+        "logged_in_h": s("sum_logged_in_s") / 3600,
+        "staffed_s": s("sum_occ_base_s"),
     }
     states = log.tables["agent_states"]
     roster = log.tables["agents"]
-    group_of = pd.Series(roster["group"].astype(str).to_numpy(), index=roster["agent_id"].astype(str).to_numpy())
+    group_of = pd.Series(
+        roster["group"].astype(str).to_numpy(), index=roster["agent_id"].astype(str).to_numpy()
+    )
     state_group = states["agent_id"].astype(str).map(group_of)
-    by_group = {g: sipp.staffed_profile(states[(state_group == g).to_numpy()], horizon)
-                for g in pd.unique(group_of.to_numpy())}
-    out = {"centre": row, "staffed": sum(by_group.values()), "staffed_by_group": by_group,
-           "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues)}
+    by_group = {
+        g: sipp.staffed_profile(states[(state_group == g).to_numpy()], horizon)
+        for g in pd.unique(group_of.to_numpy())
+    }
+    out = {
+        "centre": row,
+        "staffed": sum(by_group.values()),
+        "staffed_by_group": by_group,
+        "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues),
+    }
     if agent_kpis:
         out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
     return out
@@ -111,16 +124,24 @@ def slots_per_agent(scenario: Scenario) -> float | None:
 
 def session_time(scenario: Scenario, slots: float | None) -> Callable[[str], float]:
     """Queue -> mean session time in seconds (handle + wrap-up; chat stretched at ``slots``)."""
+
     def session_s(q: str) -> float:
         spec = scenario.queues[q]
         stretch = 1.0 + spec.concurrency_stretch * (slots - 1) if slots and spec.channel == "chat" else 1.0
         return spec.handle.mean_s * stretch + (spec.wrap_up.mean_s if spec.wrap_up else 0.0)
+
     return session_s
 
 
-def erlang_prediction(scenario: Scenario, staffed: np.ndarray, *, offered: dict[str, np.ndarray] | None = None,
-                      threshold_s: float = 20.0, erlangs: dict | None = None,
-                      kinds: str = "ac") -> dict[str, float]:
+def erlang_prediction(
+    scenario: Scenario,
+    staffed: np.ndarray,
+    *,
+    offered: dict[str, np.ndarray] | None = None,
+    threshold_s: float = 20.0,
+    erlangs: dict | None = None,
+    kinds: str = "ac",
+) -> dict[str, float]:
     """SIPP Erlang A (``erlang_a_*``, with the queues' patience) and C (``erlang_c_*``, no
     abandonment) for a profile of staffed agents per interval (days x intervals) and the offered
     contacts per queue and interval (default: the scenario's expected first contacts)."""
@@ -135,18 +156,34 @@ def erlang_prediction(scenario: Scenario, staffed: np.ndarray, *, offered: dict[
         if kind not in kinds:
             continue
         erl = erlangs.setdefault(kind, sipp.ErlangCache(pat, threshold_s))
-        res = sipp.sipp(vol, hs, np.asarray(staffed) * slots, interval_s=scenario.horizon.interval_min * 60.0,
-                        patience_s=pat, threshold_s=threshold_s, erlang=erl)
+        res = sipp.sipp(
+            vol,
+            hs,
+            np.asarray(staffed) * slots,
+            interval_s=scenario.horizon.interval_min * 60.0,
+            patience_s=pat,
+            threshold_s=threshold_s,
+            erlang=erl,
+        )
         out.update({f"erlang_{kind}_{m}": v for m, v in res.items()})
     return out
 
 
-def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = None,
-                   factors: Sequence[float] | None = None, replications: int = 3, seed: int = 1,
-                   jobs: int | None = None, progress: bool = True, threshold_s: float = 20.0,
-                   hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
-                   policies: Mapping[str, Any] | None = None, inputs: pd.DataFrame | Mapping[str, float] | None = None,
-                   keep_staffed: bool = False) -> pd.DataFrame:
+def staffing_sweep(
+    scenario: Scenario,
+    *,
+    headcounts: Sequence[int] | None = None,
+    factors: Sequence[float] | None = None,
+    replications: int = 3,
+    seed: int = 1,
+    jobs: int | None = None,
+    progress: bool = True,
+    threshold_s: float = 20.0,
+    hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
+    policies: Mapping[str, Any] | None = None,
+    inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    keep_staffed: bool = False,
+) -> pd.DataFrame:
     """Simulate the centre at several headcounts (same seed at every headcount).
 
     Args:
@@ -170,16 +207,30 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
         ``erlang_a_<measure>`` and Erlang C ``erlang_c_service_level``/``erlang_c_asa_s``, and
         ``staffed_agents`` (mean agents logged in during opening hours).
     """
-    base_n = scenario.n_agents if isinstance(scenario.n_agents, int) else sum(g.count for g in scenario.agents)
+    base_n = (
+        scenario.n_agents if isinstance(scenario.n_agents, int) else sum(g.count for g in scenario.agents)
+    )
     if headcounts is None:
         if factors is None:
             raise KpisimError("staffing_sweep needs headcounts or factors")
         headcounts = [max(len(scenario.agents), int(round(base_n * f))) for f in factors]
     headcounts = sorted(set(int(h) for h in headcounts))
     variants = [with_headcount(scenario, h) for h in headcounts]
-    res = run_replications(variants, summarise_for_staffing, seed=seed, replications=replications, jobs=jobs,
-                           progress=progress, options={"agent_kpis": bool(policies), "horizon": scenario.horizon, "threshold_s": threshold_s,
-                                                  "queues": list(scenario.queues)}, desc="staffing")
+    res = run_replications(
+        variants,
+        summarise_for_staffing,
+        seed=seed,
+        replications=replications,
+        jobs=jobs,
+        progress=progress,
+        options={
+            "agent_kpis": bool(policies),
+            "horizon": scenario.horizon,
+            "threshold_s": threshold_s,
+            "queues": list(scenario.queues),
+        },
+        desc="staffing",
+    )
     rows = []
     for i, h in enumerate(headcounts):
         for r in range(replications):
@@ -194,8 +245,11 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
                 row[f"pay_per_agent_cents_{name}"] = months / h
             rows.append(row)
     d = pd.DataFrame(rows)
-    cols = list(CENTRE) + ["handled_per_agent", "labour_cost_cents", "staffed_s"] + \
-        [c for c in d.columns if c.startswith("pay_per_agent_cents_")]
+    cols = (
+        list(CENTRE)
+        + ["handled_per_agent", "labour_cost_cents", "staffed_s"]
+        + [c for c in d.columns if c.startswith("pay_per_agent_cents_")]
+    )
     out = ci_frame(d, ["agents"], cols)
     for c in ("service_level", "abandon_rate", "occupancy"):  # shares: keep the t interval inside [0, 1]
         out[f"{c}_lo"], out[f"{c}_hi"] = out[f"{c}_lo"].clip(lower=0), out[f"{c}_hi"].clip(upper=1)
@@ -208,23 +262,35 @@ def staffing_sweep(scenario: Scenario, *, headcounts: Sequence[int] | None = Non
     erlangs: dict = {}
     profiles = []
     for i in range(len(headcounts)):
-        runs = res[i * replications:(i + 1) * replications]
+        runs = res[i * replications : (i + 1) * replications]
         staffed = np.mean([r["staffed"] for r in runs], axis=0)
         offered = {q: np.mean([r["offered"][q] for r in runs], axis=0) for q in scenario.queues}
-        by_group = {g.name: np.mean([r["staffed_by_group"].get(g.name, np.zeros_like(staffed)) for r in runs], axis=0)
-                    for g in variants[i].agents}
+        by_group = {
+            g.name: np.mean([r["staffed_by_group"].get(g.name, np.zeros_like(staffed)) for r in runs], axis=0)
+            for g in variants[i].agents
+        }
         profiles.append((staffed, offered, by_group))
-        for k, v in erlang_prediction(variants[i], staffed, offered=offered, threshold_s=threshold_s,
-                                      erlangs=erlangs).items():
+        for k, v in erlang_prediction(
+            variants[i], staffed, offered=offered, threshold_s=threshold_s, erlangs=erlangs
+        ).items():
             out.loc[i, k] = v
     if keep_staffed:
         out.attrs["profiles"] = profiles
     return out
 
 
-def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, threshold_s: float = 20.0,
-                   max_abandon: float | None = None, check: bool = True, replications: int = 2,
-                   seed: int = 1, jobs: int | None = None, progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def required_staff(
+    scenario: Scenario,
+    *,
+    target_sl: float | None = 0.8,
+    threshold_s: float = 20.0,
+    max_abandon: float | None = None,
+    check: bool = True,
+    replications: int = 2,
+    seed: int = 1,
+    jobs: int | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
     scenario's own shift pattern, checked by simulation.
 
@@ -256,35 +322,65 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
     h = scenario.horizon
     slots = slots_per_agent(scenario)
     if not slots:
-        raise KpisimError("required_staff uses Erlang C/A, valid for voice-only or chat-only centres; "
-                          f"scenario {scenario.id!r} mixes voice and chat queues")
-    base = staffing_sweep(scenario, headcounts=[scenario.n_agents], replications=replications, seed=seed,
-                          jobs=jobs, progress=progress, threshold_s=threshold_s, keep_staffed=True)
+        raise KpisimError(
+            "required_staff uses Erlang C/A, valid for voice-only or chat-only centres; "
+            f"scenario {scenario.id!r} mixes voice and chat queues"
+        )
+    base = staffing_sweep(
+        scenario,
+        headcounts=[scenario.n_agents],
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
+        threshold_s=threshold_s,
+        keep_staffed=True,
+    )
     _, offered, by_group = base.attrs["profiles"][0]
     coverage = {g.name: by_group[g.name] / g.count for g in scenario.agents}
     vols, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
     busy = vols > 0
     need = np.zeros(vols.shape, dtype=np.int64)
     need[busy] = erlang_staffing.required_agents_per_interval(
-        vols[busy], h.interval_min * 60, hs[busy], target_sl=target_sl, threshold_s=threshold_s,
-        max_abandon=max_abandon, patience_mean_s=patience)
+        vols[busy],
+        h.interval_min * 60,
+        hs[busy],
+        target_sl=target_sl,
+        threshold_s=threshold_s,
+        max_abandon=max_abandon,
+        patience_mean_s=patience,
+    )
     need = np.ceil(need / slots - 1e-9).astype(np.int64)  # servers -> agents
     headcount = _erlang_headcount(scenario, coverage, offered, target_sl, max_abandon, threshold_s)
     planned = planned_staffing(scenario, coverage, headcount)
     days, per_day = vols.shape
-    table = pd.DataFrame({
-        "day": np.repeat(np.arange(days), per_day), "interval": np.tile(np.arange(per_day), days),
-        "volume": vols.ravel(), "required_agents": need.ravel(),
-        "planned_agents": planned.ravel(),
-    })
-    table["start"] = pd.Timestamp(h.start) + pd.to_timedelta(table["day"], unit="D") + \
-        pd.to_timedelta(table["interval"] * h.interval_min, unit="min")
+    table = pd.DataFrame(
+        {
+            "day": np.repeat(np.arange(days), per_day),
+            "interval": np.tile(np.arange(per_day), days),
+            "volume": vols.ravel(),
+            "required_agents": need.ravel(),
+            "planned_agents": planned.ravel(),
+        }
+    )
+    table["start"] = (
+        pd.Timestamp(h.start)
+        + pd.to_timedelta(table["day"], unit="D")
+        + pd.to_timedelta(table["interval"] * h.interval_min, unit="min")
+    )
     table.insert(0, "scenario_id", scenario.id)
     table.attrs["headcount"] = headcount
     if not check:
         return table, None
-    chk = staffing_sweep(scenario, headcounts=[headcount], replications=replications, seed=seed, jobs=jobs,
-                         progress=progress, threshold_s=threshold_s)
+    chk = staffing_sweep(
+        scenario,
+        headcounts=[headcount],
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
+        threshold_s=threshold_s,
+    )
     chk["target_sl"] = target_sl
     chk["max_abandon"] = max_abandon
     mean_ok = pd.Series(True, index=chk.index)
@@ -295,8 +391,8 @@ def required_staff(scenario: Scenario, *, target_sl: float | None = 0.8, thresho
     if max_abandon is not None:
         mean_ok &= chk["abandon_rate"] <= max_abandon
         ci_ok &= chk["abandon_rate_lo"].fillna(chk["abandon_rate"]) <= max_abandon
-    chk["meets_target"] = mean_ok                # the simulated mean meets every target
-    chk["not_significantly_worse"] = ci_ok       # every target inside or on the good side of the 95 % CI
+    chk["meets_target"] = mean_ok  # the simulated mean meets every target
+    chk["not_significantly_worse"] = ci_ok  # every target inside or on the good side of the 95 % CI
     return table, chk
 
 
@@ -307,8 +403,14 @@ def planned_staffing(scenario: Scenario, coverage: Mapping[str, np.ndarray], hea
     return sum(coverage[g.name] * g.count for g in with_headcount(scenario, headcount).agents)
 
 
-def _erlang_headcount(scenario: Scenario, coverage: Mapping[str, np.ndarray], offered: dict[str, np.ndarray],
-                      target_sl: float | None, max_abandon: float | None, threshold_s: float) -> int:
+def _erlang_headcount(
+    scenario: Scenario,
+    coverage: Mapping[str, np.ndarray],
+    offered: dict[str, np.ndarray],
+    target_sl: float | None,
+    max_abandon: float | None,
+    threshold_s: float,
+) -> int:
     """Smallest roster headcount whose planned staffing (:func:`planned_staffing`) meets the targets
     by the SIPP Erlang A prediction.
 
@@ -326,8 +428,14 @@ def _erlang_headcount(scenario: Scenario, coverage: Mapping[str, np.ndarray], of
     def meets(n: int) -> bool:
         if n not in memo:
             variant = with_headcount(scenario, n)
-            p = erlang_prediction(variant, planned_staffing(scenario, coverage, n), offered=offered,
-                                  threshold_s=threshold_s, erlangs=erlangs, kinds="a")
+            p = erlang_prediction(
+                variant,
+                planned_staffing(scenario, coverage, n),
+                offered=offered,
+                threshold_s=threshold_s,
+                erlangs=erlangs,
+                kinds="a",
+            )
             ok = True
             if target_sl is not None:
                 ok &= p["erlang_a_service_level"] >= target_sl
@@ -342,8 +450,10 @@ def _erlang_headcount(scenario: Scenario, coverage: Mapping[str, np.ndarray], of
     hi = max(lo + 1, scenario.n_agents)
     while not meets(hi):
         if 2 * hi > 64 * max(scenario.n_agents, 1):
-            raise KpisimError(f"the target (service level {target_sl}, max abandonment {max_abandon}) is not reached "
-                              f"with {hi} agents under the shift pattern of {scenario.id!r}")
+            raise KpisimError(
+                f"the target (service level {target_sl}, max abandonment {max_abandon}) is not reached "
+                f"with {hi} agents under the shift pattern of {scenario.id!r}"
+            )
         lo, hi = hi, hi * 2
     while hi - lo > 1:  # meets(hi), not meets(lo)
         mid = (lo + hi) // 2

@@ -33,7 +33,9 @@ def t_ci(values: Sequence[float] | np.ndarray, *, level: float = LEVEL) -> tuple
     return (m, m - half, m + half, n)
 
 
-def ci_frame(df: pd.DataFrame, by: Sequence[str], cols: Sequence[str], *, level: float = LEVEL) -> pd.DataFrame:
+def ci_frame(
+    df: pd.DataFrame, by: Sequence[str], cols: Sequence[str], *, level: float = LEVEL
+) -> pd.DataFrame:
     """Per group of ``by``: ``<col>``, ``<col>_lo``, ``<col>_hi`` (t interval over the rows) and ``n``.
 
     Each row of ``df`` is one replicate (e.g. one replication's value).
@@ -42,7 +44,7 @@ def ci_frame(df: pd.DataFrame, by: Sequence[str], cols: Sequence[str], *, level:
     groups = df.groupby(list(by), sort=False, dropna=False) if by else [((), df)]
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
-        row = dict(zip(by, key))
+        row = dict(zip(by, key, strict=False))
         n = 0
         for c in cols:
             m, lo, hi, n = t_ci(g[c].to_numpy(dtype=float), level=level)

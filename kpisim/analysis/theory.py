@@ -30,8 +30,15 @@ from scipy import special
 from kpisim.errors import KpisimError
 
 __all__ = [
-    "TheoryInputError", "ErlangAResult", "SL_DEFINITIONS", "offered_load", "erlang_b", "erlang_c",
-    "erlang_c_asa_s", "erlang_c_service_level", "erlang_a",
+    "SL_DEFINITIONS",
+    "ErlangAResult",
+    "TheoryInputError",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_asa_s",
+    "erlang_c_service_level",
+    "offered_load",
 ]
 
 #: Service-level definitions accepted by the staffing functions of
@@ -267,11 +274,23 @@ def _erlang_a_no_patience(lam, h, n, t) -> ErlangAResult:
     stable = lam * h < n
     throughput = lam if stable else n / h
     return ErlangAResult(
-        arrival_rate=lam, mean_handle_s=h, patience_mean_s=math.inf, agents=n, threshold_s=t,
-        offered_load=lam * h, p_wait=c, p_abandon=0.0, mean_wait_s=asa, asa_s=asa,
-        mean_wait_abandoned_s=math.nan, sl_answered_within=sl, sl_of_answered=sl,
-        p_wait_le_t=sl, mean_queue=lam * asa if stable else math.inf,
-        occupancy=throughput * h / n, throughput=throughput,
+        arrival_rate=lam,
+        mean_handle_s=h,
+        patience_mean_s=math.inf,
+        agents=n,
+        threshold_s=t,
+        offered_load=lam * h,
+        p_wait=c,
+        p_abandon=0.0,
+        mean_wait_s=asa,
+        asa_s=asa,
+        mean_wait_abandoned_s=math.nan,
+        sl_answered_within=sl,
+        sl_of_answered=sl,
+        p_wait_le_t=sl,
+        mean_queue=lam * asa if stable else math.inf,
+        occupancy=throughput * h / n,
+        throughput=throughput,
     )
 
 
@@ -350,18 +369,18 @@ def erlang_a(arrival_rate, mean_handle_s, agents, patience_mean_s, *, threshold_
     # stages i = j..0 (i = number ahead), leaving stage i at rate c + i gamma (ahead served or
     # abandoned) and abandoning itself at rate gamma.
     p = np.exp(logs - log_s)
-    p = p[:int(np.flatnonzero(p > 1e-18)[-1]) + 1]  # drop the negligible tail (speed: fewer betainc calls)
+    p = p[: int(np.flatnonzero(p > 1e-18)[-1]) + 1]  # drop the negligible tail (speed: fewer betainc calls)
     j = np.arange(p.size, dtype=float)
-    d = c + (j + 1.0) * gamma               # total exit rate of the last stage seen, per s
-    served = c / d                          # P(served | j), telescoped product
-    wait = (j + 1.0) / d                    # E[W | j]
+    d = c + (j + 1.0) * gamma  # total exit rate of the last stage seen, per s
+    served = c / d  # P(served | j), telescoped product
+    wait = (j + 1.0) / d  # E[W | j]
     wait_served = served * np.cumsum(1.0 / d)  # E[W 1{served} | j]
     # U = exp(-gamma V_j) ~ Beta(a, j+1) for the offered wait V_j (time to reach an agent if
     # infinitely patient); served iff patience > V_j. z = 1 - exp(-gamma t), computed exactly.
     z = -math.expm1(-gamma * t)
-    p_v_gt_t = special.betaincc(j + 1.0, a, z)                    # P(V_j > t)
+    p_v_gt_t = special.betaincc(j + 1.0, a, z)  # P(V_j > t)
     served_within = served * special.betainc(j + 1.0, a + 1.0, z)  # P(served, W <= t | j)
-    wait_le_t = 1.0 - p_v_gt_t * math.exp(-gamma * t)              # P(W <= t | j)
+    wait_le_t = 1.0 - p_v_gt_t * math.exp(-gamma * t)  # P(W <= t | j)
 
     abandon_w = float(p @ ((j + 1.0) * gamma / d))
     wait_w = float(p @ wait)
@@ -373,7 +392,11 @@ def erlang_a(arrival_rate, mean_handle_s, agents, patience_mean_s, *, threshold_
     mean_wait = q * wait_w
     throughput = lam * p_served
     return ErlangAResult(
-        arrival_rate=lam, mean_handle_s=h, patience_mean_s=theta, agents=n, threshold_s=t,
+        arrival_rate=lam,
+        mean_handle_s=h,
+        patience_mean_s=theta,
+        agents=n,
+        threshold_s=t,
         offered_load=load,
         p_wait=q,
         p_abandon=p_abandon,

@@ -27,7 +27,8 @@ are left out: they belong to no agent. Rows at agent level also carry the agent'
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,20 +39,35 @@ from kpisim.eventlog import EventLog
 from kpisim.kpi import periods as P
 from kpisim.kpi import rows
 from kpisim.kpi.group import combine, factorize, group_sums
-from kpisim.kpi.registry import (COLUMNS, DIMENSIONS, METRICS, Metric, applies, levels_of,
-                                 resolve_definitions, select_metrics)
+from kpisim.kpi.registry import (
+    COLUMNS,
+    DIMENSIONS,
+    METRICS,
+    Metric,
+    applies,
+    levels_of,
+    resolve_definitions,
+    select_metrics,
+)
 
 RUN_KEYS: tuple[str, ...] = ("scenario_id", "replication", "seed")
 #: agent attributes joined from the agents table (those the schema has)
-AGENT_ATTRS: tuple[str, ...] = tuple(a for a in ("group", "team", "shift", "tenure_group")
-                                     if a in schema.dtypes("agents"))
+AGENT_ATTRS: tuple[str, ...] = tuple(
+    a for a in ("group", "team", "shift", "tenure_group") if a in schema.dtypes("agents")
+)
 _SOURCES = ("contacts", "agent_states", "attendance", "conduct", "qa")
 _SILENT = "sum_silent_order_cents"
 
 
-def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = ("agent_id",),
-         period: str = "month", *, definitions: Mapping[str, Mapping[str, Any]] | None = None,
-         metrics: Sequence[str] | None = None, interval_min: int = 30) -> pd.DataFrame:
+def kpis(
+    log: EventLog | Mapping[str, pd.DataFrame],
+    by: Sequence[str] | str = ("agent_id",),
+    period: str = "month",
+    *,
+    definitions: Mapping[str, Mapping[str, Any]] | None = None,
+    metrics: Sequence[str] | None = None,
+    interval_min: int = 30,
+) -> pd.DataFrame:
     """Compute a KPI table from an event log.
 
     Args:
@@ -83,8 +99,7 @@ def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = (
     active = [k for k in keys if applies(METRICS[k], levels, period)]
     need = _columns_for(active)
     base = _base_dims(by)
-    ctx = {"base": base, "period": period, "interval_min": interval_min, "defs": defs,
-           "tables": tables}
+    ctx = {"base": base, "period": period, "interval_min": interval_min, "defs": defs, "tables": tables}
     parts = []
     for source in _SOURCES:
         cols = [c for c in need if COLUMNS[c].source == source]
@@ -96,7 +111,9 @@ def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = (
         frame = frame[frame["agent_id"].notna()].copy()
         frame = _attach_agents(frame, tables.get("agents"))
         if "agent_id" not in by:
-            keycols = list(RUN_KEYS) + list(by) + [d for d in base if d != "agent_id" and d not in by] + ["period"]
+            keycols = (
+                list(RUN_KEYS) + list(by) + [d for d in base if d != "agent_id" and d not in by] + ["period"]
+            )
             frame = _sum_by(frame, keycols, [c for c in frame.columns if c in COLUMNS])
     if _SILENT in need and "silent_orders" in observed:
         frame = _attach_silent(frame, tables["silent_orders"], ctx)
@@ -106,13 +123,21 @@ def kpis(log: EventLog | Mapping[str, pd.DataFrame], by: Sequence[str] | str = (
     frame = frame.reset_index(drop=True)
     frame["period"] = P.labels(frame["period"].to_numpy(dtype=np.int64), period, interval_min)
     out = _finish(frame, keys, levels, period, defs, by)
-    out.attrs["kpisim"] = {"by": list(by), "period": period, "interval_min": interval_min,
-                           "definitions": {k: _plain(defs[k]) for k in keys if defs[k]}}
+    out.attrs["kpisim"] = {
+        "by": list(by),
+        "period": period,
+        "interval_min": interval_min,
+        "definitions": {k: _plain(defs[k]) for k in keys if defs[k]},
+    }
     return out
 
 
-def reaggregate(table: pd.DataFrame, by: Sequence[str] | str = (), *,
-                definitions: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+def reaggregate(
+    table: pd.DataFrame,
+    by: Sequence[str] | str = (),
+    *,
+    definitions: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Re-aggregate a KPI table to a coarser ``by`` within the same periods.
 
     Sums the additive columns and recomputes every metric from them, so e.g. agent rows
@@ -131,8 +156,12 @@ def reaggregate(table: pd.DataFrame, by: Sequence[str] | str = (), *,
     levels = levels_of(by)
     missing = [b for b in by if b not in table.columns]
     if missing:
-        raise SpecError("by", missing[0], f"column {missing[0]!r} is not in the KPI table; "
-                        f"it has: {', '.join(c for c in table.columns if c in DIMENSIONS)}")
+        raise SpecError(
+            "by",
+            missing[0],
+            f"column {missing[0]!r} is not in the KPI table; "
+            f"it has: {', '.join(c for c in table.columns if c in DIMENSIONS)}",
+        )
     if definitions is None:
         definitions = table.attrs.get("kpisim", {}).get("definitions")
     defs = resolve_definitions(definitions)
@@ -169,7 +198,7 @@ def _tables(log: Any) -> tuple[dict[str, pd.DataFrame], set[str]]:
     observed = set(manifest.get("observed_tables", tables)) & set(tables)
     for name in observed | ({"agents"} & set(tables)):
         df = tables[name]
-        need = schema.columns(name) if name != "agents" else list(RUN_KEYS) + ["agent_id"]
+        need = schema.columns(name) if name != "agents" else [*list(RUN_KEYS), "agent_id"]
         miss = [c for c in need if c not in df.columns]
         if miss:
             raise DataError(f"event log table {name!r}: missing column(s) {miss}; see kpisim.schema")
@@ -243,8 +272,9 @@ def _agg_contacts(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
 def _agg_states(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
     """Agent-state columns: pieces split at period boundaries, seconds summed per (group,
     state) with one bincount, then combined per column."""
-    row, code, secs = P.split(rows.ns(df["start_at"]), rows.ns(df["end_at"]), ctx["period"],
-                              ctx["interval_min"])
+    row, code, secs = P.split(
+        rows.ns(df["start_at"]), rows.ns(df["end_at"]), ctx["period"], ctx["interval_min"]
+    )
     run, runs = _run_codes(df)
     st_codes, st_labels = pd.factorize(df["state"])
     dims = _dims(df, [d for d in ctx["base"] if d == "agent_id"], row)
@@ -269,8 +299,8 @@ def _session_weight(df: pd.DataFrame, run, runs: pd.DataFrame, agents: pd.DataFr
     maxc = np.ones((len(runs), max(len(labels), 1)))
     if agents is not None and len(agents) and "max_concurrency" in agents:
         on = ["scenario_id", "replication"]
-        r = runs.reset_index(drop=True).rename_axis("__run").reset_index()[["__run"] + on]
-        a = agents[on + ["agent_id", "max_concurrency"]].merge(r.drop_duplicates(on), on=on)
+        r = runs.reset_index(drop=True).rename_axis("__run").reset_index()[["__run", *on]]
+        a = agents[[*on, "agent_id", "max_concurrency"]].merge(r.drop_duplicates(on), on=on)
         agent = pd.Index(labels).get_indexer(a["agent_id"])
         ok = agent >= 0
         mc = a["max_concurrency"].to_numpy(dtype=float, na_value=1.0)[ok]
@@ -289,6 +319,7 @@ def _agg_daily(source: str):
         code = P.codes(rows.ns(df["date"]), ctx["period"], ctx["interval_min"])
         dims = _dims(df, [d for d in ctx["base"] if d == "agent_id"])
         return _expand(group_sums({"__run": run, **dims, "period": code}, vals), runs)
+
     return agg
 
 
@@ -307,9 +338,13 @@ def _agg_qa(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
     return _expand(group_sums({"__run": run, **_dims(df, ctx["base"]), "period": code}, vals), runs)
 
 
-_AGGREGATORS = {"contacts": _agg_contacts, "agent_states": _agg_states,
-                "attendance": _agg_daily("attendance"), "conduct": _agg_daily("conduct"),
-                "qa": _agg_qa}
+_AGGREGATORS = {
+    "contacts": _agg_contacts,
+    "agent_states": _agg_states,
+    "attendance": _agg_daily("attendance"),
+    "conduct": _agg_daily("conduct"),
+    "qa": _agg_qa,
+}
 
 
 def _attach_silent(frame: pd.DataFrame, df: pd.DataFrame, ctx: dict) -> pd.DataFrame:
@@ -317,15 +352,19 @@ def _attach_silent(frame: pd.DataFrame, df: pd.DataFrame, ctx: dict) -> pd.DataF
     code = P.codes(rows.ns(df["ordered_at"]), ctx["period"], ctx["interval_min"])
     g = _expand(group_sums({"__run": run, "period": code}, rows.silent_values(df, [_SILENT])), runs)
     frame = frame.drop(columns=[_SILENT], errors="ignore")
-    return frame.merge(g, on=list(RUN_KEYS) + ["period"], how="left")
+    return frame.merge(g, on=[*list(RUN_KEYS), "period"], how="left")
 
 
 # --- combining --------------------------------------------------------------------------------
 def _merge_parts(parts: list[pd.DataFrame], keycols: list[str]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({k: pd.Series(dtype="int64" if k in ("replication", "seed", "period")
-                                          else "string") for k in keycols})
+        return pd.DataFrame(
+            {
+                k: pd.Series(dtype="int64" if k in ("replication", "seed", "period") else "string")
+                for k in keycols
+            }
+        )
     if len(parts) == 1:
         return parts[0]
     both = pd.concat(parts, ignore_index=True)
@@ -400,12 +439,19 @@ def _int(x: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(mask, 0, np.rint(x)).astype(np.int64), mask)
 
 
-def _finish(frame: pd.DataFrame, keys: Sequence[str], levels: frozenset[str], period: str | None,
-            defs: dict, by: tuple[str, ...]) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    levels: frozenset[str],
+    period: str | None,
+    defs: dict,
+    by: tuple[str, ...],
+) -> pd.DataFrame:
     """The KPI table: key columns, one column per metric (NaN where it does not apply), then
     the additive columns; rows sorted by the keys."""
-    keycols = [c for c in list(RUN_KEYS) + list(by) + _extras(by, frame.columns) + ["period"]
-               if c in frame.columns]
+    keycols = [
+        c for c in list(RUN_KEYS) + list(by) + _extras(by, frame.columns) + ["period"] if c in frame.columns
+    ]
     frame = frame.reset_index(drop=True)
     head = frame[keycols].copy()
     for c in keycols:

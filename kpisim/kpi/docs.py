@@ -67,13 +67,14 @@ def _metric_section(m: Metric) -> list[str]:
     if m.kind == "relative":
         lines.append(f"- base metric: `{m.base}`")
     cols = f"numerator `{m.numerator}`" + (f", denominator `{m.denominator}`" if m.denominator else "")
-    scale = f"; scale {m.scale}" if isinstance(m.scale, str) else (
-        f"; scale {m.scale:g}" if m.scale != 1 else "")
+    scale = (
+        f"; scale {m.scale}" if isinstance(m.scale, str) else (f"; scale {m.scale:g}" if m.scale != 1 else "")
+    )
     lines.append(f"- columns: {cols}{scale}")
     for p in m.params:
         extra = f" (allowed: {', '.join(p.choices)})" if p.choices else ""
         lines.append(f"- parameter `{p.name}` = `{_fmt(p.default)}`: {p.doc}{extra}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render() -> str:
@@ -86,8 +87,12 @@ def render() -> str:
     out += ["", "## Definitions", ""]
     for m in METRICS.values():
         out += _metric_section(m)
-    out += ["## Additive columns", "", "| column | source table | one row contributes | shaped by |",
-            "|---|---|---|---|"]
+    out += [
+        "## Additive columns",
+        "",
+        "| column | source table | one row contributes | shaped by |",
+        "|---|---|---|---|",
+    ]
     for c in COLUMNS.values():
         out.append(f"| `{c.name}` | {c.source} | {c.doc} | {f'`{c.owner}`' if c.owner else ''} |")
     return "\n".join(out) + "\n"

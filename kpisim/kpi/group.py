@@ -7,7 +7,7 @@ faster and keeps the KPI engine free of per-contact Python loops.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -39,8 +39,9 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
-def combine(keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Index]]
-            ) -> tuple[np.ndarray, pd.DataFrame]:
+def combine(
+    keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Index]],
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Group code of each row and the distinct key combinations.
 
     Args:
@@ -57,8 +58,8 @@ def combine(keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Ind
     dims = [max(len(u), 1) for _, u in coded]
     gid = np.zeros(n, dtype=np.int64)
     size, exact = 1, True
-    for c, d in zip((c for c, _ in coded), dims):
-        if size * d >= 2 ** 62:  # compress the codes so far; labels then come from a sample row
+    for c, d in zip((c for c, _ in coded), dims, strict=False):
+        if size * d >= 2**62:  # compress the codes so far; labels then come from a sample row
             _, gid = np.unique(gid, return_inverse=True)
             size, exact = int(gid.max()) + 1 if n else 1, False
         gid = gid * d + c
@@ -74,18 +75,19 @@ def combine(keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Ind
     out: dict[str, object] = {}
     if exact:
         parts = np.unravel_index(present, dims)
-        for k, (_, u), part in zip(names, coded, parts):
+        for k, (_, u), part in zip(names, coded, parts, strict=False):
             out[k] = u.take(part)
     else:
         sample = np.zeros(g, dtype=np.int64)
         sample[inv] = np.arange(n)  # any row of a group carries the group's labels
-        for k, (c, u) in zip(names, coded):
+        for k, (c, u) in zip(names, coded, strict=False):
             out[k] = u.take(c[sample])
     return inv, pd.DataFrame(out)
 
 
-def group_sums(keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Index]],
-               values: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def group_sums(
+    keys: Mapping[str, pd.Series | np.ndarray | tuple[np.ndarray, pd.Index]], values: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
     """Sum ``values`` per distinct combination of ``keys`` (see ``combine``).
 
     Args:

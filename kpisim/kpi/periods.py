@@ -27,10 +27,17 @@ def check(period: str, interval_min: int) -> None:
     """
     if period not in PERIODS:
         raise SpecError("period", "", f"unknown period {period!r}; allowed: {', '.join(PERIODS)}")
-    if isinstance(interval_min, bool) or not isinstance(interval_min, int) or interval_min <= 0 \
-            or 1440 % interval_min:
-        raise SpecError("interval_min", "", f"bad value {interval_min!r}: expected whole minutes "
-                        "dividing a day (e.g. 15, 30, 60)")
+    if (
+        isinstance(interval_min, bool)
+        or not isinstance(interval_min, int)
+        or interval_min <= 0
+        or 1440 % interval_min
+    ):
+        raise SpecError(
+            "interval_min",
+            "",
+            f"bad value {interval_min!r}: expected whole minutes dividing a day (e.g. 15, 30, 60)",
+        )
 
 
 def _step(period: str, interval_min: int) -> tuple[int, int]:
@@ -79,8 +86,9 @@ def labels(code: np.ndarray, period: str, interval_min: int = 30) -> np.ndarray:
     return starts(code, period, interval_min).view("datetime64[ns]")
 
 
-def split(start: np.ndarray, end: np.ndarray, period: str, interval_min: int = 30
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split(
+    start: np.ndarray, end: np.ndarray, period: str, interval_min: int = 30
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split [start, end) intervals at period boundaries.
 
     Args:

@@ -8,8 +8,9 @@ but the contact still counts in ``n_handled``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,9 @@ class _Contacts:
 
     @cached_property
     def value(self) -> np.ndarray:
-        return np.where(self.converted, self.df["order_value_cents"].to_numpy(dtype=np.float64, na_value=0.0), 0.0)
+        return np.where(
+            self.converted, self.df["order_value_cents"].to_numpy(dtype=np.float64, na_value=0.0), 0.0
+        )
 
     @cached_property
     def csat(self) -> np.ndarray:
@@ -133,7 +136,7 @@ class _Contacts:
         cust, _ = factorize(self.df["customer_id"].to_numpy())
         ncust = int(cust.max()) + 1
         nrun = int(self.run.max()) + 1
-        if nrun * ncust * n < 2 ** 62:
+        if nrun * ncust * n < 2**62:
             # one int64 sort key: (run, customer, rank of arrival)
             if n > 1 and bool(np.all(arr[1:] >= arr[:-1])):
                 by_time = np.arange(n)
@@ -203,8 +206,9 @@ _CONTACT_RULES: dict[str, Callable[[_Contacts], np.ndarray]] = {
     "n_conversion_converted": lambda r: r.conversion_scope & r.converted,
     "n_orders": lambda r: r.converted,
     "sum_order_value_cents": lambda r: r.value,
-    "sum_sales_cents": lambda r: (np.where(_bool(r.df["refunded"]), 0.0, r.value)
-                                  if r.p("sales_cents", "net") else r.value),
+    "sum_sales_cents": lambda r: (
+        np.where(_bool(r.df["refunded"]), 0.0, r.value) if r.p("sales_cents", "net") else r.value
+    ),
     "n_refunded": lambda r: r.converted & _bool(r.df["refunded"]),
     "n_rescue_opportunities": lambda r: r.rescue_opp,
     "n_rescued": lambda r: r.rescue_opp & _bool(r.df["rescued"]),
@@ -234,8 +238,9 @@ def contact_values(df: pd.DataFrame, run: np.ndarray, need: list[str], defs: Def
     return {c: _CONTACT_RULES[c](r) for c in need if c in _CONTACT_RULES}
 
 
-def state_values(labels: pd.Index, per_state: np.ndarray, busy_weighted: np.ndarray | None,
-                 need: list[str], defs: Defs) -> dict[str, np.ndarray]:
+def state_values(
+    labels: pd.Index, per_state: np.ndarray, busy_weighted: np.ndarray | None, need: list[str], defs: Defs
+) -> dict[str, np.ndarray]:
     """Agent-state columns per group, from seconds per (group, state).
 
     Args:
@@ -291,8 +296,9 @@ def attendance_values(df: pd.DataFrame, need: list[str], defs: Defs) -> dict[str
         "n_leave": lambda: _bool(df["leave"]),
         "n_days_worked": lambda: worked,
         "sum_att_logged_in_s": lambda: logged,
-        "n_short_online_days": lambda: worked & ((logged < short["min_online_h"] * 3600)
-                                                 | (hang > short["max_hangup_h"] * 3600)),
+        "n_short_online_days": lambda: (
+            worked & ((logged < short["min_online_h"] * 3600) | (hang > short["max_hangup_h"] * 3600))
+        ),
     }
     return {c: rules[c]() for c in need if c in rules}
 

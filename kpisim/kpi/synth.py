@@ -9,7 +9,8 @@ rates); it is for speed and plumbing, not for studying behaviour.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,24 @@ import pandas as pd
 from kpisim import schema
 from kpisim.eventlog import EventLog, conform, empty_table
 
-_FALSE = ("abandoned", "blocked", "queued", "transferred", "resolved", "converted", "refunded",
-          "rescue_opportunity", "rescued", "survey_responded", "complaint", "praise", "replied",
-          "invalid", "absent", "leave")
+_FALSE = (
+    "abandoned",
+    "blocked",
+    "queued",
+    "transferred",
+    "resolved",
+    "converted",
+    "refunded",
+    "rescue_opportunity",
+    "rescued",
+    "survey_responded",
+    "complaint",
+    "praise",
+    "replied",
+    "invalid",
+    "absent",
+    "leave",
+)
 
 
 def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
@@ -53,15 +69,20 @@ def _fill_contacts(df: pd.DataFrame) -> pd.DataFrame:
     if "contact_id" not in df:
         df["contact_id"] = np.arange(1, len(df) + 1)
     for c in ("arrival_at", "answered_at", "ended_at", "wrap_up_end_at"):
-        df[c] = pd.to_datetime(df[c]) if c in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+        df[c] = (
+            pd.to_datetime(df[c]) if c in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+        )
     ans = df["answered_at"].notna()
     derived = {"ended_at": df["answered_at"].where(ans, df["arrival_at"])}
     df["ended_at"] = df["ended_at"].fillna(derived["ended_at"])
     until = df["answered_at"].where(ans, df["ended_at"])
     derived["wait_s"] = (until - df["arrival_at"]).dt.total_seconds()
     derived["handle_s"] = (df["ended_at"] - df["answered_at"]).dt.total_seconds()
-    derived["wrap_up_s"] = (df["wrap_up_end_at"] - df["ended_at"]).dt.total_seconds().where(
-        df["wrap_up_end_at"].notna(), np.where(ans, 0.0, np.nan))
+    derived["wrap_up_s"] = (
+        (df["wrap_up_end_at"] - df["ended_at"])
+        .dt.total_seconds()
+        .where(df["wrap_up_end_at"].notna(), np.where(ans, 0.0, np.nan))
+    )
     derived["concurrency"] = pd.Series(_ints(np.ones(len(df)), ans.to_numpy()), index=df.index)
     derived["replied"] = ans
     for c, v in derived.items():
@@ -69,8 +90,14 @@ def _fill_contacts(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def table_from_rows(table: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *,
-                    scenario_id: str = "test", replication: int = 0, seed: int = 0) -> pd.DataFrame:
+def table_from_rows(
+    table: str,
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame,
+    *,
+    scenario_id: str = "test",
+    replication: int = 0,
+    seed: int = 0,
+) -> pd.DataFrame:
     """A schema-conform table from a few rows; missing columns get neutral defaults.
 
     Run keys default to ``scenario_id``, ``replication`` and ``seed`` unless the rows set them.
@@ -91,8 +118,14 @@ def table_from_rows(table: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame
     return conform(table, df)
 
 
-def log_from_rows(*, scenario_id: str = "test", replication: int = 0, seed: int = 0,
-                  observed: Iterable[str] | None = None, **tables: Any) -> EventLog:
+def log_from_rows(
+    *,
+    scenario_id: str = "test",
+    replication: int = 0,
+    seed: int = 0,
+    observed: Iterable[str] | None = None,
+    **tables: Any,
+) -> EventLog:
     """An ``EventLog`` from rows per table, e.g. ``log_from_rows(contacts=[{...}, ...])``.
 
     Args:
@@ -102,8 +135,11 @@ def log_from_rows(*, scenario_id: str = "test", replication: int = 0, seed: int 
     out = {}
     for name in schema.TABLES:
         rows = tables.pop(name, None)
-        out[name] = (table_from_rows(name, rows, scenario_id=scenario_id, replication=replication,
-                                     seed=seed) if rows is not None else empty_table(name))
+        out[name] = (
+            table_from_rows(name, rows, scenario_id=scenario_id, replication=replication, seed=seed)
+            if rows is not None
+            else empty_table(name)
+        )
     if tables:
         raise TypeError(f"unknown table(s) {sorted(tables)}; allowed: {sorted(schema.TABLES)}")
     manifest = {"scenario_id": scenario_id, "seed": seed, "replications": [replication]}
@@ -112,9 +148,18 @@ def log_from_rows(*, scenario_id: str = "test", replication: int = 0, seed: int 
     return EventLog(out, manifest)
 
 
-def synthetic_log(n_contacts: int, *, n_agents: int = 200, n_teams: int = 10, days: int = 30,
-                  start: str = "2024-03-01", seed: int = 0, states_per_contact: float = 2.0,
-                  scenario_id: str = "synthetic", replication: int = 0) -> EventLog:
+def synthetic_log(
+    n_contacts: int,
+    *,
+    n_agents: int = 200,
+    n_teams: int = 10,
+    days: int = 30,
+    start: str = "2024-03-01",
+    seed: int = 0,
+    states_per_contact: float = 2.0,
+    scenario_id: str = "synthetic",
+    replication: int = 0,
+) -> EventLog:
     """A random event log with every table, drawn with numpy (fast; not a simulation).
 
     Args:
@@ -142,61 +187,104 @@ def synthetic_log(n_contacts: int, *, n_agents: int = 200, n_teams: int = 10, da
     handle = np.where(answered, rng.lognormal(5.5, 0.5, n), np.nan)
     wrap = np.where(answered, rng.exponential(30.0, n), np.nan)
     ans_at = np.where(answered, arr + (wait * 1e9).astype(np.int64), np.iinfo(np.int64).min)
-    end_at = np.where(answered, ans_at + (np.nan_to_num(handle) * 1e9).astype(np.int64),
-                      arr + (wait * 1e9).astype(np.int64))
-    wrap_end = np.where(answered, end_at + (np.nan_to_num(wrap) * 1e9).astype(np.int64), np.iinfo(np.int64).min)
+    end_at = np.where(
+        answered, ans_at + (np.nan_to_num(handle) * 1e9).astype(np.int64), arr + (wait * 1e9).astype(np.int64)
+    )
+    wrap_end = np.where(
+        answered, end_at + (np.nan_to_num(wrap) * 1e9).astype(np.int64), np.iinfo(np.int64).min
+    )
     converted = answered & (queue == "presales") & (r[2] < 0.3)
     survey = answered & (r[3] < 0.5)
     csat = np.where(survey, rng.choice([1, 2, 3, 4, 5], n, p=[0.02, 0.02, 0.06, 0.2, 0.7]), -1)
     nps = np.where(survey, rng.integers(0, 11, n), -1)
     resp_n = np.where(answered & chat, rng.integers(1, 8, n), 0)
-    contacts = pd.DataFrame({
-        "scenario_id": scenario_id, "replication": replication, "seed": seed,
-        "contact_id": np.arange(1, n + 1), "channel": np.where(chat, "chat", "voice"), "queue": queue,
-        "customer_id": rng.integers(0, max(int(n * 0.8), 1), n),
-        "arrival_at": arr.view("datetime64[ns]"), "answered_at": ans_at.view("datetime64[ns]"),
-        "ended_at": end_at.view("datetime64[ns]"), "wrap_up_end_at": wrap_end.view("datetime64[ns]"),
-        "agent_id": pd.array(np.where(answered, agent_ids[agent], None), dtype="string"),
-        "abandoned": abandoned, "blocked": blocked, "queued": wait > 5, "wait_s": wait,
-        "handle_s": handle, "wrap_up_s": wrap,
-        "concurrency": _ints(np.where(chat, rng.integers(1, 9, n), 1), answered),
-        "attempt": 1, "transferred": answered & (r[4] < 0.03),
-        "transfer_of": _ints(np.zeros(n), np.zeros(n, dtype=bool)),
-        "resolved": answered & (r[5] < 0.85), "converted": converted,
-        "order_value_cents": np.where(converted, np.round(rng.lognormal(8.5, 0.6, n)).astype(np.int64), 0),
-        "refunded": converted & (r[6] < 0.05), "rescue_opportunity": answered & (queue == "aftersales") & (r[7] < 0.1),
-        "rescued": r[8] < 0.5, "survey_responded": survey,
-        "csat": _ints(csat, survey), "nps": _ints(nps, survey),
-        "complaint": answered & (r[9] < 0.01), "praise": answered & (r[10] < 0.02),
-        "first_response_s": np.where(answered & chat, rng.exponential(20.0, n), np.nan),
-        "response_time_sum_s": resp_n * rng.exponential(25.0, n), "response_count": resp_n,
-        "customer_msgs": resp_n + 1, "agent_msgs": resp_n, "system_msgs": np.where(chat, 2, 0),
-        "replied": answered & (~chat | (r[11] < 0.98)), "invalid": answered & chat & (r[11] > 0.99),
-    })
+    contacts = pd.DataFrame(
+        {
+            "scenario_id": scenario_id,
+            "replication": replication,
+            "seed": seed,
+            "contact_id": np.arange(1, n + 1),
+            "channel": np.where(chat, "chat", "voice"),
+            "queue": queue,
+            "customer_id": rng.integers(0, max(int(n * 0.8), 1), n),
+            "arrival_at": arr.view("datetime64[ns]"),
+            "answered_at": ans_at.view("datetime64[ns]"),
+            "ended_at": end_at.view("datetime64[ns]"),
+            "wrap_up_end_at": wrap_end.view("datetime64[ns]"),
+            "agent_id": pd.array(np.where(answered, agent_ids[agent], None), dtype="string"),
+            "abandoned": abandoned,
+            "blocked": blocked,
+            "queued": wait > 5,
+            "wait_s": wait,
+            "handle_s": handle,
+            "wrap_up_s": wrap,
+            "concurrency": _ints(np.where(chat, rng.integers(1, 9, n), 1), answered),
+            "attempt": 1,
+            "transferred": answered & (r[4] < 0.03),
+            "transfer_of": _ints(np.zeros(n), np.zeros(n, dtype=bool)),
+            "resolved": answered & (r[5] < 0.85),
+            "converted": converted,
+            "order_value_cents": np.where(
+                converted, np.round(rng.lognormal(8.5, 0.6, n)).astype(np.int64), 0
+            ),
+            "refunded": converted & (r[6] < 0.05),
+            "rescue_opportunity": answered & (queue == "aftersales") & (r[7] < 0.1),
+            "rescued": r[8] < 0.5,
+            "survey_responded": survey,
+            "csat": _ints(csat, survey),
+            "nps": _ints(nps, survey),
+            "complaint": answered & (r[9] < 0.01),
+            "praise": answered & (r[10] < 0.02),
+            "first_response_s": np.where(answered & chat, rng.exponential(20.0, n), np.nan),
+            "response_time_sum_s": resp_n * rng.exponential(25.0, n),
+            "response_count": resp_n,
+            "customer_msgs": resp_n + 1,
+            "agent_msgs": resp_n,
+            "system_msgs": np.where(chat, 2, 0),
+            "replied": answered & (~chat | (r[11] < 0.98)),
+            "invalid": answered & chat & (r[11] > 0.99),
+        }
+    )
     contacts["rescued"] &= contacts["rescue_opportunity"]
     agents = _agents(agent_ids, chat_agent, n_teams, rng, scenario_id, replication, seed)
     states = _states(agent_ids, chat_agent, days, t0, max(int(n * states_per_contact), na * days), rng)
-    tables = {"contacts": contacts, "agents": agents, "agent_states": states,
-              "attendance": _attendance(agent_ids, days, t0, rng), "conduct": _conduct(agent_ids, days, t0, rng),
-              "qa": _qa(contacts, rng), "silent_orders": _silent(n, days, t0, rng)}
+    tables = {
+        "contacts": contacts,
+        "agents": agents,
+        "agent_states": states,
+        "attendance": _attendance(agent_ids, days, t0, rng),
+        "conduct": _conduct(agent_ids, days, t0, rng),
+        "qa": _qa(contacts, rng),
+        "silent_orders": _silent(n, days, t0, rng),
+    }
     out = {}
     for name, df in tables.items():
         for k, v in (("scenario_id", scenario_id), ("replication", replication), ("seed", seed)):
             df[k] = v
         out[name] = conform(name, df)
-    return EventLog(out, {"scenario_id": scenario_id, "seed": seed, "replications": [replication],
-                          "source": "kpisim.kpi.synth.synthetic_log"})
+    return EventLog(
+        out,
+        {
+            "scenario_id": scenario_id,
+            "seed": seed,
+            "replications": [replication],
+            "source": "kpisim.kpi.synth.synthetic_log",
+        },
+    )
 
 
 def _agents(ids, chat_agent, n_teams, rng, *_) -> pd.DataFrame:
     na = len(ids)
-    df = pd.DataFrame({
-        "agent_id": ids, "team": [f"T{i % n_teams + 1:02d}" for i in range(na)],
-        "shift": np.where(np.arange(na) % 3 == 0, "late", "day"),
-        "tenure_group": np.where(rng.random(na) < 0.3, "new", "experienced"),
-        "queues": np.where(chat_agent, "presales:1;aftersales:2", "voice_support:1"),
-        "max_concurrency": np.where(chat_agent, 8, 1),
-    })
+    df = pd.DataFrame(
+        {
+            "agent_id": ids,
+            "team": [f"T{i % n_teams + 1:02d}" for i in range(na)],
+            "shift": np.where(np.arange(na) % 3 == 0, "late", "day"),
+            "tenure_group": np.where(rng.random(na) < 0.3, "new", "experienced"),
+            "queues": np.where(chat_agent, "presales:1;aftersales:2", "voice_support:1"),
+            "max_concurrency": np.where(chat_agent, 8, 1),
+        }
+    )
     if "group" in schema.dtypes("agents"):
         df["group"] = np.where(chat_agent, "chat", "voice")
     for c in ("true_speed", "true_resolution", "true_sales", "true_order_value", "true_reliability"):
@@ -216,15 +304,20 @@ def _states(ids, chat_agent, days, t0, n_rows, rng) -> pd.DataFrame:
     cuts = np.sort(rng.random((ad.size, k - 1)), axis=1) if k > 1 else np.zeros((ad.size, 0))
     edges = np.concatenate([np.zeros((ad.size, 1)), cuts, np.ones((ad.size, 1))], axis=1)
     edges = shift0[:, None] + (edges * 8 * 3_600_000_000_000).astype(np.int64)
-    state = rng.choice(np.array(["available", "busy", "wrap_up", "break"]), size=(ad.size, k),
-                       p=[0.3, 0.5, 0.12, 0.08])
+    state = rng.choice(
+        np.array(["available", "busy", "wrap_up", "break"]), size=(ad.size, k), p=[0.3, 0.5, 0.12, 0.08]
+    )
     maxc = np.where(chat_agent[a], 8, 1)
     sessions = np.where(state == "busy", rng.integers(1, 9, (ad.size, k)) % (maxc[:, None]) + 1, 0)
-    return pd.DataFrame({
-        "agent_id": np.repeat(ids[a], k), "state": state.ravel(),
-        "start_at": edges[:, :-1].ravel().view("datetime64[ns]"),
-        "end_at": edges[:, 1:].ravel().view("datetime64[ns]"), "sessions": sessions.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "agent_id": np.repeat(ids[a], k),
+            "state": state.ravel(),
+            "start_at": edges[:, :-1].ravel().view("datetime64[ns]"),
+            "end_at": edges[:, 1:].ravel().view("datetime64[ns]"),
+            "sessions": sessions.ravel(),
+        }
+    )
 
 
 def _attendance(ids, days, t0, rng) -> pd.DataFrame:
@@ -235,41 +328,56 @@ def _attendance(ids, days, t0, rng) -> pd.DataFrame:
     absent = rng.random(m) < 0.02
     leave = ~absent & (rng.random(m) < 0.02)
     on = ~absent & ~leave
-    return pd.DataFrame({
-        "agent_id": ids[a], "date": (t0 + d * 86_400_000_000_000).view("datetime64[ns]"),
-        "scheduled_s": 8 * 3600.0, "logged_in_s": np.where(on, rng.uniform(7.0, 8.2, m) * 3600, 0.0),
-        "hangup_s": np.where(on, rng.uniform(0.2, 1.8, m) * 3600, 0.0),
-        "late_min": np.where(on & (rng.random(m) < 0.1), np.round(rng.exponential(8.0, m), 1), 0.0),
-        "early_leave_min": np.where(on & (rng.random(m) < 0.05), np.round(rng.exponential(10.0, m), 1), 0.0),
-        "absent": absent, "leave": leave,
-    })
+    return pd.DataFrame(
+        {
+            "agent_id": ids[a],
+            "date": (t0 + d * 86_400_000_000_000).view("datetime64[ns]"),
+            "scheduled_s": 8 * 3600.0,
+            "logged_in_s": np.where(on, rng.uniform(7.0, 8.2, m) * 3600, 0.0),
+            "hangup_s": np.where(on, rng.uniform(0.2, 1.8, m) * 3600, 0.0),
+            "late_min": np.where(on & (rng.random(m) < 0.1), np.round(rng.exponential(8.0, m), 1), 0.0),
+            "early_leave_min": np.where(
+                on & (rng.random(m) < 0.05), np.round(rng.exponential(10.0, m), 1), 0.0
+            ),
+            "absent": absent,
+            "leave": leave,
+        }
+    )
 
 
 def _conduct(ids, days, t0, rng) -> pd.DataFrame:
     from kpisim.kpi.registry import CONDUCT_EVENTS
 
     m = int(len(ids) * days * 0.05)
-    return pd.DataFrame({
-        "agent_id": ids[rng.integers(0, len(ids), m)],
-        "date": (t0 + rng.integers(0, days, m) * 86_400_000_000_000).view("datetime64[ns]"),
-        "event": np.array(CONDUCT_EVENTS, dtype=object)[rng.integers(0, len(CONDUCT_EVENTS), m)],
-    })
+    return pd.DataFrame(
+        {
+            "agent_id": ids[rng.integers(0, len(ids), m)],
+            "date": (t0 + rng.integers(0, days, m) * 86_400_000_000_000).view("datetime64[ns]"),
+            "event": np.array(CONDUCT_EVENTS, dtype=object)[rng.integers(0, len(CONDUCT_EVENTS), m)],
+        }
+    )
 
 
 def _qa(contacts: pd.DataFrame, rng) -> pd.DataFrame:
     handled = contacts[contacts["agent_id"].notna()]
     take = rng.random(len(handled)) < min(1.0, 12 * 200 / max(len(handled), 1))
     h = handled[take]
-    return pd.DataFrame({
-        "agent_id": h["agent_id"].to_numpy(), "contact_id": h["contact_id"].to_numpy(),
-        "reviewed_at": h["ended_at"].to_numpy(), "qa_score": np.round(rng.uniform(80, 100, len(h)), 1),
-    })
+    return pd.DataFrame(
+        {
+            "agent_id": h["agent_id"].to_numpy(),
+            "contact_id": h["contact_id"].to_numpy(),
+            "reviewed_at": h["ended_at"].to_numpy(),
+            "qa_score": np.round(rng.uniform(80, 100, len(h)), 1),
+        }
+    )
 
 
 def _silent(n, days, t0, rng) -> pd.DataFrame:
     m = max(n // 20, 1)
-    return pd.DataFrame({
-        "order_id": np.arange(1, m + 1),
-        "ordered_at": np.sort(t0 + rng.integers(0, days * 86_400_000_000_000, m)).view("datetime64[ns]"),
-        "value_cents": np.round(rng.lognormal(8.5, 0.6, m)).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(1, m + 1),
+            "ordered_at": np.sort(t0 + rng.integers(0, days * 86_400_000_000_000, m)).view("datetime64[ns]"),
+            "value_cents": np.round(rng.lognormal(8.5, 0.6, m)).astype(np.int64),
+        }
+    )

@@ -32,8 +32,22 @@ from kpisim.plots.incentives import (
 from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, staffing_curves, staffing_pay
 
 __all__ = [
-    "agent_month_pay", "concentration_bars", "cost_bars", "fairness_bars", "incentive_bars",
-    "incentive_compare_bars", "lever_effect_bars", "pay_gap_bars", "pay_scatter", "rank_pay_curves",
-    "required_staff_profile", "save", "score_breakdown_bars", "staffing_cost_curve", "staffing_curves",
-    "staffing_pay", "tier_cliff_bars", "winners_losers_bars",
+    "agent_month_pay",
+    "concentration_bars",
+    "cost_bars",
+    "fairness_bars",
+    "incentive_bars",
+    "incentive_compare_bars",
+    "lever_effect_bars",
+    "pay_gap_bars",
+    "pay_scatter",
+    "rank_pay_curves",
+    "required_staff_profile",
+    "save",
+    "score_breakdown_bars",
+    "staffing_cost_curve",
+    "staffing_curves",
+    "staffing_pay",
+    "tier_cliff_bars",
+    "winners_losers_bars",
 ]

@@ -13,12 +13,26 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 4))
     x = range(len(cost))
-    ax.bar(x, cost["total_cents"] / 100, yerr=_err(cost, "total_cents", 0.01), capsize=4, color="#4c72b0", label="mean (95 % CI)")
+    ax.bar(
+        x,
+        cost["total_cents"] / 100,
+        yerr=_err(cost, "total_cents", 0.01),
+        capsize=4,
+        color="#4c72b0",
+        label="mean (95 % CI)",
+    )
     if "p5_cents" in cost:
         # beside the bar, in its own colour: the spread of single months is often small next to the total
-        ax.errorbar([i + 0.3 for i in x], (cost["p5_cents"] + cost["p95_cents"]) / 200,
-                    yerr=(cost["p95_cents"] - cost["p5_cents"]) / 200, fmt="none", ecolor="#dd8452",
-                    elinewidth=2.5, capsize=5, label="P5–P95 of months")
+        ax.errorbar(
+            [i + 0.3 for i in x],
+            (cost["p5_cents"] + cost["p95_cents"]) / 200,
+            yerr=(cost["p95_cents"] - cost["p5_cents"]) / 200,
+            fmt="none",
+            ecolor="#dd8452",
+            elinewidth=2.5,
+            capsize=5,
+            label="P5–P95 of months",
+        )
     if budget_cents is not None:
         ax.axhline(budget_cents / 100, color="#c44e52", linestyle="--", label="budget")
     _xticks(ax, cost["policy"])
@@ -40,22 +54,39 @@ def winners_losers_bars(wl: pd.DataFrame, *, currency: str = "CNY", ncols: int =
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.5 * ncols, 4 * nrows), squeeze=False)
-    for ax, pol in zip(axes.flat, pols):
+    for ax, pol in zip(axes.flat, pols, strict=False):
         d = wl[wl["policy"] == pol]
-        labels = [("all" if b == 0 else f"band {b}\n{r}") for b, r in zip(d["band"], d["band_range"])]
+        labels = [
+            ("all" if b == 0 else f"band {b}\n{r}") for b, r in zip(d["band"], d["band_range"], strict=False)
+        ]
         x = range(len(d))
-        ax.bar(x, 100 * d["share_gain"], yerr=_err(d, "share_gain", 100), capsize=3, color="#55a868", label="gain")
+        ax.bar(
+            x,
+            100 * d["share_gain"],
+            yerr=_err(d, "share_gain", 100),
+            capsize=3,
+            color="#55a868",
+            label="gain",
+        )
         # the bar points down: its lower error is the upper end of the share's interval
-        ax.bar(x, -100 * d["share_lose"], yerr=_err(d, "share_lose", 100)[::-1], capsize=3, color="#c44e52",
-               label="lose")
+        ax.bar(
+            x,
+            -100 * d["share_lose"],
+            yerr=_err(d, "share_lose", 100)[::-1],
+            capsize=3,
+            color="#c44e52",
+            label="lose",
+        )
         ax.axhline(0, color="k", linewidth=0.8)
         ax.set_ylim(-105, 105)
         ax.set_xticks(list(x), labels, fontsize=7)
         ax.set_ylabel("agents (%; losers below 0)")
         thr = d["threshold_cents"].iloc[0] / 100 if len(d) else 0
-        ax.set_title(f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10)
+        ax.set_title(
+            f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10
+        )
         ax.legend(fontsize=8)
-    for ax in list(axes.flat)[len(pols):]:
+    for ax in list(axes.flat)[len(pols) :]:
         ax.set_visible(False)
     fig.suptitle("Winners and losers by baseline score band (95 % CI)")
     fig.tight_layout()
@@ -66,20 +97,25 @@ def fairness_bars(fair: pd.DataFrame):
     """Validity (correlation of pay with true contribution), rank stability between months, Gini,
     with CIs; pay variance split into person / position / luck."""
     plt = _plt()
-    cols = [("validity_pay", "corr(pay, true contribution)", "correlation (−1 to 1)"),
-            ("rank_stability", "rank stability (tau, month vs month)", "Kendall tau (−1 to 1)"),
-            ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)")]
+    cols = [
+        ("validity_pay", "corr(pay, true contribution)", "correlation (−1 to 1)"),
+        ("rank_stability", "rank stability (tau, month vs month)", "Kendall tau (−1 to 1)"),
+        ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)"),
+    ]
     fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 3.8))
     x = range(len(fair))
-    for ax, (c, label, unit) in zip(axes, cols):
+    for ax, (c, label, unit) in zip(axes, cols, strict=False):
         ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color="#8172b2")
         ax.set_ylabel(unit)
         _xticks(ax, fair["policy"])
         ax.set_title(label)
     ax = axes[-1]
     bottom = pd.Series(0.0, index=fair.index)
-    labels = {"person_share": "person (who you are)", "position_share": "position (where you work)",
-              "luck_share": "luck (month to month)"}
+    labels = {
+        "person_share": "person (who you are)",
+        "position_share": "position (where you work)",
+        "luck_share": "luck (month to month)",
+    }
     for c, colr in (("person_share", "#55a868"), ("position_share", "#dd8452"), ("luck_share", "#c44e52")):
         ax.bar(x, fair[c], bottom=bottom, color=colr, label=labels[c])
         bottom = bottom + fair[c].fillna(0)
@@ -97,7 +133,7 @@ def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY"):
     plt = _plt()
     dims = list(dict.fromkeys(gaps["dimension"]))
     fig, axes = plt.subplots(1, max(len(dims), 1), figsize=(5 * max(len(dims), 1), 4), squeeze=False)
-    for ax, dim in zip(axes[0], dims):
+    for ax, dim in zip(axes[0], dims, strict=False):
         d = gaps[gaps["dimension"] == dim]
         pols = list(dict.fromkeys(d["policy"]))
         levels = list(dict.fromkeys(d["level"]))
@@ -119,11 +155,13 @@ def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY"):
 def concentration_bars(fair: pd.DataFrame):
     """How concentrated pay is: Gini of monthly pay and the top 10 % agents' share, per policy (95 % CI)."""
     plt = _plt()
-    cols = [("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)", 1.0),
-            ("top10_share", "share of the best-paid 10 %", "share of total payout (%)", 100.0)]
+    cols = [
+        ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)", 1.0),
+        ("top10_share", "share of the best-paid 10 %", "share of total payout (%)", 100.0),
+    ]
     fig, axes = plt.subplots(1, len(cols), figsize=(10, 4))
     x = range(len(fair))
-    for ax, (c, title, unit, k) in zip(axes, cols):
+    for ax, (c, title, unit, k) in zip(axes, cols, strict=False):
         ax.bar(x, fair[c] * k, yerr=_err(fair, c, k), capsize=4, color="#8172b2")
         _xticks(ax, fair["policy"])
         ax.set_ylabel(unit)
@@ -133,8 +171,14 @@ def concentration_bars(fair: pd.DataFrame):
     return fig
 
 
-def pay_scatter(pay_a: pd.DataFrame, pay_b: pd.DataFrame, *, names: tuple[str, str] = ("policy A", "policy B"),
-                hue: str | None = None, currency: str = "CNY"):
+def pay_scatter(
+    pay_a: pd.DataFrame,
+    pay_b: pd.DataFrame,
+    *,
+    names: tuple[str, str] = ("policy A", "policy B"),
+    hue: str | None = None,
+    currency: str = "CNY",
+):
     """Each agent's pay under two policies (same months): points above the diagonal gain under B.
 
     ``pay_a`` / ``pay_b`` are ``Policy.pay`` tables (``agent_id``, ``period``, ``total_cents``);
@@ -143,7 +187,7 @@ def pay_scatter(pay_a: pd.DataFrame, pay_b: pd.DataFrame, *, names: tuple[str, s
     plt = _plt()
     keys = [k for k in ("scenario_id", "replication", "agent_id", "period") if k in pay_a and k in pay_b]
     cols = keys + ["total_cents"] + ([hue] if hue and hue not in keys else [])
-    d = pay_a[cols].merge(pay_b[keys + ["total_cents"]], on=keys, suffixes=("_a", "_b"))
+    d = pay_a[cols].merge(pay_b[[*keys, "total_cents"]], on=keys, suffixes=("_a", "_b"))
     x, y = d["total_cents_a"] / 100, d["total_cents_b"] / 100
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     groups = d.groupby(hue, sort=True) if hue else [("agents", d)]
@@ -151,7 +195,9 @@ def pay_scatter(pay_a: pd.DataFrame, pay_b: pd.DataFrame, *, names: tuple[str, s
         ax.scatter(g["total_cents_a"] / 100, g["total_cents_b"] / 100, s=22, alpha=0.8, label=str(level))
     lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
     pad = 0.04 * (hi - lo or 1.0)
-    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="k", linewidth=0.8, linestyle="--", label="same pay")
+    ax.plot(
+        [lo - pad, hi + pad], [lo - pad, hi + pad], color="k", linewidth=0.8, linestyle="--", label="same pay"
+    )
     ax.set_xlabel(f"pay under {names[0]} ({currency}/month)")
     ax.set_ylabel(f"pay under {names[1]} ({currency}/month)")
     ax.set_title(f"Pay per agent: {names[1]} vs {names[0]}")
@@ -174,10 +220,13 @@ def agent_month_pay(agent_pay: pd.DataFrame, *, currency: str = "CNY", ncols: in
     ncols = max(1, min(ncols, len(pols)))
     nrows = -(-len(pols) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.8 * nrows), squeeze=False, sharey=False)
-    order = (agent_pay.groupby("agent_id")["true_contribution"].mean().sort_values().index
-             if "true_contribution" in agent_pay else sorted(agent_pay["agent_id"].unique()))
+    order = (
+        agent_pay.groupby("agent_id")["true_contribution"].mean().sort_values().index
+        if "true_contribution" in agent_pay
+        else sorted(agent_pay["agent_id"].unique())
+    )
     pos = {a: i for i, a in enumerate(order)}
-    for ax, pol in zip(axes.ravel(), pols):
+    for ax, pol in zip(axes.ravel(), pols, strict=False):
         d = agent_pay[agent_pay["policy"] == pol]
         x = d["agent_id"].map(pos).to_numpy()
         mean = d.groupby("agent_id")["pay_cents"].mean().reindex(order) / 100
@@ -188,7 +237,7 @@ def agent_month_pay(agent_pay: pd.DataFrame, *, currency: str = "CNY", ncols: in
         ax.set_ylabel(f"pay ({currency}/month)")
         ax.set_xticks([])
         ax.legend(fontsize=7, loc="upper left")
-    for ax in axes.ravel()[len(pols):]:
+    for ax in axes.ravel()[len(pols) :]:
         ax.set_visible(False)
     fig.suptitle("Pay of each agent month by month (uses the simulator's hidden truth)")
     fig.tight_layout()

@@ -20,7 +20,7 @@ def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3)
     nrows = -(-n // ncols)
     k = max((int((grad["policy"] == p).sum()) for p in pols), default=1)
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, (0.24 * k + 1.5) * nrows), squeeze=False)
-    for ax, pol in zip(axes.flat, pols):
+    for ax, pol in zip(axes.flat, pols, strict=False):
         d = grad[grad["policy"] == pol]
         xerr = _err(d, "delta_pay_cents", 0.01) if "delta_pay_cents_lo" in d else None
         ax.barh(range(len(d)), d["delta_pay_cents"] / 100, xerr=xerr, capsize=2, color="#4c72b0")
@@ -30,7 +30,7 @@ def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3)
         ax.set_xlabel(f"pay change for one step better ({currency}/month)")
         ax.set_ylabel("metric")
         ax.set_title(pol, fontsize=10)
-    for ax in list(axes.flat)[len(pols):]:
+    for ax in list(axes.flat)[len(pols) :]:
         ax.set_visible(False)
     fig.suptitle("Incentive gradient (median agent, one realistic step, 95 % CI)")
     fig.tight_layout()
@@ -65,8 +65,12 @@ def incentive_compare_bars(grad: pd.DataFrame, *, currency: str = "CNY"):
     return fig
 
 
-def lever_effect_bars(levers: pd.DataFrame, *, currency: str = "CNY",
-                      kpis: tuple[str, ...] = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "complaints")):
+def lever_effect_bars(
+    levers: pd.DataFrame,
+    *,
+    currency: str = "CNY",
+    kpis: tuple[str, ...] = ("handled", "fcr_rate", "csat_mean", "conversion_rate", "complaints"),
+):
     """Lever effects: pay change per policy (95 % CI) and what the lever does to the KPIs.
 
     ``levers`` is a :func:`kpisim.analysis.incentives.lever_effects` table. Left: change in pay
@@ -79,29 +83,44 @@ def lever_effect_bars(levers: pd.DataFrame, *, currency: str = "CNY",
     labs = list(dict.fromkeys(levers["lever"]))
     pols = list(dict.fromkeys(levers["policy"]))
     ks = [k for k in kpis if f"delta_{k}" in levers]
-    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(6 + 2.3 * len(ks), 4.2),
-                             gridspec_kw={"width_ratios": [2.6] + [1] * len(ks)}, squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        1 + len(ks),
+        figsize=(6 + 2.3 * len(ks), 4.2),
+        gridspec_kw={"width_ratios": [2.6] + [1] * len(ks)},
+        squeeze=False,
+    )
     ax = axes[0][0]
     w = 0.8 / max(len(pols), 1)
     x = np.arange(len(labs))
     for i, pol in enumerate(pols):
         e = levers[levers["policy"] == pol].set_index("lever").reindex(labs)
-        ax.bar(x - 0.4 + w * (i + 0.5), e["delta_pay_cents"] / 100, width=w * 0.9,
-               yerr=_err(e, "delta_pay_cents", 0.01), capsize=2, label=pol)
+        ax.bar(
+            x - 0.4 + w * (i + 0.5),
+            e["delta_pay_cents"] / 100,
+            width=w * 0.9,
+            yerr=_err(e, "delta_pay_cents", 0.01),
+            capsize=2,
+            label=pol,
+        )
     ax.axhline(0, color="k", linewidth=0.8)
     ax.set_xticks(x, labs)
     ax.set_ylabel(f"pay change per agent-month ({currency})")
     ax.set_title("pay of the agents who pull the lever")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     first = levers.drop_duplicates("lever").set_index("lever").reindex(labs)
-    for ax, k in zip(axes[0][1:], ks):
+    for ax, k in zip(axes[0][1:], ks, strict=False):
         rate = k.endswith("_rate")
         scale = 100 if rate else 1
-        ax.bar(x, first[f"delta_{k}"] * scale, yerr=_err(first, f"delta_{k}", scale), capsize=2, color="#937860")
+        ax.bar(
+            x, first[f"delta_{k}"] * scale, yerr=_err(first, f"delta_{k}", scale), capsize=2, color="#937860"
+        )
         ax.axhline(0, color="k", linewidth=0.8)
         _xticks(ax, labs)
         ax.set_title(f"Δ {k}", fontsize=9)
-        ax.set_ylabel("percentage points" if rate else ("points (1-5)" if k == "csat_mean" else "per agent-month"))
+        ax.set_ylabel(
+            "percentage points" if rate else ("points (1-5)" if k == "csat_mean" else "per agent-month")
+        )
     fig.suptitle("Lever effects (same simulated months with and without the lever, 95 % CI)")
     fig.tight_layout()
     return fig
@@ -114,11 +133,15 @@ def tier_cliff_bars(cliffs: pd.DataFrame, *, top: int = 15):
     plt = _plt()
     d = cliffs.sort_values("share_within_step", ascending=False, kind="stable").head(top)
     d = d.iloc[::-1]
-    labels = [f"{p} · {c} @ {b:g}{' × avg' if r else ''}"
-              for p, c, b, r in zip(d["policy"], d["component"], d["boundary"], d["relative"])]
+    labels = [
+        f"{p} · {c} @ {b:g}{' × avg' if r else ''}"
+        for p, c, b, r in zip(d["policy"], d["component"], d["boundary"], d["relative"], strict=False)
+    ]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(d) + 1.5))
     y = np.arange(len(d))
-    ax.barh(y, 100 * d["share_within_step"], xerr=_err(d, "share_within_step", 100), capsize=2, color="#c44e52")
+    ax.barh(
+        y, 100 * d["share_within_step"], xerr=_err(d, "share_within_step", 100), capsize=2, color="#c44e52"
+    )
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(left=0)
     ax.set_xlabel("agents within one step below the boundary (%)")
@@ -142,10 +165,18 @@ def rank_pay_curves(by_rank: pd.DataFrame, *, currency: str = "CNY", label: str 
     means = []
     for pol in dict.fromkeys(by_rank["policy"]):
         d = by_rank[by_rank["policy"] == pol].sort_values("rank")
-        line, = axes[0].plot(d["rank"], d["pay_cents"] / 100, marker="o", markersize=3, label=pol)
-        axes[0].fill_between(d["rank"], d["pay_cents_lo"] / 100, d["pay_cents_hi"] / 100, alpha=0.15,
-                             color=line.get_color(), linewidth=0)
-        axes[1].plot(d["rank"], d["step_up_cents"] / 100, marker="o", markersize=3, color=line.get_color(), label=pol)
+        (line,) = axes[0].plot(d["rank"], d["pay_cents"] / 100, marker="o", markersize=3, label=pol)
+        axes[0].fill_between(
+            d["rank"],
+            d["pay_cents_lo"] / 100,
+            d["pay_cents_hi"] / 100,
+            alpha=0.15,
+            color=line.get_color(),
+            linewidth=0,
+        )
+        axes[1].plot(
+            d["rank"], d["step_up_cents"] / 100, marker="o", markersize=3, color=line.get_color(), label=pol
+        )
         means.append(d["pay_cents"] / 100)
     m = pd.concat(means) if means else pd.Series(dtype=float)
     if m.notna().any():
@@ -190,19 +221,29 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
     row_h = 0.3 * parts * max(1.0, 0.7 * len(levels)) + 1.6
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, row_h * nrows), squeeze=False)
     colours = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]
-    for ax, pol in zip(axes.flat, pols):
+    for ax, pol in zip(axes.flat, pols, strict=False):
         d = d0[d0["policy"] == pol]
         items = list(dict.fromkeys(d["item"]))
         y = np.arange(len(items))
         first = d.drop_duplicates("item").set_index("item").reindex(items)
-        labels = [f"{i} ({k})" if k in ("category", "bonus", "deduction") else i for i, k in zip(items, first["kind"])]
+        labels = [
+            f"{i} ({k})" if k in ("category", "bonus", "deduction") else i
+            for i, k in zip(items, first["kind"], strict=False)
+        ]
         ax.barh(y, first["max_points"].fillna(0), height=0.8, color="#dddddd", label="maximum")
         h = 0.8 / len(levels)
         for j, lvl in enumerate(levels):
             e = (d if lvl is None else d[d[hue] == lvl]).set_index("item").reindex(items)
             off = -0.4 + h * (j + 0.5) if lvl is not None else 0.0
-            ax.barh(y + off, e["points"], height=h * 0.9, xerr=_err(e, "points"), capsize=2,
-                    color=colours[j % len(colours)], label="mean (95 % CI)" if lvl is None else f"{hue}: {lvl}")
+            ax.barh(
+                y + off,
+                e["points"],
+                height=h * 0.9,
+                xerr=_err(e, "points"),
+                capsize=2,
+                color=colours[j % len(colours)],
+                label="mean (95 % CI)" if lvl is None else f"{hue}: {lvl}",
+            )
         ax.axvline(0, color="k", linewidth=0.8)
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
@@ -211,7 +252,7 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
         ax.set_xlabel("points per agent-month")
         ax.set_ylabel("scorecard part")
         ax.legend(fontsize=7, loc="best")
-    for ax in list(axes.flat)[len(pols):]:
+    for ax in list(axes.flat)[len(pols) :]:
         ax.set_visible(False)
     fig.suptitle("Score breakdown: mean points per part vs its maximum (deductions below 0)")
     fig.tight_layout()

@@ -11,13 +11,19 @@ from kpisim.plots._base import _err, _plt
 def staffing_curves(sweep: pd.DataFrame):
     """Service level, ASA, abandonment and occupancy vs headcount: simulated (95 % CI) and Erlang A."""
     plt = _plt()
-    panels = [("service_level", "service level", 100, "%"), ("asa_s", "average speed of answer", 1, "s"),
-              ("abandon_rate", "abandonment", 100, "%"), ("occupancy", "occupancy", 100, "%")]
+    panels = [
+        ("service_level", "service level", 100, "%"),
+        ("asa_s", "average speed of answer", 1, "s"),
+        ("abandon_rate", "abandonment", 100, "%"),
+        ("occupancy", "occupancy", 100, "%"),
+    ]
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
-    for ax, (c, label, k, unit) in zip(axes, panels):
+    for ax, (c, label, k, unit) in zip(axes, panels, strict=False):
         if c not in sweep:
             continue
-        ax.errorbar(sweep["agents"], sweep[c] * k, yerr=_err(sweep, c, k), marker="o", capsize=3, label="simulated")
+        ax.errorbar(
+            sweep["agents"], sweep[c] * k, yerr=_err(sweep, c, k), marker="o", capsize=3, label="simulated"
+        )
         if f"erlang_a_{c}" in sweep:
             ax.plot(sweep["agents"], sweep[f"erlang_a_{c}"] * k, "--", label="Erlang A")
         if f"erlang_c_{c}" in sweep:
@@ -44,16 +50,25 @@ def required_staff_profile(required: pd.DataFrame, *, target: str = ""):
     d = required.sort_values("start")
     start = pd.to_datetime(d["start"])
     step = start.diff().median() if len(d) > 1 else pd.Timedelta(minutes=30)
-    fig, (top, bot) = plt.subplots(2, 1, figsize=(12, 6), sharex=True, gridspec_kw={"height_ratios": [1, 1.6]})
+    fig, (top, bot) = plt.subplots(
+        2, 1, figsize=(12, 6), sharex=True, gridspec_kw={"height_ratios": [1, 1.6]}
+    )
     top.bar(start, d["volume"], width=step / pd.Timedelta(days=1), align="edge", color="#999999")
     top.set_ylabel("calls offered\nper interval")
     top.set_title("traffic", fontsize=10)
-    bot.step(start, d["required_agents"], where="post", color="#c44e52",
-             label="needed in each interval (Erlang)")
+    bot.step(
+        start, d["required_agents"], where="post", color="#c44e52", label="needed in each interval (Erlang)"
+    )
     if "planned_agents" in d:
         hc = required.attrs.get("headcount")
-        bot.step(start, d["planned_agents"], where="post", color="#4c72b0", linestyle="--",
-                 label="logged in with the scenario's shifts" + (f" at a headcount of {hc}" if hc else ""))
+        bot.step(
+            start,
+            d["planned_agents"],
+            where="post",
+            color="#4c72b0",
+            linestyle="--",
+            label="logged in with the scenario's shifts" + (f" at a headcount of {hc}" if hc else ""),
+        )
     bot.set_ylabel("agents logged in")
     bot.set_xlabel("day and time")
     bot.set_title("agents per interval", fontsize=10)
@@ -70,8 +85,14 @@ def required_staff_profile(required: pd.DataFrame, *, target: str = ""):
     return fig
 
 
-def staffing_cost_curve(sweep: pd.DataFrame, *, target_sl: float | None = None, days: float = 1.0,
-                        currency: str = "CNY", threshold_s: float = 20.0):
+def staffing_cost_curve(
+    sweep: pd.DataFrame,
+    *,
+    target_sl: float | None = None,
+    days: float = 1.0,
+    currency: str = "CNY",
+    threshold_s: float = 20.0,
+):
     """Service level (95 % CI) against labour cost per day, one point per headcount of a
     :func:`kpisim.analysis.staffing.staffing_sweep` (``labour_cost_cents`` over ``days`` days)."""
     plt = _plt()
@@ -79,13 +100,25 @@ def staffing_cost_curve(sweep: pd.DataFrame, *, target_sl: float | None = None, 
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     x = sweep["labour_cost_cents"] * k
     xerr = _err(sweep, "labour_cost_cents", k) if "labour_cost_cents_lo" in sweep else None
-    ax.errorbar(x, sweep["service_level"] * 100, yerr=_err(sweep, "service_level", 100), xerr=xerr,
-                marker="o", capsize=3, label="simulated (95 % CI)")
-    for xi, yi, n in zip(x, sweep["service_level"] * 100, sweep["agents"]):
+    ax.errorbar(
+        x,
+        sweep["service_level"] * 100,
+        yerr=_err(sweep, "service_level", 100),
+        xerr=xerr,
+        marker="o",
+        capsize=3,
+        label="simulated (95 % CI)",
+    )
+    for xi, yi, n in zip(x, sweep["service_level"] * 100, sweep["agents"], strict=False):
         ax.annotate(f"{int(n)} agents", (xi, yi), textcoords="offset points", xytext=(6, -12), fontsize=8)
     if target_sl is not None:
-        ax.axhline(target_sl * 100, color="#c44e52", linestyle="--", linewidth=1,
-                   label=f"target {target_sl:.0%} in {threshold_s:g} s")
+        ax.axhline(
+            target_sl * 100,
+            color="#c44e52",
+            linestyle="--",
+            linewidth=1,
+            label=f"target {target_sl:.0%} in {threshold_s:g} s",
+        )
     ax.set_xlabel(f"labour cost ({currency} per day, logged-in hours)")
     ax.set_ylabel(f"service level (% answered within {threshold_s:g} s)")
     ax.set_title("What the service level costs")
@@ -95,8 +128,13 @@ def staffing_cost_curve(sweep: pd.DataFrame, *, target_sl: float | None = None, 
     return fig
 
 
-def staffing_pay(table: pd.DataFrame, *, currency: str = "CNY", points: str | None = None,
-                 points_label: str = "score points"):
+def staffing_pay(
+    table: pd.DataFrame,
+    *,
+    currency: str = "CNY",
+    points: str | None = None,
+    points_label: str = "score points",
+):
     """How headcount moves each agent's volume, score and pay.
 
     ``table``: one row per headcount (``agents``) with ``handled_per_agent`` and one or more
@@ -105,10 +143,12 @@ def staffing_pay(table: pd.DataFrame, *, currency: str = "CNY", points: str | No
     optional column of mean score points to show in a middle panel.
     """
     plt = _plt()
-    pays = [c for c in table.columns if c.startswith("pay_per_agent_cents_") and not c.endswith(("_lo", "_hi"))]
+    pays = [
+        c for c in table.columns if c.startswith("pay_per_agent_cents_") and not c.endswith(("_lo", "_hi"))
+    ]
     panels = ["handled"] + (["points"] if points else []) + ["pay"]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.9), squeeze=False)
-    for ax, panel in zip(axes[0], panels):
+    for ax, panel in zip(axes[0], panels, strict=False):
         if panel == "handled":
             yerr = _err(table, "handled_per_agent") if "handled_per_agent_lo" in table else None
             ax.errorbar(table["agents"], table["handled_per_agent"], yerr=yerr, marker="o", capsize=3)
@@ -122,8 +162,14 @@ def staffing_pay(table: pd.DataFrame, *, currency: str = "CNY", points: str | No
         else:
             for c in pays:
                 yerr = _err(table, c, 0.01) if f"{c}_lo" in table else None
-                ax.errorbar(table["agents"], table[c] / 100, yerr=yerr, marker="o", capsize=3,
-                            label=c.removeprefix("pay_per_agent_cents_"))
+                ax.errorbar(
+                    table["agents"],
+                    table[c] / 100,
+                    yerr=yerr,
+                    marker="o",
+                    capsize=3,
+                    label=c.removeprefix("pay_per_agent_cents_"),
+                )
             ax.set_ylabel(f"pay per agent ({currency}/month)")
             ax.set_title("pay per agent (95 % CI)")
             ax.legend(fontsize=8)

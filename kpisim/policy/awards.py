@@ -45,8 +45,9 @@ def _aggregate(target: TeamTarget, table: Table, gid: np.ndarray, g: int, where:
     return np.where(count > 0, acc, np.nan)
 
 
-def team_bonus(tb: TeamBonus, table: Table, total: np.ndarray, units: np.ndarray,
-               gated: np.ndarray) -> np.ndarray:
+def team_bonus(
+    tb: TeamBonus, table: Table, total: np.ndarray, units: np.ndarray, gated: np.ndarray
+) -> np.ndarray:
     """Cents per row from one team bonus.
 
     Args:

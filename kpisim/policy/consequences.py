@@ -50,14 +50,16 @@ def _level_index(table: Table, levels: Levels) -> np.ndarray:
     codes, _ = table.codes(levels.column)
     s = table.df[levels.column]
     first = np.full(codes.max(initial=-1) + 1, -1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)      # a row holding each label
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a row holding each label
     labels = [str(s.iloc[i]) for i in first]
     lookup = np.array([names.index(lab) if lab in names else -1 for lab in labels], dtype=np.int64)
     out = lookup[codes] if len(codes) else codes
     if (out < 0).any():
         i = int(np.flatnonzero(out < 0)[0])
-        raise DataError(f"{table.what}: column {levels.column!r} row {i + 1} has level {s.iloc[i]!r}; "
-                        f"allowed: {', '.join(names)}")
+        raise DataError(
+            f"{table.what}: column {levels.column!r} row {i + 1} has level {s.iloc[i]!r}; "
+            f"allowed: {', '.join(names)}"
+        )
     return out
 
 
@@ -66,7 +68,7 @@ def streak(cond: np.ndarray, table: Table) -> np.ndarray:
     n = table.n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order, same, adjacent = table.cached("streak_order", lambda: _agent_months(table))
+    order, _same, adjacent = table.cached("streak_order", lambda: _agent_months(table))
     c = cond[order]
     cont = np.zeros(n, dtype=bool)
     cont[1:] = adjacent & c[:-1]
@@ -76,7 +78,6 @@ def streak(cond: np.ndarray, table: Table) -> np.ndarray:
     out = np.zeros(n, dtype=np.int64)
     out[order] = np.where(c, pos + 1, 0)
     return out
-
 
 
 def _agent_months(table: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +92,9 @@ def _agent_months(table: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     dup = same & (p[1:] == p[:-1])
     if dup.any():
         i = int(order[1:][dup][0])
-        raise DataError(f"{table.what}: agent {df['agent_id'].iloc[i]!r} has two rows for period "
-                        f"{df['period'].iloc[i] if 'period' in df.columns else '(none)'}; one row per "
-                        "agent and period is needed for multi-period consequences")
+        raise DataError(
+            f"{table.what}: agent {df['agent_id'].iloc[i]!r} has two rows for period "
+            f"{df['period'].iloc[i] if 'period' in df.columns else '(none)'}; one row per "
+            "agent and period is needed for multi-period consequences"
+        )
     return order, same, same & (p[1:] - p[:-1] == 1)

@@ -40,8 +40,10 @@ class Table:
     def require(self, name: str, needed_by: str) -> None:
         """Raise ``DataError`` naming the column and its user if ``name`` is absent."""
         if name not in self.df.columns:
-            raise DataError(f"{self.what}: missing column {name!r}, needed by {needed_by}; "
-                            f"columns present: {', '.join(map(str, self.df.columns[:30]))}")
+            raise DataError(
+                f"{self.what}: missing column {name!r}, needed by {needed_by}; "
+                f"columns present: {', '.join(map(str, self.df.columns[:30]))}"
+            )
 
     def col(self, name: str, needed_by: str) -> np.ndarray:
         """Column ``name`` as float64 (missing values NaN; read-only, cached)."""
@@ -54,9 +56,10 @@ class Table:
             arr = s.to_numpy(dtype="float64", na_value=np.nan)
         except (TypeError, ValueError):
             bad = s[pd.to_numeric(s, errors="coerce").isna() & s.notna()]
-            raise DataError(f"{self.what}: column {name!r} (needed by {needed_by}) must be numeric; "
-                            f"found {bad.iloc[0]!r} in row {int(np.flatnonzero(s.index == bad.index[0])[0]) + 1}"
-                            ) from None
+            raise DataError(
+                f"{self.what}: column {name!r} (needed by {needed_by}) must be numeric; "
+                f"found {bad.iloc[0]!r} in row {int(np.flatnonzero(s.index == bad.index[0])[0]) + 1}"
+            ) from None
         arr.flags.writeable = False
         self._cols[name] = arr
         return arr
@@ -67,8 +70,10 @@ class Table:
         x = np.where(np.isnan(x), 0.0, x)
         if (x < 0).any():
             i = int(np.flatnonzero(x < 0)[0])
-            raise DataError(f"{self.what}: column {name!r} (needed by {needed_by}) is a count; "
-                            f"row {i + 1} has {x[i]:g} < 0")
+            raise DataError(
+                f"{self.what}: column {name!r} (needed by {needed_by}) is a count; "
+                f"row {i + 1} has {x[i]:g} < 0"
+            )
         return x
 
     def codes(self, name: str) -> tuple[np.ndarray, int]:

@@ -67,8 +67,10 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
     dup = right.duplicated(keys)
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        raise DataError(f"{file}: row {i + 1} repeats the keys {dict(right[keys].iloc[i])}; one row per "
-                        f"{', '.join(keys)} is expected")
+        raise DataError(
+            f"{file}: row {i + 1} repeats the keys {dict(right[keys].iloc[i])}; one row per "
+            f"{', '.join(keys)} is expected"
+        )
     out = kpi_table.merge(right, on=keys, how="left", validate="many_to_one")
     out.attrs = dict(kpi_table.attrs)
     return out

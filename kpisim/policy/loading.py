@@ -93,7 +93,7 @@ def _to_spec_error(exc: ValidationError, data: Any, file: str) -> SpecError:
         return SpecError(file, path, f"a rule needs a type: one of {_RULE_TYPES}")
     text = err.get("msg", "invalid value")
     if text.startswith("Value error, "):
-        text = text[len("Value error, "):]
+        text = text[len("Value error, ") :]
     return SpecError(file, path, f"bad value {_short(err.get('input'))}: {text}")
 
 
@@ -120,7 +120,7 @@ def _render(loc: tuple, data: Any) -> str:
             out += f"[{_label(item, part)}]"
             cur = item
             continue
-        if _is_tag(cur, part, loc[i + 1:]):
+        if _is_tag(cur, part, loc[i + 1 :]):
             continue  # a discriminator tag, not a key of the file
         out += f".{part}" if out else str(part)
         cur = cur.get(part) if isinstance(cur, dict) else None
@@ -153,7 +153,7 @@ def _allowed_keys(loc: tuple, data: Any) -> list[str]:
         if isinstance(part, int):
             cur = cur[part] if isinstance(cur, (list, tuple)) and 0 <= part < len(cur) else None
             continue
-        if _is_tag(cur, part, loc[i + 1:]):
+        if _is_tag(cur, part, loc[i + 1 :]):
             continue
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:

@@ -109,7 +109,10 @@ def apportion(gid: np.ndarray, weights: np.ndarray, amounts: np.ndarray, priorit
     if (w < 0).any():
         raise ValueError("apportion weights must be >= 0")
     total_w = sum_by(gid, w, g)
-    big = not (_fits(int(np.abs(amounts).max(initial=0)), int(w.max(initial=0))) and _fits(int(total_w.max(initial=0))))
+    big = not (
+        _fits(int(np.abs(amounts).max(initial=0)), int(w.max(initial=0)))
+        and _fits(int(total_w.max(initial=0)))
+    )
     if big:
         w, amounts, total_w = w.astype(object), amounts.astype(object), total_w.astype(object)
     else:
@@ -128,7 +131,7 @@ def apportion(gid: np.ndarray, weights: np.ndarray, amounts: np.ndarray, priorit
         cg, crem, cprio = gid[cand], rem[cand], np.asarray(priority)[cand]
         maxden = int(total_w.max()) + 1
         if not big and _fits(g + 1, maxden):
-            order = np.lexsort((cprio, cg * maxden + (maxden - 1 - crem)))   # group, then largest remainder
+            order = np.lexsort((cprio, cg * maxden + (maxden - 1 - crem)))  # group, then largest remainder
         else:
             order = np.lexsort((cprio, -np.asarray(crem, dtype=float), cg))
         pos = group_starts(cg[order])

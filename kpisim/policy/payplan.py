@@ -38,14 +38,18 @@ def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
     if len(scores) == len(kpi_table) and all(_same(scores[c], kpi_table[c]) for c in keys):
         return scores  # only used positionally: no copy (copying 1M rows costs ~0.6 s on pandas 2.2)
     if scores.duplicated(keys).any() or kpi_table.duplicated(keys).any():
-        raise DataError(f"scores and KPI table rows differ and the keys {keys} do not identify rows "
-                        "uniquely; pass the scores computed from this KPI table")
+        raise DataError(
+            f"scores and KPI table rows differ and the keys {keys} do not identify rows "
+            "uniquely; pass the scores computed from this KPI table"
+        )
     merged = kpi_table[keys].merge(scores, on=keys, how="left", indicator=True)
     missing = merged["_merge"] != "both"
     if missing.any():
         i = int(np.flatnonzero(missing.to_numpy())[0])
-        raise DataError(f"scores: no score row for KPI row {i + 1} "
-                        f"({', '.join(f'{k}={merged[k].iloc[i]!r}' for k in keys)})")
+        raise DataError(
+            f"scores: no score row for KPI row {i + 1} "
+            f"({', '.join(f'{k}={merged[k].iloc[i]!r}' for k in keys)})"
+        )
     return merged.drop(columns="_merge")
 
 
@@ -101,7 +105,9 @@ def commission(c: Commission, table: Table, scores: pd.DataFrame) -> np.ndarray:
         cents = round_half_up(over * unit * f)
     elif c.rate is not None:
         num, den = fraction(c.rate)
-        cents = mul_div_half_up(over.astype(np.int64), num, den) if whole else round_half_up(over * float(c.rate))
+        cents = (
+            mul_div_half_up(over.astype(np.int64), num, den) if whole else round_half_up(over * float(c.rate))
+        )
     else:
         cents = over.astype(np.int64) * c.cents_each if whole else round_half_up(over * c.cents_each)
     return np.where(_gated(scores, c.gates, table.n), 0, cents).astype(np.int64)
@@ -113,8 +119,10 @@ def fine(f: Fine, table: Table, plan: PayPlan) -> np.ndarray:
     over = np.maximum(table.counts(f.metric, where) - f.free, 0.0)
     if (over != np.floor(over)).any():
         i = int(np.flatnonzero(over != np.floor(over))[0])
-        raise DataError(f"{table.what}: column {f.metric!r} (needed by {where}) must hold whole "
-                        f"counts; row {i + 1} has {over[i] + f.free!r}")
+        raise DataError(
+            f"{table.what}: column {f.metric!r} (needed by {where}) must hold whole "
+            f"counts; row {i + 1} has {over[i] + f.free!r}"
+        )
     if f.cents_each is not None:
         each = f.cents_each
     else:
@@ -147,8 +155,11 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
 
     out: dict[str, np.ndarray] = dict(t.keys(_extra_keys(policy)))
     out["base_cents"] = np.full(n, plan.base_cents, dtype=np.int64)
-    out["performance_cents"] = (performance(plan.performance, s, units, max_units)
-                                if plan.performance is not None else np.zeros(n, dtype=np.int64))
+    out["performance_cents"] = (
+        performance(plan.performance, s, units, max_units)
+        if plan.performance is not None
+        else np.zeros(n, dtype=np.int64)
+    )
     parts = ["base_cents", "performance_cents"]
     for kind, items, fn in (
         ("commission", plan.commissions, lambda c: commission(c, t, s)),

@@ -53,18 +53,22 @@ def group_base(table: Table, column: str, gid: np.ndarray, g: int, needed_by: st
     bad = np.flatnonzero(lo != hi)
     if len(bad):
         i = int(np.flatnonzero(gid == bad[0])[0])
-        raise DataError(f"{table.what}: column {column!r} (needed by {needed_by}) must have one value "
-                        f"per pool group; the group of row {i + 1} has values {lo[bad[0]]:g} and "
-                        f"{hi[bad[0]]:g}")
+        raise DataError(
+            f"{table.what}: column {column!r} (needed by {needed_by}) must have one value "
+            f"per pool group; the group of row {i + 1} has values {lo[bad[0]]:g} and "
+            f"{hi[bad[0]]:g}"
+        )
     if (lo < 0).any() or (lo != np.floor(lo)).any():
-        raise DataError(f"{table.what}: column {column!r} (needed by {needed_by}) must be whole, "
-                        "non-negative cents")
+        raise DataError(
+            f"{table.what}: column {column!r} (needed by {needed_by}) must be whole, non-negative cents"
+        )
     lo[np.isinf(lo)] = 0
     return lo.astype(np.int64)
 
 
-def pool_shares(pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray,
-                directions: dict[str, str]) -> tuple[np.ndarray, pd.DataFrame]:
+def pool_shares(
+    pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray, directions: dict[str, str]
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Cents each row receives from ``pool`` and the per-group ledger.
 
     Args:
@@ -117,15 +121,12 @@ def pool_shares(pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray,
     w_total = 100 * _PCT_SCALE * slots
     claimed = np.zeros(g, dtype=np.int64)
     np.add.at(claimed, gi, w)
-    if pool.unclaimed == "redistribute":
-        company_w = np.where(claimed > 0, 0, w_total)
-    else:
-        company_w = w_total - claimed
+    company_w = np.where(claimed > 0, 0, w_total) if pool.unclaimed == "redistribute" else w_total - claimed
     all_gid = np.concatenate([gi, np.arange(g, dtype=np.int64)])
     all_w = np.concatenate([w, company_w])
     prio = np.concatenate([r, np.full(g, np.iinfo(np.int64).max // 2)])
     split = apportion(all_gid, all_w, amount, prio)
-    share, unclaimed = split[: len(idx)], split[len(idx):]
+    share, unclaimed = split[: len(idx)], split[len(idx) :]
 
     plus = np.array([s.plus_cents for s in pool.shares], dtype=np.int64)
     fixed = np.where(r <= k, plus[np.minimum(r, k) - 1], 0)
@@ -173,7 +174,15 @@ def _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, uncla
     np.add.at(shares, gi, share)
     fixed_g = np.zeros(g, dtype=np.int64)
     np.add.at(fixed_g, gi, fixed)
-    data.update({"pool_id": np.full(g, pool.id, dtype=object), "base_cents": base, "pool_cents": amount,
-                 "ranked": n_ranked, "shares_cents": shares, "fixed_cents": fixed_g,
-                 "unclaimed_cents": np.asarray(unclaimed, dtype=np.int64)})
+    data.update(
+        {
+            "pool_id": np.full(g, pool.id, dtype=object),
+            "base_cents": base,
+            "pool_cents": amount,
+            "ranked": n_ranked,
+            "shares_cents": shares,
+            "fixed_cents": fixed_g,
+            "unclaimed_cents": np.asarray(unclaimed, dtype=np.int64),
+        }
+    )
     return pd.DataFrame(data)

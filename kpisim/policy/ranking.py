@@ -19,8 +19,9 @@ def better_first(x: np.ndarray, direction: str) -> np.ndarray:
     return np.where(np.isnan(key), np.inf, key)
 
 
-def rank_within(gid: np.ndarray, keys: list[np.ndarray], agent_order: np.ndarray,
-                eligible: np.ndarray) -> np.ndarray:
+def rank_within(
+    gid: np.ndarray, keys: list[np.ndarray], agent_order: np.ndarray, eligible: np.ndarray
+) -> np.ndarray:
     """1-based rank of each row inside its group; 0 for ineligible rows.
 
     Args:
@@ -42,7 +43,7 @@ def rank_within(gid: np.ndarray, keys: list[np.ndarray], agent_order: np.ndarray
         if span * (int(major.max()) + 1) < 2**62:
             major = major * span + (k0 - lo).astype(np.int64)
             rest = rest[1:]
-    order = np.lexsort([agent_order] + list(reversed(rest)) + [major])
+    order = np.lexsort([agent_order, *list(reversed(rest)), major])
     pos = group_starts(gid[order]) + 1
     rank = np.zeros(n, dtype=np.int64)
     rank[order] = pos

@@ -83,8 +83,9 @@ def percent_of_target(x: np.ndarray, rule: TargetRule, *, direction: str, scale:
     return np.where(np.isnan(x), np.nan, pts)
 
 
-def evaluate(rule, x: np.ndarray, *, table: Table, direction: str, scale: float | None,
-             needed_by: str) -> np.ndarray:
+def evaluate(
+    rule, x: np.ndarray, *, table: Table, direction: str, scale: float | None, needed_by: str
+) -> np.ndarray:
     """Points for every row under ``rule``.
 
     Args:

@@ -70,9 +70,11 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
     dirs = directions(policy)
     absent = [i.name for i in policy.inputs if i.name not in kpi_table.columns]
     if absent:
-        raise DataError(f"{t.what}: missing input column(s) {', '.join(map(repr, absent))} declared "
-                        f"under inputs of policy {policy.id!r}; supply them with the KPI table "
-                        "(kpisim score --inputs FILE, or kpisim.policy.inputs.attach_inputs)")
+        raise DataError(
+            f"{t.what}: missing input column(s) {', '.join(map(repr, absent))} declared "
+            f"under inputs of policy {policy.id!r}; supply them with the KPI table "
+            "(kpisim score --inputs FILE, or kpisim.policy.inputs.attach_inputs)"
+        )
     out: dict[str, np.ndarray] = {}
     extra_keys = _extra_keys(policy)
     out.update(t.keys(extra_keys))
@@ -82,8 +84,9 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         where = f"scorecard.components[{comp.id}]"
         x = t.col(comp.metric, where)
         direction = comp.direction or dirs.get(comp.metric, "neutral")
-        raw = evaluate(comp.rule, x, table=t, direction=direction, scale=component_scale(comp),
-                       needed_by=where)
+        raw = evaluate(
+            comp.rule, x, table=t, direction=direction, scale=component_scale(comp), needed_by=where
+        )
         factor = comp.weight / 100.0 if comp.max_points is None else comp.weight
         pts = raw * factor
         if comp.missing == "zero":

@@ -30,7 +30,9 @@ def interval_rates(scenario: Scenario, queue: str) -> np.ndarray:
             continue
         o, c = hours
         # fraction of each interval inside opening hours
-        frac = np.clip((np.minimum(starts + h.interval_min, c) - np.maximum(starts, o)) / h.interval_min, 0, 1)
+        frac = np.clip(
+            (np.minimum(starts + h.interval_min, c) - np.maximum(starts, o)) / h.interval_min, 0, 1
+        )
         w = base * frac
         if w.sum() <= 0:
             continue

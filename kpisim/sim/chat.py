@@ -21,8 +21,14 @@ import pandas as pd
 from kpisim.spec.scenario import Scenario
 
 
-def draw_chat(scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, stalled: np.ndarray,
-              cherry_delay: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_chat(
+    scenario: Scenario,
+    c: pd.DataFrame,
+    roster: pd.DataFrame,
+    stalled: np.ndarray,
+    cherry_delay: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Chat-detail columns for contacts ``c`` (needs ``queue_idx``, ``agent_idx``, ``answered``,
     ``concurrency``)."""
     n = len(c)

@@ -48,14 +48,26 @@ def _odds_p(p0: float, mult: float) -> float:
 
 
 class _Agent:
-    __slots__ = ("idx", "cap", "held", "prio", "queues", "accepting", "idle_since", "version",
-                 "state", "speed", "drained", "voice")
+    __slots__ = (
+        "accepting",
+        "cap",
+        "drained",
+        "held",
+        "idle_since",
+        "idx",
+        "prio",
+        "queues",
+        "speed",
+        "state",
+        "version",
+        "voice",
+    )
 
     def __init__(self, idx: int, cap: int, prio: dict[int, int], speed: float, voice: bool):
         self.idx = idx
         self.cap = cap
         self.held = 0
-        self.prio = prio                       # queue index -> priority
+        self.prio = prio  # queue index -> priority
         # queues grouped by priority, highest first: [[q, ...], ...]
         levels = sorted(set(prio.values()))
         self.queues = [[q for q, p in prio.items() if p == lv] for lv in levels]
@@ -78,7 +90,9 @@ class Engine:
         rngs: named streams from ``kpisim.rng.streams``.
     """
 
-    def __init__(self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict[str, np.random.Generator]):
+    def __init__(
+        self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict[str, np.random.Generator]
+    ):
         self.sc = scenario
         self.env = simpy.Environment()
         self.rngs = rngs
@@ -116,7 +130,9 @@ class Engine:
             for q, p in prio.items():
                 levels[q].setdefault(p, [])
                 o = qspecs[q].outcomes
-                self.p_resolve[a, q] = _odds_p(o.resolve, float(roster["true_resolution"].iat[a]) * g.levers.rush_resolution_odds)
+                self.p_resolve[a, q] = _odds_p(
+                    o.resolve, float(roster["true_resolution"].iat[a]) * g.levers.rush_resolution_odds
+                )
                 self.p_transfer[a, q] = o.transfer
             self.cherry_transfer[a] = g.levers.cherry_pick_transfer
             self.cherry_delay[a] = g.levers.cherry_pick_delay_s
@@ -146,7 +162,7 @@ class Engine:
         self.c_transferred: list[bool] = []
         self.c_resolved: list[bool] = []
         self.c_stalled: list[bool] = []
-        self.states: list[tuple[int, int, float, int]] = []   # (agent, state, t, sessions)
+        self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, sessions)
         self.n_customers = 0
 
     # --- set-up ----------------------------------------------------------------------------
@@ -256,7 +272,7 @@ class Engine:
         q = self.c_queue[c]
         for _lv, heap in self.free[q]:
             while heap:
-                held, _idle, _s, version, ag = heap[0]
+                _held, _idle, _s, version, ag = heap[0]
                 if version != ag.version or not ag.accepting or ag.held >= ag.cap:
                     heapq.heappop(heap)
                     continue

@@ -29,7 +29,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def draw_outcomes(scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_outcomes(
+    scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Outcome columns for contacts ``c``.
 
     Args:
@@ -51,10 +53,14 @@ def draw_outcomes(scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, rng
         return np.array([getattr(q.outcomes, attr) for q in qspecs], dtype=float)[qi]
 
     def per_agent(fn) -> np.ndarray:
-        return np.array([fn(groups[g]) for g in roster["group"]], dtype=float)[a] if len(roster) else np.zeros(n)
+        return (
+            np.array([fn(groups[g]) for g in roster["group"]], dtype=float)[a] if len(roster) else np.zeros(n)
+        )
 
-    trait = {name: roster[f"true_{name}"].to_numpy()[a] if len(roster) else np.ones(n)
-             for name in ("sales", "order_value", "courtesy", "resolution")}
+    trait = {
+        name: roster[f"true_{name}"].to_numpy()[a] if len(roster) else np.ones(n)
+        for name in ("sales", "order_value", "courtesy", "resolution")
+    }
     push_odds = per_agent(lambda g: g.levers.sales_push_odds)
     push_compl = per_agent(lambda g: g.levers.sales_push_complaint_factor)
     push_ref = per_agent(lambda g: g.levers.sales_push_refund_factor)
@@ -85,8 +91,14 @@ def draw_outcomes(scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, rng
 
     # satisfaction
     sat = per_queue("satisfaction")
-    z = (sat + trait["courtesy"] + rush_csat - per_queue("unresolved_penalty") * (~resolved)
-         - wait / wscale + zn[1])
+    z = (
+        sat
+        + trait["courtesy"]
+        + rush_csat
+        - per_queue("unresolved_penalty") * (~resolved)
+        - wait / wscale
+        + zn[1]
+    )
     surveyed = ans & (u[4] < per_queue("survey"))
     csat = (np.searchsorted(CSAT_CUTS, z) + 1).astype(np.int64)
     nps = np.clip(np.floor(5.5 + 2.0 * (z + 0.5 * zn[2])), 0, 10).astype(np.int64)

@@ -45,7 +45,9 @@ def draw_traits(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:
                 "team": g.team,
                 "shift": g.shift_name,
                 "tenure_group": g.tenure_group,
-                "queues": ";".join(f"{q}:{p}" for q, p in sorted(g.skills.items(), key=lambda x: (x[1], x[0]))),
+                "queues": ";".join(
+                    f"{q}:{p}" for q, p in sorted(g.skills.items(), key=lambda x: (x[1], x[0]))
+                ),
                 "max_concurrency": g.max_concurrency,
             }
             for name, kind in TRAIT_KINDS.items():
@@ -98,7 +100,9 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
         u = rng.random((h.days, 5))
         late_min = rng.exponential(at.late_mean_min, h.days)
         early_min = rng.exponential(at.early_leave_mean_min, h.days)
-        extra_min = rng.exponential(at.extra_break_min, h.days) if at.extra_break_min > 0 else np.zeros(h.days)
+        extra_min = (
+            rng.exponential(at.extra_break_min, h.days) if at.extra_break_min > 0 else np.zeros(h.days)
+        )
         blocks: list[Block] = []
         for d in range(h.days):
             wd = (h.start.weekday() + d) % 7
@@ -112,7 +116,9 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
             leave = u[d, 0] < at.leave
             absent = (not leave) and u[d, 1] < min(1.0, at.absent / rel)
             late = 0.0 if (leave or absent or u[d, 2] >= min(1.0, at.late / rel)) else float(late_min[d])
-            early = 0.0 if (leave or absent or u[d, 3] >= min(1.0, at.early_leave / rel)) else float(early_min[d])
+            early = (
+                0.0 if (leave or absent or u[d, 3] >= min(1.0, at.early_leave / rel)) else float(early_min[d])
+            )
             scheduled = end - start
             late = min(late, scheduled / 60.0 / 2)
             early = min(early, scheduled / 60.0 / 2)
@@ -136,5 +142,7 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
             else:
                 blocks.append(Block(login, logout, brks))
         all_blocks.append(blocks)
-    att = pd.DataFrame(att_rows, columns=["agent", "day", "scheduled_s", "late_min", "early_leave_min", "absent", "leave"])
+    att = pd.DataFrame(
+        att_rows, columns=["agent", "day", "scheduled_s", "late_min", "early_leave_min", "absent", "leave"]
+    )
     return Calendar(all_blocks, att)

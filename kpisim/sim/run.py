@@ -16,12 +16,17 @@ from kpisim.sim.population import build_calendar, draw_traits
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
 from kpisim.spec.scenario import Scenario
 
-
 POPULATIONS = ("fixed", "redraw")
 
 
-def simulate(scenario: Scenario, *, seed: int = 1, replications: int = 1, first_replication: int = 0,
-             population: str = "fixed") -> EventLog:
+def simulate(
+    scenario: Scenario,
+    *,
+    seed: int = 1,
+    replications: int = 1,
+    first_replication: int = 0,
+    population: str = "fixed",
+) -> EventLog:
     """Simulate ``replications`` independent months of ``scenario``.
 
     Replication r uses the streams of ``SeedSequence([seed, r])``, so replication 3 of a 10-run
@@ -37,8 +42,10 @@ def simulate(scenario: Scenario, *, seed: int = 1, replications: int = 1, first_
     """
     if replications < 1:
         raise kpisim.KpisimError(f"replications must be >= 1, got {replications}")
-    logs = [simulate_one(scenario, seed=seed, replication=r, population=population)
-            for r in range(first_replication, first_replication + replications)]
+    logs = [
+        simulate_one(scenario, seed=seed, replication=r, population=population)
+        for r in range(first_replication, first_replication + replications)
+    ]
     return concat(logs)
 
 
@@ -57,13 +64,15 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     contacts = _contacts_frame(eng, scenario, roster, start)
     states = _states_frame(eng, roster)
     state_s = states.copy()
-    states_out = pd.DataFrame({
-        "agent_id": roster["agent_id"].to_numpy()[states["agent"].to_numpy()] if len(states) else [],
-        "state": states["state"].to_numpy(),
-        "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
-        "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
-        "sessions": states["sessions"].to_numpy(np.int64),
-    })
+    states_out = pd.DataFrame(
+        {
+            "agent_id": roster["agent_id"].to_numpy()[states["agent"].to_numpy()] if len(states) else [],
+            "state": states["state"].to_numpy(),
+            "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
+            "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
+            "sessions": states["sessions"].to_numpy(np.int64),
+        }
+    )
     tables = {
         "contacts": contacts,
         "agent_states": states_out,
@@ -92,7 +101,9 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     return EventLog(out, manifest)
 
 
-def _contacts_frame(eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+def _contacts_frame(
+    eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp
+) -> pd.DataFrame:
     status = np.asarray(eng.c_status)
     arr = np.asarray(eng.c_arr)
     ans_s = np.asarray(eng.c_ans)
@@ -105,35 +116,43 @@ def _contacts_frame(eng: Engine, scenario: Scenario, roster: pd.DataFrame, start
     channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
     ids = roster["agent_id"].to_numpy(dtype=object)
-    c = pd.DataFrame({
-        "contact_id": np.arange(arr.size, dtype=np.int64),
-        "channel": channels[qidx],
-        "queue": qnames[qidx],
-        "customer_id": np.asarray(eng.c_cust, dtype=np.int64),
-        "arrival_at": start + pd.to_timedelta(arr, unit="s"),
-        "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
-        "ended_at": start + pd.to_timedelta(end_s, unit="s"),
-        "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
-        "agent_id": pd.array(np.where(answered, ids[np.maximum(agent_idx, 0)] if ids.size else None, None), dtype="string"),
-        "abandoned": status == ABANDONED,
-        "blocked": status == BLOCKED,
-        "queued": np.asarray(eng.c_queued, dtype=bool),
-        "wait_s": wait,
-        "handle_s": np.where(answered, end_s - ans_s, np.nan),
-        "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
-        "concurrency": pd.arrays.IntegerArray(np.asarray(eng.c_conc, dtype=np.int64), ~answered),
-        "attempt": np.asarray(eng.c_attempt, dtype=np.int64),
-        "transferred": np.asarray(eng.c_transferred, dtype=bool),
-        "transfer_of": pd.arrays.IntegerArray(np.maximum(np.asarray(eng.c_transfer_of, dtype=np.int64), 0),
-                                              np.asarray(eng.c_transfer_of) < 0),
-        "resolved": np.asarray(eng.c_resolved, dtype=bool),
-        # helpers for the outcome draws (dropped by conform)
-        "queue_idx": qidx,
-        "agent_idx": agent_idx,
-        "answered": answered,
-    })
+    c = pd.DataFrame(
+        {
+            "contact_id": np.arange(arr.size, dtype=np.int64),
+            "channel": channels[qidx],
+            "queue": qnames[qidx],
+            "customer_id": np.asarray(eng.c_cust, dtype=np.int64),
+            "arrival_at": start + pd.to_timedelta(arr, unit="s"),
+            "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
+            "ended_at": start + pd.to_timedelta(end_s, unit="s"),
+            "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
+            "agent_id": pd.array(
+                np.where(answered, ids[np.maximum(agent_idx, 0)] if ids.size else None, None), dtype="string"
+            ),
+            "abandoned": status == ABANDONED,
+            "blocked": status == BLOCKED,
+            "queued": np.asarray(eng.c_queued, dtype=bool),
+            "wait_s": wait,
+            "handle_s": np.where(answered, end_s - ans_s, np.nan),
+            "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
+            "concurrency": pd.arrays.IntegerArray(np.asarray(eng.c_conc, dtype=np.int64), ~answered),
+            "attempt": np.asarray(eng.c_attempt, dtype=np.int64),
+            "transferred": np.asarray(eng.c_transferred, dtype=bool),
+            "transfer_of": pd.arrays.IntegerArray(
+                np.maximum(np.asarray(eng.c_transfer_of, dtype=np.int64), 0),
+                np.asarray(eng.c_transfer_of) < 0,
+            ),
+            "resolved": np.asarray(eng.c_resolved, dtype=bool),
+            # helpers for the outcome draws (dropped by conform)
+            "queue_idx": qidx,
+            "agent_idx": agent_idx,
+            "answered": answered,
+        }
+    )
     outs = draw_outcomes(scenario, c, roster, eng.rngs["outcomes"])
-    chat = draw_chat(scenario, c, roster, np.asarray(eng.c_stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"])
+    chat = draw_chat(
+        scenario, c, roster, np.asarray(eng.c_stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
+    )
     for k, v in {**outs, **chat}.items():
         c[k] = v
     return c
@@ -146,7 +165,12 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     rec = np.array(eng.states, dtype=float)
     agent = rec[:, 0].astype(np.int64)
     order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
-    agent, state, t, sess = agent[order], rec[order, 1].astype(np.int64), rec[order, 2], rec[order, 3].astype(np.int64)
+    agent, state, t, sess = (
+        agent[order],
+        rec[order, 1].astype(np.int64),
+        rec[order, 2],
+        rec[order, 3].astype(np.int64),
+    )
     horizon_end = eng.horizon_s
     nxt_same = np.r_[agent[1:] == agent[:-1], False]
     end = np.where(nxt_same, np.r_[t[1:], 0.0], horizon_end)
@@ -154,13 +178,15 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     prev_same = np.r_[False, (agent[1:] == agent[:-1]) & (state[1:] == state[:-1]) & (sess[1:] == sess[:-1])]
     first = np.flatnonzero(~prev_same)
     last = np.r_[first[1:] - 1, len(agent) - 1]
-    df = pd.DataFrame({
-        "agent": agent[first],
-        "state": np.array(STATE_NAMES, dtype=object)[state[first]],
-        "start_s": t[first],
-        "end_s": end[last],
-        "sessions": sess[first],
-    })
+    df = pd.DataFrame(
+        {
+            "agent": agent[first],
+            "state": np.array(STATE_NAMES, dtype=object)[state[first]],
+            "start_s": t[first],
+            "end_s": end[last],
+            "sessions": sess[first],
+        }
+    )
     # states are recorded within the horizon (work finishing after midnight of the last day is
     # cut at the horizon end), so every state falls in a period of the horizon
     df["end_s"] = np.minimum(df["end_s"], eng.horizon_s)
@@ -174,15 +200,19 @@ def summary(log: EventLog) -> pd.DataFrame:
     g = c.groupby("queue")
     offered = g.size()
     answered = g["answered_at"].count()
-    out = pd.DataFrame({
-        "offered": offered,
-        "answered": answered,
-        "abandoned_pct": 100 * g["abandoned"].sum() / offered,
-        "asa_s": c[c["answered_at"].notna()].groupby("queue")["wait_s"].mean(),
-        "sl_20s_pct": 100 * c.assign(ok=c["answered_at"].notna() & (c["wait_s"] <= 20)).groupby("queue")["ok"].sum() / offered,
-        "aht_s": (c["handle_s"] + c["wrap_up_s"]).groupby(c["queue"]).mean(),
-        "agents": log.agents.groupby("replication").size().mean() if len(log.agents) else 0,
-    })
+    out = pd.DataFrame(
+        {
+            "offered": offered,
+            "answered": answered,
+            "abandoned_pct": 100 * g["abandoned"].sum() / offered,
+            "asa_s": c[c["answered_at"].notna()].groupby("queue")["wait_s"].mean(),
+            "sl_20s_pct": 100
+            * c.assign(ok=c["answered_at"].notna() & (c["wait_s"] <= 20)).groupby("queue")["ok"].sum()
+            / offered,
+            "aht_s": (c["handle_s"] + c["wrap_up_s"]).groupby(c["queue"]).mean(),
+            "agents": log.agents.groupby("replication").size().mean() if len(log.agents) else 0,
+        }
+    )
     n_rep = max(1, c["replication"].nunique())
     out[["offered", "answered"]] = (out[["offered", "answered"]] / n_rep).round(0).astype("int64")
     return out.round(1)

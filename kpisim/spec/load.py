@@ -34,10 +34,13 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (each key may appear once)", key_node.start_mark)
+                None, None, f"duplicate key {key!r} (each key may appear once)", key_node.start_mark
+            )
         seen.add(key)
     loader.flatten_mapping(node)
-    return {loader.construct_object(k, deep=deep): loader.construct_object(v, deep=deep) for k, v in node.value}
+    return {
+        loader.construct_object(k, deep=deep): loader.construct_object(v, deep=deep) for k, v in node.value
+    }
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -60,7 +63,7 @@ def load_yaml(path: str | os.PathLike) -> Any:
     """Parse a YAML file safely; duplicate keys and syntax errors raise ``SpecError``."""
     text = read_text(path)
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -91,16 +94,18 @@ def validate(model: type[M], data: Any, file: str | os.PathLike = "<object>") ->
         if kind == "extra_forbidden":
             parent = path.rsplit(".", 1)[0] if "." in path else ""
             allowed = _allowed_keys(model, tuple(err.get("loc", ()))[:-1])
-            msg = f"unknown key {path.rsplit('.', 1)[-1]!r}" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+            msg = f"unknown key {path.rsplit('.', 1)[-1]!r}" + (
+                f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+            )
             raise SpecError(str(file), parent or path, msg) from None
         if kind == "missing":
             raise SpecError(str(file), path, "required field is missing") from None
         text = err.get("msg", "invalid value")
         if text.startswith("Value error, "):
-            text = text[len("Value error, "):]
+            text = text[len("Value error, ") :]
         # model-level cross checks name their own field path and bad value: "a.b.c: message"
         m = re.match(r"^([A-Za-z0-9_.\-]+): (.*)$", text, flags=re.S)
-        if m and (not path or kind == "value_error" and isinstance(bad, dict)):
+        if m and (not path or (kind == "value_error" and isinstance(bad, dict))):
             sub = m.group(1)
             raise SpecError(str(file), f"{path}.{sub}" if path else sub, m.group(2)) from None
         raise SpecError(str(file), path, f"bad value {_short(bad)}: {text}") from None

@@ -386,7 +386,7 @@ class Policy(Spec):
         return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
 
     @model_validator(mode="after")
-    def _check(self) -> "Policy":
+    def _check(self) -> Policy:
         from kpisim.spec.policy_check import check_policy
 
         check_policy(self)
@@ -399,19 +399,19 @@ class Policy(Spec):
 
         return scorecard_max(self.scorecard)
 
-    def score(self, kpi_table: "pd.DataFrame", /) -> "pd.DataFrame":
+    def score(self, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         """Score every row of a KPI table; see :func:`kpisim.policy.scoring.score`."""
         from kpisim.policy.scoring import score
 
         return score(self, kpi_table)
 
-    def pay(self, scores: "pd.DataFrame", kpi_table: "pd.DataFrame", /) -> "pd.DataFrame":
+    def pay(self, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         """Payouts in cents per row; see :func:`kpisim.policy.payplan.pay`."""
         from kpisim.policy.payplan import pay
 
         return pay(self, scores, kpi_table)
 
-    def pool_ledger(self, scores: "pd.DataFrame", kpi_table: "pd.DataFrame", /) -> "pd.DataFrame":
+    def pool_ledger(self, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         """Per pool and group: pool, paid shares, fixed extras and unclaimed cents."""
         from kpisim.policy.payplan import pool_ledger
 

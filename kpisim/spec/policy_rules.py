@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -59,8 +59,10 @@ _CHAIN = re.compile(rf"^({_NUM})(<=|<)x(<=|<)({_NUM})$")
 _RIGHT = re.compile(rf"^x(<=|<|>=|>|==)({_NUM})$")
 _LEFT = re.compile(rf"^({_NUM})(<=|<|>=|>)x$")
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-INTERVAL_HELP = ("write a condition on x such as 'x >= 0.6', 'x < 35%', '15 < x <= 22' or "
-                 "'x == 0' (x is the metric value; a trailing % divides by 100)")
+INTERVAL_HELP = (
+    "write a condition on x such as 'x >= 0.6', 'x < 35%', '15 < x <= 22' or "
+    "'x == 0' (x is the metric value; a trailing % divides by 100)"
+)
 
 
 def _num(text: str) -> float:
@@ -94,8 +96,14 @@ def parse_interval(text: str) -> Interval:
     """
     if not isinstance(text, str):
         raise ValueError(f"expected a string condition; {INTERVAL_HELP}")
-    s = (text.replace("≤", "<=").replace("≥", ">=").replace("=<", "<=").replace("=>", ">=")
-         .replace(" ", "").replace("X", "x"))
+    s = (
+        text.replace("≤", "<=")
+        .replace("≥", ">=")
+        .replace("=<", "<=")
+        .replace("=>", ">=")
+        .replace(" ", "")
+        .replace("X", "x")
+    )
     if m := _CHAIN.match(s):
         lo, op1, op2, hi = m.groups()
         return Interval(_num(lo), op1 == "<=", _num(hi), op2 == "<=", text)
@@ -230,9 +238,8 @@ class DirectRule(Spec):
     type: Literal["direct"]
 
 
-Rule = Annotated[Union[TiersRule, LinearRule, RelativeRule, TargetRule, DirectRule],
-                 Field(discriminator="type")]
-BonusRule = Annotated[Union[TiersRule, LinearRule, RelativeRule], Field(discriminator="type")]
+Rule = Annotated[TiersRule | LinearRule | RelativeRule | TargetRule | DirectRule, Field(discriminator="type")]
+BonusRule = Annotated[TiersRule | LinearRule | RelativeRule, Field(discriminator="type")]
 
 
 class _Named(Spec):

@@ -49,9 +49,8 @@ class Distribution(_Spec):
 
     @model_validator(mode="after")
     def _check_cv(self):
-        if self.dist in ("lognormal", "gamma"):
-            if self.cv is None:
-                raise ValueError(f"dist {self.dist!r} needs cv (> 0)")
+        if self.dist in ("lognormal", "gamma") and self.cv is None:
+            raise ValueError(f"dist {self.dist!r} needs cv (> 0)")
         if self.cv is not None and self.cv <= 0:
             raise ValueError(f"cv must be > 0, got {self.cv}")
         return self
@@ -129,22 +128,43 @@ class Outcomes(_Spec):
 
     kind: Literal["presales", "aftersales", "service"] = "service"
     resolve: float = Field(default=1.0, ge=0, le=1, description="P(issue resolved at this contact).")
-    return_delay_h: float = Field(default=6.0, gt=0, description="Mean delay (h, exponential) before an unresolved customer comes back.")
+    return_delay_h: float = Field(
+        default=6.0, gt=0, description="Mean delay (h, exponential) before an unresolved customer comes back."
+    )
     return_prob: float = Field(default=1.0, ge=0, le=1, description="P(an unresolved customer comes back).")
-    max_attempts: int = Field(default=3, ge=1, description="An issue is retried at most this many contacts in all.")
-    transfer: float = Field(default=0.0, ge=0, le=1, description="P(the agent transfers the contact to `transfer_to`).")
+    max_attempts: int = Field(
+        default=3, ge=1, description="An issue is retried at most this many contacts in all."
+    )
+    transfer: float = Field(
+        default=0.0, ge=0, le=1, description="P(the agent transfers the contact to `transfer_to`)."
+    )
     transfer_to: str | None = None
     conversion: float = Field(default=0.0, ge=0, lt=1, description="Presales: P(paid order).")
     order_value_cents: int = Field(default=0, ge=0, description="Mean order value (cents).")
     order_value_cv: float = Field(default=0.6, gt=0)
     refund: float = Field(default=0.0, ge=0, le=1, description="P(an order is refunded/cancelled).")
-    rescue_opportunity: float = Field(default=0.0, ge=0, le=1, description="Aftersales: P(customer wants to cancel an order).")
+    rescue_opportunity: float = Field(
+        default=0.0, ge=0, le=1, description="Aftersales: P(customer wants to cancel an order)."
+    )
     rescue: float = Field(default=0.0, ge=0, le=1, description="P(agent saves it), average agent.")
     survey: float = Field(default=0.0, ge=0, le=1, description="P(customer rates the contact).")
-    satisfaction: float = Field(default=2.0, description="Mean satisfaction latent (standard units) of a resolved, unwaited contact.")
-    unresolved_penalty: float = Field(default=1.0, ge=0, description="Satisfaction latent lost when not resolved.")
-    wait_scale_s: float = Field(default=300.0, gt=0, description="Waiting this long lowers the satisfaction latent by 1 and conversion log-odds by 1.")
-    complaint: float = Field(default=0.0, ge=0, le=1, description="P(complaint) for a satisfied-average contact; scales with dissatisfaction.")
+    satisfaction: float = Field(
+        default=2.0, description="Mean satisfaction latent (standard units) of a resolved, unwaited contact."
+    )
+    unresolved_penalty: float = Field(
+        default=1.0, ge=0, description="Satisfaction latent lost when not resolved."
+    )
+    wait_scale_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Waiting this long lowers the satisfaction latent by 1 and conversion log-odds by 1.",
+    )
+    complaint: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="P(complaint) for a satisfied-average contact; scales with dissatisfaction.",
+    )
     praise: float = Field(default=0.0, ge=0, le=1, description="P(praise naming the agent), average contact.")
     qa_sd: float = Field(default=2.0, ge=0, description="SD of one QA score around the agent's true QA mean.")
 
@@ -152,28 +172,42 @@ class Outcomes(_Spec):
 class ChatDetail(_Spec):
     """Message-level detail of chat sessions (S3 #11, #12, #19, #20)."""
 
-    first_response_s: float = Field(default=15.0, gt=0, description="Mean first response (s) of an average agent holding one session.")
+    first_response_s: float = Field(
+        default=15.0, gt=0, description="Mean first response (s) of an average agent holding one session."
+    )
     response_s: float = Field(default=20.0, gt=0, description="Mean reply gap (s), one session.")
-    load_factor: float = Field(default=0.05, ge=0, description="Response times grow by this fraction per extra session held.")
+    load_factor: float = Field(
+        default=0.05, ge=0, description="Response times grow by this fraction per extra session held."
+    )
     response_cv: float = Field(default=0.5, gt=0)
     customer_msgs: float = Field(default=6.0, ge=1, description="Mean customer messages per session.")
     system_ratio: float = Field(default=0.33, ge=0, description="System messages per customer message.")
     invalid: float = Field(default=0.01, ge=0, le=1, description="P(customer never writes a manual message).")
-    miss: float = Field(default=0.002, ge=0, le=1, description="P(agent never replies) per extra session held.")
+    miss: float = Field(
+        default=0.002, ge=0, le=1, description="P(agent never replies) per extra session held."
+    )
 
 
 class Queue(_Spec):
     """A queue / skill group on one channel with its traffic and service-time model."""
 
     channel: Literal["voice", "chat"]
-    daily_volume: float = Field(ge=0, description="Expected contacts per day before weekday factors and multipliers.")
-    weekday_factor: dict[str, float] = Field(default_factory=dict, description="Multiplier per weekday (mon..sun); missing days = 1.")
+    daily_volume: float = Field(
+        ge=0, description="Expected contacts per day before weekday factors and multipliers."
+    )
+    weekday_factor: dict[str, float] = Field(
+        default_factory=dict, description="Multiplier per weekday (mon..sun); missing days = 1."
+    )
     profile: list[float] | Literal["flat"] = "flat"
     handle: Distribution
     wrap_up: Distribution | None = None
     patience: Distribution | None = None
-    capacity: int | None = Field(default=None, ge=0, description="Max contacts waiting; more are blocked. None = unlimited.")
-    concurrency_stretch: float = Field(default=0.0, ge=0, description="Chat: handle time x (1 + stretch x (sessions held - 1)).")
+    capacity: int | None = Field(
+        default=None, ge=0, description="Max contacts waiting; more are blocked. None = unlimited."
+    )
+    concurrency_stretch: float = Field(
+        default=0.0, ge=0, description="Chat: handle time x (1 + stretch x (sessions held - 1))."
+    )
     outcomes: Outcomes = Outcomes()
     chat: ChatDetail = ChatDetail()
 
@@ -245,7 +279,11 @@ class Attendance(_Spec):
     early_leave_mean_min: float = Field(default=10.0, gt=0)
     absent: float = Field(default=0.0, ge=0, le=1, description="P(unplanned absence).")
     leave: float = Field(default=0.0, ge=0, le=1, description="P(personal leave day).")
-    extra_break_min: float = Field(default=0.0, ge=0, description="Mean extra unscheduled break per day (min, exponential; hang-up time).")
+    extra_break_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="Mean extra unscheduled break per day (min, exponential; hang-up time).",
+    )
 
 
 class Conduct(_Spec):
@@ -272,7 +310,9 @@ class AgentGroup(_Spec):
     tenure_group: str = "experienced"
     skills: dict[str, int] = Field(description="queue -> priority (1 = highest).")
     max_concurrency: int = Field(default=1, ge=1)
-    shifts: dict[str, Shift | Literal["off"]] = Field(description="weekday (mon..sun or 'default') -> shift or 'off'.")
+    shifts: dict[str, Shift | Literal["off"]] = Field(
+        description="weekday (mon..sun or 'default') -> shift or 'off'."
+    )
     traits: Traits = Traits()
     levers: Levers = Levers()
     attendance: Attendance = Attendance()
@@ -292,7 +332,7 @@ class AgentGroup(_Spec):
     @classmethod
     def _days(cls, v):
         for k in v:
-            if k not in WEEKDAYS + ("default",):
+            if k not in (*WEEKDAYS, "default"):
                 raise ValueError(f"unknown weekday {k!r}; allowed: default, {', '.join(WEEKDAYS)}")
         return v
 
@@ -308,13 +348,14 @@ class Horizon(_Spec):
     interval_min: Literal[15, 30, 60] = 30
     open: dict[str, list[str] | Literal["closed"]] = Field(
         default_factory=lambda: {"default": ["00:00", "24:00"]},
-        description="weekday or 'default' -> ['HH:MM', 'HH:MM'] opening hours, or 'closed'.")
+        description="weekday or 'default' -> ['HH:MM', 'HH:MM'] opening hours, or 'closed'.",
+    )
 
     @field_validator("open")
     @classmethod
     def _open(cls, v):
         for k, hours in v.items():
-            if k not in WEEKDAYS + ("default",):
+            if k not in (*WEEKDAYS, "default"):
                 raise ValueError(f"unknown weekday {k!r}; allowed: default, {', '.join(WEEKDAYS)}")
             if hours != "closed":
                 if len(hours) != 2:
@@ -352,7 +393,9 @@ class Scenario(_Spec):
     multipliers: list[Multiplier] = Field(default_factory=list)
     agents: list[AgentGroup]
     silent_orders: SilentOrders = SilentOrders()
-    qa_samples_per_month: int = Field(default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12).")
+    qa_samples_per_month: int = Field(
+        default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12)."
+    )
     # provenance, set by load_scenario (not part of the file)
     source: str = Field(default="<object>", exclude=True)
     sha256: str = Field(default="", exclude=True)
@@ -378,20 +421,28 @@ class Scenario(_Spec):
                 self._check_shift_in_hours(i, day, s)
         for q, spec in self.queues.items():
             if q not in served:
-                raise ValueError(f"queues.{q}: no agent group serves queue {q!r} (add it to some group's skills)")
+                raise ValueError(
+                    f"queues.{q}: no agent group serves queue {q!r} (add it to some group's skills)"
+                )
             t = spec.outcomes.transfer_to
             if t is not None and t not in names:
-                raise ValueError(f"queues.{q}.outcomes.transfer_to: unknown queue {t!r}; queues are {sorted(names)}")
+                raise ValueError(
+                    f"queues.{q}.outcomes.transfer_to: unknown queue {t!r}; queues are {sorted(names)}"
+                )
             if spec.outcomes.transfer > 0 and t is None:
                 raise ValueError(f"queues.{q}.outcomes.transfer_to: needed because transfer > 0")
             if isinstance(spec.profile, list):
                 per_day = 1440 // self.horizon.interval_min
                 if len(spec.profile) != per_day:
-                    raise ValueError(f"queues.{q}.profile: needs {per_day} weights (one per {self.horizon.interval_min}-min interval), got {len(spec.profile)}")
+                    raise ValueError(
+                        f"queues.{q}.profile: needs {per_day} weights (one per {self.horizon.interval_min}-min interval), got {len(spec.profile)}"
+                    )
         for i, m in enumerate(self.multipliers):
             for q in m.queues or []:
                 if q not in names:
-                    raise ValueError(f"multipliers.{i}.queues: unknown queue {q!r}; queues are {sorted(names)}")
+                    raise ValueError(
+                        f"multipliers.{i}.queues: unknown queue {q!r}; queues are {sorted(names)}"
+                    )
         return self
 
     def _check_shift_in_hours(self, i: int, day: str, s: Shift) -> None:
@@ -414,7 +465,8 @@ class Scenario(_Spec):
             if not ok:
                 raise ValueError(
                     f"agents.{i}.shifts.{day}: shift {s.start}-{s.end} is outside opening hours "
-                    f"{_fmt(o)}-{_fmt(c)} on {WEEKDAYS[wd]}")
+                    f"{_fmt(o)}-{_fmt(c)} on {WEEKDAYS[wd]}"
+                )
 
     @property
     def queue_names(self) -> list[str]:

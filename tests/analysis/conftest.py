@@ -27,6 +27,10 @@ def shop_comparison(shop3):
     from kpisim.analysis.compare import compare
     from tests.analysis.standins import fcr_policy, noise_policy, volume_policy
 
-    pols = {"volume": volume_policy(), "volume_copy": volume_policy("volume_copy"),
-            "fcr": fcr_policy(), "noise": noise_policy()}
+    pols = {
+        "volume": volume_policy(),
+        "volume_copy": volume_policy("volume_copy"),
+        "fcr": fcr_policy(),
+        "noise": noise_policy(),
+    }
     return compare(shop3, pols, baseline="volume", replications=4, seed=3, jobs=1, progress=False)

@@ -25,9 +25,26 @@ def test_cli_compare_writes_report(tmp_path, capsys):
     sc = _short_yaml(tmp_path)
     pol = ROOT / "scenarios/policies"
     out = tmp_path / "out"
-    rc = main(["compare", str(sc), "--policy", str(pol / "s1_xiyu_289.yaml"), "--policy",
-               str(pol / "s3_kuaishangtong_presales.yaml"), "--baseline", "s1_xiyu_289",
-               "--replications", "2", "--jobs", "2", "--budget-cents", "1000000", "--out", str(out)])
+    rc = main(
+        [
+            "compare",
+            str(sc),
+            "--policy",
+            str(pol / "s1_xiyu_289.yaml"),
+            "--policy",
+            str(pol / "s3_kuaishangtong_presales.yaml"),
+            "--baseline",
+            "s1_xiyu_289",
+            "--replications",
+            "2",
+            "--jobs",
+            "2",
+            "--budget-cents",
+            "1000000",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     assert "report:" in capsys.readouterr().out
     cost = pd.read_csv(out / "cost.csv")
@@ -38,8 +55,18 @@ def test_cli_compare_writes_report(tmp_path, capsys):
 
 def test_cli_compare_unknown_baseline_is_one_line_exit_2(tmp_path, capsys):
     sc = _short_yaml(tmp_path)
-    rc = main(["compare", str(sc), "--policy", str(ROOT / "scenarios/policies/s1_xiyu_289.yaml"),
-               "--baseline", "nope", "--out", str(tmp_path / "o")])
+    rc = main(
+        [
+            "compare",
+            str(sc),
+            "--policy",
+            str(ROOT / "scenarios/policies/s1_xiyu_289.yaml"),
+            "--baseline",
+            "nope",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "nope" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
@@ -49,15 +76,20 @@ def test_cli_compare_inputs_file_reaches_the_policy(tmp_path, capsys):
     sc = _short_yaml(tmp_path)
     pol = ROOT / "scenarios/policies/s3_kuaishangtong_presales.yaml"
     base = ["compare", str(sc), "--policy", str(pol), "--replications", "1", "--jobs", "1"]
-    assert main(base + ["--out", str(tmp_path / "a")]) == 0
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
     printed = capsys.readouterr().out
-    assert "note: policy inputs not supplied (--inputs) and set equal for every agent: level, reexam_failed" in printed
+    assert (
+        "note: policy inputs not supplied (--inputs) and set equal for every agent: level, reexam_failed"
+        in printed
+    )
     a = pd.read_csv(tmp_path / "a" / "kpis.csv")
     assert (a["reexam_failed"] == 0).all()
     # every agent failed the re-exam 3 times (-2 points each) and is a senior
     agents = sorted(a["agent_id"].unique())
-    pd.DataFrame({"agent_id": agents, "reexam_failed": 3, "level": "senior"}).to_csv(tmp_path / "in.csv", index=False)
-    assert main(base + ["--inputs", str(tmp_path / "in.csv"), "--out", str(tmp_path / "b")]) == 0
+    pd.DataFrame({"agent_id": agents, "reexam_failed": 3, "level": "senior"}).to_csv(
+        tmp_path / "in.csv", index=False
+    )
+    assert main([*base, "--inputs", str(tmp_path / "in.csv"), "--out", str(tmp_path / "b")]) == 0
     assert "note:" not in capsys.readouterr().out
     b = pd.read_csv(tmp_path / "b" / "kpis.csv")
     assert (b["reexam_failed"] == 3).all() and (b["level"] == "senior").all()
@@ -69,8 +101,18 @@ def test_cli_compare_inputs_file_reaches_the_policy(tmp_path, capsys):
 def test_cli_compare_missing_inputs_file_is_one_line_exit_2(tmp_path, capsys):
     sc = _short_yaml(tmp_path)
     pol = ROOT / "scenarios/policies/s1_xiyu_289.yaml"
-    rc = main(["compare", str(sc), "--policy", str(pol), "--inputs", str(tmp_path / "nope.csv"),
-               "--out", str(tmp_path / "o")])
+    rc = main(
+        [
+            "compare",
+            str(sc),
+            "--policy",
+            str(pol),
+            "--inputs",
+            str(tmp_path / "nope.csv"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "nope.csv: file not found" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()

@@ -20,8 +20,26 @@ PHONE = str(ROOT / "scenarios/phone_centre.yaml")
 
 def test_cli_staffing_writes_sweep_requirement_check_and_report(tmp_path, capsys):
     out = tmp_path / "out"
-    rc = main(["staffing", PHONE, "--days", "2", "--headcounts", "42,30", "--replications", "2",
-               "--jobs", "2", "--target-sl", "0.8", "--threshold-s", "20", "--out", str(out)])
+    rc = main(
+        [
+            "staffing",
+            PHONE,
+            "--days",
+            "2",
+            "--headcounts",
+            "42,30",
+            "--replications",
+            "2",
+            "--jobs",
+            "2",
+            "--target-sl",
+            "0.8",
+            "--threshold-s",
+            "20",
+            "--out",
+            str(out),
+        ]
+    )
     std = capsys.readouterr()
     assert rc == 0, std.err
     assert "smallest swept headcount" in std.out and f"report: {out / 'staffing.html'}" in std.out
@@ -38,12 +56,15 @@ def test_cli_staffing_writes_sweep_requirement_check_and_report(tmp_path, capsys
     # the per-interval requirement is Erlang A for this interval's rate, handle + wrap-up and patience
     peak = req.loc[req["required_agents"].idxmax()]
     assert peak["required_agents"] == erlang_staffing.required_agents(
-        peak["volume"] / 1800, 240 + 30, target_sl=0.8, threshold_s=20, patience_mean_s=120)
+        peak["volume"] / 1800, 240 + 30, target_sl=0.8, threshold_s=20, patience_mean_s=120
+    )
 
     chk = pd.read_csv(out / "required_check.csv")  # the Erlang answer, simulated
     assert len(chk) == 1 and chk["meets_target"].dtype == bool
     assert bool(chk["meets_target"].iloc[0]) == bool(chk["service_level"].iloc[0] >= 0.8)
-    assert chk["not_significantly_worse"].iloc[0] >= chk["meets_target"].iloc[0]  # the CI test is the weaker one
+    assert (
+        chk["not_significantly_worse"].iloc[0] >= chk["meets_target"].iloc[0]
+    )  # the CI test is the weaker one
     assert f"check: simulated at a headcount of {chk['agents'].iloc[0]} " in std.out
 
     assert (out / "staffing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -51,37 +72,62 @@ def test_cli_staffing_writes_sweep_requirement_check_and_report(tmp_path, capsys
     assert "data:image/png;base64," in html and html.count("<table") == 2
     man = json.loads((out / "manifest.json").read_text())
     assert man["scenario_id"] == "phone_centre" and len(man["scenario_sha256"]) == 64
-    assert (man["days"], man["replications"], man["headcounts"], man["target_sl"], man["max_abandon"]) == \
-        (2, 2, [30, 42], 0.8, None)
+    assert (man["days"], man["replications"], man["headcounts"], man["target_sl"], man["max_abandon"]) == (
+        2,
+        2,
+        [30, 42],
+        0.8,
+        None,
+    )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary directory left
 
 
 def test_cli_staffing_abandonment_target_alone(tmp_path, capsys):
     out = tmp_path / "out"
-    rc = main(["staffing", PHONE, "--days", "1", "--headcounts", "30", "--replications", "1", "--jobs", "1",
-               "--max-abandon", "0.05", "--out", str(out)])
+    rc = main(
+        [
+            "staffing",
+            PHONE,
+            "--days",
+            "1",
+            "--headcounts",
+            "30",
+            "--replications",
+            "1",
+            "--jobs",
+            "1",
+            "--max-abandon",
+            "0.05",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     man = json.loads((out / "manifest.json").read_text())
     assert (man["target_sl"], man["max_abandon"]) == (None, 0.05)
     req = pd.read_csv(out / "required_agents.csv")
     peak = req.loc[req["required_agents"].idxmax()]
     assert peak["required_agents"] == erlang_staffing.required_agents(
-        peak["volume"] / 1800, 270, target_sl=None, max_abandon=0.05, patience_mean_s=120)
+        peak["volume"] / 1800, 270, target_sl=None, max_abandon=0.05, patience_mean_s=120
+    )
     sweep = pd.read_csv(out / "staffing_sweep.csv")
     assert (sweep["mean_meets_target"] == (sweep["abandon_rate"] <= 0.05)).all()
 
 
-@pytest.mark.parametrize("option, value, allowed", [
-    ("--target-sl", "1.5", "(0, 1)"),
-    ("--target-sl", "80", "(0, 1)"),
-    ("--target-sl", "eighty", "(0, 1)"),
-    ("--max-abandon", "0", "(0, 1)"),
-    ("--threshold-s", "0", "a number of seconds > 0"),
-    ("--threshold-s", "abc", "a number of seconds > 0"),
-    ("--days", "0", "from 1 to 30"),
-    ("--replications", "0", ">= 1"),
-    ("--headcounts", "30,2", ">= 3"),
-])
+@pytest.mark.parametrize(
+    "option, value, allowed",
+    [
+        ("--target-sl", "1.5", "(0, 1)"),
+        ("--target-sl", "80", "(0, 1)"),
+        ("--target-sl", "eighty", "(0, 1)"),
+        ("--max-abandon", "0", "(0, 1)"),
+        ("--threshold-s", "0", "a number of seconds > 0"),
+        ("--threshold-s", "abc", "a number of seconds > 0"),
+        ("--days", "0", "from 1 to 30"),
+        ("--replications", "0", ">= 1"),
+        ("--headcounts", "30,2", ">= 3"),
+    ],
+)
 def test_cli_staffing_bad_option_is_one_line_exit_2(tmp_path, capsys, option, value, allowed):
     out = tmp_path / "o"
     rc = main(["staffing", PHONE, option, value, "--out", str(out)])

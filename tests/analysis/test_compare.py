@@ -39,6 +39,7 @@ def test_cost_matches_hand_computation(shop_comparison):
     assert cost["total_cents"] == pytest.approx(monthly.mean())
     half = cost["total_cents_hi"] - cost["total_cents"]
     from scipy import stats
+
     assert half == pytest.approx(stats.t.ppf(0.975, 3) * monthly.std(ddof=1) / 2)
     assert cost["p5_cents"] <= cost["total_cents"] <= cost["p95_cents"]
     handled = shop_comparison.kpis.groupby(["replication", "period"])["handled"].sum().astype(float)
@@ -84,8 +85,17 @@ def test_bad_arguments(shop3):
 def test_to_dir_writes_tables_figures_and_report(shop_comparison, tmp_path):
     files = shop_comparison.to_dir(tmp_path / "out", budget_cents=100000, threshold_cents=1000)
     out = tmp_path / "out"
-    for name in ("cost.csv", "winners_losers.csv", "fairness.csv", "pay.csv", "agents_hidden_truth.csv",
-                 "cost.png", "fairness.png", "report.html", "manifest.json"):
+    for name in (
+        "cost.csv",
+        "winners_losers.csv",
+        "fairness.csv",
+        "pay.csv",
+        "agents_hidden_truth.csv",
+        "cost.png",
+        "fairness.png",
+        "report.html",
+        "manifest.json",
+    ):
         assert (out / name).stat().st_size > 0, name
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "<table" in html and "hidden true traits" in html

@@ -17,8 +17,9 @@ from tests.analysis.standins import noise_policy, truth_policy
 
 @pytest.fixture(scope="module")
 def truth_vs_noise(shop3):
-    agents = pd.concat([simulate_one(shop3, seed=7, replication=r).tables["agents"] for r in range(4)],
-                       ignore_index=True)
+    agents = pd.concat(
+        [simulate_one(shop3, seed=7, replication=r).tables["agents"] for r in range(4)], ignore_index=True
+    )
     agents["true_contribution"] = contribution(agents)
     pols = {"truth": truth_policy(agents), "noise": noise_policy()}
     return compare(shop3, pols, replications=4, seed=7, jobs=1, progress=False)
@@ -46,12 +47,15 @@ def test_pay_gaps_sum_to_zero_weighted(truth_vs_noise):
     w = tp.groupby("team").size() / tp.groupby(["replication", "period"]).ngroups
     gaps = g[(g["policy"] == "noise") & (g["dimension"] == "team")].set_index("level")["gap_cents"]
     # gaps of groups vs the overall mean, weighted by group size, cancel out (same size every month)
-    assert float((gaps * w.reindex(gaps.index)).sum()) == pytest.approx(0, abs=1e-6 * tp["pay_cents"].abs().sum())
+    assert float((gaps * w.reindex(gaps.index)).sum()) == pytest.approx(
+        0, abs=1e-6 * tp["pay_cents"].abs().sum()
+    )
 
 
 def test_contribution_is_standardised_and_signed():
-    a = pd.DataFrame({"replication": [0, 0, 0], "true_speed": [0.8, 1.0, 1.25],
-                      "true_resolution": [1.0, 1.0, 1.0]})
+    a = pd.DataFrame(
+        {"replication": [0, 0, 0], "true_speed": [0.8, 1.0, 1.25], "true_resolution": [1.0, 1.0, 1.0]}
+    )
     c = contribution(a)
     assert c.iloc[0] > c.iloc[1] > c.iloc[2]  # faster (lower speed multiplier) is better
     assert c.mean() == pytest.approx(0)
@@ -64,7 +68,7 @@ def test_gini_and_top_share():
 
 
 def test_t_ci():
-    m, lo, hi, n = t_ci([1.0, 2.0, 3.0])
+    m, _lo, hi, n = t_ci([1.0, 2.0, 3.0])
     assert (m, n) == (2.0, 3)
     assert hi - m == pytest.approx(4.302652729911275 * 1.0 / math.sqrt(3))
     assert math.isnan(t_ci([5.0])[1])

@@ -8,8 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpisim.analysis.luck import (fixed_population, luck_share, luck_table, person_share, position_share,
-                                  rank_stability, variance_components)
+from kpisim.analysis.luck import (
+    fixed_population,
+    luck_share,
+    luck_table,
+    person_share,
+    position_share,
+    rank_stability,
+    variance_components,
+)
 from kpisim.analysis.stats import jackknife_ci, t_ci
 from kpisim.errors import KpisimError
 from kpisim.sim.run import simulate_one
@@ -66,11 +73,18 @@ def test_jackknife_of_a_mean_is_the_t_interval():
 
 def _merged(pay: np.ndarray, traits: np.ndarray) -> pd.DataFrame:
     a, m = pay.shape
-    return pd.DataFrame({
-        "policy": "p", "replication": np.tile(np.arange(m), a), "period": "2026-01",
-        "agent_id": np.repeat([f"a{i}" for i in range(a)], m), "group": "g",
-        "pay_cents": pay.ravel(), "total": pay.ravel(), "true_speed": traits.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "policy": "p",
+            "replication": np.tile(np.arange(m), a),
+            "period": "2026-01",
+            "agent_id": np.repeat([f"a{i}" for i in range(a)], m),
+            "group": "g",
+            "pay_cents": pay.ravel(),
+            "total": pay.ravel(),
+            "true_speed": traits.ravel(),
+        }
+    )
 
 
 def test_luck_table_needs_a_fixed_population():
@@ -104,7 +118,9 @@ def test_luck_table_shares_add_up_and_have_intervals():
     row = luck_table(d).iloc[0]
     assert row["luck_share"] + row["position_share"] + row["person_share"] == pytest.approx(1.0)
     for c in ("luck_share", "position_share", "person_share", "rank_stability"):
-        assert 0 <= row[f"{c}_lo"] <= row[c] <= row[f"{c}_hi"] <= (1 if c.endswith("share") else 1.0 + 1e-12), c
+        assert (
+            0 <= row[f"{c}_lo"] <= row[c] <= row[f"{c}_hi"] <= (1 if c.endswith("share") else 1.0 + 1e-12)
+        ), c
     assert row["position_share"] > row["luck_share"]  # a 100-cent group gap dwarfs 10-cent noise
 
 
@@ -126,7 +142,7 @@ def test_group_effect_plus_noise_has_no_person_share():
     rng = np.random.default_rng(11)
     groups = np.repeat(["day", "night"], 20)
     gap = np.where(groups == "day", 1.0, -1.0)[:, None] * 0.25  # σ²_g = 0.0625
-    y = gap + rng.normal(0, 1, size=(40, 24))                   # σ²_w = 1
+    y = gap + rng.normal(0, 1, size=(40, 24))  # σ²_w = 1
     truth = 0.0625 / 1.0625
     assert position_share(y, groups) == pytest.approx(truth, abs=0.04)  # stated tolerance: sampling error
     assert person_share(y, groups) < 0.02

@@ -31,8 +31,15 @@ def _snapshot(d: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def comp(shop3):
-    return compare(shop3, {"v": volume_policy(), "w": volume_policy("w")}, replications=1, seed=5, jobs=1,
-                   progress=False, inputs={"rating": 90.0})
+    return compare(
+        shop3,
+        {"v": volume_policy(), "w": volume_policy("w")},
+        replications=1,
+        seed=5,
+        jobs=1,
+        progress=False,
+        inputs={"rating": 90.0},
+    )
 
 
 LEVERS = pd.DataFrame({"lever": ["rush"], "policy": ["v"], "delta_pay_cents": [100.0]})
@@ -135,15 +142,23 @@ def test_cli_refuses_a_user_directory_before_simulating(tmp_path, capsys, monkey
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "data.xlsx").write_text("precious")
-    args = {"compare": ["compare", str(ROOT / "scenarios/shop_chat.yaml"), "--policy",
-                        str(ROOT / "scenarios/policies/s1_xiyu_289.yaml")],
-            "staffing": ["staffing", str(ROOT / "scenarios/phone_centre.yaml")],
-            "simulate": ["simulate", str(ROOT / "scenarios/shop_chat.yaml")]}[command]
+    args = {
+        "compare": [
+            "compare",
+            str(ROOT / "scenarios/shop_chat.yaml"),
+            "--policy",
+            str(ROOT / "scenarios/policies/s1_xiyu_289.yaml"),
+        ],
+        "staffing": ["staffing", str(ROOT / "scenarios/phone_centre.yaml")],
+        "simulate": ["simulate", str(ROOT / "scenarios/shop_chat.yaml")],
+    }[command]
     rc = main([*args, "--out", str(mine)])
     err = capsys.readouterr().err
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert f"{mine}: exists and is not a kpisim output directory (no manifest.json); " \
-           "choose a new or empty directory" in err
+    assert (
+        f"{mine}: exists and is not a kpisim output directory (no manifest.json); "
+        "choose a new or empty directory" in err
+    )
     assert _snapshot(mine) == {"data.xlsx": b"precious"} and _names(tmp_path) == ["mine"]
 
 
@@ -184,21 +199,45 @@ def test_save_run_replaces_an_earlier_run_and_refuses_other_directories(tmp_path
 # --- kpis / score sidecars ----------------------------------------------------------------------
 def test_kpis_sidecar_records_roster_metrics_and_interval(tmp_path, capsys):
     out = tmp_path / "k.csv"
-    rc = main(["kpis", str(DATA / "sample_export.csv"), "--mapping", str(DATA / "sample_mapping.yaml"),
-               "--roster", str(DATA / "sample_roster.csv"), "--quarantine", str(tmp_path / "q.csv"),
-               "--by", "centre", "--period", "interval", "--interval-min", "15",
-               "--metric", "aht_s", "--metric", "service_level", "--out", str(out)])
+    rc = main(
+        [
+            "kpis",
+            str(DATA / "sample_export.csv"),
+            "--mapping",
+            str(DATA / "sample_mapping.yaml"),
+            "--roster",
+            str(DATA / "sample_roster.csv"),
+            "--quarantine",
+            str(tmp_path / "q.csv"),
+            "--by",
+            "centre",
+            "--period",
+            "interval",
+            "--interval-min",
+            "15",
+            "--metric",
+            "aht_s",
+            "--metric",
+            "service_level",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     m = json.loads((tmp_path / "k.csv.manifest.json").read_text())
     assert m["roster"] == str(DATA / "sample_roster.csv")
     assert m["roster_sha256"] == hashlib.sha256((DATA / "sample_roster.csv").read_bytes()).hexdigest()
     assert m["mapping_sha256"] == hashlib.sha256((DATA / "sample_mapping.yaml").read_bytes()).hexdigest()
-    assert m["metrics"] == ["aht_s", "service_level"] and m["interval_min"] == 15 and m["period"] == "interval"
+    assert (
+        m["metrics"] == ["aht_s", "service_level"] and m["interval_min"] == 15 and m["period"] == "interval"
+    )
 
 
 def test_sidecar_with_mixed_keys_is_written(tmp_path):
     out = tmp_path / "t.csv"
-    write_table_atomic(pd.DataFrame({"a": [1]}), out, {"definitions": {1: "x", "b": {2: 3}}, "path": tmp_path})
+    write_table_atomic(
+        pd.DataFrame({"a": [1]}), out, {"definitions": {1: "x", "b": {2: 3}}, "path": tmp_path}
+    )
     m = json.loads((tmp_path / "t.csv.manifest.json").read_text())
     assert m["definitions"] == {"1": "x", "b": {"2": 3}} and m["path"] == str(tmp_path) and m["rows"] == 1
 

@@ -23,31 +23,39 @@ INTERVAL_S = 1800.0
 
 
 def _measures(r: theory.ErlangAResult) -> dict[str, float]:
-    return {"service_level": r.sl_answered_within, "asa_s": r.asa_s, "abandon_rate": r.p_abandon,
-            "occupancy": r.occupancy}
+    return {
+        "service_level": r.sl_answered_within,
+        "asa_s": r.asa_s,
+        "abandon_rate": r.p_abandon,
+        "occupancy": r.occupancy,
+    }
 
 
 # --- staffed_profile ---------------------------------------------------------------------------
+
 
 def test_staffed_profile_equals_a_brute_force_overlap_sum():
     sc = short("scenarios/shop_chat.yaml", 1)
     h = sc.horizon.model_copy(update={"interval_min": 60})  # 24 bins of 3600 s
     t0 = pd.Timestamp(h.start)
     rows = [  # (agent, state, start s, end s)
-        ("a", "available", 3000, 4000),     # crosses the 1 h edge
+        ("a", "available", 3000, 4000),  # crosses the 1 h edge
         ("a", "busy", 4000, 4500),
-        ("a", "break", 4500, 6000),         # not staffed
-        ("a", "wrap_up", 6000, 7300),       # crosses the 2 h edge
+        ("a", "break", 4500, 6000),  # not staffed
+        ("a", "wrap_up", 6000, 7300),  # crosses the 2 h edge
         ("b", "busy", 1800, 5 * 3600 + 900),  # spans several bins
         ("b", "offline", 5 * 3600 + 900, 8 * 3600),  # not staffed
-        ("c", "available", 7200, 10800),    # exactly one bin, on its edges
+        ("c", "available", 7200, 10800),  # exactly one bin, on its edges
         ("c", "busy", 23 * 3600 + 1200, 24 * 3600),  # ends on the horizon's end
     ]
-    states = pd.DataFrame({
-        "agent_id": [r[0] for r in rows], "state": [r[1] for r in rows],
-        "start_at": [t0 + pd.Timedelta(seconds=r[2]) for r in rows],
-        "end_at": [t0 + pd.Timedelta(seconds=r[3]) for r in rows],
-    })
+    states = pd.DataFrame(
+        {
+            "agent_id": [r[0] for r in rows],
+            "state": [r[1] for r in rows],
+            "start_at": [t0 + pd.Timedelta(seconds=r[2]) for r in rows],
+            "end_at": [t0 + pd.Timedelta(seconds=r[3]) for r in rows],
+        }
+    )
     got = sipp.staffed_profile(states, h)
     assert got.shape == (1, 24)
     want = np.zeros(24)
@@ -65,11 +73,18 @@ def test_staffed_profile_equals_a_brute_force_overlap_sum():
 
 # --- sipp -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("patience", [300.0, None])
 def test_constant_traffic_and_staffing_is_one_erlang_call(patience):
     lam, h, n = 0.05, 240.0, 15
-    res = sipp.sipp(np.full((2, 3), lam * INTERVAL_S), np.full((2, 3), h), np.full((2, 3), float(n)),
-                    interval_s=INTERVAL_S, patience_s=patience, threshold_s=20)
+    res = sipp.sipp(
+        np.full((2, 3), lam * INTERVAL_S),
+        np.full((2, 3), h),
+        np.full((2, 3), float(n)),
+        interval_s=INTERVAL_S,
+        patience_s=patience,
+        threshold_s=20,
+    )
     want = _measures(theory.erlang_a(lam, h, n, patience if patience else math.inf, threshold_s=20))
     for m in sipp.MEASURES:
         assert res[m] == pytest.approx(want[m], rel=1e-9, abs=1e-12), m
@@ -89,18 +104,23 @@ def test_fractional_servers_interpolate_linearly():
 def test_intervals_are_weighted_by_volume_answered_volume_and_servers():
     theta = 200.0
     vol, hs, n = [60.0, 150.0], [200.0, 300.0], [8.0, 20.0]
-    r = [_measures(theory.erlang_a(v / INTERVAL_S, h, int(k), theta)) for v, h, k in zip(vol, hs, n)]
+    r = [
+        _measures(theory.erlang_a(v / INTERVAL_S, h, int(k), theta))
+        for v, h, k in zip(vol, hs, n, strict=False)
+    ]
     res = sipp.sipp(vol, hs, n, interval_s=INTERVAL_S, patience_s=theta)
-    by_vol = lambda m: (vol[0] * r[0][m] + vol[1] * r[1][m]) / (vol[0] + vol[1])  # noqa: E731
+    by_vol = lambda m: (vol[0] * r[0][m] + vol[1] * r[1][m]) / (vol[0] + vol[1])
     assert res["service_level"] == pytest.approx(by_vol("service_level"))
     assert res["abandon_rate"] == pytest.approx(by_vol("abandon_rate"))
-    answered = [v * (1 - x["abandon_rate"]) for v, x in zip(vol, r)]
-    assert res["asa_s"] == pytest.approx((answered[0] * r[0]["asa_s"] + answered[1] * r[1]["asa_s"]) / sum(answered))
+    answered = [v * (1 - x["abandon_rate"]) for v, x in zip(vol, r, strict=False)]
+    assert res["asa_s"] == pytest.approx(
+        (answered[0] * r[0]["asa_s"] + answered[1] * r[1]["asa_s"]) / sum(answered)
+    )
     assert res["occupancy"] == pytest.approx((n[0] * r[0]["occupancy"] + n[1] * r[1]["occupancy"]) / sum(n))
     # the weights matter here: the plain means differ
     assert abs(res["service_level"] - np.mean([x["service_level"] for x in r])) > 0.01
     # a staffed interval without contacts adds idle servers to occupancy only
-    idle = sipp.sipp(vol + [0.0], hs + [250.0], n + [4.0], interval_s=INTERVAL_S, patience_s=theta)
+    idle = sipp.sipp([*vol, 0.0], [*hs, 250.0], [*n, 4.0], interval_s=INTERVAL_S, patience_s=theta)
     assert idle["occupancy"] == pytest.approx(res["occupancy"] * sum(n) / (sum(n) + 4))
     for m in ("service_level", "abandon_rate", "asa_s"):
         assert idle[m] == pytest.approx(res[m])
@@ -125,8 +145,12 @@ def test_unstaffed_interval():
 def test_patience_is_weighted_by_volume():
     sc = short("scenarios/shop_chat.yaml", 1)
     pre, after = sc.queues["presales"], sc.queues["aftersales"]
-    queues = {"presales": pre.model_copy(update={"patience": pre.patience.model_copy(update={"mean_s": 100.0})}),
-              "aftersales": after.model_copy(update={"patience": after.patience.model_copy(update={"mean_s": 400.0})})}
+    queues = {
+        "presales": pre.model_copy(update={"patience": pre.patience.model_copy(update={"mean_s": 100.0})}),
+        "aftersales": after.model_copy(
+            update={"patience": after.patience.model_copy(update={"mean_s": 400.0})}
+        ),
+    }
     sc = sc.model_copy(update={"queues": queues})
     vols = {"presales": np.full((1, 48), 3.0), "aftersales": np.full((1, 48), 1.0)}
     _, _, patience = sipp.traffic_profile(sc, lambda q: 100.0, vols)
@@ -137,23 +161,29 @@ def test_patience_is_weighted_by_volume():
 
 # --- the roster search of required_staff -------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def tiny():
     """Two chat groups with different max_concurrency (8 and 6), one day, hand-made coverage."""
     sc = short("scenarios/shop_chat.yaml", 1)
     a, b = sc.agents[0], next(g for g in sc.agents if g.max_concurrency != sc.agents[0].max_concurrency)
-    sc = sc.model_copy(update={"agents": [a.model_copy(update={"count": 3}), b.model_copy(update={"count": 1})]})
+    sc = sc.model_copy(
+        update={"agents": [a.model_copy(update={"count": 3}), b.model_copy(update={"count": 1})]}
+    )
     per_day = 1440 // sc.horizon.interval_min
     hour = np.arange(per_day) * sc.horizon.interval_min / 60
-    coverage = {a.name: ((hour >= 8) & (hour < 17)).astype(float).reshape(1, -1) * 0.9,
-                b.name: ((hour >= 14) & (hour < 24)).astype(float).reshape(1, -1) * 0.5}
+    coverage = {
+        a.name: ((hour >= 8) & (hour < 17)).astype(float).reshape(1, -1) * 0.9,
+        b.name: ((hour >= 14) & (hour < 24)).astype(float).reshape(1, -1) * 0.5,
+    }
     offered = {q: interval_rates(sc, q) for q in sc.queues}
     return sc, coverage, offered
 
 
 def _predicted_sl(sc, coverage, offered, n, erlangs):
-    return erlang_prediction(with_headcount(sc, n), planned_staffing(sc, coverage, n), offered=offered,
-                             erlangs=erlangs, kinds="a")["erlang_a_service_level"]
+    return erlang_prediction(
+        with_headcount(sc, n), planned_staffing(sc, coverage, n), offered=offered, erlangs=erlangs, kinds="a"
+    )["erlang_a_service_level"]
 
 
 def test_planned_staffing_sums_group_coverage_times_group_count(tiny):
@@ -191,9 +221,11 @@ def test_headcount_search_finds_the_smallest_roster_below_a_dip(tiny, monkeypatc
     curve = 1 - np.exp(-ns / 12.0)
     for d in (5, 11, 12, 17, 23, 40):  # rosters predicting a little less than the one before
         curve[d - ns[0]] = curve[d - 1 - ns[0]] - 0.002
-    predicted = dict(zip(ns.tolist(), curve))
-    monkeypatch.setattr("kpisim.analysis.staffing.erlang_prediction",
-                        lambda variant, staffed, **kw: {"erlang_a_service_level": predicted[variant.n_agents]})
+    predicted = dict(zip(ns.tolist(), curve, strict=False))
+    monkeypatch.setattr(
+        "kpisim.analysis.staffing.erlang_prediction",
+        lambda variant, staffed, **kw: {"erlang_a_service_level": predicted[variant.n_agents]},
+    )
     checked = 0
     for target in curve[curve < 0.99]:
         brute = int(ns[np.argmax(curve >= target)])

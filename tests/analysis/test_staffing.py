@@ -19,8 +19,15 @@ def mmn():
 
 @pytest.fixture(scope="module")
 def sweep(mmn):
-    return staffing_sweep(mmn, headcounts=[44, 48, 52, 56], replications=2, seed=4, jobs=2, progress=False,
-                          policies={"volume": volume_policy()})
+    return staffing_sweep(
+        mmn,
+        headcounts=[44, 48, 52, 56],
+        replications=2,
+        seed=4,
+        jobs=2,
+        progress=False,
+        policies={"volume": volume_policy()},
+    )
 
 
 def test_sweep_is_monotone_in_headcount(sweep):
@@ -45,7 +52,9 @@ def test_sweep_agrees_with_erlang_a(sweep):
 
 
 def test_required_agents_meet_the_target_in_simulation(mmn):
-    table, chk = required_staff(mmn, target_sl=0.8, threshold_s=20, replications=4, seed=9, jobs=2, progress=False)
+    table, chk = required_staff(
+        mmn, target_sl=0.8, threshold_s=20, replications=4, seed=9, jobs=2, progress=False
+    )
     n = table.attrs["headcount"]
     assert list(chk["agents"]) == [n]
     assert bool(chk["meets_target"].iloc[0]) == bool(chk["service_level"].iloc[0] >= 0.8)
@@ -54,8 +63,9 @@ def test_required_agents_meet_the_target_in_simulation(mmn):
     # requirement at the mean rate, give or take the interval-to-interval Poisson noise
     q = next(iter(mmn.queues.values()))
     rate = q.daily_volume / (24 * 3600)
-    stationary = erlang_staffing.required_agents(rate, q.handle.mean_s, target_sl=0.8, threshold_s=20,
-                                                 patience_mean_s=q.patience.mean_s)
+    stationary = erlang_staffing.required_agents(
+        rate, q.handle.mean_s, target_sl=0.8, threshold_s=20, patience_mean_s=q.patience.mean_s
+    )
     assert abs(n - stationary) <= 2
     assert np.allclose(table["planned_agents"], n, rtol=0.02)
     # three agents fewer is clearly short of the target
@@ -67,8 +77,9 @@ def test_required_agents_meet_the_target_in_simulation(mmn):
 def test_required_headcount_meets_its_erlang_target_on_the_roster_it_names(shop3, seed, target):
     # the headcount's roster rounds every agent group, which changes the shift mix (3-day shop,
     # seed 1: 35 agents in groups 6,6,5,5,4,5,4 -> 30 agents in 5,5,4,4,4,4,4)
-    table, chk = required_staff(shop3, target_sl=target, threshold_s=20, replications=2, seed=seed, jobs=2,
-                                progress=False)
+    table, chk = required_staff(
+        shop3, target_sl=target, threshold_s=20, replications=2, seed=seed, jobs=2, progress=False
+    )
     n = table.attrs["headcount"]
     # Erlang on the roster simulated at n (its own staffed agents and offered contacts) lands at
     # the target. Stated tolerance: 0.015 below (the two simulations draw absences and repeat
@@ -77,11 +88,20 @@ def test_required_headcount_meets_its_erlang_target_on_the_roster_it_names(shop3
     erl = chk["erlang_a_service_level"].iloc[0]
     assert target - 0.015 <= erl <= target + 0.05
     # planned_agents is what that roster staffs: sum over groups of coverage x the group's count
-    base = staffing_sweep(shop3, headcounts=[shop3.n_agents], replications=2, seed=seed, jobs=2, progress=False,
-                          keep_staffed=True)
+    base = staffing_sweep(
+        shop3,
+        headcounts=[shop3.n_agents],
+        replications=2,
+        seed=seed,
+        jobs=2,
+        progress=False,
+        keep_staffed=True,
+    )
     _, offered, by_group = base.attrs["profiles"][0]
     variant = with_headcount(shop3, n)
-    planned = sum(by_group[g.name] / g.count * v.count for g, v in zip(shop3.agents, variant.agents))
+    planned = sum(
+        by_group[g.name] / g.count * v.count for g, v in zip(shop3.agents, variant.agents, strict=False)
+    )
     assert np.allclose(table["planned_agents"], planned.ravel())
     assert erlang_prediction(variant, planned, offered=offered)["erlang_a_service_level"] >= target
 
@@ -95,7 +115,9 @@ def test_with_headcount_splits_exactly(shop3):
 
 def test_required_staff_refuses_mixed_voice_and_chat(shop3):
     first = next(iter(shop3.queues))
-    queues = {k: (q.model_copy(update={"channel": "voice"}) if k == first else q) for k, q in shop3.queues.items()}
+    queues = {
+        k: (q.model_copy(update={"channel": "voice"}) if k == first else q) for k, q in shop3.queues.items()
+    }
     with pytest.raises(KpisimError, match="mixes voice and chat"):
         required_staff(shop3.model_copy(update={"queues": queues}), check=False)
 
@@ -121,8 +143,12 @@ def test_write_staffing(sweep, tmp_path):
 
 def test_sweep_service_level_uses_the_threshold(mmn):
     # same runs (same seed): a longer threshold can only count more contacts as answered in time
-    short_t = staffing_sweep(mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=10)
-    long_t = staffing_sweep(mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=60)
+    short_t = staffing_sweep(
+        mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=10
+    )
+    long_t = staffing_sweep(
+        mmn, headcounts=[46], replications=1, seed=4, jobs=1, progress=False, threshold_s=60
+    )
     assert long_t["service_level"].iloc[0] > short_t["service_level"].iloc[0] + 0.05
     # and the Erlang A column moves the same way and stays close to the simulation
     assert long_t["erlang_a_service_level"].iloc[0] > short_t["erlang_a_service_level"].iloc[0]
@@ -134,8 +160,24 @@ def test_sweep_pays_policies_with_declared_inputs(shop3):
     from tests.analysis.conftest import ROOT
 
     s0 = load_policy(ROOT / "scenarios/policies/s0_songsong.yaml")  # needs supervisor ratings
-    low = staffing_sweep(shop3, headcounts=[35], replications=1, seed=1, jobs=1, progress=False,
-                         policies={"s0": s0}, inputs={"rating_execution": 0.0})
-    high = staffing_sweep(shop3, headcounts=[35], replications=1, seed=1, jobs=1, progress=False,
-                          policies={"s0": s0}, inputs={"rating_execution": 100.0})
+    low = staffing_sweep(
+        shop3,
+        headcounts=[35],
+        replications=1,
+        seed=1,
+        jobs=1,
+        progress=False,
+        policies={"s0": s0},
+        inputs={"rating_execution": 0.0},
+    )
+    high = staffing_sweep(
+        shop3,
+        headcounts=[35],
+        replications=1,
+        seed=1,
+        jobs=1,
+        progress=False,
+        policies={"s0": s0},
+        inputs={"rating_execution": 100.0},
+    )
     assert high["pay_per_agent_cents_s0"].iloc[0] > low["pay_per_agent_cents_s0"].iloc[0]

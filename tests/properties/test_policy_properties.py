@@ -28,7 +28,7 @@ _LOADED = {name: load_policy(POLICIES / f"{name}.yaml") for name in BUNDLED}
 @st.composite
 def tier_tables(draw):
     cuts = sorted(set(draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=0, max_size=6))))
-    owns_low = [draw(st.booleans()) for _ in cuts]           # does the lower band include the cut?
+    owns_low = [draw(st.booleans()) for _ in cuts]  # does the lower band include the cut?
     pts = sorted(draw(st.lists(st.floats(0, 100), min_size=len(cuts) + 1, max_size=len(cuts) + 1)))
     out = []
     for i in range(len(cuts) + 1):
@@ -36,8 +36,11 @@ def tier_tables(draw):
         hi = f" {'<=' if owns_low[i] else '<'} {cuts[i]!r}" if i < len(cuts) else ""
         # a table without cuts is one band: write it as two bands with equal points
         text = f"{lo}x{hi}" if (lo or hi) else None
-        out += [Tier(when=text, points=pts[i])] if text else [Tier(when="x <= 0", points=pts[i]),
-                                                              Tier(when="x > 0", points=pts[i])]
+        out += (
+            [Tier(when=text, points=pts[i])]
+            if text
+            else [Tier(when="x <= 0", points=pts[i]), Tier(when="x > 0", points=pts[i])]
+        )
     if draw(st.booleans()):
         out.reverse()
     return cuts, owns_low, pts, tuple(out)
@@ -47,10 +50,10 @@ def tier_tables(draw):
 @given(tier_tables(), st.lists(st.floats(-2e6, 2e6, allow_nan=False), max_size=30))
 def test_tiers_match_naive_reference(table, values):
     cuts, owns_low, pts, tt = table
-    check_tiers(tt, "t", direction="higher", scale=100)     # a valid, monotone table
+    check_tiers(tt, "t", direction="higher", scale=100)  # a valid, monotone table
     xs = np.array(values + cuts, dtype=float)
     got = tiers(xs, tt)
-    for x, g in zip(xs, got):
+    for x, g in zip(xs, got, strict=False):
         band = 0
         for i, c in enumerate(cuts):
             if x > c or (x == c and not owns_low[i]):
@@ -80,7 +83,7 @@ def test_total_is_monotone_in_each_metric_along_its_direction(name, data, seed):
     i = data.draw(st.integers(0, len(df) - 1))
     x = float(df.at[i, metric])
     step = data.draw(st.floats(0.0, 1.0)) * max(abs(x), 1.0)
-    if float(x).is_integer():          # counts stay whole numbers
+    if float(x).is_integer():  # counts stay whole numbers
         step = float(np.ceil(step))
     better = x + step if uses[metric] == "higher" else max(x - step, 0.0)
     base = p.score(df)
@@ -95,8 +98,11 @@ def test_total_is_monotone_in_each_metric_along_its_direction(name, data, seed):
 
 # --- money ----------------------------------------------------------------------------------
 @SETTINGS
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 50)), min_size=1, max_size=40),
-       st.lists(st.integers(0, 10**13), min_size=5, max_size=5), st.data())
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 50)), min_size=1, max_size=40),
+    st.lists(st.integers(0, 10**13), min_size=5, max_size=5),
+    st.data(),
+)
 def test_apportion_conserves_and_stays_within_a_cent(rows_, amounts, data):
     gid = np.array([g for g, _ in rows_], dtype=np.int64)
     w = np.array([w for _, w in rows_], dtype=np.int64)
@@ -107,15 +113,18 @@ def test_apportion_conserves_and_stays_within_a_cent(rows_, amounts, data):
         m = gid == g
         wsum = int(w[m].sum())
         assert int(out[m].sum()) == (int(amounts[g]) if wsum > 0 else 0)
-        for got, wi in zip(out[m], w[m]):
+        for got, wi in zip(out[m], w[m], strict=False):
             if wsum:
                 assert abs(Fraction(int(amounts[g]) * int(wi), wsum) - int(got)) < 1
     assert (out >= 0).all()
 
 
 @SETTINGS
-@given(st.lists(st.integers(-10**15, 10**15), min_size=1, max_size=20), st.integers(0, 10**6),
-       st.integers(1, 10**6))
+@given(
+    st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=20),
+    st.integers(0, 10**6),
+    st.integers(1, 10**6),
+)
 def test_mul_div_half_up_matches_fractions(xs, num, den):
     got = mul_div_half_up(np.array(xs, dtype=np.int64), num, den)
     assert [int(v) for v in got] == [half_up(Fraction(x * num, den)) for x in xs]
@@ -124,7 +133,9 @@ def test_mul_div_half_up_matches_fractions(xs, num, den):
 @st.composite
 def pool_setups(draw):
     n = draw(st.integers(0, 25))
-    totals = draw(st.lists(st.sampled_from([np.nan, 60.0, 70.0, 80.0, 80.5, 90.0, 100.0]), min_size=n, max_size=n))
+    totals = draw(
+        st.lists(st.sampled_from([np.nan, 60.0, 70.0, 80.0, 80.5, 90.0, 100.0]), min_size=n, max_size=n)
+    )
     sales = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
     k = draw(st.integers(1, 3))
     pcts = draw(st.lists(st.integers(0, 60), min_size=k, max_size=k))
@@ -137,13 +148,30 @@ def pool_setups(draw):
 
 
 def _pool_policy(pcts, plus, mode, rate):
-    shares = [{"rank": i + 1, "pct": p, "plus_cents": c} for i, (p, c) in enumerate(zip(pcts, plus))]
+    shares = [
+        {"rank": i + 1, "pct": p, "plus_cents": c} for i, (p, c) in enumerate(zip(pcts, plus, strict=False))
+    ]
     return make_policy(
         inputs=[{"name": "v"}],
-        scorecard={"components": [{"id": "c", "metric": "v", "weight": 100, "rule": {"type": "direct"},
-                                   "missing": "nan"}]},
-        pay={"pools": [{"id": "p", "base_metric": "silent_order_sales_cents", "rate": rate, "shares": shares,
-                        "rest_pct": 100 - sum(pcts), "unclaimed": mode, "tie_break": ["sales_cents"]}]})
+        scorecard={
+            "components": [
+                {"id": "c", "metric": "v", "weight": 100, "rule": {"type": "direct"}, "missing": "nan"}
+            ]
+        },
+        pay={
+            "pools": [
+                {
+                    "id": "p",
+                    "base_metric": "silent_order_sales_cents",
+                    "rate": rate,
+                    "shares": shares,
+                    "rest_pct": 100 - sum(pcts),
+                    "unclaimed": mode,
+                    "tie_break": ["sales_cents"],
+                }
+            ]
+        },
+    )
 
 
 @SETTINGS
@@ -151,8 +179,13 @@ def _pool_policy(pcts, plus, mode, rate):
 def test_pools_conserve_money_exactly(setup):
     totals, sales, pcts, plus, base, mode, rate = setup
     p = _pool_policy(pcts, plus, mode, rate)
-    df = rows(*[{"agent_id": f"a{i:02d}", "v": t, "sales_cents": s} for i, (t, s) in enumerate(zip(totals, sales))],
-              silent_order_sales_cents=base)
+    df = rows(
+        *[
+            {"agent_id": f"a{i:02d}", "v": t, "sales_cents": s}
+            for i, (t, s) in enumerate(zip(totals, sales, strict=False))
+        ],
+        silent_order_sales_cents=base,
+    )
     if not len(df):
         return
     s = p.score(df)
@@ -175,10 +208,26 @@ def test_tie_breaks_are_deterministic_and_order_independent(setup, rnd):
     totals, sales, pcts, plus, base, mode, rate = setup
     assume(len(totals) > 0)
     p = _pool_policy(pcts, plus, mode, rate)
-    p = variant(p, {"scorecard": {"grades": {"method": "forced", "ties": "break", "tie_break": ["sales_cents"],
-                                             "bands": [{"grade": "A", "pct": 30}, {"grade": "B", "pct": 70}]}}})
-    df = rows(*[{"agent_id": f"a{i:02d}", "v": t, "sales_cents": s} for i, (t, s) in enumerate(zip(totals, sales))],
-              silent_order_sales_cents=base)
+    p = variant(
+        p,
+        {
+            "scorecard": {
+                "grades": {
+                    "method": "forced",
+                    "ties": "break",
+                    "tie_break": ["sales_cents"],
+                    "bands": [{"grade": "A", "pct": 30}, {"grade": "B", "pct": 70}],
+                }
+            }
+        },
+    )
+    df = rows(
+        *[
+            {"agent_id": f"a{i:02d}", "v": t, "sales_cents": s}
+            for i, (t, s) in enumerate(zip(totals, sales, strict=False))
+        ],
+        silent_order_sales_cents=base,
+    )
     order = list(range(len(df)))
     rnd.shuffle(order)
     shuffled = df.iloc[order].reset_index(drop=True)
@@ -186,8 +235,12 @@ def test_tie_breaks_are_deterministic_and_order_independent(setup, rnd):
     def result(frame):
         s = p.score(frame)
         pay = p.pay(s, frame)
-        return {a: (g if isinstance(g, str) else None, int(c))
-                for a, g, c in zip(frame["agent_id"], s["grade"].astype(object), pay["pool_p_cents"])}
+        return {
+            a: (g if isinstance(g, str) else None, int(c))
+            for a, g, c in zip(
+                frame["agent_id"], s["grade"].astype(object), pay["pool_p_cents"], strict=False
+            )
+        }
 
     first = result(df)
     assert first == result(df)
@@ -206,9 +259,13 @@ def test_forced_grade_sizes_add_up(n, raw, seed):
     pct[-1] = round(100 - sum(pct[:-1]), 2)
     assume(pct[-1] >= 0)
     bands = [{"grade": f"G{i}", "pct": v} for i, v in enumerate(pct)]
-    p = make_policy(inputs=[{"name": "v"}], scorecard={
-        "components": [{"id": "c", "metric": "v", "weight": 100, "rule": {"type": "direct"}}],
-        "grades": {"method": "forced", "ties": "break", "bands": bands}})
+    p = make_policy(
+        inputs=[{"name": "v"}],
+        scorecard={
+            "components": [{"id": "c", "metric": "v", "weight": 100, "rule": {"type": "direct"}}],
+            "grades": {"method": "forced", "ties": "break", "bands": bands},
+        },
+    )
     rng = np.random.default_rng(seed)
     df = rows(*[{"agent_id": f"a{i}", "v": float(rng.integers(0, 5))} for i in range(n)])
     if not n:

@@ -9,4 +9,5 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_event_log_doc_is_generated_from_schema():
     assert (ROOT / "docs" / "event-log.md").read_text() == schema.markdown(), (
-        "docs/event-log.md is stale: run `python -m kpisim.schema > docs/event-log.md`")
+        "docs/event-log.md is stale: run `python -m kpisim.schema > docs/event-log.md`"
+    )

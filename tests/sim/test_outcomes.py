@@ -17,10 +17,25 @@ def _se(p, n):
 
 @pytest.fixture(scope="module")
 def service_log():
-    sc = mmn_scenario(agents=30, per_min=3.0, handle_s=200, patience_s=None, days=4,
-                      outcomes={"kind": "presales", "resolve": 0.8, "transfer": 0.05, "transfer_to": "main",
-                                "conversion": 0.4, "order_value_cents": 10000, "refund": 0.1,
-                                "survey": 0.5, "return_delay_h": 1, "max_attempts": 2})
+    sc = mmn_scenario(
+        agents=30,
+        per_min=3.0,
+        handle_s=200,
+        patience_s=None,
+        days=4,
+        outcomes={
+            "kind": "presales",
+            "resolve": 0.8,
+            "transfer": 0.05,
+            "transfer_to": "main",
+            "conversion": 0.4,
+            "order_value_cents": 10000,
+            "refund": 0.1,
+            "survey": 0.5,
+            "return_delay_h": 1,
+            "max_attempts": 2,
+        },
+    )
     return simulate(sc, seed=21)
 
 
@@ -67,17 +82,33 @@ def _two_groups(levers_b=None, traits_b=None):
     from kpisim.spec.scenario import Scenario
 
     group = {"count": 10, "skills": {"main": 1}, "shifts": {"default": {"start": "00:00", "end": "24:00"}}}
-    return validate(Scenario, {
-        "id": "two",
-        "horizon": {"start": "2026-11-02", "days": 3, "interval_min": 60},
-        "queues": {"main": {"channel": "voice", "daily_volume": 3000,
-                            "handle": {"dist": "exponential", "mean_s": 240},
-                            "outcomes": {"kind": "presales", "resolve": 0.7, "conversion": 0.3,
-                                         "order_value_cents": 5000, "survey": 1.0, "refund": 0.05,
-                                         "complaint": 0.02}}},
-        "agents": [{**group, "name": "a"},
-                   {**group, "name": "b", "levers": levers_b or {}, "traits": traits_b or {}}],
-    })
+    return validate(
+        Scenario,
+        {
+            "id": "two",
+            "horizon": {"start": "2026-11-02", "days": 3, "interval_min": 60},
+            "queues": {
+                "main": {
+                    "channel": "voice",
+                    "daily_volume": 3000,
+                    "handle": {"dist": "exponential", "mean_s": 240},
+                    "outcomes": {
+                        "kind": "presales",
+                        "resolve": 0.7,
+                        "conversion": 0.3,
+                        "order_value_cents": 5000,
+                        "survey": 1.0,
+                        "refund": 0.05,
+                        "complaint": 0.02,
+                    },
+                }
+            },
+            "agents": [
+                {**group, "name": "a"},
+                {**group, "name": "b", "levers": levers_b or {}, "traits": traits_b or {}},
+            ],
+        },
+    )
 
 
 def _by_group(log):
@@ -87,8 +118,17 @@ def _by_group(log):
 
 
 def test_more_skilled_agents_have_better_outcomes():
-    log = simulate(_two_groups(traits_b={"resolution": {"mean": 2.0}, "sales": {"mean": 2.0},
-                                         "courtesy": {"mean": 0.5}, "speed": {"mean": 0.8}}), seed=4)
+    log = simulate(
+        _two_groups(
+            traits_b={
+                "resolution": {"mean": 2.0},
+                "sales": {"mean": 2.0},
+                "courtesy": {"mean": 0.5},
+                "speed": {"mean": 0.8},
+            }
+        ),
+        seed=4,
+    )
     g = _by_group(log)
     assert g["resolved"].mean()["b"] > g["resolved"].mean()["a"] + 0.05
     assert g["converted"].mean()["b"] > g["converted"].mean()["a"] + 0.05
@@ -97,12 +137,20 @@ def test_more_skilled_agents_have_better_outcomes():
 
 
 def test_rush_lowers_handle_time_and_resolution_push_raises_sales_and_complaints():
-    rush = _by_group(simulate(_two_groups(levers_b={"rush_handle_factor": 0.7, "rush_resolution_odds": 0.5,
-                                                    "rush_csat_shift": -0.5}), seed=4))
+    rush = _by_group(
+        simulate(
+            _two_groups(
+                levers_b={"rush_handle_factor": 0.7, "rush_resolution_odds": 0.5, "rush_csat_shift": -0.5}
+            ),
+            seed=4,
+        )
+    )
     assert rush["handle_s"].mean()["b"] == pytest.approx(0.7 * rush["handle_s"].mean()["a"], rel=0.06)
     assert rush["resolved"].mean()["b"] < rush["resolved"].mean()["a"] - 0.05
     assert rush["csat"].mean()["b"] < rush["csat"].mean()["a"]
-    push = _by_group(simulate(_two_groups(levers_b={"sales_push_odds": 2.0, "sales_push_complaint_factor": 3.0}), seed=4))
+    push = _by_group(
+        simulate(_two_groups(levers_b={"sales_push_odds": 2.0, "sales_push_complaint_factor": 3.0}), seed=4)
+    )
     assert push["converted"].mean()["b"] > push["converted"].mean()["a"] + 0.05
     assert push["complaint"].mean()["b"] > 2 * push["complaint"].mean()["a"]
 

@@ -97,7 +97,9 @@ def test_save_run_is_atomic(tmp_path, shop, monkeypatch):
 
 def test_cli_simulate_writes_run(tmp_path, capsys):
     sc = ROOT / "scenarios" / "benchmark_mmn_abandon.yaml"
-    assert main(["simulate", str(sc), "--seed", "3", "--replications", "2", "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main(["simulate", str(sc), "--seed", "3", "--replications", "2", "--out", str(tmp_path / "r")]) == 0
+    )
     out = capsys.readouterr().out
     assert "offered" in out and "main" in out
     log = load_run(tmp_path / "r")
@@ -108,13 +110,27 @@ def test_cli_simulate_writes_run(tmp_path, capsys):
 
 def test_cli_simulate_population_redraw(tmp_path):
     sc = ROOT / "scenarios" / "shop_chat.yaml"
-    args = ["simulate", str(sc), "--replications", "2", "--population", "redraw", "--out", str(tmp_path / "r")]
+    args = [
+        "simulate",
+        str(sc),
+        "--replications",
+        "2",
+        "--population",
+        "redraw",
+        "--out",
+        str(tmp_path / "r"),
+    ]
     with pytest.MonkeyPatch.context() as mp:  # a short horizon keeps it fast
         from kpisim.spec import scenario as sc_mod
 
         real = sc_mod.load_scenario
-        mp.setattr(sc_mod, "load_scenario",
-                   lambda p: (lambda s: s.model_copy(update={"horizon": s.horizon.model_copy(update={"days": 1})}))(real(p)))
+        mp.setattr(
+            sc_mod,
+            "load_scenario",
+            lambda p: (lambda s: s.model_copy(update={"horizon": s.horizon.model_copy(update={"days": 1})}))(
+                real(p)
+            ),
+        )
         assert main(args) == 0
     agents = load_run(tmp_path / "r").agents
     a0, a1 = (agents[agents["replication"] == r].set_index("agent_id")["true_speed"] for r in (0, 1))
@@ -131,13 +147,13 @@ def test_return_delay_pauses_while_the_centre_is_closed():
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
     eng = SimpleNamespace(sc=sc)
     h = 3600.0
-    at = lambda t, d: Engine._after_open_time(eng, t, d)  # noqa: E731
-    assert at(10 * h, 2 * h) == 12 * h                   # inside opening hours: plain delay
-    assert at(19 * h, 2 * h) == 24 * h + 9 * h           # 1 h today, 1 h from 08:00 tomorrow
-    assert at(22 * h, 0.5 * h) == 24 * h + 8.5 * h       # asked while closed: starts at opening
+    at = lambda t, d: Engine._after_open_time(eng, t, d)
+    assert at(10 * h, 2 * h) == 12 * h  # inside opening hours: plain delay
+    assert at(19 * h, 2 * h) == 24 * h + 9 * h  # 1 h today, 1 h from 08:00 tomorrow
+    assert at(22 * h, 0.5 * h) == 24 * h + 8.5 * h  # asked while closed: starts at opening
     assert at(19 * h, 24.5 * h) == 2 * 24 * h + 19.5 * h  # 1 + 12 + 11.5 h of opening hours
-    assert at(19 * h, 1 * h) == 24 * h + 8 * h           # due exactly at closing: the next opening
-    assert at(29 * 24 * h + 19 * h, 2 * h) == float("inf")     # past the horizon
+    assert at(19 * h, 1 * h) == 24 * h + 8 * h  # due exactly at closing: the next opening
+    assert at(29 * 24 * h + 19 * h, 2 * h) == float("inf")  # past the horizon
 
 
 def test_no_burst_of_returns_at_opening():

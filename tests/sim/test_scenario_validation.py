@@ -18,9 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE = {
     "id": "t",
     "horizon": {"start": "2026-11-02", "days": 2, "open": {"default": ["08:00", "20:00"]}},
-    "queues": {"q": {"channel": "voice", "daily_volume": 100, "handle": {"dist": "exponential", "mean_s": 200}}},
-    "agents": [{"name": "g", "count": 2, "skills": {"q": 1},
-                "shifts": {"default": {"start": "08:00", "end": "16:00"}}}],
+    "queues": {
+        "q": {"channel": "voice", "daily_volume": 100, "handle": {"dist": "exponential", "mean_s": 200}}
+    },
+    "agents": [
+        {
+            "name": "g",
+            "count": 2,
+            "skills": {"q": 1},
+            "shifts": {"default": {"start": "08:00", "end": "16:00"}},
+        }
+    ],
 }
 
 
@@ -43,11 +51,20 @@ CASES = [
     ("queues.q.handle", {"dist": "lognormal", "mean_s": 200, "cv": 0}, "queues.q.handle", "cv must be > 0"),
     ("queues.q.handle", {"dist": "gamma", "mean_s": 200}, "queues.q.handle", "needs cv"),
     ("queues.q.handle", {"dist": "weibull", "mean_s": 200}, "queues.q.handle.dist", "'weibull'"),
-    ("agents.0.shifts", {"default": {"start": "07:00", "end": "16:00"}}, "agents.0.shifts.default",
-     "outside opening hours 08:00-20:00"),
+    (
+        "agents.0.shifts",
+        {"default": {"start": "07:00", "end": "16:00"}},
+        "agents.0.shifts.default",
+        "outside opening hours 08:00-20:00",
+    ),
     ("agents.0.skills", {"r": 1}, "agents.0.skills", "unknown queue 'r'"),
     ("agents.0.shifts", {"funday": "off"}, "agents.0.shifts", "unknown weekday 'funday'"),
-    ("horizon.open", {"default": ["20:00", "08:00"]}, "horizon.open.default", "closing time 08:00 must be after opening 20:00"),
+    (
+        "horizon.open",
+        {"default": ["20:00", "08:00"]},
+        "horizon.open.default",
+        "closing time 08:00 must be after opening 20:00",
+    ),
     ("queues.q.profile", [1, 2, 3], "queues.q.profile", "needs 48 weights"),
 ]
 

@@ -17,6 +17,7 @@ from kpisim.errors import KpisimError
 @pytest.fixture
 def umask():
     """Run the test under a known umask, restored afterwards."""
+
     def set_(mask):
         os.umask(mask)
         return mask
@@ -49,8 +50,11 @@ def test_write_table_by_extension(tmp_path):
 
 
 # --- permissions ------------------------------------------------------------------------------
-@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)],
-                         ids=["umask022", "umask027", "umask002"])
+@pytest.mark.parametrize(
+    "mask, expected",
+    [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)],
+    ids=["umask022", "umask027", "umask002"],
+)
 def test_new_files_get_0666_less_the_umask(tmp_path, umask, mask, expected):
     umask(mask)
     assert _mode(write_bytes(tmp_path / "a.json", b"{}")) == expected
@@ -78,7 +82,11 @@ def test_write_dir_gives_ordinary_modes_to_the_directory_and_its_files(tmp_path,
 
     out = write_dir(tmp_path / "out", write)
     assert _mode(out) == 0o755
-    assert {p.name: _mode(p) for p in out.iterdir()} == {"manifest.json": 0o644, "x.bin": 0o644, "f.png": 0o644}
+    assert {p.name: _mode(p) for p in out.iterdir()} == {
+        "manifest.json": 0o644,
+        "x.bin": 0o644,
+        "f.png": 0o644,
+    }
 
 
 # --- directories ------------------------------------------------------------------------------
@@ -86,6 +94,7 @@ def _run(name):
     def write(d):
         (d / f"{name}.csv").write_text(name)
         (d / "manifest.json").write_text(json.dumps({"run": name}))
+
     return write
 
 
@@ -140,6 +149,7 @@ def test_a_subdirectory_of_the_output_is_replaced_too(tmp_path):
             (d / "figs").mkdir()
             (d / "figs" / f"{name}.png").write_text(name)
             (d / "manifest.json").write_text("{}")
+
         return write
 
     out = tmp_path / "out"
@@ -153,8 +163,11 @@ def test_a_directory_that_is_not_kpisim_output_is_refused_before_any_work(tmp_pa
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
     called = []
-    with pytest.raises(KpisimError, match=r"mine: exists and is not a kpisim output directory "
-                                          r"\(no manifest\.json\); choose a new or empty directory"):
+    with pytest.raises(
+        KpisimError,
+        match=r"mine: exists and is not a kpisim output directory "
+        r"\(no manifest\.json\); choose a new or empty directory",
+    ):
         write_dir(out, called.append)
     assert called == []
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
@@ -170,7 +183,7 @@ def test_a_file_in_the_way_is_refused(tmp_path):
 
 
 def test_a_writer_without_manifest_is_a_programming_error(tmp_path):
-    with pytest.raises(ValueError, match="no manifest.json"):
+    with pytest.raises(ValueError, match=r"no manifest\.json"):
         write_dir(tmp_path / "out", lambda d: (d / "a.csv").write_text("a"))
     assert list(tmp_path.iterdir()) == []
 
@@ -187,7 +200,13 @@ def test_a_symlinked_output_replaces_the_directory_it_points_to(tmp_path):
 
 # --- JSON manifests ---------------------------------------------------------------------------
 def test_json_bytes_never_fails_on_mixed_keys_or_odd_values(tmp_path):
-    odd = {"b": {1: "one", "x": 2, None: 3, (1, 2): 4}, "a": tmp_path, "c": {1.5, }}
+    odd = {
+        "b": {1: "one", "x": 2, None: 3, (1, 2): 4},
+        "a": tmp_path,
+        "c": {
+            1.5,
+        },
+    }
     back = json.loads(json_bytes(odd))
     assert list(back) == ["a", "b", "c"]
     assert back["b"] == {"1": "one", "x": 2, "null": 3, "(1, 2)": 4}

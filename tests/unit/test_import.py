@@ -43,14 +43,14 @@ def test_good_export_with_schema_names_needs_no_mapping(tmp_path):
     log = import_log(write(tmp_path, GOOD), scenario_id="demo")
     c = log.contacts
     assert list(c["contact_id"]) == [1, 2, 3] and (c["scenario_id"] == "demo").all()
-    assert list(c["wait_s"]) == [10.0, 30.0, 40.0]          # derived from times; given value kept
+    assert list(c["wait_s"]) == [10.0, 30.0, 40.0]  # derived from times; given value kept
     assert c["handle_s"].iloc[0] == 300.0 and np.isnan(c["handle_s"].iloc[2])
     assert list(c["abandoned"]) == [False, False, True]
     assert c["wrap_up_s"].iloc[0] == 0.0 and np.isnan(c["wrap_up_s"].iloc[2])
-    assert (c["channel"] == "voice").all() and (c["queue"] == "default").all()   # documented defaults
+    assert (c["channel"] == "voice").all() and (c["queue"] == "default").all()  # documented defaults
     assert c["csat"].iloc[0] == 5 and c["csat"].iloc[1:].isna().all()
     assert list(c["survey_responded"]) == [True, False, False]
-    assert list(c["customer_id"]) == [-1, -2, -3]            # no customer column: each its own customer
+    assert list(c["customer_id"]) == [-1, -2, -3]  # no customer column: each its own customer
     assert log.manifest["rows_in"] == 3 and log.manifest["rows_quarantined"] == 0
     assert log.manifest["observed_tables"] == ["contacts"]
     assert list(log.agents["agent_id"]) == ["A1", "A2"]
@@ -58,34 +58,56 @@ def test_good_export_with_schema_names_needs_no_mapping(tmp_path):
 
 # one bad row (data row 2) per kind of check -> the message it must produce
 BAD_ROWS = [
-    ("2,A2,04/03/2024 09:01,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"arrival_at: cannot read '04/03/2024 09:01' as a time \(format ISO8601\)"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,thirty,false,",
-     r"wait_s: cannot read 'thirty' as a number"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,perhaps,",
-     r"abandoned: cannot read 'perhaps' as true/false \(allowed: 'true', 't', 'yes'"),
-    ("2.5,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"contact_id: '2.5' is not a whole number"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:00:30,2024-03-04 09:03:30,,false,",
-     r"answered_at 2024-03-04 09:00:30 is before arrival_at 2024-03-04 09:01:00"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:01:00,,false,",
-     r"ended_at 2024-03-04 09:01:00 is before answered_at 2024-03-04 09:01:30"),
-    ("2,,2024-03-04 09:01:00,,2024-03-04 09:00:00,,true,",
-     r"ended_at 2024-03-04 09:00:00 is before arrival_at 2024-03-04 09:01:00"),
-    ("1,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"duplicate contact_id 1 \(first at row 1\)"),
-    ("2,A9,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"agent_id 'A9' is not in the roster .*roster.csv"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,-4,false,",
-     r"wait_s: negative value -4"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30+08:00,,false,",
-     r"ended_at: time zone offsets are not supported \('2024-03-04 09:03:30\+08:00'\)"),
-    ("2,A2,,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"arrival_at: empty; a value is required"),
-    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,6",
-     r"csat: 6 outside 1-5"),
-    ("2,,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
-     r"answered_at is set but agent_id is empty"),
+    (
+        "2,A2,04/03/2024 09:01,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
+        r"arrival_at: cannot read '04/03/2024 09:01' as a time \(format ISO8601\)",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,thirty,false,",
+        r"wait_s: cannot read 'thirty' as a number",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,perhaps,",
+        r"abandoned: cannot read 'perhaps' as true/false \(allowed: 'true', 't', 'yes'",
+    ),
+    (
+        "2.5,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
+        r"contact_id: '2.5' is not a whole number",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:00:30,2024-03-04 09:03:30,,false,",
+        r"answered_at 2024-03-04 09:00:30 is before arrival_at 2024-03-04 09:01:00",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:01:00,,false,",
+        r"ended_at 2024-03-04 09:01:00 is before answered_at 2024-03-04 09:01:30",
+    ),
+    (
+        "2,,2024-03-04 09:01:00,,2024-03-04 09:00:00,,true,",
+        r"ended_at 2024-03-04 09:00:00 is before arrival_at 2024-03-04 09:01:00",
+    ),
+    (
+        "1,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
+        r"duplicate contact_id 1 \(first at row 1\)",
+    ),
+    (
+        "2,A9,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
+        r"agent_id 'A9' is not in the roster .*roster.csv",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,-4,false,",
+        r"wait_s: negative value -4",
+    ),
+    (
+        "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30+08:00,,false,",
+        r"ended_at: time zone offsets are not supported \('2024-03-04 09:03:30\+08:00'\)",
+    ),
+    ("2,A2,,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,", r"arrival_at: empty; a value is required"),
+    ("2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,6", r"csat: 6 outside 1-5"),
+    (
+        "2,,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,,false,",
+        r"answered_at is set but agent_id is empty",
+    ),
 ]
 
 
@@ -107,7 +129,7 @@ def test_quarantine_sets_bad_rows_aside(tmp_path, line, message):
     assert list(log.contacts["contact_id"]) == [1, 3]
     bad = pd.read_csv(q, dtype=str, keep_default_na=False)
     assert list(bad["row"]) == ["2"] and re.search(message, bad["reason"].iloc[0])
-    assert bad.drop(columns=["row", "reason"]).iloc[0].tolist() == line.split(",")   # original values
+    assert bad.drop(columns=["row", "reason"]).iloc[0].tolist() == line.split(",")  # original values
     assert log.manifest["rows_in"] == 3 and log.manifest["rows_quarantined"] == 1
 
 
@@ -115,16 +137,22 @@ def test_several_problems_in_one_row_are_joined(tmp_path):
     line = "2,A2,2024-03-04 09:01:00,2024-03-04 09:01:30,2024-03-04 09:03:30,-1,maybe,9"
     with pytest.raises(DataError) as err:
         import_log(write(tmp_path, [GOOD[0], line]))
-    (row, reason), = err.value.problems
+    ((row, reason),) = err.value.problems
     assert row == 2 and reason.count("; ") == 2
     assert "negative value -1" in reason and "'maybe'" in reason and "9 outside 1-5" in reason
 
 
 def test_missing_required_column_names_file_and_column(tmp_path):
-    path = write(tmp_path, ["1,A1,2024-03-04 09:00:00,2024-03-04 09:05:00"],
-                 header="contact_id,agent_id,arrival_at,ended_at")
-    with pytest.raises(DataError, match=r"export.csv: missing required column\(s\): answered_at; required: "
-                                        r"contact_id, arrival_at, answered_at, ended_at, agent_id"):
+    path = write(
+        tmp_path,
+        ["1,A1,2024-03-04 09:00:00,2024-03-04 09:05:00"],
+        header="contact_id,agent_id,arrival_at,ended_at",
+    )
+    with pytest.raises(
+        DataError,
+        match=r"export.csv: missing required column\(s\): answered_at; required: "
+        r"contact_id, arrival_at, answered_at, ended_at, agent_id",
+    ):
         import_log(path)
     with pytest.raises(DataError, match=r"answered_at \(mapped from 'Answer', not in the file\)"):
         import_log(path, mapping={"columns": {"Answer": "answered_at"}})
@@ -143,30 +171,52 @@ def test_mapping_errors_name_the_field(tmp_path):
 
 def test_mapping_features(tmp_path):
     header = "ID,Who,Start,Answered,End,Wrap End,Flag,Amount,Cust,Kind,Extra"
-    lines = ["7,A1,04.03.2024 09:00,04.03.2024 09:01,04.03.2024 09:06,04.03.2024 09:07,J,12.50,c-9,Web,x",
-             "8,A1,04.03.2024 10:00,04.03.2024 10:00,04.03.2024 10:02,,N,,c-9,Web,y",
-             "9,A1,04.03.2024 11:00,04.03.2024 11:00,04.03.2024 11:02,,N,,c-3,Tel,z"]
-    mapping = {"columns": {"ID": "contact_id", "Who": "agent_id", "Start": "arrival_at", "Answered": "answered_at",
-                           "End": "ended_at", "Wrap End": "wrap_up_end_at", "Flag": "transferred",
-                           "Amount": "order_value_cents", "Cust": "customer_id", "Kind": "channel"},
-               "time_format": "%d.%m.%Y %H:%M", "true_values": ["J"], "false_values": ["N"],
-               "recode": {"channel": {"Web": "chat", "Tel": "voice"}}, "defaults": {"queue": "presales"}}
+    lines = [
+        "7,A1,04.03.2024 09:00,04.03.2024 09:01,04.03.2024 09:06,04.03.2024 09:07,J,12.50,c-9,Web,x",
+        "8,A1,04.03.2024 10:00,04.03.2024 10:00,04.03.2024 10:02,,N,,c-9,Web,y",
+        "9,A1,04.03.2024 11:00,04.03.2024 11:00,04.03.2024 11:02,,N,,c-3,Tel,z",
+    ]
+    mapping = {
+        "columns": {
+            "ID": "contact_id",
+            "Who": "agent_id",
+            "Start": "arrival_at",
+            "Answered": "answered_at",
+            "End": "ended_at",
+            "Wrap End": "wrap_up_end_at",
+            "Flag": "transferred",
+            "Amount": "order_value_cents",
+            "Cust": "customer_id",
+            "Kind": "channel",
+        },
+        "time_format": "%d.%m.%Y %H:%M",
+        "true_values": ["J"],
+        "false_values": ["N"],
+        "recode": {"channel": {"Web": "chat", "Tel": "voice"}},
+        "defaults": {"queue": "presales"},
+    }
     c = import_log(write(tmp_path, lines, header=header), mapping=mapping).contacts
     assert list(c["transferred"]) == [True, False, False]
     assert list(c["order_value_cents"]) == [1250, 0, 0] and list(c["converted"]) == [True, False, False]
-    assert list(c["customer_id"]) == [1, 1, 2]             # text ids coded by first appearance
+    assert list(c["customer_id"]) == [1, 1, 2]  # text ids coded by first appearance
     assert list(c["channel"]) == ["chat", "chat", "voice"] and (c["queue"] == "presales").all()
     assert c["wrap_up_s"].iloc[0] == 60.0 and c["wrap_up_s"].iloc[1] == 0.0
     k = kpis(import_log(write(tmp_path, lines, header=header), mapping=mapping), by=())
-    assert k["fcr_rate"].iloc[0] == pytest.approx(2 / 3)  # 7 was transferred (and c-9 came back); 8, 9 resolved
+    assert k["fcr_rate"].iloc[0] == pytest.approx(
+        2 / 3
+    )  # 7 was transferred (and c-9 came back); 8, 9 resolved
 
 
 def test_money_with_too_many_decimals_and_cents_mode(tmp_path):
     header = "contact_id,agent_id,arrival_at,answered_at,ended_at,order_value_cents"
     line = "1,A1,2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10,{}"
-    with pytest.raises(DataError, match=r"order_value_cents: '1.005' is not an amount with at most 2 decimals"):
+    with pytest.raises(
+        DataError, match=r"order_value_cents: '1.005' is not an amount with at most 2 decimals"
+    ):
         import_log(write(tmp_path, [line.format("1.005")], header=header))
-    c = import_log(write(tmp_path, [line.format("1005")], header=header), mapping={"money_unit": "cents"}).contacts
+    c = import_log(
+        write(tmp_path, [line.format("1005")], header=header), mapping={"money_unit": "cents"}
+    ).contacts
     assert c["order_value_cents"].iloc[0] == 1005
 
 
@@ -186,11 +236,17 @@ def test_roster_gives_teams(tmp_path):
 
 
 def test_parquet_export_with_typed_columns(tmp_path):
-    df = pd.DataFrame({"contact_id": [1, 2], "agent_id": ["A1", None],
-                       "arrival_at": pd.to_datetime(["2024-03-04 09:00", "2024-03-04 09:10"]),
-                       "answered_at": pd.to_datetime(["2024-03-04 09:00:20", None]),
-                       "ended_at": pd.to_datetime(["2024-03-04 09:04:20", "2024-03-04 09:11:00"]),
-                       "abandoned": [False, True], "csat": [4.0, np.nan]})
+    df = pd.DataFrame(
+        {
+            "contact_id": [1, 2],
+            "agent_id": ["A1", None],
+            "arrival_at": pd.to_datetime(["2024-03-04 09:00", "2024-03-04 09:10"]),
+            "answered_at": pd.to_datetime(["2024-03-04 09:00:20", None]),
+            "ended_at": pd.to_datetime(["2024-03-04 09:04:20", "2024-03-04 09:11:00"]),
+            "abandoned": [False, True],
+            "csat": [4.0, np.nan],
+        }
+    )
     p = tmp_path / "e.parquet"
     df.to_parquet(p)
     c = import_log(p).contacts
@@ -207,10 +263,19 @@ def test_unreadable_and_unknown_files(tmp_path):
 
 
 # --- the bundled sample export ----------------------------------------------------------------
-KINDS = ["cannot read '31/02/2026 25:61:00' as a time", "cannot read '12,5s' as a number",
-         "cannot read 'maybe' as true/false", "time zone offsets are not supported", "empty; a value is required",
-         "7 outside 1-5", "'ghost-99' is not in the roster", "negative value -15",
-         "answered_at .* is before arrival_at", "ended_at .* is before answered_at", "duplicate contact_id"]
+KINDS = [
+    "cannot read '31/02/2026 25:61:00' as a time",
+    "cannot read '12,5s' as a number",
+    "cannot read 'maybe' as true/false",
+    "time zone offsets are not supported",
+    "empty; a value is required",
+    "7 outside 1-5",
+    "'ghost-99' is not in the roster",
+    "negative value -15",
+    "answered_at .* is before arrival_at",
+    "ended_at .* is before answered_at",
+    "duplicate contact_id",
+]
 
 
 def test_sample_export_fails_by_default_with_every_kind_of_bad_row():
@@ -235,7 +300,9 @@ def test_sample_export_counts_add_up(sample):
     assert log.manifest["rows_in"] == n_lines == len(log.contacts) + len(bad)
     assert len(bad) == 22 and log.manifest["scenario_id"] == "sample_shop"
     lines = EXPORT.read_text(encoding="utf-8").splitlines()
-    for r, sid in zip(bad["row"].astype(int), bad["Session ID"]):  # row n = line n + 1 of the file
+    for r, sid in zip(
+        bad["row"].astype(int), bad["Session ID"], strict=False
+    ):  # row n = line n + 1 of the file
         assert lines[r].split(",")[0] == sid
 
 
@@ -256,7 +323,7 @@ def test_cli_on_sample_export(tmp_path, capsys):
     assert err.startswith("kpisim: error: ") and err.count("\n") == 1 and "22 bad row(s)" in err
     assert not out.exists()
     q = tmp_path / "q.csv"
-    assert main(args + ["--quarantine", str(q), "--by", "team", "--period", "week"]) == 0
+    assert main([*args, "--quarantine", str(q), "--by", "team", "--period", "week"]) == 0
     assert "quarantined 22 bad row(s)" in capsys.readouterr().out
     table = pd.read_csv(out)
     assert set(table["team"]) == set(pd.read_csv(ROSTER)["Team"]) and "aht_s" in table
@@ -277,13 +344,30 @@ def test_cli_on_run_directory_matches_api(tmp_path, capsys):
     defs = tmp_path / "defs.yaml"
     defs.write_text("service_level: {threshold_s: 30}\n")
     out = tmp_path / "k.parquet"
-    assert main(["kpis", str(run), "--by", "queue", "--period", "day", "--definitions", str(defs),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "kpis",
+                str(run),
+                "--by",
+                "queue",
+                "--period",
+                "day",
+                "--definitions",
+                str(defs),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     got = pd.read_parquet(out)
     want = kpis(log, by=("queue",), period="day", definitions={"service_level": {"threshold_s": 30}})
     assert got.shape == want.shape
     assert np.allclose(got["service_level"], want["service_level"], equal_nan=True)
-    assert main(["kpis", str(run), "--by", "centre", "--metric", "aht_s", "--out", str(tmp_path / "c.csv")]) == 0
+    assert (
+        main(["kpis", str(run), "--by", "centre", "--metric", "aht_s", "--out", str(tmp_path / "c.csv")]) == 0
+    )
     c = pd.read_csv(tmp_path / "c.csv")
     assert len(c) == 1 and "aht_s" in c and "fcr_rate" not in c
     import json
@@ -297,12 +381,17 @@ def test_cli_on_run_directory_matches_api(tmp_path, capsys):
 
 def test_channel_and_wrap_up_checks(tmp_path):
     header = "contact_id,agent_id,arrival_at,answered_at,ended_at,wrap_up_end_at,channel"
-    lines = ["1,A1,2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10,2024-03-04 09:05:00,chat",
-             "2,A1,2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10,,Email"]
+    lines = [
+        "1,A1,2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10,2024-03-04 09:05:00,chat",
+        "2,A1,2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10,,Email",
+    ]
     with pytest.raises(DataError) as err:
         import_log(write(tmp_path, lines, header=header))
     assert [r for r, _ in err.value.problems] == [1, 2]
-    assert "wrap_up_end_at 2024-03-04 09:05:00 is before ended_at 2024-03-04 09:05:10" in err.value.problems[0][1]
+    assert (
+        "wrap_up_end_at 2024-03-04 09:05:00 is before ended_at 2024-03-04 09:05:10"
+        in err.value.problems[0][1]
+    )
     assert "channel: 'email' is not voice or chat" in err.value.problems[1][1]
 
 

@@ -20,19 +20,45 @@ def at(s: float) -> pd.Timestamp:
 def service_log():
     """6 contacts in queue `sales`: 3 answered, 2 abandoned (after 5 s and 60 s), 1 blocked."""
     rows = [
-        dict(contact_id=1, customer_id=1, arrival_at=at(0), answered_at=at(10), ended_at=at(110),
-             wrap_up_s=20.0, agent_id="A1"),
-        dict(contact_id=2, customer_id=2, arrival_at=at(60), answered_at=at(90), ended_at=at(290),
-             wrap_up_s=40.0, agent_id="A2", transferred=True, queued=True),
+        dict(
+            contact_id=1,
+            customer_id=1,
+            arrival_at=at(0),
+            answered_at=at(10),
+            ended_at=at(110),
+            wrap_up_s=20.0,
+            agent_id="A1",
+        ),
+        dict(
+            contact_id=2,
+            customer_id=2,
+            arrival_at=at(60),
+            answered_at=at(90),
+            ended_at=at(290),
+            wrap_up_s=40.0,
+            agent_id="A2",
+            transferred=True,
+            queued=True,
+        ),
         dict(contact_id=3, customer_id=3, arrival_at=at(120), ended_at=at(125), abandoned=True, queued=True),
         dict(contact_id=4, customer_id=4, arrival_at=at(130), ended_at=at(190), abandoned=True, queued=True),
         dict(contact_id=5, customer_id=5, arrival_at=at(200), blocked=True, wait_s=0.0),
-        dict(contact_id=6, customer_id=1, arrival_at=at(300), answered_at=at(315), ended_at=at(615),
-             wrap_up_s=0.0, agent_id="A1", queued=True),
+        dict(
+            contact_id=6,
+            customer_id=1,
+            arrival_at=at(300),
+            answered_at=at(315),
+            ended_at=at(615),
+            wrap_up_s=0.0,
+            agent_id="A1",
+            queued=True,
+        ),
     ]
     for r in rows:
         r.update(queue="sales", channel="voice")
-    return log_from_rows(contacts=rows, agents=[{"agent_id": "A1", "team": "T"}, {"agent_id": "A2", "team": "T"}])
+    return log_from_rows(
+        contacts=rows, agents=[{"agent_id": "A1", "team": "T"}, {"agent_id": "A2", "team": "T"}]
+    )
 
 
 def one(table: pd.DataFrame, **where) -> pd.Series:
@@ -57,12 +83,15 @@ def test_service_level_default_counts_abandons_and_blocked():
     assert centre(service_log())["service_level"] == pytest.approx(2 / 6)
 
 
-@pytest.mark.parametrize("defs, expected", [
-    ({"threshold_s": 30}, 3 / 6),               # c2's 30 s wait is "within" (<=)
-    ({"short_abandon_s": 10}, 2 / 5),           # the 5 s abandon is ignored
-    ({"abandons_count": False}, 2 / 3),         # answered only
-    ({"threshold_s": 9.9}, 0 / 6),
-])
+@pytest.mark.parametrize(
+    "defs, expected",
+    [
+        ({"threshold_s": 30}, 3 / 6),  # c2's 30 s wait is "within" (<=)
+        ({"short_abandon_s": 10}, 2 / 5),  # the 5 s abandon is ignored
+        ({"abandons_count": False}, 2 / 3),  # answered only
+        ({"threshold_s": 9.9}, 0 / 6),
+    ],
+)
 def test_service_level_parameters(defs, expected):
     r = centre(service_log(), definitions={"service_level": defs})
     assert r["service_level"] == pytest.approx(expected)
@@ -105,8 +134,22 @@ def test_transfer_and_fcr():
 
 def test_fcr_repeat_in_next_month_and_other_replication():
     base = dict(queue="q", channel="voice", agent_id="A1")
-    rows = [dict(contact_id=1, customer_id=7, arrival_at="2024-03-31 23:00", answered_at="2024-03-31 23:00:05", **base),
-            dict(contact_id=2, customer_id=7, arrival_at="2024-04-01 08:00", answered_at="2024-04-01 08:00:05", **base)]
+    rows = [
+        dict(
+            contact_id=1,
+            customer_id=7,
+            arrival_at="2024-03-31 23:00",
+            answered_at="2024-03-31 23:00:05",
+            **base,
+        ),
+        dict(
+            contact_id=2,
+            customer_id=7,
+            arrival_at="2024-04-01 08:00",
+            answered_at="2024-04-01 08:00:05",
+            **base,
+        ),
+    ]
     k = kpis(log_from_rows(contacts=rows), by=(), period="month")
     assert list(k["n_fcr"]) == [0, 1]  # March's contact has a repeat 9 h later, in April
     # the same two contacts in different replications are not repeats of each other
@@ -125,14 +168,38 @@ def test_fcr_same_arrival_time_is_not_a_repeat():
 def chat_log():
     base = dict(queue="presales", channel="chat", agent_id="A1", arrival_at=at(0), answered_at=at(5))
     rows = [
-        dict(contact_id=1, first_response_s=10.0, response_time_sum_s=60.0, response_count=3, replied=True, **base),
-        dict(contact_id=2, first_response_s=30.0, response_time_sum_s=20.0, response_count=1, replied=True,
-             invalid=True, **base),
+        dict(
+            contact_id=1,
+            first_response_s=10.0,
+            response_time_sum_s=60.0,
+            response_count=3,
+            replied=True,
+            **base,
+        ),
+        dict(
+            contact_id=2,
+            first_response_s=30.0,
+            response_time_sum_s=20.0,
+            response_count=1,
+            replied=True,
+            invalid=True,
+            **base,
+        ),
         dict(contact_id=3, first_response_s=float("nan"), replied=False, **base),
-        dict(contact_id=4, queue="presales", channel="chat", arrival_at=at(0), ended_at=at(40), abandoned=True),
+        dict(
+            contact_id=4, queue="presales", channel="chat", arrival_at=at(0), ended_at=at(40), abandoned=True
+        ),
         # a voice contact (replied = answered) must not enter chat rates
-        dict(contact_id=5, queue="voice", channel="voice", agent_id="A1", arrival_at=at(0), answered_at=at(3),
-             replied=True, first_response_s=99.0),
+        dict(
+            contact_id=5,
+            queue="voice",
+            channel="voice",
+            agent_id="A1",
+            arrival_at=at(0),
+            answered_at=at(3),
+            replied=True,
+            first_response_s=99.0,
+        ),
     ]
     return log_from_rows(contacts=rows)
 
@@ -152,8 +219,15 @@ def sales_log():
         dict(contact_id=1, queue="presales", converted=True, order_value_cents=10_000, **base),
         dict(contact_id=2, queue="presales", converted=True, order_value_cents=5_000, refunded=True, **base),
         dict(contact_id=3, queue="presales", **base),
-        dict(contact_id=4, queue="aftersales", converted=True, order_value_cents=2_000,
-             rescue_opportunity=True, rescued=True, **base),
+        dict(
+            contact_id=4,
+            queue="aftersales",
+            converted=True,
+            order_value_cents=2_000,
+            rescue_opportunity=True,
+            rescued=True,
+            **base,
+        ),
         dict(contact_id=5, queue="aftersales", rescue_opportunity=True, **base),
         dict(contact_id=6, queue="aftersales", rescued=True, **base),  # no opportunity: ignored
     ]
@@ -171,8 +245,9 @@ def test_sales_metrics():
 
 
 def test_sales_parameters():
-    r = centre(sales_log(), definitions={"conversion_rate": {"queues": ["presales"]},
-                                         "sales_cents": {"net": False}})
+    r = centre(
+        sales_log(), definitions={"conversion_rate": {"queues": ["presales"]}, "sales_cents": {"net": False}}
+    )
     assert r["conversion_rate"] == pytest.approx(2 / 3)
     assert r["sales_cents"] == 17_000
 
@@ -207,10 +282,14 @@ def test_satisfaction_metrics():
 
 
 def test_satisfaction_parameters():
-    r = centre(survey_log(), definitions={
-        "csat_positive_rate": {"positive_min": 5},
-        "nps": {"promoter_min": 10, "detractor_max": 7},
-        "complaint_rate": {"per": 1000}})
+    r = centre(
+        survey_log(),
+        definitions={
+            "csat_positive_rate": {"positive_min": 5},
+            "nps": {"promoter_min": 10, "detractor_max": 7},
+            "complaint_rate": {"per": 1000},
+        },
+    )
     assert r["csat_positive_rate"] == pytest.approx(1 / 3)
     assert r["nps"] == pytest.approx(100 * (1 - 2) / 4)
     assert r["complaint_rate"] == pytest.approx(2 / 6 * 1000)
@@ -230,8 +309,10 @@ def test_empty_log_gives_empty_table_with_columns():
 
 def test_fcr_window_includes_its_end():
     base = dict(queue="q", channel="voice", agent_id="A1", customer_id=4)
-    rows = [dict(contact_id=1, arrival_at=at(0), answered_at=at(1), **base),
-            dict(contact_id=2, arrival_at=at(24 * 3600), answered_at=at(24 * 3600 + 1), **base)]
-    assert centre(log_from_rows(contacts=rows))["n_fcr"] == 1          # a repeat exactly 24 h later counts
+    rows = [
+        dict(contact_id=1, arrival_at=at(0), answered_at=at(1), **base),
+        dict(contact_id=2, arrival_at=at(24 * 3600), answered_at=at(24 * 3600 + 1), **base),
+    ]
+    assert centre(log_from_rows(contacts=rows))["n_fcr"] == 1  # a repeat exactly 24 h later counts
     r = centre(log_from_rows(contacts=rows), definitions={"fcr_rate": {"window_h": 23.99}})
     assert r["n_fcr"] == 2

@@ -39,8 +39,16 @@ def contacts(counts: dict[str, int]):
     for agent, n in counts.items():
         for _ in range(n):
             cid += 1
-            rows.append(dict(contact_id=cid, agent_id=agent, queue="q", channel="voice",
-                             arrival_at=D + "09:10", answered_at=D + "09:11"))
+            rows.append(
+                dict(
+                    contact_id=cid,
+                    agent_id=agent,
+                    queue="q",
+                    channel="voice",
+                    arrival_at=D + "09:10",
+                    answered_at=D + "09:11",
+                )
+            )
     return rows
 
 
@@ -58,7 +66,7 @@ def row(table, agent):
 
 def test_time_use_metrics():
     a1 = row(kpis(staff_log()), "A1")
-    assert a1["logged_in_h"] == pytest.approx(4.0)      # all but the offline hour
+    assert a1["logged_in_h"] == pytest.approx(4.0)  # all but the offline hour
     assert a1["hangup_h"] == pytest.approx(0.5)
     assert a1["occupancy"] == pytest.approx(5400 / 12600)  # busy+wrap / busy+wrap+available
     assert a1["utilisation"] == pytest.approx(5400 / 14400)
@@ -67,10 +75,17 @@ def test_time_use_metrics():
 
 
 def test_time_use_parameters():
-    a1 = row(kpis(staff_log(), definitions={
-        "occupancy": {"partial_chat": True},
-        "utilisation": {"logged_states": ["available", "busy", "wrap_up"]},
-        "actual_work_rate": {"online_states": ["available"]}}), "A1")
+    a1 = row(
+        kpis(
+            staff_log(),
+            definitions={
+                "occupancy": {"partial_chat": True},
+                "utilisation": {"logged_states": ["available", "busy", "wrap_up"]},
+                "actual_work_rate": {"online_states": ["available"]},
+            },
+        ),
+        "A1",
+    )
     # busy hour held 2 of 4 sessions -> counts half; the other half counts as idle
     assert a1["occupancy"] == pytest.approx((1800 + 1800) / 12600)
     assert a1["utilisation"] == pytest.approx(5400 / 12600)
@@ -100,8 +115,14 @@ def test_state_across_midnight_split_by_day():
 
 ATTENDANCE = [
     dict(agent_id="A1", date="2024-03-04", logged_in_s=8 * 3600.0, hangup_s=3600.0, late_min=5.0),
-    dict(agent_id="A1", date="2024-03-05", logged_in_s=7 * 3600.0, hangup_s=1800.0, late_min=20.0,
-         early_leave_min=3.0),
+    dict(
+        agent_id="A1",
+        date="2024-03-05",
+        logged_in_s=7 * 3600.0,
+        hangup_s=1800.0,
+        late_min=20.0,
+        early_leave_min=3.0,
+    ),
     dict(agent_id="A1", date="2024-03-06", absent=True, logged_in_s=0.0),
     dict(agent_id="A1", date="2024-03-07", leave=True, logged_in_s=0.0),
     dict(agent_id="A1", date="2024-03-08", logged_in_s=8 * 3600.0, hangup_s=2 * 3600.0),
@@ -110,18 +131,26 @@ ATTENDANCE = [
 
 def test_attendance_metrics():
     a1 = row(kpis(staff_log(attendance=ATTENDANCE)), "A1")
-    assert a1["late_count"] == 2          # day 1: 5 min late; day 2: 3 min early leave
-    assert a1["long_late_count"] == 1     # 20 min late
+    assert a1["late_count"] == 2  # day 1: 5 min late; day 2: 3 min early leave
+    assert a1["long_late_count"] == 1  # 20 min late
     assert (a1["absence_days"], a1["leave_days"], a1["days_worked"]) == (1, 1, 3)
     assert a1["avg_daily_online_h"] == pytest.approx(23 / 3)
-    assert a1["short_online_days"] == 2   # 7 h online; 2 h hang-up
+    assert a1["short_online_days"] == 2  # 7 h online; 2 h hang-up
     assert a1["contacts_per_day"] == pytest.approx(2 / 3)
 
 
 def test_attendance_parameters():
-    a1 = row(kpis(staff_log(attendance=ATTENDANCE), definitions={
-        "late_count": {"long_min": 4}, "long_late_count": {"long_min": 4},
-        "short_online_days": {"min_online_h": 6.5, "max_hangup_h": 2.5}}), "A1")
+    a1 = row(
+        kpis(
+            staff_log(attendance=ATTENDANCE),
+            definitions={
+                "late_count": {"long_min": 4},
+                "long_late_count": {"long_min": 4},
+                "short_online_days": {"min_online_h": 6.5, "max_hangup_h": 2.5},
+            },
+        ),
+        "A1",
+    )
     assert (a1["late_count"], a1["long_late_count"], a1["short_online_days"]) == (1, 2, 0)
 
 
@@ -132,12 +161,18 @@ def test_attendance_not_applicable_per_interval():
 
 
 def test_conduct_counts_zero_filled():
-    conduct = [dict(agent_id="A1", date="2024-03-04", event="rule_breach"),
-               dict(agent_id="A1", date="2024-03-05", event="rule_breach"),
-               dict(agent_id="A1", date="2024-03-05", event="adopted_idea"),
-               dict(agent_id="A2", date="2024-03-05", event="wrong_answer")]
+    conduct = [
+        dict(agent_id="A1", date="2024-03-04", event="rule_breach"),
+        dict(agent_id="A1", date="2024-03-05", event="rule_breach"),
+        dict(agent_id="A1", date="2024-03-05", event="adopted_idea"),
+        dict(agent_id="A2", date="2024-03-05", event="wrong_answer"),
+    ]
     k = kpis(staff_log(conduct=conduct))
-    assert (row(k, "A1")["rule_breach"], row(k, "A1")["adopted_idea"], row(k, "A1")["wrong_answer"]) == (2, 1, 0)
+    assert (row(k, "A1")["rule_breach"], row(k, "A1")["adopted_idea"], row(k, "A1")["wrong_answer"]) == (
+        2,
+        1,
+        0,
+    )
     assert (row(k, "A2")["rule_breach"], row(k, "A2")["wrong_answer"]) == (0, 1)
     assert row(k, "A4")["rule_breach"] == 0
 
@@ -163,7 +198,9 @@ def test_relative_metrics():
     att = [dict(agent_id="A3", date="2024-03-04", logged_in_s=3600.0)]  # A3: present, handled 0
     k = kpis(staff_log(attendance=att))
     # team T1: A1 2, A2 4, A3 0 -> mean 2; team T2: A4 alone
-    assert [row(k, a)["relative_volume"] for a in ("A1", "A2", "A3", "A4")] == pytest.approx([1.0, 2.0, 0.0, 1.0])
+    assert [row(k, a)["relative_volume"] for a in ("A1", "A2", "A3", "A4")] == pytest.approx(
+        [1.0, 2.0, 0.0, 1.0]
+    )
     # online time (agent_states): A1 4 h, A2 1.75 h, A3 0 h -> mean 1.9167
     assert row(k, "A1")["relative_online_time"] == pytest.approx(4 / (5.75 / 3))
     assert math.isnan(row(k, "A4")["relative_online_time"])  # group mean 0 -> NaN
@@ -180,9 +217,11 @@ def test_relative_only_at_agent_level():
 
 
 def test_silent_orders_broadcast_per_period():
-    silent = [dict(order_id=1, ordered_at="2024-03-02", value_cents=1000),
-              dict(order_id=2, ordered_at="2024-03-20", value_cents=2500),
-              dict(order_id=3, ordered_at="2024-04-02", value_cents=700)]
+    silent = [
+        dict(order_id=1, ordered_at="2024-03-02", value_cents=1000),
+        dict(order_id=2, ordered_at="2024-03-20", value_cents=2500),
+        dict(order_id=3, ordered_at="2024-04-02", value_cents=700),
+    ]
     k = kpis(staff_log(silent_orders=silent))
     assert set(k["silent_order_sales_cents"]) == {3500}
     k = kpis(staff_log(silent_orders=silent), by=())
@@ -191,9 +230,9 @@ def test_silent_orders_broadcast_per_period():
 
 def test_team_attributes_and_team_level():
     k = kpis(staff_log(), by=("agent_id",))
-    assert dict(zip(k["agent_id"], k["team"])) == {"A1": "T1", "A2": "T1", "A4": "T2"}
+    assert dict(zip(k["agent_id"], k["team"], strict=False)) == {"A1": "T1", "A2": "T1", "A4": "T2"}
     t = kpis(staff_log(), by=("team",))
-    assert dict(zip(t["team"], t["handled"])) == {"T1": 6, "T2": 3}
+    assert dict(zip(t["team"], t["handled"], strict=False)) == {"T1": 6, "T2": 3}
     assert t.set_index("team").loc["T1", "logged_in_h"] == pytest.approx(5.75)
 
 

@@ -76,8 +76,10 @@ def test_a_wrong_expectation_fails(tmp_path):
     """The runner itself can fail: a case with a wrong amount reports it."""
     src = next(p for p in CASES if p.stem == "policy_s3_pool")
     bad = tmp_path / "policy_bad.yaml"
-    bad.write_text(src.read_text(encoding="utf-8").replace("pool_silent_cents: 500000", "pool_silent_cents: 500001"),
-                   encoding="utf-8")
+    bad.write_text(
+        src.read_text(encoding="utf-8").replace("pool_silent_cents: 500000", "pool_silent_cents: 500001"),
+        encoding="utf-8",
+    )
     problems = run_case(bad)
     assert len(problems) == 1
     assert problems[0].startswith("agent a: pool_silent_cents = ") and problems[0].endswith("expected 500001")

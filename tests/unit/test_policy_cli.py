@@ -18,11 +18,26 @@ def test_score_kpi_csv_with_inputs(tmp_path, capsys):
     df.drop(columns=["level", "reexam_failed"]).to_csv(tmp_path / "kpi.csv", index=False)
     df[["agent_id", "period", "level", "reexam_failed"]].to_csv(tmp_path / "inputs.csv", index=False)
     out = tmp_path / "scored.parquet"
-    assert main(["score", str(tmp_path / "kpi.csv"), "--policy", S3, "--inputs", str(tmp_path / "inputs.csv"),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(tmp_path / "kpi.csv"),
+                "--policy",
+                S3,
+                "--inputs",
+                str(tmp_path / "inputs.csv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "20 rows scored under s3_kuaishangtong_presales" in capsys.readouterr().out
     got = pd.read_parquet(out)
-    assert len(got) == 20 and {"total", "pts_conversion", "pool_silent_cents", "total_cents"} <= set(got.columns)
+    assert len(got) == 20 and {"total", "pts_conversion", "pool_silent_cents", "total_cents"} <= set(
+        got.columns
+    )
     from kpisim.policy import load_policy
 
     p = load_policy(S3)
@@ -44,14 +59,20 @@ def test_missing_input_column_is_one_line_and_nothing_written(tmp_path, capsys):
     assert main(["score", str(tmp_path / "kpi.csv"), "--policy", S3, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert "missing input column(s) 'level'" in err and "\n" not in err
-    assert not out.exists() and not list(tmp_path.glob(".scored*")) and not list(tmp_path.glob("*.manifest.json"))
+    assert (
+        not out.exists()
+        and not list(tmp_path.glob(".scored*"))
+        and not list(tmp_path.glob("*.manifest.json"))
+    )
 
 
 def test_broken_policy_and_bad_paths_exit_2(tmp_path, capsys):
     bad = tmp_path / "p.yaml"
     bad.write_text("id: x\nname: x\nscorecard: {components: []}\n")
     synthetic_kpi_table(2, 1).to_csv(tmp_path / "k.csv", index=False)
-    assert main(["score", str(tmp_path / "k.csv"), "--policy", str(bad), "--out", str(tmp_path / "o.csv")]) == 2
+    assert (
+        main(["score", str(tmp_path / "k.csv"), "--policy", str(bad), "--out", str(tmp_path / "o.csv")]) == 2
+    )
     assert "scorecard.components" in capsys.readouterr().err
     assert main(["score", str(tmp_path / "nope.csv"), "--policy", S1, "--out", str(tmp_path / "o.csv")]) == 2
     assert "file not found" in capsys.readouterr().err

@@ -40,21 +40,59 @@ def test_complete_examples_validate():
 
 def test_quoted_messages_are_real():
     with pytest.raises(SpecError, match=r"unknown metric 'conversion' \(did you mean conversion_rate\?\)"):
-        validate_policy(policy_dict(scorecard={"components": [
-            {"id": "conversion", "metric": "conversion", "weight": 100, "rule": {"type": "direct"}}]}))
+        validate_policy(
+            policy_dict(
+                scorecard={
+                    "components": [
+                        {
+                            "id": "conversion",
+                            "metric": "conversion",
+                            "weight": 100,
+                            "rule": {"type": "direct"},
+                        }
+                    ]
+                }
+            )
+        )
     with pytest.raises(SpecError, match=r"pool split adds up to 110 % \(rank 1 40 \+ rank 2 30 \+ rest 40\)"):
-        validate_policy(policy_dict(pay={"pools": [{
-            "id": "silent", "base_metric": "silent_order_sales_cents", "rate": "0.6%",
-            "shares": [{"rank": 1, "pct": 40}, {"rank": 2, "pct": 30}], "rest_pct": 40}]}))
+        validate_policy(
+            policy_dict(
+                pay={
+                    "pools": [
+                        {
+                            "id": "silent",
+                            "base_metric": "silent_order_sales_cents",
+                            "rate": "0.6%",
+                            "shares": [{"rank": 1, "pct": 40}, {"rank": 2, "pct": 30}],
+                            "rest_pct": 40,
+                        }
+                    ]
+                }
+            )
+        )
 
 
 def test_quoted_split_message_is_real():
     doc = " ".join(DOC.read_text(encoding="utf-8").split())
-    quoted = ("pay.pools[silent].shares: shares are only used with split: rank; split 'by_score' pays the whole "
-              "pool in proportion to each agent's rank_by value; remove shares (and rest_pct) or use split: rank")
+    quoted = (
+        "pay.pools[silent].shares: shares are only used with split: rank; split 'by_score' pays the whole "
+        "pool in proportion to each agent's rank_by value; remove shares (and rest_pct) or use split: rank"
+    )
     assert quoted in doc
     with pytest.raises(SpecError) as info:
-        validate_policy(policy_dict(pay={"pools": [{
-            "id": "silent", "base_metric": "silent_order_sales_cents", "rate": "0.6%", "split": "by_score",
-            "shares": [{"rank": 1, "pct": 100}]}]}))
+        validate_policy(
+            policy_dict(
+                pay={
+                    "pools": [
+                        {
+                            "id": "silent",
+                            "base_metric": "silent_order_sales_cents",
+                            "rate": "0.6%",
+                            "split": "by_score",
+                            "shares": [{"rank": 1, "pct": 100}],
+                        }
+                    ]
+                }
+            )
+        )
     assert f"{info.value.field}: {info.value.message}" == quoted

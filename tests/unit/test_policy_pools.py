@@ -14,26 +14,36 @@ from kpisim.errors import DataError
 from kpisim.policy import variant
 from tests.policyhelpers import half_up, make_policy, rows
 
-POOL = {"id": "silent", "base_metric": "silent_order_sales_cents", "rate": "0.6%",
-        "tie_break": ["sales_cents"],
-        "shares": [{"rank": 1, "pct": 40, "plus_cents": 20000}, {"rank": 2, "pct": 30, "plus_cents": 10000}],
-        "rest_pct": 30}
+POOL = {
+    "id": "silent",
+    "base_metric": "silent_order_sales_cents",
+    "rate": "0.6%",
+    "tie_break": ["sales_cents"],
+    "shares": [{"rank": 1, "pct": 40, "plus_cents": 20000}, {"rank": 2, "pct": 30, "plus_cents": 10000}],
+    "rest_pct": 30,
+}
 
 
 def _policy(gates=(), **pool):
     return make_policy(
         inputs=[{"name": "score"}],
-        scorecard={"components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"},
-                                   "missing": "nan"}],   # no value -> no score
-                   "gates": list(gates)},
-        pay={"pools": [{**POOL, **pool}]})
+        scorecard={
+            "components": [
+                {"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}, "missing": "nan"}
+            ],  # no value -> no score
+            "gates": list(gates),
+        },
+        pay={"pools": [{**POOL, **pool}]},
+    )
 
 
 def _table(scores, sales=None, base=100_000_000, **cols):
     n = len(scores)
     sales = sales if sales is not None else [1000 * (i + 1) for i in range(n)]
-    df = rows(*[{"agent_id": f"a{i}", "score": s, "sales_cents": sales[i]} for i, s in enumerate(scores)],
-              silent_order_sales_cents=base)
+    df = rows(
+        *[{"agent_id": f"a{i}", "score": s, "sales_cents": sales[i]} for i, s in enumerate(scores)],
+        silent_order_sales_cents=base,
+    )
     for k, v in cols.items():
         df[k] = v
     return df
@@ -48,10 +58,14 @@ def test_s3_pool_split_reproduced_exactly():
     # 1,000,000 yuan of silent-order sales -> pool 6,000 yuan = 600,000 fen
     pay, ledger = _pay(_policy(), _table([90, 95, 80, 70, 85]))
     assert ledger["pool_cents"].tolist() == [600_000]
-    got = dict(zip([f"a{i}" for i in range(5)], pay["pool_silent_cents"]))
-    assert got == {"a1": 240_000 + 20_000,       # rank 1: 40 % + 200 yuan
-                   "a0": 180_000 + 10_000,       # rank 2: 30 % + 100 yuan
-                   "a4": 60_000, "a2": 60_000, "a3": 60_000}   # 30 % / 3
+    got = dict(zip([f"a{i}" for i in range(5)], pay["pool_silent_cents"], strict=False))
+    assert got == {
+        "a1": 240_000 + 20_000,  # rank 1: 40 % + 200 yuan
+        "a0": 180_000 + 10_000,  # rank 2: 30 % + 100 yuan
+        "a4": 60_000,
+        "a2": 60_000,
+        "a3": 60_000,
+    }  # 30 % / 3
     assert ledger["unclaimed_cents"].tolist() == [0]
     assert ledger["shares_cents"].tolist() == [600_000] and ledger["fixed_cents"].tolist() == [30_000]
 
@@ -120,15 +134,25 @@ def test_gated_agents_are_excluded():
 
 
 def test_pools_are_per_period_and_team():
-    df = pd.concat([
-        _table([90, 80, 70], base=100_000_000, team=["x", "x", "y"]),
-        _table([70, 80, 90], base=50_000_000, team=["x", "x", "y"]).assign(period="2024-02"),
-    ], ignore_index=True)
+    df = pd.concat(
+        [
+            _table([90, 80, 70], base=100_000_000, team=["x", "x", "y"]),
+            _table([70, 80, 90], base=50_000_000, team=["x", "x", "y"]).assign(period="2024-02"),
+        ],
+        ignore_index=True,
+    )
     pay, ledger = _pay(_policy(group_by=["team"]), df)
     assert len(ledger) == 4
     by = ledger.set_index(["period", "team"])["pool_cents"]
     assert by.loc[("2024-01", "x")] == 600_000 and by.loc[("2024-02", "y")] == 300_000
-    assert pay["pool_silent_cents"].tolist() == [260_000, 190_000, 260_000, 100_000, 140_000, 120_000 + 20_000]
+    assert pay["pool_silent_cents"].tolist() == [
+        260_000,
+        190_000,
+        260_000,
+        100_000,
+        140_000,
+        120_000 + 20_000,
+    ]
 
 
 def test_base_must_be_one_value_per_group():
@@ -143,8 +167,8 @@ def test_row_order_does_not_change_payouts():
     pay, _ = _pay(_policy(), df)
     shuffled = df.sample(frac=1, random_state=3).reset_index(drop=True)
     pay2, _ = _pay(_policy(), shuffled)
-    a = dict(zip(df["agent_id"], pay["pool_silent_cents"]))
-    b = dict(zip(shuffled["agent_id"], pay2["pool_silent_cents"]))
+    a = dict(zip(df["agent_id"], pay["pool_silent_cents"], strict=False))
+    b = dict(zip(shuffled["agent_id"], pay2["pool_silent_cents"], strict=False))
     assert a == b
 
 
@@ -156,9 +180,13 @@ def _whole(split, **pool):
     """A pool paid out whole (``split`` by_score or equal): no shares, no rest_pct."""
     return make_policy(
         inputs=[{"name": "score"}],
-        scorecard={"components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"},
-                                   "missing": "nan"}]},
-        pay={"pools": [{**WHOLE, "split": split, **pool}]})
+        scorecard={
+            "components": [
+                {"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}, "missing": "nan"}
+            ]
+        },
+        pay={"pools": [{**WHOLE, "split": split, **pool}]},
+    )
 
 
 def test_by_score_is_proportional_to_total_to_the_cent():
@@ -174,8 +202,9 @@ def test_by_score_is_proportional_to_total_to_the_cent():
 
 def test_by_score_on_a_metric_and_without_scores():
     # rank_by a higher-is-better metric: shares follow own sales; an agent without a score gets 0
-    pay, ledger = _pay(_whole("by_score", rank_by="sales_cents"),
-                       _table([80, 10, np.nan, 95], sales=[300, 100, 900, 600]))
+    pay, ledger = _pay(
+        _whole("by_score", rank_by="sales_cents"), _table([80, 10, np.nan, 95], sales=[300, 100, 900, 600])
+    )
     assert pay["pool_silent_cents"].tolist() == [180_000, 60_000, 0, 360_000]
     assert ledger["ranked"].tolist() == [3]
 
@@ -184,9 +213,13 @@ def test_by_score_negative_and_all_zero_totals():
     # negative totals (no floor; 1 point off per penalty) count as 0; all weights 0: equal shares
     p = make_policy(
         inputs=[{"name": "score"}, {"name": "penalty", "direction": "lower"}],
-        scorecard={"components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}}],
-                   "deductions": [{"id": "p", "metric": "penalty", "points_each": 1}], "total": {"floor": None}},
-        pay={"pools": [{**WHOLE, "split": "by_score"}]})
+        scorecard={
+            "components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}}],
+            "deductions": [{"id": "p", "metric": "penalty", "points_each": 1}],
+            "total": {"floor": None},
+        },
+        pay={"pools": [{**WHOLE, "split": "by_score"}]},
+    )
     pay, _ = _pay(p, _table([0, 30, 10], penalty=[10, 0, 0]))
     assert p.score(_table([0, 30, 10], penalty=[10, 0, 0]))["total"].tolist() == [-10, 30, 10]
     assert pay["pool_silent_cents"].tolist() == [0, 450_000, 150_000]
@@ -207,35 +240,46 @@ def test_whole_pool_splits_nobody_eligible_and_gates():
     assert ledger["unclaimed_cents"].tolist() == [600_000]
     p = make_policy(
         inputs=[{"name": "score"}],
-        scorecard={"components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}}],
-                   "gates": [{"id": "low_qa", "metric": "qa_pass_rate", "when": "x < 0.9"}]},
-        pay={"pools": [{**WHOLE, "split": "equal", "gates": ["low_qa"]}]})
+        scorecard={
+            "components": [{"id": "s", "metric": "score", "weight": 100, "rule": {"type": "direct"}}],
+            "gates": [{"id": "low_qa", "metric": "qa_pass_rate", "when": "x < 0.9"}],
+        },
+        pay={"pools": [{**WHOLE, "split": "equal", "gates": ["low_qa"]}]},
+    )
     pay, _ = _pay(p, _table([90, 80, 70], qa_pass_rate=[0.5, 0.95, 0.95]))
     assert pay["pool_silent_cents"].tolist() == [0, 300_000, 300_000]
 
 
 def test_whole_pool_splits_per_group_and_independent_of_row_order():
-    df = pd.concat([
-        _table([90, 80, 70], base=100_000_001, team=["x", "x", "y"]),
-        _table([33, 33, 34], base=50_000_033, team=["x", "x", "y"]).assign(period="2024-02"),
-    ], ignore_index=True)
+    df = pd.concat(
+        [
+            _table([90, 80, 70], base=100_000_001, team=["x", "x", "y"]),
+            _table([33, 33, 34], base=50_000_033, team=["x", "x", "y"]).assign(period="2024-02"),
+        ],
+        ignore_index=True,
+    )
     for split in ("by_score", "equal"):
         p = _whole(split, group_by=["team"])
         pay, ledger = _pay(p, df)
         paid = pay.assign(g=pay["period"] + pay["team"]).groupby("g")["pool_silent_cents"].sum()
         want = ledger.assign(g=ledger["period"] + ledger["team"]).set_index("g")["pool_cents"]
-        assert paid.to_dict() == want.to_dict()          # every group's pool paid out exactly
+        assert paid.to_dict() == want.to_dict()  # every group's pool paid out exactly
         shuffled = df.sample(frac=1, random_state=5).reset_index(drop=True)
         pay2, _ = _pay(p, shuffled)
-        key = lambda d: dict(zip(zip(d["period"], d["agent_id"]), d["pool_silent_cents"]))
+        key = lambda d: dict(
+            zip(zip(d["period"], d["agent_id"], strict=False), d["pool_silent_cents"], strict=False)
+        )
         assert key(pay) == key(pay2.assign(period=shuffled["period"], agent_id=shuffled["agent_id"]))
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.integers(0, 10_000)), min_size=1, max_size=12),
-       st.integers(0, 10**12), st.sampled_from(["by_score", "equal"]))
+@given(
+    st.lists(st.one_of(st.none(), st.integers(0, 10_000)), min_size=1, max_size=12),
+    st.integers(0, 10**12),
+    st.sampled_from(["by_score", "equal"]),
+)
 def test_whole_pool_shares_add_up_exactly_and_stay_within_a_cent(totals, base, split):
-    scores = [np.nan if t is None else t / 100 for t in totals]   # totals 0-100 with 2 decimals
+    scores = [np.nan if t is None else t / 100 for t in totals]  # totals 0-100 with 2 decimals
     pay, ledger = _pay(_whole(split), _table(scores, base=base))
     pool = int(ledger["pool_cents"].iloc[0])
     assert pool == half_up(Fraction(base * 6, 1000))
@@ -248,5 +292,5 @@ def test_whole_pool_shares_add_up_exactly_and_stay_within_a_cent(totals, base, s
     w = [Fraction(0) if t is None else (Fraction(1) if split == "equal" else Fraction(t)) for t in totals]
     if sum(w) == 0:
         w = [Fraction(int(e)) for e in elig]
-    for cents, wi in zip(got, w):
+    for cents, wi in zip(got, w, strict=False):
         assert abs(Fraction(int(cents)) - pool * wi / sum(w)) < 1

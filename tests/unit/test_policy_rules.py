@@ -13,18 +13,21 @@ from kpisim.spec.policy_rules import TargetRule, Tier, parse_interval
 from tests.policyhelpers import make_policy, rows
 
 
-@pytest.mark.parametrize("text, lo, lo_closed, hi, hi_closed", [
-    ("x >= 0.6", 0.6, True, math.inf, False),
-    ("x > 1.3", 1.3, False, math.inf, False),
-    ("x <= 15", -math.inf, False, 15, True),
-    ("x < 35%", -math.inf, False, 0.35, False),
-    ("15 < x < 22", 15, False, 22, False),
-    ("22 =< x < 30", 22, True, 30, False),   # the seed's own spelling
-    ("15s<x<=22", None, None, None, None),    # units are not allowed
-    ("0.55 ≤ x < 0.6", 0.55, True, 0.6, False),
-    ("60 <= x", 60, True, math.inf, False),
-    ("x == 0", 0, True, 0, True),
-])
+@pytest.mark.parametrize(
+    "text, lo, lo_closed, hi, hi_closed",
+    [
+        ("x >= 0.6", 0.6, True, math.inf, False),
+        ("x > 1.3", 1.3, False, math.inf, False),
+        ("x <= 15", -math.inf, False, 15, True),
+        ("x < 35%", -math.inf, False, 0.35, False),
+        ("15 < x < 22", 15, False, 22, False),
+        ("22 =< x < 30", 22, True, 30, False),  # the seed's own spelling
+        ("15s<x<=22", None, None, None, None),  # units are not allowed
+        ("0.55 ≤ x < 0.6", 0.55, True, 0.6, False),
+        ("60 <= x", 60, True, math.inf, False),
+        ("x == 0", 0, True, 0, True),
+    ],
+)
 def test_parse_interval(text, lo, lo_closed, hi, hi_closed):
     if lo is None:
         with pytest.raises(ValueError, match="cannot read condition"):
@@ -42,9 +45,19 @@ S3_ITEM7 = (
 )
 
 
-@pytest.mark.parametrize("value, points", [
-    (0.0, 100), (15.0, 100), (15.000001, 90), (21.99, 90), (22.0, 80), (29.999, 80), (30.0, 0), (300, 0),
-])
+@pytest.mark.parametrize(
+    "value, points",
+    [
+        (0.0, 100),
+        (15.0, 100),
+        (15.000001, 90),
+        (21.99, 90),
+        (22.0, 80),
+        (29.999, 80),
+        (30.0, 0),
+        (300, 0),
+    ],
+)
 def test_s3_item7_boundaries(value, points):
     assert tiers(np.array([value]), S3_ITEM7)[0] == points
 
@@ -69,16 +82,18 @@ def test_linear_is_clipped_and_interpolates():
 
 
 def test_relative_share_uses_group_mean_per_team_and_period():
-    df = rows({"agent_id": "a", "team": "t1", "handled": 140},
-              {"agent_id": "b", "team": "t1", "handled": 60},
-              {"agent_id": "c", "team": "t2", "handled": 50},
-              {"agent_id": "d", "team": "t2", "handled": np.nan},
-              {"agent_id": "a", "team": "t1", "handled": 10, "period": "2024-02"})
+    df = rows(
+        {"agent_id": "a", "team": "t1", "handled": 140},
+        {"agent_id": "b", "team": "t1", "handled": 60},
+        {"agent_id": "c", "team": "t2", "handled": 50},
+        {"agent_id": "d", "team": "t2", "handled": np.nan},
+        {"agent_id": "a", "team": "t1", "handled": 10, "period": "2024-02"},
+    )
     t = Table(df)
     share = relative_share(t.col("handled", "test"), t, ("team",), "test")
     np.testing.assert_allclose(share[:3], [1.4, 0.6, 1.0])
-    assert np.isnan(share[3])          # missing value: no share
-    assert share[4] == 1.0             # alone in its period
+    assert np.isnan(share[3])  # missing value: no share
+    assert share[4] == 1.0  # alone in its period
 
 
 def test_relative_share_zero_mean_is_missing():
@@ -100,8 +115,12 @@ def test_percent_of_target_lower_is_better():
 
 
 def test_missing_options_zero_full_nan():
-    base = {"id": "c", "metric": "conversion_rate", "weight": 100,
-            "rule": {"type": "linear", "points": [[0, 0], [1, 100]]}}
+    base = {
+        "id": "c",
+        "metric": "conversion_rate",
+        "weight": 100,
+        "rule": {"type": "linear", "points": [[0, 0], [1, 100]]},
+    }
     df = rows({"agent_id": "a", "conversion_rate": np.nan}, {"agent_id": "b", "conversion_rate": 0.5})
     got = {}
     for missing in ("zero", "full", "nan"):
@@ -113,16 +132,38 @@ def test_missing_options_zero_full_nan():
 
 
 def test_direct_rule_clips_to_scale():
-    p = make_policy(inputs=[{"name": "rating"}], scorecard={"components": [
-        {"id": "r", "metric": "rating", "weight": 100, "rule": {"type": "direct"}}]})
-    df = rows({"agent_id": "a", "rating": 120}, {"agent_id": "b", "rating": -5}, {"agent_id": "c", "rating": 87.5})
+    p = make_policy(
+        inputs=[{"name": "rating"}],
+        scorecard={
+            "components": [{"id": "r", "metric": "rating", "weight": 100, "rule": {"type": "direct"}}]
+        },
+    )
+    df = rows(
+        {"agent_id": "a", "rating": 120}, {"agent_id": "b", "rating": -5}, {"agent_id": "c", "rating": 87.5}
+    )
     assert p.score(df)["total"].tolist() == [100, 0, 87.5]
 
 
 def test_float_noise_cannot_cross_a_band_boundary():
     """0.1, 0.2, 0.3 average to 0.20000000000000004 in binary floats; 0.2 is still exactly average."""
-    p = make_policy(scorecard={"components": [{
-        "id": "c", "metric": "handled", "weight": 100,
-        "rule": {"type": "relative", "tiers": [{"when": "x >= 1", "points": 100}, {"when": "x < 1", "points": 0}]}}]})
-    df = rows({"agent_id": "a", "handled": 0.1}, {"agent_id": "b", "handled": 0.2}, {"agent_id": "c", "handled": 0.3})
+    p = make_policy(
+        scorecard={
+            "components": [
+                {
+                    "id": "c",
+                    "metric": "handled",
+                    "weight": 100,
+                    "rule": {
+                        "type": "relative",
+                        "tiers": [{"when": "x >= 1", "points": 100}, {"when": "x < 1", "points": 0}],
+                    },
+                }
+            ]
+        }
+    )
+    df = rows(
+        {"agent_id": "a", "handled": 0.1},
+        {"agent_id": "b", "handled": 0.2},
+        {"agent_id": "c", "handled": 0.3},
+    )
     assert p.score(df)["total"].tolist() == [0, 100, 100]

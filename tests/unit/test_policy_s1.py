@@ -17,11 +17,23 @@ def _team():
     common = {"team": "t1", "conversion_rate": 0.7, "aov_cents": 7000, "orders": 100}
     return rows(
         # sales share 1400/1000 = 1.4 -> 9; volume 700/500 = 1.4 -> 9; 12 s -> 7; 98 % -> 4
-        {"agent_id": "a", "sales_cents": 1_400_000, "handled": 700, "avg_response_s": 12.0,
-         "csat_positive_rate": 0.98, **common},
+        {
+            "agent_id": "a",
+            "sales_cents": 1_400_000,
+            "handled": 700,
+            "avg_response_s": 12.0,
+            "csat_positive_rate": 0.98,
+            **common,
+        },
         # shares 0.6 -> 3, 3; 30 s -> 4; 90 % -> 2
-        {"agent_id": "b", "sales_cents": 600_000, "handled": 300, "avg_response_s": 30.0,
-         "csat_positive_rate": 0.90, **common},
+        {
+            "agent_id": "b",
+            "sales_cents": 600_000,
+            "handled": 300,
+            "avg_response_s": 30.0,
+            "csat_positive_rate": 0.90,
+            **common,
+        },
     )
 
 
@@ -43,11 +55,15 @@ def test_bundled_s1_reproduces_the_worked_example():
 @pytest.mark.parametrize("full_cents", [200000, 300000, 1, 289, 12345678, 99_999_999_999])
 def test_performance_pay_is_exact_for_any_full_amount(full_cents):
     """Points x weight form on declared ratings; pay = full x 256 / 289 rounded half-up."""
-    comps = [{"id": f"m{i}", "metric": f"r{i}", "max_points": mp, "weight": w, "rule": {"type": "direct"}}
-             for i, (mp, w) in enumerate([(10, 10), (10, 10), (8, 8), (5, 5)])]
-    p = make_policy(inputs=[{"name": f"r{i}"} for i in range(4)],
-                    scorecard={"components": comps, "total": {"decimals": 0}},
-                    pay={"performance": {"full_cents": full_cents}})
+    comps = [
+        {"id": f"m{i}", "metric": f"r{i}", "max_points": mp, "weight": w, "rule": {"type": "direct"}}
+        for i, (mp, w) in enumerate([(10, 10), (10, 10), (8, 8), (5, 5)])
+    ]
+    p = make_policy(
+        inputs=[{"name": f"r{i}"} for i in range(4)],
+        scorecard={"components": comps, "total": {"decimals": 0}},
+        pay={"performance": {"full_cents": full_cents}},
+    )
     df = rows({"agent_id": "a", "r0": 9, "r1": 9, "r2": 7, "r3": 4})
     s = p.score(df)
     assert s["total"].iloc[0] == 256
@@ -59,10 +75,14 @@ def test_performance_pay_is_exact_for_any_full_amount(full_cents):
 
 def test_half_cent_rounds_up():
     """1 cent of full pay: 50.0 of 100 is exactly half a cent -> 1; 49.9 -> 0.499 -> 0."""
-    p = make_policy(inputs=[{"name": "r"}],
-                    scorecard={"components": [{"id": "c", "metric": "r", "weight": 100, "rule": {"type": "direct"}}],
-                               "total": {"decimals": 1}},
-                    pay={"performance": {"full_cents": 1}})
+    p = make_policy(
+        inputs=[{"name": "r"}],
+        scorecard={
+            "components": [{"id": "c", "metric": "r", "weight": 100, "rule": {"type": "direct"}}],
+            "total": {"decimals": 1},
+        },
+        pay={"performance": {"full_cents": 1}},
+    )
     df = rows({"agent_id": "a", "r": 50.0}, {"agent_id": "b", "r": 49.9}, {"agent_id": "c", "r": 0})
     got = p.pay(p.score(df), df)["performance_cents"].tolist()
     assert got == [1, 0, 0]

@@ -48,8 +48,13 @@ def test_bundled_policies_are_valid(name):
 
 def test_objects_built_in_python_name_object():
     with pytest.raises(SpecError) as info:
-        validate_policy(policy_dict(scorecard={"components": [{"id": "c", "metric": "nope", "weight": 100,
-                                                               "rule": {"type": "direct"}}]}))
+        validate_policy(
+            policy_dict(
+                scorecard={
+                    "components": [{"id": "c", "metric": "nope", "weight": 100, "rule": {"type": "direct"}}]
+                }
+            )
+        )
     assert info.value.file == "<object>" and info.value.field == "scorecard.components[c].metric"
 
 
@@ -58,7 +63,10 @@ def test_variant_revalidates_and_model_copy_keeps_baseline():
     v = variant(base, {"pay": {"base_cents": 200}, "version": "2"})
     assert (base.pay_plan.base_cents, v.pay_plan.base_cents, v.version) == (100, 200, "2")
     with pytest.raises(SpecError, match="percent weights add up to 50"):
-        variant(base, {"scorecard": {"components": [{**policy_dict()["scorecard"]["components"][0], "weight": 50}]}})
+        variant(
+            base,
+            {"scorecard": {"components": [{**policy_dict()["scorecard"]["components"][0], "weight": 50}]}},
+        )
     quick = base.model_copy(update={"name": "renamed"})
     assert quick.name == "renamed" and base.name == "test policy"
 

@@ -29,7 +29,8 @@ POINTS = {
 def _measures(contacts: pd.DataFrame, threshold_s: float = 20.0) -> dict[str, float]:
     t0 = contacts["arrival_at"].min().normalize()
     keep = (contacts["arrival_at"] >= t0 + pd.Timedelta("1h")) & (
-        contacts["arrival_at"] < contacts["arrival_at"].max() - pd.Timedelta("30min"))
+        contacts["arrival_at"] < contacts["arrival_at"].max() - pd.Timedelta("30min")
+    )
     c = contacts[keep]
     answered = c["answered_at"].notna()
     return {
@@ -72,8 +73,16 @@ def test_erlang_a_long(point):
 
 def test_chat_with_concurrency_one_behaves_like_voice():
     voice = mmn_scenario(agents=10, per_min=1.5, handle_s=300, patience_s=120, days=1)
-    chat = mmn_scenario(agents=10, per_min=1.5, handle_s=300, patience_s=120, days=1,
-                        channel="chat", concurrency=1, concurrency_stretch=0.5)
+    chat = mmn_scenario(
+        agents=10,
+        per_min=1.5,
+        handle_s=300,
+        patience_s=120,
+        days=1,
+        channel="chat",
+        concurrency=1,
+        concurrency_stretch=0.5,
+    )
     cv = simulate(voice, seed=3).contacts
     cc = simulate(chat, seed=3).contacts
     cols = ["arrival_at", "answered_at", "ended_at", "agent_id", "abandoned", "wait_s", "handle_s"]
