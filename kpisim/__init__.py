@@ -13,15 +13,15 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first use, so `import kpisim` stays light)
 _PUBLIC = {
-    "load_scenario": "kpisim.spec.scenario",
-    "Scenario": "kpisim.spec.scenario",
+    "load_scenario": "kpisim.scenario",
+    "Scenario": "kpisim.scenario",
     "simulate": "kpisim.sim.run",
-    "EventLog": "kpisim.eventlog",
-    "load_run": "kpisim.eventlog",
-    "save_run": "kpisim.eventlog",
+    "EventLog": "kpisim.io.eventlog",
+    "load_run": "kpisim.io.eventlog",
+    "save_run": "kpisim.io.eventlog",
     "kpis": "kpisim.kpi.compute",
     "METRICS": "kpisim.kpi.registry",
-    "import_log": "kpisim.importer",
+    "import_log": "kpisim.io.importer",
     "load_policy": "kpisim.policy",
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",

@@ -22,7 +22,7 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None)
     The manifest is serialised before anything is written, and the two files replace their
     targets together: a failure leaves both the earlier table and its sidecar as they were."""
     import kpisim
-    from kpisim.atomic import TABLE_SUFFIXES, json_bytes, write_table
+    from kpisim.io.atomic import TABLE_SUFFIXES, json_bytes, write_table
 
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
         raise KpisimError(
@@ -38,7 +38,7 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None)
 
 def _source_hash(path: str | os.PathLike) -> str:
     """sha256 of a file, or of a run directory's manifest.json (which holds the scenario hash and seed)."""
-    from kpisim.spec.load import file_sha256
+    from kpisim.io.load import file_sha256
 
     p = Path(path)
     return file_sha256(p / "manifest.json" if p.is_dir() else p)
@@ -46,10 +46,10 @@ def _source_hash(path: str | os.PathLike) -> str:
 
 # --- simulate ---------------------------------------------------------------------------------
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from kpisim.atomic import check_output_dir
-    from kpisim.eventlog import save_run
+    from kpisim.io.atomic import check_output_dir
+    from kpisim.io.eventlog import save_run
+    from kpisim.scenario.models import load_scenario
     from kpisim.sim.run import simulate, summary
-    from kpisim.spec.scenario import load_scenario
 
     if args.out:
         check_output_dir(args.out)  # before simulating
@@ -64,7 +64,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 # --- validate ---------------------------------------------------------------------------------
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kpisim.spec.load import load_yaml
+    from kpisim.io.load import load_yaml
 
     data = load_yaml(args.file)
     if "scorecard" in data or data.get("kind") == "policy":
@@ -73,7 +73,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         load_policy(args.file)
         print(f"{args.file}: valid policy")
     else:
-        from kpisim.spec.scenario import load_scenario
+        from kpisim.scenario.models import load_scenario
 
         load_scenario(args.file)
         print(f"{args.file}: valid scenario")
@@ -82,10 +82,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 # --- kpis (KPI engine) ------------------------------------------------------------------------
 def _cmd_kpis(args: argparse.Namespace) -> int:
-    from kpisim.eventlog import MANIFEST, load_run
-    from kpisim.importer import import_log
+    from kpisim.io.eventlog import MANIFEST, load_run
+    from kpisim.io.importer import import_log
+    from kpisim.io.load import load_yaml
     from kpisim.kpi.compute import kpis
-    from kpisim.spec.load import load_yaml
 
     if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
         raise KpisimError(
@@ -155,7 +155,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if src.is_dir():
         if not (src / "manifest.json").is_file():
             raise KpisimError(f"{src}: not a run directory (no manifest.json); pass a run or a KPI table")
-        from kpisim.eventlog import load_run
+        from kpisim.io.eventlog import load_run
 
         try:
             from kpisim.kpi.compute import kpis
@@ -197,9 +197,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
 # --- compare (analysis) -----------------------------------------------------------------------
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
-    from kpisim.atomic import check_output_dir
+    from kpisim.io.atomic import check_output_dir
     from kpisim.policy import load_policy
-    from kpisim.spec.scenario import load_scenario
+    from kpisim.scenario.models import load_scenario
 
     check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
@@ -294,10 +294,10 @@ def _voice_only(scenario) -> bool:
 def _cmd_staffing(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from kpisim.analysis import report
     from kpisim.analysis.staffing import DEFAULT_HOURLY_COST_CENTS, required_staff, staffing_sweep
-    from kpisim.atomic import check_output_dir
-    from kpisim.spec.scenario import load_scenario
+    from kpisim.io.atomic import check_output_dir
+    from kpisim.report import html as report
+    from kpisim.scenario.models import load_scenario
 
     # every option is checked before anything is simulated or written
     target_sl = _fraction("--target-sl", args.target_sl, "0.8 for 80 %")

@@ -18,7 +18,7 @@ from kpisim.analysis import fairness as F
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
 AGENT_KEYS = ["replication", "agent_id", "period"]
@@ -325,7 +325,7 @@ class Comparison:
             KpisimError: ``path`` is a file or a non-empty directory without ``manifest.json``
                 (never deleted).
         """
-        from kpisim.analysis.report import write_dir
+        from kpisim.report.html import write_dir
 
         return write_dir(
             self,

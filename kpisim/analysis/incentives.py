@@ -22,7 +22,7 @@ import pandas as pd
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 #: Metrics tried when a policy does not expose its scorecard.
 DEFAULT_METRICS = (
@@ -235,7 +235,7 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
     Returns:
         One row per policy, component and boundary: metric, boundary, share_within_step (CI).
     """
-    from kpisim.spec.policy_rules import parse_interval
+    from kpisim.policy.rule_models import parse_interval
 
     policies = policies or comp.meta.get("policy_objects") or {}
     kt = comp.kpis

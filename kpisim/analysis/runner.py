@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from kpisim.errors import KpisimError
+from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
-from kpisim.spec.scenario import Scenario
 
 
 def _one(task: tuple[Scenario, int, int, Callable[..., Any], dict]) -> Any:

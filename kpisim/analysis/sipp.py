@@ -27,8 +27,8 @@ from collections.abc import Callable
 import numpy as np
 
 from kpisim.analysis import theory
+from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import interval_rates
-from kpisim.spec.scenario import Scenario
 
 #: agent states that count as staffed (able to take or working on contacts)
 STAFFED_STATES = ("available", "busy", "wrap_up")

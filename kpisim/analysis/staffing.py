@@ -26,7 +26,7 @@ from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
 DEFAULT_HOURLY_COST_CENTS = 3000

@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from kpisim.policy.frame import Table, group_mean, snap
+from kpisim.policy.models import Prize, TeamBonus, TeamTarget
 from kpisim.policy.money import apportion
 from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import in_interval
-from kpisim.spec.policy import Prize, TeamBonus, TeamTarget
 
 
 def _aggregate(target: TeamTarget, table: Table, gid: np.ndarray, g: int, where: str) -> np.ndarray:

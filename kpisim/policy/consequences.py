@@ -17,9 +17,9 @@ import numpy as np
 
 from kpisim.errors import DataError
 from kpisim.policy.frame import Table
+from kpisim.policy.models import Consequence, Levels
 from kpisim.policy.money import group_starts
-from kpisim.spec.policy import Consequence, Levels
-from kpisim.spec.policy_rules import parse_interval
+from kpisim.policy.rule_models import parse_interval
 
 
 def condition(cons: Consequence, total: np.ndarray, table: Table, levels: Levels | None) -> np.ndarray:

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from kpisim.policy.frame import Table
+from kpisim.policy.models import Grades
 from kpisim.policy.money import apportion, fraction
 from kpisim.policy.ranking import better_first, rank_within
+from kpisim.policy.rule_models import Tier
 from kpisim.policy.rules import compile_tiers, tier_index
-from kpisim.spec.policy import Grades
-from kpisim.spec.policy_rules import Tier
 
 
 def grade(spec: Grades, total: np.ndarray, table: Table, directions: dict[str, str]) -> pd.Categorical:

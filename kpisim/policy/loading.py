@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kpisim.errors import SpecError
-from kpisim.spec.load import load_yaml
-from kpisim.spec.policy import Policy
+from kpisim.io.load import load_yaml
+from kpisim.policy.models import Policy
 
 _RULE_TYPES = "tiers, linear, relative, percent_of_target, direct"
 

@@ -20,12 +20,12 @@ import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.policy.awards import prize, team_bonus
+from kpisim.policy.checks import scorecard_max
 from kpisim.policy.frame import KEY_COLUMNS, Table
+from kpisim.policy.models import Commission, Fine, PayPlan, Performance, Policy
 from kpisim.policy.money import fraction, mul_div_half_up, round_half_up
 from kpisim.policy.pools import pool_shares
 from kpisim.policy.scoring import _extra_keys, directions, to_units
-from kpisim.spec.policy import Commission, Fine, PayPlan, Performance, Policy
-from kpisim.spec.policy_check import scorecard_max
 
 
 def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:

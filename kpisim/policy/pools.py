@@ -32,10 +32,10 @@ import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.policy.frame import BASE_GROUP, Table
+from kpisim.policy.models import Pool
 from kpisim.policy.money import apportion, fraction, mul_div_half_up, sum_by
 from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import to_units
-from kpisim.spec.policy import Pool
 
 _PCT_SCALE = 10_000  # Pct has at most 4 decimals
 

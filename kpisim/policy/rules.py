@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from kpisim.policy.frame import Table, group_mean, snap
-from kpisim.spec.policy_rules import (
+from kpisim.policy.rule_models import (
     DirectRule,
     LinearRule,
     RelativeRule,

@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
+from kpisim.policy.checks import component_max, component_scale, scorecard_max
 from kpisim.policy.consequences import condition, streak
 from kpisim.policy.frame import Table
 from kpisim.policy.grades import grade
 from kpisim.policy.metrics import known_metrics
+from kpisim.policy.models import Policy
+from kpisim.policy.rule_models import parse_interval
 from kpisim.policy.rules import evaluate
-from kpisim.spec.policy import Policy
-from kpisim.spec.policy_check import component_max, component_scale, scorecard_max
-from kpisim.spec.policy_rules import parse_interval
 
 
 def directions(policy: Policy) -> dict[str, str]:

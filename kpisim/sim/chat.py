@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 
 def draw_chat(

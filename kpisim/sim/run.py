@@ -1,4 +1,4 @@
-"""``simulate``: scenario + seed -> event log (all tables of ``kpisim.schema``)."""
+"""``simulate``: scenario + seed -> event log (all tables of ``kpisim.io.schema``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 import kpisim
-from kpisim.eventlog import EventLog, concat, conform
+from kpisim.io.eventlog import EventLog, concat, conform
 from kpisim.rng import population_rng, streams
+from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import draw_arrivals
 from kpisim.sim.chat import draw_chat
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
 from kpisim.sim.outcomes import draw_outcomes
 from kpisim.sim.population import build_calendar, draw_traits
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
-from kpisim.spec.scenario import Scenario
 
 POPULATIONS = ("fixed", "redraw")
 

@@ -164,7 +164,7 @@ def test_cli_refuses_a_user_directory_before_simulating(tmp_path, capsys, monkey
 
 # --- staffing / write_staffing ------------------------------------------------------------------
 def test_write_staffing_rerun_leaves_no_stale_requirement(tmp_path):
-    from kpisim.analysis.report import write_staffing
+    from kpisim.report.html import write_staffing
 
     sweep = pd.DataFrame({"agents": [10, 12], "service_level": [0.7, 0.9]})
     req = pd.DataFrame({"interval": [0], "required_agents": [11]})
@@ -180,8 +180,8 @@ def test_write_staffing_rerun_leaves_no_stale_requirement(tmp_path):
 
 # --- simulate / save_run ------------------------------------------------------------------------
 def test_save_run_replaces_an_earlier_run_and_refuses_other_directories(tmp_path):
-    from kpisim.eventlog import load_run, save_run
-    from kpisim.kpi.synth import synthetic_log
+    from kpisim.io.eventlog import load_run, save_run
+    from kpisim.testing.synth import synthetic_log
 
     log = synthetic_log(50, n_agents=2, n_teams=1, days=2, seed=1)
     run = save_run(log, tmp_path / "run")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpisim import schema
 from kpisim.cli import main
-from kpisim.eventlog import load_run, save_run
+from kpisim.io import schema
+from kpisim.io.eventlog import load_run, save_run
+from kpisim.scenario.models import load_scenario
 from kpisim.sim.run import simulate
-from kpisim.spec.scenario import load_scenario
 from tests.simhelpers import mmn_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,7 @@ def test_cli_simulate_population_redraw(tmp_path):
         str(tmp_path / "r"),
     ]
     with pytest.MonkeyPatch.context() as mp:  # a short horizon keeps it fast
-        from kpisim.spec import scenario as sc_mod
+        from kpisim.scenario import models as sc_mod
 
         real = sc_mod.load_scenario
         mp.setattr(
@@ -141,8 +141,8 @@ def test_cli_simulate_population_redraw(tmp_path):
 def test_return_delay_pauses_while_the_centre_is_closed():
     from types import SimpleNamespace
 
+    from kpisim.scenario.models import load_scenario
     from kpisim.sim.engine import Engine
-    from kpisim.spec.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
     eng = SimpleNamespace(sc=sc)
@@ -157,7 +157,7 @@ def test_return_delay_pauses_while_the_centre_is_closed():
 
 
 def test_no_burst_of_returns_at_opening():
-    from kpisim.spec.scenario import load_scenario
+    from kpisim.scenario.models import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")
     sc = sc.model_copy(update={"horizon": sc.horizon.model_copy(update={"days": 4})})

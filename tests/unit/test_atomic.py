@@ -10,8 +10,8 @@ import stat
 import pandas as pd
 import pytest
 
-from kpisim.atomic import json_bytes, replacing, write_bytes, write_dir, write_table
 from kpisim.errors import KpisimError
+from kpisim.io.atomic import json_bytes, replacing, write_bytes, write_dir, write_table
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import pytest
 import kpisim
 from kpisim.cli import main
 from kpisim.errors import DataError, SpecError
-from kpisim.eventlog import save_run
-from kpisim.importer import import_log
+from kpisim.io.eventlog import save_run
+from kpisim.io.importer import import_log
 from kpisim.kpi.compute import kpis
-from kpisim.kpi.synth import synthetic_log
+from kpisim.testing.synth import synthetic_log
 
 DATA = Path(kpisim.__file__).parent / "data"
 EXPORT, MAPPING, ROSTER = DATA / "sample_export.csv", DATA / "sample_mapping.yaml", DATA / "sample_roster.csv"

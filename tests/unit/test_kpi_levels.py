@@ -11,7 +11,7 @@ from kpisim.errors import DataError, KpisimError, SpecError
 from kpisim.kpi import docs
 from kpisim.kpi.compute import kpis, reaggregate
 from kpisim.kpi.registry import COLUMNS, METRICS, resolve_definitions
-from kpisim.kpi.synth import log_from_rows, synthetic_log
+from kpisim.testing.synth import log_from_rows, synthetic_log
 
 # The keys agreed with the policy engineer (formerly kpisim/kpi/registry_keys.txt): key -> direction.
 AGREED = dict(

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kpisim.cli import main
-from kpisim.policy.demo import synthetic_kpi_table
+from kpisim.testing.demo import synthetic_kpi_table
 from tests.policyhelpers import POLICIES
 
 S3 = str(POLICIES / "s3_kuaishangtong_presales.yaml")
@@ -81,8 +81,8 @@ def test_broken_policy_and_bad_paths_exit_2(tmp_path, capsys):
 
 
 def test_score_a_run_directory(tmp_path, capsys):
-    synth = pytest.importorskip("kpisim.kpi.synth")
-    from kpisim.eventlog import save_run
+    synth = pytest.importorskip("kpisim.testing.synth")
+    from kpisim.io.eventlog import save_run
 
     log = synth.synthetic_log(5000, n_agents=8, n_teams=2, days=31)
     save_run(log, tmp_path / "run")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from kpisim.errors import SpecError
-from kpisim.spec.policy_rules import Interval, LinearRule, RelativeRule, TargetRule, Tier, TiersRule
+from kpisim.policy.rule_models import Interval, LinearRule, RelativeRule, TargetRule, Tier, TiersRule
 
 _TOL = 1e-9
 LEVEL_CONDITIONS = ("below_level", "reaches_next_level")
@@ -356,7 +356,7 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
                     f"min_total {_fmt(mins[i])} must be above the previous level's {_fmt(mins[i - 1])} "
                     "(list levels from lowest to highest)",
                 )
-    from kpisim.spec.policy_rules import parse_interval
+    from kpisim.policy.rule_models import parse_interval
 
     for cons in sc.consequences:
         p = f"{base}.consequences[{cons.id}].when"

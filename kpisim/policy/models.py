@@ -3,7 +3,7 @@
 A policy file is YAML (``scenarios/policies/*.yaml``; field reference in ``docs/policies.md``).
 Load it with ``kpisim.load_policy(path)``; apply it with ``policy.score(kpi_table)`` and
 ``policy.pay(scores, kpi_table)`` (the behaviour lives in ``kpisim.policy``; these methods only
-delegate). Whole-policy checks run in ``kpisim.spec.policy_check`` after the shapes are valid.
+delegate). Whole-policy checks run in ``kpisim.policy.checks`` after the shapes are valid.
 
 Variants: ``policy.model_copy(update=...)`` does not re-validate; use
 ``kpisim.policy.variant(policy, {...})`` when the update could break a rule.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from kpisim.spec.policy_rules import (
+from kpisim.policy.rule_models import (
     BonusRule,
     Cents,
     Condition,
@@ -387,7 +387,7 @@ class Policy(Spec):
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
-        from kpisim.spec.policy_check import check_policy
+        from kpisim.policy.checks import check_policy
 
         check_policy(self)
         return self
@@ -395,7 +395,7 @@ class Policy(Spec):
     @property
     def max_points(self) -> float:
         """Maximum score of the scorecard (categories + uncategorised components)."""
-        from kpisim.spec.policy_check import scorecard_max
+        from kpisim.policy.checks import scorecard_max
 
         return scorecard_max(self.scorecard)
 

@@ -1,7 +1,7 @@
 """Write a :class:`~kpisim.analysis.compare.Comparison` to a directory: CSVs, PNGs, report.html.
 
 The whole directory is built in a temporary sibling and renamed into place
-(:func:`kpisim.atomic.write_dir`), so a failure never leaves new files beside an old report, and a
+(:func:`kpisim.io.atomic.write_dir`), so a failure never leaves new files beside an old report, and a
 rerun into the same directory leaves no file of the earlier run. The HTML report is
 self-contained: figures are inlined as base64 PNG, tables are plain HTML.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 import kpisim
-from kpisim import atomic
-from kpisim.atomic import json_bytes
+from kpisim.io import atomic
+from kpisim.io.atomic import json_bytes
 
 
 def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
@@ -54,7 +54,7 @@ def write_dir(
     levers: pd.DataFrame | None = None,
 ) -> dict[str, str]:
     """Write tables, figures, ``manifest.json`` and ``report.html`` for ``comp`` to the directory
-    ``path``, atomically (:func:`kpisim.atomic.write_dir`: an earlier output there is replaced whole).
+    ``path``, atomically (:func:`kpisim.io.atomic.write_dir`: an earlier output there is replaced whole).
 
     Returns:
         Mapping artefact name -> file path inside ``path``.
@@ -277,7 +277,7 @@ def write_staffing(
     manifest: dict | None = None,
 ) -> dict[str, str]:
     """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
-    ``path``, atomically (:func:`kpisim.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
+    ``path``, atomically (:func:`kpisim.io.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
     self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, plus the headcounts and
     kpisim version).
 

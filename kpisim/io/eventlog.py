@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpisim import schema
 from kpisim.errors import DataError
+from kpisim.io import schema
 
 MANIFEST = "manifest.json"
 
 
 @dataclass
 class EventLog:
-    """All tables of one or more replications of a run (see ``kpisim.schema``).
+    """All tables of one or more replications of a run (see ``kpisim.io.schema``).
 
     Attributes:
         tables: table name -> DataFrame with the columns of ``schema.TABLES[name]``.
@@ -80,12 +80,12 @@ def save_run(log: EventLog, out_dir: str | os.PathLike) -> Path:
     """Write ``log`` to ``out_dir`` as Parquet files + ``manifest.json``, atomically.
 
     An existing ``out_dir`` is replaced only after the new run is completely written, and only if
-    it is an earlier kpisim output or empty (see :func:`kpisim.atomic.write_dir`).
+    it is an earlier kpisim output or empty (see :func:`kpisim.io.atomic.write_dir`).
 
     Raises:
         KpisimError: ``out_dir`` is a file or a non-empty directory without ``manifest.json``.
     """
-    from kpisim.atomic import json_bytes, write_dir
+    from kpisim.io.atomic import json_bytes, write_dir
 
     def write(tmp: Path) -> None:
         for name, df in log.tables.items():

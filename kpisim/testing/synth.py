@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim import schema
-from kpisim.eventlog import EventLog, conform, empty_table
+from kpisim.io import schema
+from kpisim.io.eventlog import EventLog, conform, empty_table
 
 _FALSE = (
     "abandoned",
@@ -268,7 +268,7 @@ def synthetic_log(
             "scenario_id": scenario_id,
             "seed": seed,
             "replications": [replication],
-            "source": "kpisim.kpi.synth.synthetic_log",
+            "source": "kpisim.testing.synth.synthetic_log",
         },
     )
 

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 import kpisim
-from kpisim import schema
-from kpisim.atomic import write_bytes
 from kpisim.errors import DataError
-from kpisim.eventlog import EventLog, conform, empty_table
-from kpisim.import_mapping import ImportMapping, load_mapping
-from kpisim.spec.load import file_sha256
+from kpisim.io import schema
+from kpisim.io.atomic import write_bytes
+from kpisim.io.eventlog import EventLog, conform, empty_table
+from kpisim.io.load import file_sha256
+from kpisim.io.mapping import ImportMapping, load_mapping
 
 #: schema columns every export must provide (directly or through the mapping)
 REQUIRED: tuple[str, ...] = ("contact_id", "arrival_at", "answered_at", "ended_at", "agent_id")
