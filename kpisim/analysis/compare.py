@@ -15,25 +15,13 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
-from kpisim.analysis.runner import run_replications
+from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
 from kpisim.scenario.models import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
 AGENT_KEYS = ["replication", "agent_id", "period"]
-
-
-def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
-    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
-    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
-    from kpisim.kpi.compute import kpis
-
-    return {
-        "kpis": kpis(log, by=kpi_by, period=period),
-        "agents": log.tables["agents"].copy(),
-        "population": log.manifest.get("population"),
-    }
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis.runner import run_replications
+from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.scenario.models import Scenario
@@ -334,7 +334,6 @@ def lever_effects(
         One row per lever and policy: delta_pay_cents (mean per pulling agent per month, CI) and
         delta_<kpi> for ``LEVER_KPIS`` (pulling agents' mean, CI); paired by replication.
     """
-    from kpisim.analysis.compare import summarise_for_compare
 
     labels = list(levers)
     variants = [lever_variant(scenario, levers[k], groups=groups) for k in labels]

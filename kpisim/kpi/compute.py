@@ -422,6 +422,7 @@ def _value(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
 
 def _relative(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
     frame = arrays.frame
+    assert m.base is not None, f"relative metric {m.key!r} names no base metric"
     base = _value(arrays, METRICS[m.base], defs)
     group = defs[m.key]["group"]
     cols = list(RUN_KEYS) + ["period"] + ([] if group == "centre" else [group])

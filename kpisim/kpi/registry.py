@@ -16,25 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpisim.errors import SpecError
+from kpisim.vocab import CONDUCT_EVENTS, GOOD_CONDUCT_EVENTS, LOGGED_IN_STATES, STATES
 
 #: Aggregation levels. ``by`` columns map to levels through ``DIMENSIONS``; ``by=()`` is centre.
 LEVELS: tuple[str, ...] = ("agent", "team", "queue", "channel", "centre")
 #: Period kinds; ``interval`` uses ``interval_min`` (default 30) buckets.
 PERIODS: tuple[str, ...] = ("interval", "day", "week", "month")
-#: Agent states of ``agent_states.state``.
-STATES: tuple[str, ...] = ("available", "busy", "wrap_up", "break", "offline")
-#: Conduct event kinds of ``conduct.event``; each is a count metric of the same name.
-CONDUCT_EVENTS: tuple[str, ...] = (
-    "rule_breach",
-    "poor_attitude",
-    "ignored_customer",
-    "wrong_answer",
-    "unclear_agreement",
-    "handover_failure",
-    "work_handoff",
-    "after_hours_help",
-    "adopted_idea",
-)
 #: ``by`` column -> level. Agent attributes come from the ``agents`` table joined on agent_id.
 DIMENSIONS: dict[str, str] = {
     "agent_id": "agent",
@@ -295,7 +282,7 @@ def _short_abandon(doc: str) -> Param:
 
 
 _STATE_WORK = ("busy", "wrap_up")
-_STATE_LOGGED = ("available", "busy", "wrap_up", "break")
+_STATE_LOGGED = LOGGED_IN_STATES
 
 _METRICS: tuple[Metric, ...] = (
     # --- volume and service (contacts) ---
@@ -853,7 +840,7 @@ _METRICS: tuple[Metric, ...] = (
     _m(
         e,
         "count",
-        "higher" if e in ("after_hours_help", "adopted_idea") else "lower",
+        "higher" if e in GOOD_CONDUCT_EVENTS else "lower",
         "count",
         f"conduct events of kind `{e}`",
         f"n_{e}",

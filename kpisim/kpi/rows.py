@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.kpi.group import factorize
-from kpisim.kpi.registry import CONDUCT_EVENTS
+from kpisim.vocab import CONDUCT_EVENTS
 
 Defs = dict[str, dict[str, Any]]
 

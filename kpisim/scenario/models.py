@@ -342,12 +342,16 @@ class AgentGroup(_Spec):
         return None if s == "off" else s
 
 
+def _always_open() -> dict[str, list[str] | Literal["closed"]]:
+    return {"default": ["00:00", "24:00"]}
+
+
 class Horizon(_Spec):
     start: dt.date
     days: int = Field(ge=1, le=3660)
     interval_min: Literal[15, 30, 60] = 30
     open: dict[str, list[str] | Literal["closed"]] = Field(
-        default_factory=lambda: {"default": ["00:00", "24:00"]},
+        default_factory=_always_open,
         description="weekday or 'default' -> ['HH:MM', 'HH:MM'] opening hours, or 'closed'.",
     )
 

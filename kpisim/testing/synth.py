@@ -346,7 +346,7 @@ def _attendance(ids, days, t0, rng) -> pd.DataFrame:
 
 
 def _conduct(ids, days, t0, rng) -> pd.DataFrame:
-    from kpisim.kpi.registry import CONDUCT_EVENTS
+    from kpisim.vocab import CONDUCT_EVENTS
 
     m = int(len(ids) * days * 0.05)
     return pd.DataFrame(
