@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from kpisim import cli_args as A
 from kpisim.errors import KpisimError
 
 
@@ -251,30 +252,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 # --- staffing (analysis) ----------------------------------------------------------------------
 
 
-def _fraction(option: str, text: str | None, example: str) -> float | None:
-    """A fraction strictly between 0 and 1 given on the command line, or None."""
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < 1:  # also rejects nan
-        raise KpisimError(f"{option} {text}: not allowed; give a fraction in (0, 1), e.g. {example}")
-    return value
-
-
-def _whole(option: str, text: str, *, low: int, high: int | None = None, why: str = "") -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < low or (high is not None and value > high):
-        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
-        raise KpisimError(f"{option} {text}: not allowed; give {allowed}{why}")
-    return value
-
-
 def _default_headcounts(today: int, erlang: int | None, floor: int, points: int = 6) -> list[int]:
     """``points`` headcounts from 80 % of the smaller to 125 % of the larger of today's headcount
     and the Erlang requirement (60-140 % of today's without one)."""
@@ -299,56 +276,33 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     from kpisim.atomic import check_output_dir
     from kpisim.spec.scenario import load_scenario
 
-    # every option is checked before anything is simulated or written
-    target_sl = _fraction("--target-sl", args.target_sl, "0.8 for 80 %")
-    max_abandon = _fraction("--max-abandon", args.max_abandon, "0.05 for 5 %")
+    # every option is range-checked by its argparse type (kpisim.cli_args) before this runs
+    target_sl, max_abandon = args.target_sl, args.max_abandon
     if target_sl is None and max_abandon is None:
         target_sl = 0.8
-    try:
-        threshold_s = float(args.threshold_s)
-    except ValueError:
-        threshold_s = float("nan")
-    if not (threshold_s > 0 and threshold_s < float("inf")):
-        raise KpisimError(f"--threshold-s {args.threshold_s}: not allowed; a number of seconds > 0, e.g. 20")
-    replications = _whole("--replications", args.replications, low=1)
-    seed = _whole("--seed", args.seed, low=0)
-    jobs = None if args.jobs is None else _whole("--jobs", args.jobs, low=1)
-    hourly = (
-        DEFAULT_HOURLY_COST_CENTS
-        if args.hourly_cost_cents is None
-        else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0)
-    )
+    threshold_s, replications, seed, jobs = args.threshold_s, args.replications, args.seed, args.jobs
+    hourly = DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None else args.hourly_cost_cents
     out = Path(args.out)
     check_output_dir(out)
 
     scenario = load_scenario(args.scenario)
     if args.days is not None:
-        days = _whole(
-            "--days",
-            args.days,
-            low=1,
-            high=scenario.horizon.days,
-            why=f" (scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)",
-        )
-        scenario = scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
-    groups = len(scenario.agents)
-    headcounts = None
-    if args.headcounts is not None:
-        items = [h.strip() for h in args.headcounts.split(",") if h.strip()]
-        if not items:
+        if args.days > scenario.horizon.days:
             raise KpisimError(
-                f"--headcounts {args.headcounts!r}: not allowed; give comma-separated integers, e.g. 20,25,30"
+                f"--days {args.days}: not allowed; give an integer from 1 to {scenario.horizon.days} "
+                f"(scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)"
             )
-        headcounts = [
-            _whole(
-                "--headcounts",
-                h,
-                low=groups,
-                why=f" (scenario {scenario.id!r} has {groups} agent "
-                "groups and every group keeps at least one agent)",
+        scenario = scenario.model_copy(
+            update={"horizon": scenario.horizon.model_copy(update={"days": args.days})}
+        )
+    groups = len(scenario.agents)
+    headcounts = args.headcounts
+    for h in headcounts or ():
+        if h < groups:
+            raise KpisimError(
+                f"--headcounts {h}: not allowed; give integers >= {groups} (scenario {scenario.id!r} has "
+                f"{groups} agent groups and every group keeps at least one agent)"
             )
-            for h in items
-        ]
 
     progress = sys.stderr.isatty()
     required = check = None
@@ -451,14 +405,26 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A bad command line (argparse's message, naming the option)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (no usage block) and exit code 2, like
+    every other error of the CLI; ``main`` prints them. Subcommand parsers share the class."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog.split(' ', 1)[-1]}: {message}" if " " in self.prog else message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kpisim", description=__doc__.splitlines()[0])
+    p = Parser(prog="kpisim", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("simulate", help="simulate a scenario and write its event log")
     s.add_argument("scenario", help="scenario YAML file")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--replications", type=int, default=1)
+    s.add_argument("--seed", type=A.seed, default=1)
+    s.add_argument("--replications", type=A.positive_int, default=1)
     s.add_argument(
         "--population",
         choices=("fixed", "redraw"),
@@ -481,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tenure_group, queue, channel, or centre (whole centre); default agent_id",
     )
     k.add_argument("--period", default="month", help="interval, day, week or month")
-    k.add_argument("--interval-min", type=int, default=30, help="length of an interval period, minutes")
+    k.add_argument(
+        "--interval-min", type=A.positive_int, default=30, help="length of an interval period, minutes"
+    )
     k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
     k.add_argument(
         "--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}"
@@ -503,11 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("scenario")
     c.add_argument("--policy", action="append", required=True)
     c.add_argument("--baseline")
-    c.add_argument("--replications", type=int, default=4)
-    c.add_argument("--seed", type=int, default=1)
-    c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
-    c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
-    c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    c.add_argument("--replications", type=A.positive_int, default=4)
+    c.add_argument("--seed", type=A.seed, default=1)
+    c.add_argument("--budget-cents", type=A.cents, help="monthly budget, cents: report P(total > budget)")
+    c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
+    c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
     c.add_argument(
         "--inputs",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
@@ -528,32 +496,47 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--headcounts",
         metavar="N,N,...",
+        type=A.headcounts,
         help="total headcounts to simulate, e.g. 30,36,42 (default: six from 80 %% of the smaller "
         "to 125 %% of the larger of today's headcount and the Erlang requirement)",
     )
     st.add_argument(
         "--target-sl",
         metavar="FRACTION",
+        type=A.fraction,
         help="service-level target in (0, 1) (default 0.8 unless only --max-abandon is given)",
     )
     st.add_argument(
         "--threshold-s",
         metavar="SECONDS",
-        default="20",
+        type=A.seconds,
+        default=20.0,
         help="service-level threshold, seconds (default 20): answered within it / offered",
     )
-    st.add_argument("--max-abandon", metavar="FRACTION", help="highest allowed abandonment, in (0, 1)")
     st.add_argument(
-        "--replications", metavar="R", default="3", help="simulated runs per headcount (default 3)"
-    )
-    st.add_argument("--seed", metavar="N", default="1")
-    st.add_argument(
-        "--days", metavar="DAYS", help="simulate only the first DAYS days of the scenario (quicker)"
+        "--max-abandon", metavar="FRACTION", type=A.fraction, help="highest allowed abandonment, in (0, 1)"
     )
     st.add_argument(
-        "--hourly-cost-cents", metavar="CENTS", help="labour cost per logged-in hour (default 3000)"
+        "--replications",
+        metavar="R",
+        type=A.positive_int,
+        default=3,
+        help="simulated runs per headcount (default 3)",
     )
-    st.add_argument("--jobs", metavar="J", help="worker processes (default: all cores)")
+    st.add_argument("--seed", metavar="N", type=A.seed, default=1)
+    st.add_argument(
+        "--days",
+        metavar="DAYS",
+        type=A.positive_int,
+        help="simulate only the first DAYS days of the scenario (quicker)",
+    )
+    st.add_argument(
+        "--hourly-cost-cents",
+        metavar="CENTS",
+        type=A.cents,
+        help="labour cost per logged-in hour (default 3000)",
+    )
+    st.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     st.add_argument(
         "--out",
         metavar="DIR",
@@ -566,9 +549,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kpisim`` command."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
+    except UsageError as exc:
+        print(f"kpisim: error: {exc}", file=sys.stderr)
+        return 2
     except KpisimError as exc:
         print(f"kpisim: error: {exc}", file=sys.stderr)
         return 2
