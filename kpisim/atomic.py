@@ -22,9 +22,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from kpisim.errors import KpisimError
+from kpisim.provenance import MANIFEST
 
 TABLE_SUFFIXES = (".csv", ".parquet")
-MANIFEST = "manifest.json"
 
 
 def _umask() -> int:

@@ -18,6 +18,7 @@ from kpisim.analysis import fairness as F
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
+from kpisim.provenance import content_sha256
 from kpisim.spec.scenario import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
@@ -412,7 +413,7 @@ def compare(
         policies=names,
         currency=currency,
         meta={
-            "scenario_sha256": getattr(scenario, "sha256", ""),
+            "scenario_sha256": content_sha256(scenario),
             "period": period,
             "policy_objects": dict(policies),
             "scenario": scenario,
@@ -453,14 +454,8 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
 
 
 def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
-    """sha256 of each policy's validated content (its canonical JSON), for the manifest."""
-    import hashlib
-
-    return {
-        name: hashlib.sha256(pol.model_dump_json().encode()).hexdigest()
-        for name, pol in policies.items()
-        if hasattr(pol, "model_dump_json")
-    }
+    """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
+    return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}
 
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:

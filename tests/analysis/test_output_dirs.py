@@ -117,15 +117,17 @@ def test_cli_compare_manifest_names_the_inputs_file(tmp_path, capsys):
     base = ["compare", str(sc), "--policy", str(pol), "--replications", "1", "--jobs", "1"]
     assert main([*base, "--out", str(tmp_path / "a")]) == 0
     m = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert m["inputs"] is None and "inputs_file" not in m and m["population"] == "fixed"
+    assert m["inputs"] is None and m["input_files"] == {} and m["population"] == "fixed"
     agents = sorted(pd.read_csv(tmp_path / "a" / "kpis.csv")["agent_id"].unique())
     inputs = tmp_path / "in.csv"
     pd.DataFrame({"agent_id": agents, "reexam_failed": 1, "level": "senior"}).to_csv(inputs, index=False)
     rc = main([*base, "--inputs", str(inputs), "--out", str(tmp_path / "b")])
     assert rc == 0, capsys.readouterr().err
     m = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert m["inputs_file"] == str(inputs)
-    assert m["inputs_sha256"] == hashlib.sha256(inputs.read_bytes()).hexdigest()
+    assert m["input_files"]["inputs"] == {
+        "path": str(inputs),
+        "sha256": hashlib.sha256(inputs.read_bytes()).hexdigest(),
+    }
     assert m["inputs"].startswith(f"DataFrame ({len(agents)} rows, sha256 of its CSV ")
 
 
@@ -225,9 +227,12 @@ def test_kpis_sidecar_records_roster_metrics_and_interval(tmp_path, capsys):
     )
     assert rc == 0, capsys.readouterr().err
     m = json.loads((tmp_path / "k.csv.manifest.json").read_text())
-    assert m["roster"] == str(DATA / "sample_roster.csv")
-    assert m["roster_sha256"] == hashlib.sha256((DATA / "sample_roster.csv").read_bytes()).hexdigest()
-    assert m["mapping_sha256"] == hashlib.sha256((DATA / "sample_mapping.yaml").read_bytes()).hexdigest()
+    files = m["input_files"]
+    assert files["roster"]["path"] == str(DATA / "sample_roster.csv")
+    assert files["roster"]["sha256"] == hashlib.sha256((DATA / "sample_roster.csv").read_bytes()).hexdigest()
+    assert (
+        files["mapping"]["sha256"] == hashlib.sha256((DATA / "sample_mapping.yaml").read_bytes()).hexdigest()
+    )
     assert (
         m["metrics"] == ["aht_s", "service_level"] and m["interval_min"] == 15 and m["period"] == "interval"
     )
