@@ -40,6 +40,11 @@ def content_sha256(model: BaseModel) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def frame_sha256(df) -> str:
+    """Hex SHA-256 of a DataFrame's CSV form (no index), for inputs given as a table in Python."""
+    return hashlib.sha256(df.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
 def mark_loaded(model: BaseModel, path: str | os.PathLike) -> BaseModel:
     """Record on ``model`` (its private ``_loaded`` attribute) that it was loaded from ``path``,
     with its content hash then; returns ``model``."""

@@ -18,7 +18,7 @@ from kpisim.analysis import fairness as F
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
-from kpisim.provenance import content_sha256
+from kpisim.provenance import content_sha256, frame_sha256
 from kpisim.spec.scenario import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
@@ -434,13 +434,10 @@ def _one_value(values):
 def _describe_inputs(inputs) -> str | dict | None:
     """The policy inputs of a comparison for its manifest: a DataFrame as ``"DataFrame (<n> rows,
     sha256 of its CSV <hex>)"``, a mapping as a plain dict, None as None."""
-    import hashlib
-
     if inputs is None:
         return None
     if isinstance(inputs, pd.DataFrame):
-        digest = hashlib.sha256(inputs.to_csv(index=False).encode("utf-8")).hexdigest()
-        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {digest})"
+        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {frame_sha256(inputs)})"
     return dict(inputs)
 
 
