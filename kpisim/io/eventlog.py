@@ -1,7 +1,8 @@
 """The event log: tables of a simulated (or imported) run, Parquet save/load with a manifest.
 
 A run directory holds one Parquet file per table (``contacts.parquet``, ...) and
-``manifest.json`` (scenario hash, seed, replications, kpisim version). Writing is atomic: the
+``manifest.json`` (a :class:`kpisim.provenance.Manifest`: scenario content hash and source path,
+seed, replications, kpisim version). Writing is atomic: the
 files go to a temporary sibling directory that replaces the run directory only when complete.
 """
 
@@ -16,8 +17,7 @@ import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.io import schema
-
-MANIFEST = "manifest.json"
+from kpisim.provenance import MANIFEST, Manifest
 
 
 @dataclass
@@ -26,8 +26,9 @@ class EventLog:
 
     Attributes:
         tables: table name -> DataFrame with the columns of ``schema.TABLES[name]``.
-        manifest: provenance: ``scenario_id``, ``scenario_sha256``, ``seed``, ``replications``,
-            ``kpisim_version`` and, for imports, ``source``.
+        manifest: provenance, the flat JSON form of a :class:`kpisim.provenance.Manifest`
+            (``scenario_id``, ``scenario_sha256``, ``source_path``, ``seed``, ``replications``,
+            ``kpisim_version``; for imports ``input_files`` and the row counts).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -85,12 +86,14 @@ def save_run(log: EventLog, out_dir: str | os.PathLike) -> Path:
     Raises:
         KpisimError: ``out_dir`` is a file or a non-empty directory without ``manifest.json``.
     """
-    from kpisim.io.atomic import json_bytes, write_dir
+    from kpisim.io.atomic import write_dir
+
+    manifest = Manifest.from_dict(log.manifest).to_json_bytes()  # checked before anything is written
 
     def write(tmp: Path) -> None:
         for name, df in log.tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / MANIFEST).write_bytes(json_bytes(log.manifest))
+        (tmp / MANIFEST).write_bytes(manifest)
 
     return write_dir(out_dir, write)
 

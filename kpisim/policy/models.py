@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from kpisim.policy.rule_models import (
     BonusRule,
@@ -379,6 +379,8 @@ class Policy(Spec):
     pay_plan: PayPlan = Field(default=PayPlan(), alias="pay")
 
     model_config = Spec.model_config | {"populate_by_name": True}
+    # provenance, set by load_policy (not part of the content): (file, content hash when loaded)
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from kpisim.io.load import file_sha256, load_yaml, validate
+from kpisim.io.load import load_yaml, validate
+from kpisim.provenance import mark_loaded
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -400,9 +400,9 @@ class Scenario(_Spec):
     qa_samples_per_month: int = Field(
         default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12)."
     )
-    # provenance, set by load_scenario (not part of the file)
-    source: str = Field(default="<object>", exclude=True)
-    sha256: str = Field(default="", exclude=True)
+    # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
+    # read it with kpisim.provenance.source_path / content_sha256
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _cross_checks(self):
@@ -493,4 +493,4 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """
     data = load_yaml(path)
     scenario = validate(Scenario, data, file=path)
-    return scenario.model_copy(update={"source": str(Path(path)), "sha256": file_sha256(path)})
+    return mark_loaded(scenario, path)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import kpisim
+from kpisim.errors import KpisimError
 from kpisim.io.eventlog import EventLog, concat, conform
+from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
 from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import draw_arrivals
@@ -41,7 +42,7 @@ def simulate(
         One ``EventLog`` with all replications stacked (column ``replication``).
     """
     if replications < 1:
-        raise kpisim.KpisimError(f"replications must be >= 1, got {replications}")
+        raise KpisimError(f"replications must be >= 1, got {replications}")
     logs = [
         simulate_one(scenario, seed=seed, replication=r, population=population)
         for r in range(first_replication, first_replication + replications)
@@ -52,7 +53,7 @@ def simulate(
 def simulate_one(scenario: Scenario, *, seed: int, replication: int, population: str = "fixed") -> EventLog:
     """One replication (see ``simulate``)."""
     if population not in POPULATIONS:
-        raise kpisim.KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
+        raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
     rngs = streams(seed, replication)
     start = pd.Timestamp(scenario.horizon.start)
     roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
@@ -89,16 +90,14 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
         for k, v in keys.items():
             df[k] = v
         out[name] = conform(name, df)
-    manifest = {
-        "scenario_id": scenario.id,
-        "scenario_file": scenario.source,
-        "scenario_sha256": scenario.sha256,
-        "seed": seed,
-        "replications": [replication],
-        "population": population,
-        "kpisim_version": kpisim.__version__,
-    }
-    return EventLog(out, manifest)
+    manifest = Manifest.for_scenario(
+        scenario,
+        command="simulate",
+        seed=seed,
+        replications=[replication],
+        details={"population": population},
+    )
+    return EventLog(out, manifest.to_dict())
 
 
 def _contacts_frame(

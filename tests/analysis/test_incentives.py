@@ -14,6 +14,7 @@ from kpisim.analysis.incentives import (
     tier_cliffs,
 )
 from kpisim.errors import KpisimError
+from kpisim.report import write_comparison
 from tests.analysis.conftest import short
 from tests.analysis.standins import fcr_policy, volume_policy
 
@@ -141,7 +142,7 @@ def test_comparison_lever_effects_reuse_the_baseline_months(shop3, tmp_path):
     )
     pd.testing.assert_series_equal(lv["delta_pay_cents"], direct["delta_pay_cents"])
     assert (lv["groups"] == "as-day").all()
-    comp.to_dir(tmp_path, levers=lv)
+    write_comparison(comp, tmp_path, levers=lv)
     assert "Behaviour levers" in (tmp_path / "report.html").read_text()
     assert (tmp_path / "lever_effects.csv").exists()
 

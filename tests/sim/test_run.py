@@ -11,6 +11,7 @@ import pytest
 from kpisim.cli import main
 from kpisim.io import schema
 from kpisim.io.eventlog import load_run, save_run
+from kpisim.provenance import content_sha256
 from kpisim.scenario.models import load_scenario
 from kpisim.sim.run import simulate
 from tests.simhelpers import mmn_scenario
@@ -77,7 +78,7 @@ def test_save_and_load_run_round_trip(tmp_path, shop):
     for name in schema.TABLES:
         pd.testing.assert_frame_equal(back.tables[name], log.tables[name])
     m = json.loads((out / "manifest.json").read_text())
-    assert m["seed"] == 2 and m["scenario_sha256"] == shop.sha256 and m["kpisim_version"]
+    assert m["seed"] == 2 and m["scenario_sha256"] == content_sha256(shop) and m["kpisim_version"]
 
 
 def test_save_run_is_atomic(tmp_path, shop, monkeypatch):

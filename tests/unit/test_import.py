@@ -374,7 +374,10 @@ def test_cli_on_run_directory_matches_api(tmp_path, capsys):
 
     m = json.loads((tmp_path / "k.parquet.manifest.json").read_text())
     assert m["by"] == ["queue"] and m["definitions"] == {"service_level": {"threshold_s": 30}}
-    assert m["source_manifest"]["seed"] == log.manifest["seed"] and len(m["source_sha256"]) == 64
+    assert (
+        m["source_manifest"]["seed"] == log.manifest["seed"]
+        and len(m["input_files"]["source"]["sha256"]) == 64
+    )
     assert main(["kpis", str(run), "--mapping", "m.yaml", "--out", str(tmp_path / "x.csv")]) == 2
     assert "--mapping applies to exports" in capsys.readouterr().err
 
