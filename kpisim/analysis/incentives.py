@@ -22,7 +22,7 @@ import pandas as pd
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.spec.scenario import Levers, Scenario, pull_levers
 
 #: Metrics tried when a policy does not expose its scorecard.
 DEFAULT_METRICS = (
@@ -291,13 +291,23 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
 def lever_variant(
     scenario: Scenario, levers: Mapping[str, float], *, groups: Sequence[str] | None = None
 ) -> Scenario:
-    """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``."""
+    """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``.
+
+    Args:
+        levers: lever name (a field of ``Levers``, see ``LEVER_NAMES``) -> setting.
+
+    Raises:
+        SpecError: an unknown lever name (with "did you mean" and the allowed names) or a bad
+            lever value.
+        KpisimError: an unknown agent group.
+    """
     names = [g.name for g in scenario.agents]
     for g in groups or ():
         if g not in names:
             raise KpisimError(f"unknown agent group {g!r}; groups are {names}")
+    pull_levers(Levers(), levers)  # check the names even if no group pulls them
     agents = [
-        g.model_copy(update={"levers": g.levers.model_copy(update=dict(levers))})
+        g.model_copy(update={"levers": pull_levers(g.levers, levers, where=f"agents.{g.name}.levers")})
         if groups is None or g.name in groups
         else g
         for g in scenario.agents
@@ -324,7 +334,8 @@ def lever_effects(
         scenario: the baseline centre.
         policies: name -> policy.
         levers: label -> lever updates, e.g. ``{"rush": {"rush_handle_factor": 0.8,
-            "rush_resolution_odds": 0.7}}``.
+            "rush_resolution_odds": 0.7}}``; names must be in ``LEVER_NAMES`` (``SpecError``
+            otherwise, before anything is simulated).
         groups: agent groups that pull the lever (default: all).
         base_kpis: the baseline's KPI table for the same seed and replications if already
             simulated (e.g. ``Comparison.kpis``); its extra columns (policy inputs) are copied to
@@ -337,6 +348,8 @@ def lever_effects(
     from kpisim.analysis.compare import summarise_for_compare
 
     labels = list(levers)
+    for k in labels:  # fail on a misspelt lever before simulating anything
+        pull_levers(Levers(), levers[k], where=f"levers.{k}")
     variants = [lever_variant(scenario, levers[k], groups=groups) for k in labels]
     if base_kpis is None:
         variants = [scenario, *variants]

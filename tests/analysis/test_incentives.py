@@ -13,7 +13,8 @@ from kpisim.analysis.incentives import (
     metric_steps,
     tier_cliffs,
 )
-from kpisim.errors import KpisimError
+from kpisim.errors import KpisimError, SpecError
+from kpisim.spec.scenario import LEVER_NAMES
 from tests.analysis.conftest import short
 from tests.analysis.standins import fcr_policy, volume_policy
 
@@ -52,6 +53,39 @@ def test_lever_variant_touches_only_named_groups(shop3):
     assert shop3.agents[5].levers.rush_handle_factor == 1.0  # baseline untouched
     with pytest.raises(KpisimError, match="unknown agent group 'x'"):
         lever_variant(shop3, {"rush_handle_factor": 0.8}, groups=["x"])
+
+
+@pytest.mark.parametrize(
+    ("levers", "pattern"),
+    [
+        (
+            {"rush_handle_factr": 0.8},
+            r"unknown lever 'rush_handle_factr' \(did you mean rush_handle_factor\?\)",
+        ),
+        ({"max_concurrency": 5}, r"unknown lever 'max_concurrency'; allowed: rush_handle_factor, "),
+    ],
+)
+def test_unknown_lever_names_are_refused_not_ignored(shop3, levers, pattern):
+    # issue #11: a misspelt lever used to give a run equal to the baseline, silently
+    with pytest.raises(SpecError, match=pattern) as e:
+        lever_variant(shop3, levers)
+    assert all(n in str(e.value) for n in LEVER_NAMES)
+    with pytest.raises(SpecError, match=pattern):
+        lever_variant(shop3, levers, groups=["as-day"])
+    with pytest.raises(SpecError, match=rf"levers\.typo\.{next(iter(levers))}: {pattern}"):
+        lever_effects(
+            shop3, {"volume": volume_policy()}, {"typo": levers}, replications=1, jobs=1, progress=False
+        )
+
+
+def test_lever_values_are_validated(shop3):
+    with pytest.raises(SpecError, match=r"rush_handle_factor: bad value -0\.5"):
+        lever_variant(shop3, {"rush_handle_factor": -0.5})
+
+
+def test_comparison_lever_effects_refuses_unknown_lever_names(shop_comparison):
+    with pytest.raises(SpecError, match=r"did you mean rush_handle_factor\?"):
+        shop_comparison.lever_effects({"rush": {"rush_handle_factr": 0.8}}, progress=False, jobs=1)
 
 
 def test_incentive_gradient_of_a_linear_volume_policy_is_exact(shop_comparison):
