@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
+from kpisim.kpi.registry import METRICS, Bounds
 from kpisim.policy.consequences import condition, streak
 from kpisim.policy.frame import Table
 from kpisim.policy.grades import grade
@@ -26,11 +27,20 @@ from kpisim.spec.policy_check import component_max, component_scale, scorecard_m
 from kpisim.spec.policy_rules import parse_interval
 
 
-def directions(policy: Policy) -> dict[str, str]:
-    """Metric -> direction for the registry plus the policy's inputs."""
+def directions(policy: Policy | None = None) -> dict[str, str]:
+    """Metric -> direction for the registry plus the policy's inputs (a policy object without
+    declared ``inputs``, or None, gives the registry alone)."""
     d = dict(known_metrics())
-    d.update({i.name: i.direction for i in policy.inputs})
+    d.update({i.name: i.direction for i in getattr(policy, "inputs", ())})
     return d
+
+
+def bounds(policy: Policy | None = None) -> dict[str, Bounds]:
+    """Metric -> range of values (``kpisim.kpi.registry.Bounds``) for the registry plus the
+    policy's inputs (their declared ``bounds``)."""
+    b = {k: m.bounds for k, m in METRICS.items()}
+    b.update({i.name: Bounds(*i.bounds) for i in getattr(policy, "inputs", ())})
+    return b
 
 
 def to_units(total: np.ndarray, decimals: int) -> np.ndarray:
