@@ -302,3 +302,33 @@ def test_pay_by_rank_follows_the_s3_pool_shares():
     comp.pay["bonus_cents"] = np.where(comp.pay["replication"] == 0, np.nan, 1_000.0)
     t2 = pay_by_rank(comp, column=["total_cents", "bonus_cents"]).set_index("rank")
     assert t2.loc[1, "pay_cents"] == 200_500 and t2.loc[2, "step_up_cents"] == t.loc[2, "step_up_cents"]
+
+
+def test_report_fails_loudly_when_the_incentive_analysis_fails(shop_comparison, tmp_path):
+    # issue #11: write_dir used to drop the whole incentives section on any exception
+    import dataclasses
+
+    from kpisim.errors import DataError
+
+    class Broken(StandIn):
+        def score(self, kpi_table, /):
+            raise DataError("broken policy: cannot re-score a perturbed month")
+
+    pols = dict(shop_comparison.meta["policy_objects"])
+    pols["volume"] = Broken("volume", lambda k: np.zeros(len(k)))
+    comp = dataclasses.replace(shop_comparison, meta={**shop_comparison.meta, "policy_objects": pols})
+    with pytest.raises(DataError, match="cannot re-score"):
+        comp.to_dir(tmp_path / "r", figures=False)
+    assert not (tmp_path / "r").exists()  # nothing half-written
+
+
+def test_report_says_why_incentives_are_missing(shop_comparison, tmp_path):
+    import dataclasses
+
+    meta = {k: v for k, v in shop_comparison.meta.items() if k != "policy_objects"}
+    comp = dataclasses.replace(shop_comparison, meta=meta)
+    comp.to_dir(tmp_path / "r", figures=False)
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "Incentives not computed: this comparison holds no policy objects" in page
+    assert shop_comparison.to_dir(tmp_path / "full", figures=False)
+    assert "not computed" not in (tmp_path / "full" / "report.html").read_text()
