@@ -221,7 +221,8 @@ _COLUMNS: tuple[Column, ...] = (
     _c("sum_response_time_s", "contacts", "response_time_sum_s if answered", integer=False),
     _c("n_responses", "contacts", "response_count if answered"),
     _c("n_chat_handled", "contacts", "1 if an answered chat contact"),
-    _c("n_chat_replied", "contacts", "1 if an answered chat contact with replied"),
+    _c("n_chat_wrote", "contacts", "1 if an answered chat contact with customer_wrote"),
+    _c("n_chat_replied", "contacts", "1 if an answered chat contact with customer_wrote and replied"),
     _c("n_chat_invalid", "contacts", "1 if an answered chat contact with invalid"),
     _c("n_conversion_base", "contacts", "1 if answered in a counted queue", owner="conversion_rate"),
     _c(
@@ -532,9 +533,12 @@ _METRICS: tuple[Metric, ...] = (
         "ratio",
         "higher",
         "ratio",
-        "chat: answered chats with replied / answered chats (S3 scorecard item 6)",
+        "chat: answered chats in which the customer wrote (customer_wrote) and the agent replied / "
+        "answered chats in which the customer wrote (S3 scorecard item 6); sessions where the "
+        "customer never wrote are left out (before issue #11 they counted as not replied, so "
+        "reply_rate was 1 - invalid_session_rate)",
         "n_chat_replied",
-        "n_chat_handled",
+        "n_chat_wrote",
         bounds=SHARE,
     ),
     _m(
