@@ -27,6 +27,7 @@ from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
+from kpisim.kpi.registry import METRICS
 from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
@@ -252,9 +253,12 @@ def staffing_sweep(
         + [c for c in d.columns if c.startswith("pay_per_agent_cents_")]
     )
     out = ci_frame(d, ["agents"], cols)
-    for c in ("service_level", "abandon_rate", "occupancy"):  # shares: keep the t interval inside [0, 1]
-        out[f"{c}_lo"], out[f"{c}_hi"] = out[f"{c}_lo"].clip(lower=0), out[f"{c}_hi"].clip(upper=1)
-    out["asa_s_lo"] = out["asa_s_lo"].clip(lower=0)
+    for c in CENTRE:  # keep the t interval inside the metric's range (registry bounds)
+        b = METRICS[c].bounds
+        out[f"{c}_lo"], out[f"{c}_hi"] = (
+            out[f"{c}_lo"].clip(lower=b.lower),
+            out[f"{c}_hi"].clip(upper=b.upper),
+        )
     open_s = _open_seconds(scenario)
     out["staffed_agents"] = out["staffed_s"] / open_s if open_s else math.nan
     out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
@@ -50,13 +51,43 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.dtypes(name).items()})
 
 
+def derive_customer_wrote(contacts: pd.DataFrame) -> pd.Series:
+    """``customer_wrote`` for contacts that lack it (logs written before the column existed,
+    exports without it): answered, unless marked ``invalid`` with no customer message (the
+    simulator's "customer never wrote"). Exact for simulated logs; without ``invalid`` and
+    ``customer_msgs`` every answered contact counts as written."""
+    idx = contacts.index
+    answered = contacts["answered_at"].notna().to_numpy()
+    invalid = (
+        contacts["invalid"].to_numpy(dtype=bool, na_value=False)
+        if "invalid" in contacts
+        else np.zeros(len(idx), bool)
+    )
+    msgs = (
+        pd.to_numeric(contacts["customer_msgs"]).fillna(0).to_numpy(float)
+        if "customer_msgs" in contacts
+        else np.zeros(len(idx))
+    )
+    return pd.Series(answered & ~(invalid & (msgs == 0)), index=idx, dtype=bool)
+
+
+#: columns added to the schema after logs were first written: table -> column -> derivation
+ADDED_COLUMNS = {"contacts": {"customer_wrote": derive_customer_wrote}}
+
+
 def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with exactly the schema's columns, in order, cast to the schema dtypes.
+
+    A column added to the schema later (``ADDED_COLUMNS``) is derived if ``df`` lacks it, so
+    older run directories stay readable.
 
     Raises:
         DataError: a required column is missing.
     """
     want = schema.dtypes(name)
+    added = {c: f for c, f in ADDED_COLUMNS.get(name, {}).items() if c not in df.columns}
+    if added:
+        df = df.assign(**{c: f(df) for c, f in added.items()})
     missing = [c for c in want if c not in df.columns]
     if missing:
         raise DataError(f"table {name!r}: missing column(s) {missing}; expected {list(want)}")

@@ -21,7 +21,7 @@ import pandas as pd
 from kpisim.errors import DataError
 from kpisim.io import schema
 from kpisim.io.atomic import write_bytes
-from kpisim.io.eventlog import EventLog, conform, empty_table
+from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
 from kpisim.io.mapping import ImportMapping, load_mapping
 from kpisim.provenance import InputFile, Manifest
 
@@ -336,6 +336,7 @@ def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> 
     fill("wrap_up_end_at", (end + pd.to_timedelta(df["wrap_up_s"], unit="s")).where(ans))
     fill("queued", df["wait_s"].to_numpy() > 0)
     fill("replied", ans)
+    fill("customer_wrote", derive_customer_wrote(df))
     fill("concurrency", np.where(ans, 1.0, np.nan))
     df["concurrency"] = df["concurrency"].where(ans)
     fill("converted", df["order_value_cents"].to_numpy(dtype=float) > 0)

@@ -90,6 +90,11 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("system_msgs", "int64", "Chat: automatic/system messages."),
         ("replied", "bool", "Chat: the agent replied at least once (voice: answered)."),
         ("invalid", "bool", "Chat: only one side wrote a manual message (S3 #19)."),
+        (
+            "customer_wrote",
+            "bool",
+            "Chat: the customer wrote at least one manual message (the base of `reply_rate`); voice: answered. Logs and exports without it derive it (see Notes).",
+        ),
     ),
     "agent_states": (
         ("agent_id", "string", "Agent."),
@@ -217,6 +222,11 @@ def markdown() -> str:
         "  them; only validity/fairness analyses do, and they say so.",
         "- Contacts still waiting when no agent is left (no patience configured) are recorded as",
         "  abandoned at the time the simulation ended.",
+        "- `contacts.customer_wrote` was added after the first release (issue #11: `reply_rate` is",
+        "  replied / customers who wrote, as in S3). A run directory or export without the column",
+        "  stays readable: it is derived as answered and not (`invalid` with `customer_msgs` = 0),",
+        "  which is exact for simulated logs; without `invalid` and message counts every answered",
+        "  contact counts as written (the old reply-rate base).",
         "",
     ]
     return "\n".join(lines)

@@ -42,12 +42,24 @@ class InputSpec(Spec):
         unit: free text, e.g. ``points(0-100)``.
         direction: ``higher``, ``lower`` or ``neutral`` (is more better?).
         description: how it is measured and by whom.
+        bounds: ``[lower, upper]`` the value can take (``null`` = unbounded), e.g. ``[0, 100]``
+            for a 0-100 rating; analyses that perturb values (incentive gradients) keep them
+            inside. Default unbounded.
     """
 
     name: Ident
     unit: str = ""
     direction: Direction = "higher"
     description: str = ""
+    bounds: tuple[float | None, float | None] = (None, None)
+
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, v):
+        lo, hi = v
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"lower bound {lo:g} must be below upper bound {hi:g}")
+        return v
 
 
 class Component(_Named):

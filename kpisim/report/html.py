@@ -91,13 +91,7 @@ def write_comparison(
             "fairness": fair,
             "pay_gaps": gaps,
         }
-        try:
-            from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
-
-            grad = incentive_gradient(comp)
-            cliffs = tier_cliffs(comp)
-        except Exception:  # incentives are optional in the report; a policy may not support perturbation
-            grad, cliffs = pd.DataFrame(), pd.DataFrame()
+        grad, cliffs, not_computed = _incentives(comp)
         tables["incentive_gradient"] = grad
         tables["tier_cliffs"] = cliffs
         if levers is not None:
@@ -125,12 +119,40 @@ def write_comparison(
                 imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
         (d / MANIFEST).write_bytes(manifest)
         names["manifest"] = MANIFEST
-        page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
+        page = _html(
+            comp,
+            cost,
+            wl,
+            fair,
+            gaps,
+            grad,
+            cliffs,
+            imgs,
+            budget_cents,
+            threshold_cents,
+            levers,
+            not_computed,
+        )
         (d / "report.html").write_bytes(page.encode("utf-8"))
         names["report"] = "report.html"
 
     atomic.write_dir(out, build)
     return {k: str(out / v) for k, v in names.items()}
+
+
+def _incentives(comp) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Incentive gradient and tier cliffs of ``comp``, and why they were not computed ("" if they were).
+
+    The one expected reason to leave them out is a comparison built without the policy objects
+    (``meta["policy_objects"]``): there is nothing to re-score, and the report says so. Any
+    error while computing them propagates: a report never silently drops a section.
+    """
+    from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
+
+    if not comp.meta.get("policy_objects"):
+        why = "not computed: this comparison holds no policy objects to re-score (meta['policy_objects'])"
+        return pd.DataFrame(), pd.DataFrame(), why
+    return incentive_gradient(comp), tier_cliffs(comp), ""
 
 
 def _manifest(comp) -> Manifest:
@@ -161,7 +183,20 @@ def _manifest(comp) -> Manifest:
     return m.with_policies({n: p for n, p in pols.items() if hasattr(p, "model_dump")})
 
 
-def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers=None) -> str:
+def _html(
+    comp,
+    cost,
+    wl,
+    fair,
+    gaps,
+    grad,
+    cliffs,
+    imgs,
+    budget_cents,
+    threshold_cents,
+    levers=None,
+    not_computed="",
+) -> str:
     cur = html.escape(comp.currency)
     e = html.escape
 
@@ -242,6 +277,11 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
             money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"),
         ),
     ]
+    if not_computed:
+        parts += [
+            "<h2>Incentives</h2>",
+            f'<p class="note"><b>Incentives {html.escape(not_computed)}.</b></p>',
+        ]
     if len(grad):
         parts += [
             "<h2>Incentives</h2>",

@@ -8,11 +8,14 @@ bad value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from kpisim.errors import SpecError
 from kpisim.io.load import load_yaml, validate
 from kpisim.provenance import mark_loaded
 
@@ -118,6 +121,29 @@ class Levers(_Spec):
     cherry_pick_share: float = Field(default=0.0, ge=0, le=1)
     cherry_pick_delay_s: float = Field(default=0.0, ge=0)
     cherry_pick_transfer: float = Field(default=0.0, ge=0, le=1)
+
+
+#: Names of the behaviour levers (the fields of ``Levers``); the one list every API checks against.
+LEVER_NAMES: tuple[str, ...] = tuple(Levers.model_fields)
+
+
+def pull_levers(levers: Levers, updates: Mapping[str, float], /, *, where: str = "levers") -> Levers:
+    """A validated copy of ``levers`` with ``updates`` applied.
+
+    Raises:
+        SpecError: an unknown lever name (with the closest names and the allowed list) or a bad
+            value (e.g. a non-positive factor).
+    """
+    for name in updates:
+        if name not in LEVER_NAMES:
+            close = difflib.get_close_matches(str(name), LEVER_NAMES, n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise SpecError(
+                "<object>",
+                f"{where}.{name}",
+                f"unknown lever {name!r}{hint}; allowed: {', '.join(LEVER_NAMES)}",
+            )
+    return validate(Levers, {**levers.model_dump(), **dict(updates)}, file="<object>")
 
 
 class Outcomes(_Spec):

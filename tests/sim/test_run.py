@@ -81,6 +81,29 @@ def test_save_and_load_run_round_trip(tmp_path, shop):
     assert m["seed"] == 2 and m["scenario_sha256"] == content_sha256(shop) and m["kpisim_version"]
 
 
+def test_customer_wrote_is_recorded_and_old_run_dirs_stay_readable(tmp_path, shop):
+    from kpisim.io.eventlog import derive_customer_wrote
+    from kpisim.kpi.compute import kpis
+
+    log = simulate(shop, seed=2)
+    c = log.contacts
+    chat = c["channel"] == "chat"
+    answered = c["answered_at"].notna()
+    # the customer wrote iff there is a customer message; voice: answered
+    assert (c.loc[chat & answered, "customer_wrote"] == (c.loc[chat & answered, "customer_msgs"] > 0)).all()
+    assert (c.loc[~chat, "customer_wrote"] == answered[~chat]).all()
+    assert not (c["replied"] & chat & ~c["customer_wrote"]).any()  # a reply needs a customer message
+    pd.testing.assert_series_equal(derive_customer_wrote(c), c["customer_wrote"], check_names=False)
+    # a run directory written before the column existed loads, with the same values
+    out = save_run(log, tmp_path / "run")
+    old = pd.read_parquet(out / "contacts.parquet").drop(columns=["customer_wrote"])
+    old.to_parquet(out / "contacts.parquet", index=False)
+    back = load_run(out)
+    pd.testing.assert_frame_equal(back.contacts, c)
+    k = kpis(back, by=("agent_id",), period="month")
+    assert (k["reply_rate"].dropna() >= 1 - k["invalid_session_rate"].dropna() - 1e-12).all()
+
+
 def test_save_run_is_atomic(tmp_path, shop, monkeypatch):
     log = simulate(shop, seed=2)
     target = save_run(log, tmp_path / "run")
