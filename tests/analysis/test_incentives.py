@@ -319,7 +319,7 @@ def test_report_fails_loudly_when_the_incentive_analysis_fails(shop_comparison, 
     pols["volume"] = Broken("volume", lambda k: np.zeros(len(k)))
     comp = dataclasses.replace(shop_comparison, meta={**shop_comparison.meta, "policy_objects": pols})
     with pytest.raises(DataError, match="cannot re-score"):
-        comp.to_dir(tmp_path / "r", figures=False)
+        write_comparison(comp, tmp_path / "r", figures=False)
     assert not (tmp_path / "r").exists()  # nothing half-written
 
 
@@ -328,8 +328,8 @@ def test_report_says_why_incentives_are_missing(shop_comparison, tmp_path):
 
     meta = {k: v for k, v in shop_comparison.meta.items() if k != "policy_objects"}
     comp = dataclasses.replace(shop_comparison, meta=meta)
-    comp.to_dir(tmp_path / "r", figures=False)
+    write_comparison(comp, tmp_path / "r", figures=False)
     page = (tmp_path / "r" / "report.html").read_text()
     assert "Incentives not computed: this comparison holds no policy objects" in page
-    assert shop_comparison.to_dir(tmp_path / "full", figures=False)
+    assert write_comparison(shop_comparison, tmp_path / "full", figures=False)
     assert "not computed" not in (tmp_path / "full" / "report.html").read_text()
