@@ -112,15 +112,15 @@ def _open_seconds(scenario: Scenario) -> float:
 
 
 def slots_per_agent(scenario: Scenario) -> float | None:
-    """Erlang servers per agent: 1 for a voice-only centre, the headcount-weighted mean
-    ``max_concurrency`` for a chat-only centre, None when voice and chat are mixed."""
+    """Erlang servers per agent: the headcount-weighted mean of the contacts an agent holds at
+    once (``AgentGroup.sessions``: 1 on voice, ``max_concurrency`` on chat) when all queues are on
+    one channel; None when voice and chat are mixed."""
     channels = {q.channel for q in scenario.queues.values()}
-    if channels == {"voice"}:
-        return 1.0
-    if channels == {"chat"}:
-        n = sum(g.count for g in scenario.agents)
-        return sum(g.count * g.max_concurrency for g in scenario.agents) / n if n else None
-    return None
+    if len(channels) != 1:
+        return None
+    (channel,) = channels
+    n = sum(g.count for g in scenario.agents)
+    return sum(g.count * g.sessions(channel) for g in scenario.agents) / n if n else None
 
 
 def session_time(scenario: Scenario, slots: float | None) -> Callable[[str], float]:

@@ -12,11 +12,12 @@ Where things happen (for a newcomer):
 - abandonment: ``_on_patience``; resolution / transfer / repeat contacts: ``_on_talk_end``.
 
 Routing rule: an arriving contact goes to an eligible agent who is logged in, not draining for a
-break or logout, and below their concurrency cap; among those, agents with the queue at the
-highest skill priority first, then the least-loaded (chat), then the longest idle. A freed agent
+break or logout, and has free session slots for it (``AgentGroup.slots``: a chat session takes
+one of the agent's ``max_concurrency`` slots, a voice call all of them); among those, agents with
+the queue at the highest skill priority first, then the least-loaded, then the longest idle. A freed agent
 takes, among its queues of the highest priority that have someone waiting, the contact that has
-waited longest (FIFO within a queue). Chat: a session slot stays taken during its after-contact
-work.
+waited longest (FIFO within a queue) among those that fit its free slots. Chat: a session slot
+stays taken during its after-contact work.
 """
 
 from __future__ import annotations
