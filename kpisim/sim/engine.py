@@ -270,6 +270,18 @@ class Engine:
             self._release(ag, q)
 
     def _transfer(self, c: int) -> None:
+        """Pass contact ``c``'s customer to the transfer queue now, or at the next opening if the
+        centre has closed meanwhile (as returns wait); dropped if it does not open again within
+        the horizon, so no contact arrives while closed or after the horizon."""
+        now = self.env.now
+        at = after_open_time(self.sc.horizon, now, 0.0)
+        if at == now:
+            self._on_transfer(c)
+        elif at < self.horizon_s:
+            ev = self.env.timeout(at - now, value=c)
+            ev.callbacks.append(lambda ev: self._on_transfer(ev.value))
+
+    def _on_transfer(self, c: int) -> None:
         rec = self.contacts
         target = self.qnames.index(self.qspecs[rec.queue[c]].outcomes.transfer_to)
         t = self._new_contact(target, rec.customer[c], rec.attempt[c], c)
