@@ -138,13 +138,19 @@ class Engine:
                         self.cherry_thr[a, qi] = float(np.quantile(w, 1 - share))
 
     def _new_contact(self, queue: int, customer: int, attempt: int, transfer_of: int) -> int:
-        """Append a dynamic contact (repeat or transfer) arriving now; returns its index."""
+        """Append a dynamic contact (repeat or transfer) arriving now; returns its index.
+
+        Its inputs come from the ``return_*`` streams (one draw each per contact, patience only
+        on queues with patience), never from ``returns``, so the return decisions and delays stay
+        in step whatever happens to the repeat contacts (common random numbers)."""
         spec = self.qspecs[queue]
-        r = self.rngs["returns"]
-        work = float(draw(spec.handle, 1, r)[0])
-        pat = float(draw(spec.patience, 1, r)[0]) if spec.patience is not None else np.inf
-        wrap = float(draw(spec.wrap_up, 1, r)[0])
-        u = r.random(2)
+        rngs = self.rngs
+        work = float(draw(spec.handle, 1, rngs["return_handle"])[0])
+        pat = (
+            float(draw(spec.patience, 1, rngs["return_patience"])[0]) if spec.patience is not None else np.inf
+        )
+        wrap = float(draw(spec.wrap_up, 1, rngs["return_wrap"])[0])
+        u = rngs["return_outcomes"].random(2)
         return self.contacts.add(
             self.env.now, queue, customer, attempt, transfer_of, work, pat, wrap, float(u[0]), float(u[1])
         )
