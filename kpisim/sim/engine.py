@@ -29,7 +29,7 @@ import numpy as np
 import simpy
 
 from kpisim.scenario.models import Scenario
-from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP_UP, Agent, odds_p
+from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP_UP, Agent, build_staff
 from kpisim.sim.contacts import ABANDONED, ANSWERED, BLOCKED, WAITING, Contacts
 from kpisim.sim.distributions import draw
 from kpisim.sim.hours import after_open_time
@@ -63,40 +63,16 @@ class Engine:
         self.nwait = [0] * len(qspecs)
         self.capacity = [q.capacity for q in qspecs]
         self.blocks = blocks
-        groups = {g.name: g for g in scenario.agents}
-        qindex = {q: i for i, q in enumerate(self.qnames)}
-
-        self.agents: list[Agent] = []
-        # per (queue, priority level): heap of (held, idle_since, seq, version, agent)
-        self.free: list[list[tuple[int, list]]] = [[] for _ in qspecs]
-        levels: list[dict[int, list]] = [{} for _ in qspecs]
-        n = len(roster)
-        self.p_resolve = np.zeros((n, len(qspecs)))
-        self.p_transfer = np.zeros((n, len(qspecs)))
-        self.cherry_thr = np.full((n, len(qspecs)), np.inf)
-        self.cherry_transfer = np.zeros(n)
-        self.cherry_delay = np.zeros(n)
-        self.speed_eff = np.ones(n)
-        for a in range(n):
-            g = groups[roster["group"].iat[a]]
-            prio = {qindex[q]: p for q, p in g.skills.items()}
-            cost = {q: g.slots(qspecs[q].channel) for q in prio}
-            speed = float(roster["true_speed"].iat[a]) * g.levers.rush_handle_factor
-            self.agents.append(Agent(a, g.max_concurrency, prio, cost, speed))
-            self.speed_eff[a] = speed
-            for q, p in prio.items():
-                levels[q].setdefault(p, [])
-                o = qspecs[q].outcomes
-                self.p_resolve[a, q] = odds_p(
-                    o.resolve, float(roster["true_resolution"].iat[a]) * g.levers.rush_resolution_odds
-                )
-                self.p_transfer[a, q] = o.transfer
-            self.cherry_transfer[a] = g.levers.cherry_pick_transfer
-            self.cherry_delay[a] = g.levers.cherry_pick_delay_s
-        for q in range(len(qspecs)):
-            self.free[q] = [(p, levels[q][p]) for p in sorted(levels[q])]
+        staff = build_staff(scenario, roster)
+        self.agents = staff.agents
+        self.p_resolve, self.p_transfer = staff.p_resolve, staff.p_transfer
+        self.cherry_transfer, self.cherry_delay = staff.cherry_transfer, staff.cherry_delay
+        self._cherry_share = staff.cherry_share
+        # set in _predraw: agent x queue base work above which the agent stalls (cherry-picking)
+        self.cherry_thr = np.full(staff.p_resolve.shape, np.inf)
+        # per (queue, priority level): heap of (slots used, idle_since, seq, version, agent)
+        self.free: list[list[tuple[int, list]]] = [[(p, []) for p in lv] for lv in staff.levels]
         self._seq = 0
-        self._cherry_share = [groups[g].levers.cherry_pick_share for g in roster["group"]]
         self.contacts = Contacts()
         self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
         self.n_customers = 0
