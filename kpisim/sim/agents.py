@@ -38,6 +38,7 @@ class Agent:
         "cap",
         "cost",
         "drained",
+        "heaps",
         "held",
         "idle_since",
         "idx",
@@ -65,6 +66,7 @@ class Agent:
         self.state = OFFLINE
         self.speed = speed
         self.drained: simpy.Event | None = None
+        self.heaps: list[tuple[int, list]] = []  # (slots, free-agent heap) per skill; set by Engine
 
 
 @dataclass

@@ -72,6 +72,10 @@ class Engine:
         self.cherry_thr = np.full(staff.p_resolve.shape, np.inf)
         # per (queue, priority level): heap of (slots used, idle_since, seq, version, agent)
         self.free: list[list[tuple[int, list]]] = [[(p, []) for p in lv] for lv in staff.levels]
+        for ag in self.agents:  # the heaps each agent is offered on, with the slots a contact takes
+            ag.heaps = [
+                (ag.cost[q], next(h for lv, h in self.free[q] if lv == p)) for q, p in ag.prio.items()
+            ]
         self._seq = 0
         self.contacts = Contacts()
         self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
@@ -142,13 +146,9 @@ class Engine:
         self._seq += 1
         entry = (ag.used, ag.idle_since, self._seq, ag.version, ag)
         free = ag.cap - ag.used
-        for q, p in ag.prio.items():
-            if ag.cost[q] > free:
-                continue
-            for lv, heap in self.free[q]:
-                if lv == p:
-                    heapq.heappush(heap, entry)
-                    break
+        for cost, heap in ag.heaps:
+            if cost <= free:
+                heapq.heappush(heap, entry)
 
     def _withdraw(self, ag: Agent) -> None:
         ag.version += 1  # invalidates all heap entries of this agent
