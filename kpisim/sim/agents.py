@@ -50,10 +50,10 @@ class Agent:
         "version",
     )
 
-    def __init__(self, idx: int, cap: int, prio: dict[int, int], cost: dict[int, int], speed: float):
+    def __init__(self, idx: int, cap: int, prio: dict[int, int], cost: list[int], speed: float):
         self.idx = idx
         self.cap = cap
-        self.cost = cost  # queue index -> slots a contact of that queue takes
+        self.cost = cost  # per queue index: slots a contact of that queue takes (0: not served)
         self.held = 0
         self.used = 0
         self.prio = prio  # queue index -> priority
@@ -103,7 +103,7 @@ def build_staff(scenario: Scenario, roster: pd.DataFrame) -> Staff:
     for a in range(n):
         g = groups[roster["group"].iat[a]]
         prio = {qindex[q]: p for q, p in g.skills.items()}
-        cost = {q: g.slots(qspecs[q].channel) for q in prio}
+        cost = [g.slots(s.channel) if q in prio else 0 for q, s in enumerate(qspecs)]
         speed = float(roster["true_speed"].iat[a]) * g.levers.rush_handle_factor
         staff.agents.append(Agent(a, g.max_concurrency, prio, cost, speed))
         for q, p in prio.items():
