@@ -9,12 +9,8 @@ import pandas as pd
 import pytest
 
 from kpisim.analysis import sipp, theory
-from kpisim.analysis.staffing import (
-    _erlang_headcount,
-    erlang_prediction,
-    planned_staffing,
-    with_headcount,
-)
+from kpisim.analysis.staffing import erlang_prediction, planned_staffing, with_headcount
+from kpisim.analysis.staffing_required import _erlang_headcount
 from kpisim.errors import KpisimError
 from kpisim.sim.arrivals import interval_rates
 from tests.analysis.conftest import short
