@@ -216,19 +216,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from kpisim.policy.inputs import read_table
 
         inputs = read_table(args.inputs)
-    comp = compare(
-        scenario,
-        policies,
-        baseline=args.baseline,
-        replications=args.replications,
-        seed=args.seed,
-        jobs=args.jobs,
-        progress=sys.stderr.isatty(),
-        inputs=inputs,
-    )
-    if args.inputs:
-        comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
-    levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
+    from kpisim.analysis.executors import open_executor
+
+    with open_executor(args.scheduler, jobs=args.jobs) as ex:
+        comp = compare(
+            scenario,
+            policies,
+            baseline=args.baseline,
+            replications=args.replications,
+            seed=args.seed,
+            jobs=args.jobs,
+            executor=ex,
+            progress=sys.stderr.isatty(),
+            inputs=inputs,
+        )
+        if args.inputs:
+            comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
+        levers = comp.lever_effects(executor=ex, progress=sys.stderr.isatty()) if args.levers else None
     files = write_comparison(
         comp, args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
     )
@@ -279,18 +283,22 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         except KpisimError as exc:
             raise KpisimError(f"--headcounts: {exc}") from None
     hourly = DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None else args.hourly_cost_cents
-    study = study_staffing(
-        scenario,
-        headcounts=headcounts,
-        target_sl=args.target_sl,
-        max_abandon=args.max_abandon,
-        threshold_s=args.threshold_s,
-        replications=args.replications,
-        seed=args.seed,
-        jobs=args.jobs,
-        progress=sys.stderr.isatty(),
-        hourly_cost_cents=hourly,
-    )
+    from kpisim.analysis.executors import open_executor
+
+    with open_executor(args.scheduler, jobs=args.jobs) as ex:
+        study = study_staffing(
+            scenario,
+            headcounts=headcounts,
+            target_sl=args.target_sl,
+            max_abandon=args.max_abandon,
+            threshold_s=args.threshold_s,
+            replications=args.replications,
+            seed=args.seed,
+            jobs=args.jobs,
+            executor=ex,
+            progress=sys.stderr.isatty(),
+            hourly_cost_cents=hourly,
+        )
     target_sl, max_abandon, threshold_s = study.target_sl, study.max_abandon, study.threshold_s
     sweep, required, check = study.sweep, study.required, study.check
 
@@ -428,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--budget-cents", type=A.cents, help="monthly budget, cents: report P(total > budget)")
     c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
     c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
+    A.add_scheduler(c)
     c.add_argument(
         "--inputs",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
@@ -489,6 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="labour cost per logged-in hour (default 3000)",
     )
     st.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
+    A.add_scheduler(st)
     st.add_argument(
         "--out",
         metavar="DIR",

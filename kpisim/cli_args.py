@@ -92,3 +92,15 @@ def headcounts(text: str) -> list[int]:
             raise argparse.ArgumentTypeError(f"{h!r} is not allowed; give {allowed}")
         out.append(value)
     return out
+
+
+SCHEDULER_HELP = (
+    "run the replications on Dask: 'local' starts a LocalCluster (--jobs workers), "
+    "tcp://HOST:8786 uses a running scheduler (pip install 'kpisim[dask]'; docs/cluster.md); "
+    "default: local processes"
+)
+
+
+def add_scheduler(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scheduler`` (where replications run; see :func:`kpisim.analysis.executors.open_executor`)."""
+    parser.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)

@@ -225,6 +225,7 @@ class Comparison:
         *,
         groups: Sequence[str] | None = None,
         jobs: int | None = None,
+        executor: Any = None,
         progress: bool = True,
     ) -> pd.DataFrame:
         """Simulate each lever pulled by ``groups`` (default: the largest agent group) on the same
@@ -249,6 +250,7 @@ class Comparison:
             replications=self.replications,
             seed=self.seed,
             jobs=jobs,
+            executor=executor,
             progress=progress,
             period=self.meta.get("period", "month"),
             base_kpis=self.kpis,
@@ -302,6 +304,7 @@ def compare(
     replications: int = 4,
     seed: int = 1,
     jobs: int | None = None,
+    executor: Any = None,
     progress: bool = True,
     kpi_by: Sequence[str] = ("agent_id",),
     period: str = "month",
@@ -316,6 +319,8 @@ def compare(
         replications: independent simulated runs (>= 2 for confidence intervals).
         seed: base seed; replication r uses ``SeedSequence([seed, r])``.
         jobs: worker processes (default all cores; results identical to ``jobs=1``).
+        executor: where the replications run: ``None`` (local processes), ``"sequential"``, a
+            ``distributed.Client`` (see :mod:`kpisim.analysis.executors`); results identical.
         progress: show a progress bar.
         kpi_by: KPI grouping (must include ``agent_id`` for per-agent pay).
         period: KPI period (``month`` for monthly scorecards).
@@ -341,6 +346,7 @@ def compare(
         seed=seed,
         replications=replications,
         jobs=jobs,
+        executor=executor,
         progress=progress,
         options={"kpi_by": tuple(kpi_by), "period": period},
     )

@@ -7,13 +7,12 @@ log to small tables with ``summarise`` so only those cross the process boundary.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
 
+from kpisim.analysis.executors import as_executor
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
 from kpisim.scenario.models import Scenario
@@ -35,6 +34,7 @@ def run_replications(
     progress: bool = True,
     options: dict | None = None,
     desc: str = "simulating",
+    executor: Any = None,
 ) -> list[Any]:
     """Simulate every scenario x replication and summarise each log.
 
@@ -46,9 +46,12 @@ def run_replications(
         jobs: worker processes; ``None`` = ``os.cpu_count()``; 1 = in this process.
         progress: show a tqdm progress bar.
         options: keyword arguments for ``summarise``.
+        executor: where the tasks run (see :func:`kpisim.analysis.executors.as_executor`):
+            ``None`` = local processes (``jobs``), ``"sequential"``, a ``distributed.Client``, a
+            ``LocalProcesses``; ``jobs`` only sizes the default pool.
 
     Returns:
-        Results in task order (scenario-major, then replication), whatever ``jobs`` is.
+        Results in task order (scenario-major, then replication), whatever the executor.
     """
     if replications < 1:
         raise KpisimError(f"replications must be >= 1, got {replications}")
@@ -59,27 +62,19 @@ def run_replications(
     tasks = [
         (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
     ]
-    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
+    ex = as_executor(executor, jobs=jobs)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(tasks), desc=desc, unit="run")
     try:
-        if jobs == 1:
-            out = []
-            for t in tasks:
-                out.append(_one(t))
-                if bar:
-                    bar.update(1)
-            return out
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
-            out = []
-            for res in ex.map(_one, tasks):  # map keeps task order
-                out.append(res)
-                if bar:
-                    bar.update(1)
-            return out
+        out = []
+        for res in ex.map(_one, tasks):  # every executor yields in task order
+            out.append(res)
+            if bar:
+                bar.update(1)
+        return out
     finally:
         if bar:
             bar.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -171,6 +172,7 @@ def study_staffing(
     replications: int = 3,
     seed: int = 1,
     jobs: int | None = None,
+    executor: Any = None,
     progress: bool = True,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
 ) -> StaffingStudy:
@@ -200,6 +202,7 @@ def study_staffing(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            executor=executor,
             progress=progress,
         )
     except KpisimError as exc:
@@ -217,6 +220,7 @@ def study_staffing(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        executor=executor,
         progress=progress,
         threshold_s=threshold_s,
         hourly_cost_cents=hourly_cost_cents,

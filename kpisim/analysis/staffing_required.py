@@ -4,6 +4,7 @@ simulation on the roster that headcount really builds."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ def required_staff(
     replications: int = 2,
     seed: int = 1,
     jobs: int | None = None,
+    executor: Any = None,
     progress: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
@@ -73,6 +75,7 @@ def required_staff(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        executor=executor,
         progress=progress,
         threshold_s=threshold_s,
         keep_staffed=True,
@@ -119,6 +122,7 @@ def required_staff(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        executor=executor,
         progress=progress,
         threshold_s=threshold_s,
     )

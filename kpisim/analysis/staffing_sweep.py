@@ -178,6 +178,7 @@ def staffing_sweep(
     replications: int = 3,
     seed: int = 1,
     jobs: int | None = None,
+    executor: Any = None,
     progress: bool = True,
     threshold_s: float = 20.0,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
@@ -223,6 +224,7 @@ def staffing_sweep(
         seed=seed,
         replications=replications,
         jobs=jobs,
+        executor=executor,
         progress=progress,
         options={
             "agent_kpis": bool(policies),
