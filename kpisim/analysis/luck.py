@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
-from kpisim.analysis.stats import jackknife_ci
+from kpisim.analysis.ranktau import rank_stability_fast, rank_stability_loo
+from kpisim.analysis.stats import jackknife_ci, jackknife_ci_from
 
 MONTH = ["replication", "period"]
 
@@ -116,15 +116,9 @@ def person_share(y: np.ndarray, groups: np.ndarray | None = None) -> float:
 
 def rank_stability(y: np.ndarray) -> float:
     """Mean Kendall tau between the agents' rankings of every pair of months (1 = same order
-    every month, 0 = unrelated)."""
-    m = y.shape[1]
-    taus = []
-    for i in range(m):
-        for j in range(i + 1, m):
-            ok = ~np.isnan(y[:, i]) & ~np.isnan(y[:, j])
-            if ok.sum() >= 3 and np.ptp(y[ok, i]) > 0 and np.ptp(y[ok, j]) > 0:
-                taus.append(_st.kendalltau(y[ok, i], y[ok, j]).statistic)
-    return float(np.mean(taus)) if taus else math.nan
+    every month, 0 = unrelated); pairs with fewer than 3 common agents or a constant month are
+    left out. Computed from one m x m tau matrix (:mod:`kpisim.analysis.ranktau`)."""
+    return rank_stability_fast(y)
 
 
 def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
@@ -165,13 +159,16 @@ def luck_table(merged: pd.DataFrame) -> pd.DataFrame:
                 pay,
             ),
             ("person_share", lambda y, groups=groups: person_share(y, groups), pay),
-            ("rank_stability", rank_stability, rank_y),
         )
         for c, fn, y in measures:
             est, lo, hi, _ = jackknife_ci(lambda keep, fn=fn, y=y: fn(y[:, keep]), months)
             if c.endswith("_share") and not math.isnan(lo):  # a share: keep the interval inside [0, 1]
                 lo, hi = max(lo, 0.0), min(hi, 1.0)
             row[c], row[f"{c}_lo"], row[f"{c}_hi"] = est, lo, hi
+        # every delete-one-month rank stability from one tau matrix: O(m²), not O(m³)
+        full, loo = rank_stability_loo(rank_y)
+        est, lo, hi, _ = jackknife_ci_from(full, loo)
+        row["rank_stability"], row["rank_stability_lo"], row["rank_stability_hi"] = est, lo, hi
         row["months"] = months
         rows.append(row)
     return pd.DataFrame(rows)

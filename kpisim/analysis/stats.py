@@ -95,8 +95,17 @@ def jackknife_ci(stat, n: int, *, level: float = LEVEL) -> tuple[float, float, f
         keep = np.ones(n, dtype=bool)
         keep[i] = False
         loo.append(float(stat(keep)))
-    loo_arr = np.asarray(loo)
-    if np.isnan(loo_arr).any():
+    return jackknife_ci_from(full, np.asarray(loo), level=level)
+
+
+def jackknife_ci_from(
+    full: float, loo: np.ndarray, *, level: float = LEVEL
+) -> tuple[float, float, float, int]:
+    """:func:`jackknife_ci` from the full estimate and the ``n`` delete-one estimates ``loo``
+    (for statistics whose leave-one-out values come cheaper all at once)."""
+    loo_arr = np.asarray(loo, dtype=float)
+    n = int(loo_arr.size)
+    if n < 3 or math.isnan(full) or np.isnan(loo_arr).any():
         return (full, math.nan, math.nan, n)
     se = math.sqrt((n - 1) / n * float(((loo_arr - loo_arr.mean()) ** 2).sum()))
     half = float(_st.t.ppf(0.5 + level / 2, n - 1)) * se
