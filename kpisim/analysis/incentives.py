@@ -9,6 +9,8 @@
 * ``lever_effects``: simulate a scenario variant in which one agent group pulls a behaviour lever
   (e.g. rushing), same seed as the baseline (common random numbers), and report the change in
   that group's pay and KPIs.
+
+The gradient itself is computed in :mod:`kpisim.analysis.gradient` (one batched call per policy).
 """
 
 from __future__ import annotations
@@ -19,27 +21,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim.analysis.gradient import (  # re-exported: the incentive measures live together here
+    DEFAULT_METRICS,
+    STEP_SD,
+    UNBOUNDED,
+    incentive_gradient,
+    metric_steps,
+    scored_metrics,
+)
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.kpi.registry import METRICS, Bounds
-from kpisim.policy.scoring import bounds, directions
+from kpisim.policy.scoring import directions
 from kpisim.scenario.models import Levers, Scenario, pull_levers
 
-#: Metrics tried when a policy does not expose its scorecard.
-DEFAULT_METRICS = (
-    "handled",
-    "fcr_rate",
-    "csat_mean",
-    "conversion_rate",
-    "sales_cents",
-    "aht_s",
-    "avg_response_s",
-    "complaints",
-    "qa_mean",
-)
-#: Step size as a multiple of the across-agent standard deviation of the metric.
-STEP_SD = 0.5
+__all__ = [
+    "DEFAULT_LEVERS",
+    "DEFAULT_METRICS",
+    "LEVER_KPIS",
+    "STEP_SD",
+    "UNBOUNDED",
+    "incentive_gradient",
+    "lever_effects",
+    "lever_variant",
+    "metric_steps",
+    "pay_by_rank",
+    "scored_metrics",
+    "tier_cliffs",
+]
+
 #: Lever settings tried by ``Comparison.lever_effects`` when none are given (moderate gaming).
 DEFAULT_LEVERS: dict[str, dict[str, float]] = {
     "rush": {"rush_handle_factor": 0.8, "rush_resolution_odds": 0.7, "rush_csat_shift": -0.2},
@@ -52,128 +62,6 @@ DEFAULT_LEVERS: dict[str, dict[str, float]] = {
 }
 #: KPIs reported by ``lever_effects``.
 LEVER_KPIS = ("handled", "aht_s", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "complaints")
-
-
-#: Range of a column that is neither a registry metric nor a declared policy input (not clipped).
-UNBOUNDED = Bounds(None, None)
-
-
-def scored_metrics(policy: Any) -> list[str]:
-    """Metric keys a policy uses (every ``metric`` field in its spec), else ``DEFAULT_METRICS``."""
-    if hasattr(policy, "model_dump"):
-        found: list[str] = []
-
-        def walk(x):
-            if isinstance(x, dict):
-                for k, v in x.items():
-                    if k == "metric" and isinstance(v, str) and v not in found:
-                        found.append(v)
-                    walk(v)
-            elif isinstance(x, (list, tuple)):
-                for v in x:
-                    walk(v)
-
-        walk(policy.model_dump())
-        if found:
-            return found
-    return list(getattr(policy, "metrics", DEFAULT_METRICS))
-
-
-def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str], *, policy: Any = None) -> dict[str, float]:
-    """Realistic step per metric: ``STEP_SD`` x the across-agent SD (median over months), signed
-    so that a positive step is *better* (negative for lower-is-better metrics); whole numbers
-    for counts (at least 1).
-
-    Directions come from the metric registry and ``policy``'s declared inputs; any other column
-    counts as higher-is-better.
-    """
-    dirs = directions(policy)
-    out = {}
-    for m in metrics:
-        if m not in kpi_table:
-            continue
-        x = pd.to_numeric(kpi_table[m], errors="coerce").astype(float)
-        sd = x.groupby([kpi_table["replication"], kpi_table["period"]]).std().median()
-        if not np.isfinite(sd) or sd <= 0:
-            continue
-        step = STEP_SD * sd
-        if pd.api.types.is_integer_dtype(kpi_table[m].dtype) or (m in METRICS and METRICS[m].integer):
-            step = max(1.0, round(step))
-        out[m] = -step if dirs.get(m) == "lower" else step
-    return out
-
-
-def incentive_gradient(
-    comp, *, metrics: Mapping[str, Sequence[str]] | None = None, policies: Mapping[str, Any] | None = None
-) -> pd.DataFrame:
-    """Marginal pay of one realistic step better on each scored metric, for the median agent.
-
-    The perturbed value is kept inside the metric's range (``Metric.bounds`` of the registry,
-    or a declared input's ``bounds``; other columns are not clipped).
-
-    Args:
-        comp: a ``Comparison`` (its KPI table and scores are reused).
-        metrics: policy name -> metric keys (default: the policy's scored metrics).
-        policies: name -> policy objects (default: those stored on ``comp``).
-
-    Returns:
-        One row per policy and metric: step (metric units, signed), base_pay_cents, new_pay_cents,
-        delta_pay_cents (mean over months) with 95 % CI, per_step_pct (delta / base pay, %).
-    """
-    policies = policies or comp.meta.get("policy_objects") or {}
-    if not policies:
-        raise KpisimError("incentive_gradient needs the policy objects (compare stores them in meta)")
-    kt = comp.kpis
-    rows = []
-    for name, pol in policies.items():
-        ms = list((metrics or {}).get(name, scored_metrics(pol)))
-        steps = metric_steps(kt, ms, policy=pol)
-        ranges = bounds(pol)
-        sc = comp.scores[comp.scores["policy"] == name]
-        pay = comp.pay[comp.pay["policy"] == name]
-        for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
-            s = sc[(sc["replication"] == rep) & (sc["period"] == per)]
-            p = pay[(pay["replication"] == rep) & (pay["period"] == per)]
-            if s.empty:
-                continue
-            tot = s["total"].astype(float)
-            order = tot.rank(method="first")
-            med_agent = s.loc[(order - (order.max() + 1) / 2).abs().idxmin(), "agent_id"]
-            base = int(p.loc[p["agent_id"] == med_agent, "total_cents"].iloc[0])
-            idx = month.index[month["agent_id"] == med_agent][0]
-            for m, step in steps.items():
-                new = month.copy()
-                cur = float(pd.to_numeric(month.loc[idx, m], errors="coerce"))
-                val = ranges.get(m, UNBOUNDED).clip(cur + step)
-                if pd.api.types.is_integer_dtype(month[m].dtype):
-                    new[m] = new[m].astype("Int64")
-                    new.loc[idx, m] = int(round(val)) if np.isfinite(val) else pd.NA
-                else:
-                    new[m] = pd.to_numeric(new[m], errors="coerce").astype(float)
-                    new.loc[idx, m] = val
-                s2 = pol.score(new)
-                p2 = pol.pay(s2, new)
-                after = int(p2.loc[p2["agent_id"] == med_agent, "total_cents"].iloc[0])
-                rows.append(
-                    {
-                        "policy": name,
-                        "metric": m,
-                        "replication": rep,
-                        "period": per,
-                        "step": step,
-                        "base_pay_cents": base,
-                        "new_pay_cents": after,
-                        "delta_pay_cents": after - base,
-                    }
-                )
-    if not rows:
-        return pd.DataFrame(columns=["policy", "metric", "step", "delta_pay_cents"])
-    d = pd.DataFrame(rows)
-    out = ci_frame(d, ["policy", "metric"], ["delta_pay_cents", "base_pay_cents", "new_pay_cents", "step"])
-    out["per_step_pct"] = (
-        100 * out["delta_pay_cents"] / out["base_pay_cents"].where(out["base_pay_cents"] != 0)
-    )
-    return out
 
 
 def pay_by_rank(comp, *, column: str | Sequence[str] = "total_cents") -> pd.DataFrame:
