@@ -91,11 +91,12 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in want if c not in df.columns]
     if missing:
         raise DataError(f"table {name!r}: missing column(s) {missing}; expected {list(want)}")
-    out = df[list(want)].copy()
+    out = df[list(want)]  # selecting a list of columns already copies: no second copy
     for c, t in want.items():
         if str(out[c].dtype) != t:
             out[c] = out[c].astype(t)
-    return out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def concat(logs: list[EventLog]) -> EventLog:

@@ -13,6 +13,7 @@ from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import draw_arrivals
 from kpisim.sim.chat import draw_chat
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
+from kpisim.sim.gcpause import quiet_gc
 from kpisim.sim.outcomes import draw_outcomes
 from kpisim.sim.population import build_calendar, draw_traits
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
@@ -60,7 +61,8 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     calendar = build_calendar(scenario, roster, rngs["attendance"])
     t, q = draw_arrivals(scenario, rngs["arrivals"])
     eng = Engine(scenario, roster, calendar.blocks, rngs)
-    eng.run(t, q)
+    with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
+        eng.run(t, q)
 
     contacts = _contacts_frame(eng, scenario, roster, start)
     states = _states_frame(eng, roster)
@@ -86,10 +88,7 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
     out = {}
     for name, df in tables.items():
-        df = df.copy()
-        for k, v in keys.items():
-            df[k] = v
-        out[name] = conform(name, df)
+        out[name] = conform(name, df.assign(**keys))  # one copy per table (conform selects)
     manifest = Manifest.for_scenario(
         scenario,
         command="simulate",
