@@ -506,6 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
     st.set_defaults(func=_cmd_staffing)
+
+    from kpisim import cli_design
+
+    cli_design.add_parser(sub)
     return p
 
 

@@ -21,6 +21,7 @@ from kpisim.plots.compare import (
     pay_scatter,
     winners_losers_bars,
 )
+from kpisim.plots.design import pareto_front
 from kpisim.plots.incentives import (
     incentive_bars,
     incentive_compare_bars,
@@ -39,6 +40,7 @@ __all__ = [
     "incentive_bars",
     "incentive_compare_bars",
     "lever_effect_bars",
+    "pareto_front",
     "pay_gap_bars",
     "pay_scatter",
     "rank_pay_curves",

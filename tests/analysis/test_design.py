@@ -124,3 +124,44 @@ def test_holdout_uses_other_months():
     assert not months.kpis["handled"].equals(held.kpis["handled"])
     with pytest.raises(Exception, match="another seed"):
         evaluate_holdout(res, months, toy_months(1))
+
+
+def test_cli_design_writes_front_plans_and_holdout(tmp_path):
+    import yaml
+
+    from kpisim.cli import main
+    from kpisim.policy import load_policy
+    from tests.analysis.conftest import ROOT, short
+
+    sc = short("scenarios/shop_chat.yaml", 2)
+    scen = tmp_path / "shop2.yaml"
+    scen.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True), sort_keys=False))
+    out = tmp_path / "design"
+    rc = main(
+        [
+            "design",
+            str(scen),
+            "--policy",
+            str(ROOT / "scenarios/policies/s3_kuaishangtong_presales.yaml"),
+            "--space",
+            str(ROOT / "scenarios/design/s3_space.yaml"),
+            "--budget",
+            "150000",
+            "--trials",
+            "12",
+            "--replications",
+            "2",
+            "--jobs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    for name in ("pareto.csv", "trials.csv", "pareto.png", "holdout.csv", "manifest.json"):
+        assert (out / name).is_file(), name
+    plans = sorted((out / "plans").glob("*.yaml"))
+    assert plans and all(load_policy(p).id.startswith("s3_") for p in plans)
+    held = pd.read_csv(out / "holdout.csv")
+    assert set(held["sample"]) == {"search", "holdout"}
+    assert held.groupby("sample")["seed"].first().nunique() == 2

@@ -20,6 +20,7 @@ import pandas as pd
 
 from kpisim.analysis.design.evaluate import Months, simulate_months
 from kpisim.analysis.design.space import DesignSpace, apply, check_space, locate, policy_data
+from kpisim.analysis.executors import Sequential, as_executor
 from kpisim.errors import KpisimError, SpecError
 from kpisim.policy.models import Policy
 
@@ -80,14 +81,20 @@ def search(
     budget_cents: int,
     trials: int = 100,
     seed: int = 1,
-    progress: bool = False,
+    executor: Any = None,
+    jobs: int | None = None,
+    batch: int | None = None,
 ) -> DesignResult:
     """Search ``space`` around ``base`` on the cached ``months`` (see the module docstring).
 
     Args:
         budget_cents: highest mean monthly payout (integer cents) of a feasible plan.
         trials: plans evaluated (the base policy is always trial 0).
-        seed: seed of the sampler (same seed and months => same trials).
+        seed: seed of the sampler (same seed and months => same trials, whatever the executor).
+        executor: where trial plans are scored (default this process; see
+            :mod:`kpisim.analysis.executors`): batches of ``batch`` trials are asked from the
+            sampler, scored in chunks on the workers and told back in order.
+        batch: trials per batch (default 1 in this process, 8 per worker otherwise).
 
     Raises:
         SpecError: a parameter path that does not exist in ``base``.
@@ -97,30 +104,6 @@ def search(
         raise KpisimError(f"trials must be >= 1, got {trials}")
     check_space(base, space)
     data = policy_data(base)
-    records: list[dict[str, Any]] = []
-
-    def objective(trial):
-        values = _suggest(trial, space)
-        rec: dict[str, Any] = {"trial": trial.number, **values}
-        try:
-            pol = apply(data, space, values, policy_id=f"{base.id}_t{trial.number}")
-            m = months.evaluate(pol, budget_cents=budget_cents)
-            ok = all(math.isfinite(m[k]) for k in OBJECTIVES)
-            rec.update(m, error="" if ok else "undefined measure")
-        except SpecError as exc:
-            rec.update(validity=-1.0, luck_share=1.0, cost_cents=math.inf, error=exc.message)
-            ok = False
-        over = rec["cost_cents"] - budget_cents if ok else 1e18
-        rec["feasible"] = bool(ok and over <= 0)
-        if native:
-            trial.set_constraint("over_budget_cents", float(over))
-        else:  # optuna < 5
-            trial.set_user_attr("constraint", (float(over),))
-        records.append(rec)
-        if not ok:
-            return (-1.0, 1.0)
-        return (rec["validity"], rec["luck_share"])
-
     native = hasattr(optuna.trial.Trial, "set_constraint")  # optuna >= 5
     sampler = (
         optuna.samplers.NSGAIISampler(seed=seed)
@@ -133,7 +116,28 @@ def search(
     base_values = _base_values(data, space)
     if base_values is not None:
         study.enqueue_trial(base_values, skip_if_exists=True)
-    study.optimize(objective, n_trials=trials, show_progress_bar=progress)
+    ex = Sequential() if executor is None else as_executor(executor, jobs=jobs)
+    workers = 1 if isinstance(ex, Sequential) else _workers(ex, jobs)
+    batch = batch or (1 if workers == 1 else 8 * workers)
+    records: list[dict[str, Any]] = []
+    while len(records) < trials:
+        asked = [study.ask() for _ in range(min(batch, trials - len(records)))]
+        items = [(t.number, _suggest(t, space)) for t in asked]
+        size = -(-len(items) // workers)
+        tasks = [
+            (months, data, space, base.id, budget_cents, items[i : i + size])
+            for i in range(0, len(items), size)
+        ]
+        done = [rec for chunk in ex.map(evaluate_chunk, tasks) for rec in chunk]
+        for trial, rec in zip(asked, done, strict=True):
+            over = rec.pop("_over")
+            if native:
+                trial.set_constraint("over_budget_cents", over)
+            else:  # optuna < 5
+                trial.set_user_attr("constraint", (over,))
+            ok = not rec["error"]
+            study.tell(trial, (rec["validity"], rec["luck_share"]) if ok else (-1.0, 1.0))
+            records.append(rec)
     table = pd.DataFrame(records)
     front = pareto_front(table)
     chosen_trials = choose(front)
@@ -152,6 +156,36 @@ def search(
         chosen_trials=chosen_trials,
         meta={"months_seed": months.seed, "replications": months.replications, **months.meta},
     )
+
+
+def _workers(ex: Any, jobs: int | None) -> int:
+    if hasattr(ex, "workers"):
+        return int(ex.workers(10**6))
+    client = getattr(ex, "client", None)
+    if client is not None:
+        return max(1, len(client.scheduler_info().get("workers", {})))
+    return max(1, jobs or 1)
+
+
+def evaluate_chunk(task: tuple) -> list[dict[str, Any]]:
+    """Worker task: build and evaluate each (trial number, values) of a chunk of trials."""
+    months, data, space, base_id, budget_cents, items = task
+    out = []
+    for number, values in items:
+        rec: dict[str, Any] = {"trial": number, **values}
+        try:
+            pol = apply(data, space, values, policy_id=f"{base_id}_t{number}")
+            m = months.evaluate(pol, budget_cents=budget_cents)
+            ok = all(math.isfinite(m[k]) for k in OBJECTIVES)
+            rec.update(m, error="" if ok else "undefined measure")
+        except SpecError as exc:
+            rec.update(validity=-1.0, luck_share=1.0, cost_cents=math.inf, error=exc.message)
+            ok = False
+        over = rec["cost_cents"] - budget_cents if ok else 1e18
+        rec["feasible"] = bool(ok and over <= 0)
+        rec["_over"] = float(over)
+        out.append(rec)
+    return out
 
 
 def _values(table: pd.DataFrame, trial: int, space: DesignSpace) -> dict[str, float]:
@@ -260,7 +294,9 @@ def design(
     check_space(base, space)
     common = {"jobs": jobs, "executor": executor, "progress": progress, "inputs": inputs}
     months = simulate_months(scenario, {"base": base}, replications=replications, seed=seed, **common)
-    result = search(months, base, space, budget_cents=budget_cents, trials=trials, seed=seed)
+    result = search(
+        months, base, space, budget_cents=budget_cents, trials=trials, seed=seed, executor=executor, jobs=jobs
+    )
     held = simulate_months(
         scenario,
         {"base": base},

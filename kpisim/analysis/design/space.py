@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import os
+import pickle
 import re
 from typing import Any
 
@@ -225,7 +226,7 @@ def apply(base: dict, space: DesignSpace, values: dict[str, float], *, policy_id
     Raises:
         SpecError: the variant breaks a policy rule (the trial is infeasible).
     """
-    data = copy.deepcopy(base)
+    data = pickle.loads(pickle.dumps(base))  # a deep copy, ~10x faster than copy.deepcopy
     for p in space.parameters:
         v = float(values[p.name])
         v = float(round(v)) if p.integer else v
