@@ -234,7 +234,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
         levers = comp.lever_effects(executor=ex, progress=sys.stderr.isatty()) if args.levers else None
     files = write_comparison(
-        comp, args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
+        comp,
+        args.out,
+        budget_cents=args.budget_cents,
+        threshold_cents=args.threshold_cents,
+        levers=levers,
+        table_format=args.tables,
     )
     cost = comp.cost()
     for _, r in cost.iterrows():
@@ -437,6 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
     c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
     A.add_scheduler(c)
+    c.add_argument(
+        "--tables",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="format of the per-row tables (kpis, scores, pay, agents); parquet for large studies",
+    )
     c.add_argument(
         "--inputs",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "

@@ -58,3 +58,14 @@ def test_open_executor_local_cluster_runs_tasks_in_order():
     with open_executor("local", jobs=1) as ex:
         assert isinstance(ex, DaskExecutor)
         assert list(ex.map(abs, [-3, 2, -1])) == [3, 2, 1]
+
+
+def test_write_comparison_parquet_tables(tmp_path, shop3):
+    from kpisim.report import write_comparison
+
+    comp = _small_compare(shop3, "sequential")
+    files = write_comparison(comp, tmp_path / "pq", figures=False, table_format="parquet")
+    assert files["pay"].endswith("pay.parquet") and files["cost"].endswith("cost.csv")
+    pd.testing.assert_frame_equal(pd.read_parquet(files["pay"]), comp.pay, check_dtype=False)
+    with pytest.raises(KpisimError, match="table_format"):
+        write_comparison(comp, tmp_path / "x", table_format="xlsx")
