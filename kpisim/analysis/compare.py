@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
+from kpisim.analysis.policy_meta import needed_variants, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
@@ -337,6 +338,7 @@ def compare(
     kpi_by: Sequence[str] = ("agent_id",),
     period: str = "month",
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    fill_missing: bool = False,
 ) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
@@ -354,6 +356,8 @@ def compare(
             on agent_id (and period/replication if present), or column -> constant. Inputs still
             missing get a neutral constant (see :func:`neutral_inputs`): equal for every agent,
             so they never separate agents.
+        fill_missing: fill metrics without data with the policies' declared neutral values
+            (listed in ``meta["filled_metrics"]``) instead of refusing (docs/policies.md).
 
     Raises:
         KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
@@ -373,7 +377,7 @@ def compare(
         replications=replications,
         jobs=jobs,
         progress=progress,
-        options={"kpi_by": tuple(kpi_by), "period": period},
+        options={"kpi_by": tuple(kpi_by), "period": period, "variants": needed_variants(policies)},
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
     kt, filled = attach_policy_inputs(kt, policies, inputs)
@@ -383,7 +387,7 @@ def compare(
     scores, pays = [], []
     for name in names:
         pol = policies[name]
-        s = pol.score(kt)
+        s = pol.score(kt, fill_missing=True) if fill_missing else pol.score(kt)
         p = pol.pay(s, kt)
         scores.append(_with_policy(s, name, scenario, seed))
         pays.append(_with_policy(p, name, scenario, seed))
@@ -408,6 +412,7 @@ def compare(
             "policy_sha256": _policy_hashes(policies),
             "population": _one_value(r.get("population") for r in res),
             "inputs": _describe_inputs(inputs),
+            **policy_meta(policies, scores),
         },
     )
 

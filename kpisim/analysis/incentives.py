@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
@@ -346,7 +347,7 @@ def lever_effects(
         replications=replications,
         jobs=jobs,
         progress=progress,
-        options={"kpi_by": ("agent_id",), "period": period},
+        options={"kpi_by": ("agent_id",), "period": period, "variants": needed_variants(policies)},
         desc="levers",
     )
     tables = [

@@ -49,6 +49,7 @@ from kpisim.kpi.registry import (
     resolve_definitions,
     select_metrics,
 )
+from kpisim.kpi.roster import QUEUES, with_skill
 
 RUN_KEYS: tuple[str, ...] = ("scenario_id", "replication", "seed")
 #: agent attributes joined from the agents table (those the schema has)
@@ -231,7 +232,7 @@ def _extras(by: tuple[str, ...], columns) -> list[str]:
     """Columns carried along with ``by`` because ``by`` determines them."""
     extra = []
     if "agent_id" in by:
-        extra += [a for a in AGENT_ATTRS if a not in by and a in columns]
+        extra += [a for a in (*AGENT_ATTRS, "skill") if a not in by and a in columns]
     if "queue" in by and "channel" not in by and "channel" in columns:
         extra.append("channel")
     return extra
@@ -384,7 +385,9 @@ def _attach_agents(frame: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataF
             frame[a] = pd.Series(pd.NA, index=frame.index, dtype="string")
         return frame
     have = [c for c in AGENT_ATTRS if c in agents.columns]
-    out = frame.merge(agents[on + have].drop_duplicates(on), on=on, how="left")
+    out = frame.merge(
+        with_skill(agents[on + have + QUEUES[: "queues" in agents]].drop_duplicates(on)), on=on, how="left"
+    )
     for a in AGENT_ATTRS:
         if a not in out:
             out[a] = pd.Series(pd.NA, index=out.index, dtype="string")
