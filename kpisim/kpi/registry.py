@@ -704,12 +704,17 @@ _METRICS: tuple[Metric, ...] = (
         "lower",
         "count",
         "days late or left early by more than 0 and less "
-        "than long_min minutes (S3 item 2: <= 3 a month free)",
+        "than long_min minutes (S3 item 2: <= 3 a month free); with count `events` a late start and "
+        "an early leave on one day count twice; with include_long also those of long_min or more",
         "n_late_short",
         levels=STAFF_LEVELS,
         periods=DAILY,
         integer=True,
-        params=(Param("long_min", 15.0, "minutes from which lateness counts as long"),),
+        params=(
+            Param("long_min", 15.0, "minutes from which lateness counts as long"),
+            Param("count", "days", "`days` (a day counts once) or `events`", choices=("days", "events")),
+            Param("include_long", False, "also count lateness / early leave of long_min or more"),
+        ),
     ),
     _m(
         "long_late_count",

@@ -158,21 +158,20 @@ class GradeBand(Spec):
 class Grades(Spec):
     """Grades by forced distribution over ranks (S2) or by thresholds on the total.
 
-    Attributes:
-        method: ``forced`` (best ``pct`` % of each group get the first grade, ...; counts by
-            largest remainder) or ``thresholds``.
-        bands: best grade first.
-        group_by: extra grouping columns beyond (scenario_id, replication, period).
-        ties: ``same_grade`` (equal totals share the best grade any of them reaches) or ``break``
-            (strict order by ``tie_break`` metrics, then agent_id).
-        tie_break: metrics that order equal totals (each along its own direction).
+    Attributes (details in ``docs/policies.md``):
+        method: ``forced`` (best ``pct`` % of each group, largest remainder) or ``thresholds``.
+        bands: best grade first; group_by: extra grouping columns beyond (scenario_id,
+            replication, period); over: ``period`` or ``year`` (forced: rank annual means).
+        ties: ``midrank`` (equal totals share the grade of their middle rank), ``same_grade``
+            (the best grade any reaches) or ``break`` (order by ``tie_break``, then agent_id).
     """
 
     method: Literal["forced", "thresholds"]
     bands: tuple[GradeBand, ...] = Field(min_length=1)
     group_by: tuple[Ident, ...] = ()
-    ties: Literal["same_grade", "break"] = "same_grade"
+    ties: Literal["same_grade", "break", "midrank"] = "same_grade"
     tie_break: tuple[Ident, ...] = ()
+    over: Literal["period", "year"] = "period"
 
 
 class LevelBand(Spec):
