@@ -458,8 +458,8 @@ def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
     """Neutral constant per declared policy input: the lowest staff level for a level column,
-    0 for lower-is-better inputs (counts of bad events, flags), 80 for ``points(0-100)`` ratings,
-    1.0 otherwise (ratios)."""
+    0 for lower-is-better inputs (counts of bad events, flags) and money (``cents``), 80 for
+    ``points(0-100)`` ratings, 1.0 otherwise (ratios)."""
     out: dict[str, Any] = {}
     for pol in policies.values():
         levels = getattr(getattr(pol, "scorecard", None), "levels", None)
@@ -468,7 +468,7 @@ def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if levels is not None and levels.column == spec.name:
                 out[spec.name] = levels.bands[0].name
-            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean"):
+            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean", "cents"):
                 out[spec.name] = 0.0
             elif "0-100" in spec.unit:
                 out[spec.name] = 80.0
