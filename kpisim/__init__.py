@@ -20,6 +20,7 @@ _PUBLIC = {
     "load_run": "kpisim.io.eventlog",
     "save_run": "kpisim.io.eventlog",
     "kpis": "kpisim.kpi.compute",
+    "kpis_for": "kpisim.policy.definitions",
     "METRICS": "kpisim.kpi.registry",
     "import_log": "kpisim.io.importer",
     "load_policy": "kpisim.policy",

@@ -144,10 +144,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 # --- score (policies) -------------------------------------------------------------------------
+_FILL = "fill metrics without data (e.g. no attendance table) with the policy's declared neutral values, listed in every output"
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from kpisim.policy import load_policy
+    from kpisim.policy.definitions import definitions_used, kpis_for
     from kpisim.policy.inputs import attach_inputs, read_table
 
     policy = load_policy(args.policy)
@@ -163,12 +167,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
             raise KpisimError(
                 "computing KPIs from a run needs kpisim.kpi.compute; pass a KPI table"
             ) from None
-        table = kpis(load_run(src), by=("agent_id",), period="month")
+        table = kpis_for(load_run(src), policy, kpis=kpis)  # with the policy's metric definitions
     else:
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
-    scores = policy.score(table)
+    scores = policy.score(table, fill_missing=args.fill_missing)
     payouts = policy.pay(scores, table)
     out = pd.concat(
         [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
@@ -183,6 +187,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         "source_sha256": _source_hash(src),
         "inputs": args.inputs,
         "inputs_sha256": _source_hash(args.inputs) if args.inputs else None,
+        "definitions": definitions_used(policy),
+        "filled_metrics": scores.attrs.get("kpisim", {}).get("filled", {}),
     }
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
@@ -225,6 +231,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=sys.stderr.isatty(),
         inputs=inputs,
+        fill_missing=args.fill_missing,
     )
     if args.inputs:
         comp.meta["inputs_file"] = str(args.inputs)
@@ -497,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--policy", required=True)
     sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
     sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.add_argument("--fill-missing", action="store_true", help=_FILL)
     sc.set_defaults(func=_cmd_score)
 
     c = sub.add_parser("compare", help="compare policies on the same simulated months")
@@ -519,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
     c.add_argument("--out", required=True)
+    c.add_argument("--fill-missing", action="store_true", help=_FILL)
     c.set_defaults(func=_cmd_compare)
 
     st = sub.add_parser(

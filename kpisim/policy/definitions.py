@@ -102,3 +102,19 @@ def needed_variants(policies: Any) -> dict[str, Variant]:
         if hasattr(pol, "definitions") and hasattr(pol, "roles"):
             out.update(kpi_variants(pol))
     return out
+
+
+def kpis_for(log: Any, policies: Any, *, by=("agent_id",), period: str = "month", kpis: Any = None):
+    """The KPI table of ``log`` with every variant column the policies read (one policy or a
+    mapping / list of them): ``kpisim.kpis`` (or the given ``kpis`` function) plus
+    ``kpisim.kpi.variants.add_variants``.
+
+    Example:
+        ``kt = kpisim.kpis_for(log, policy); policy.score(kt)``
+    """
+    from kpisim.kpi.compute import kpis as _kpis
+    from kpisim.kpi.variants import add_variants
+
+    pols = [policies] if hasattr(policies, "scorecard") else policies
+    table = (kpis or _kpis)(log, by=tuple(by), period=period)
+    return add_variants(log, table, needed_variants(pols), by=tuple(by), period=period)

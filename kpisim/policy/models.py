@@ -42,12 +42,14 @@ class InputSpec(Spec):
         unit: free text, e.g. ``points(0-100)``.
         direction: ``higher``, ``lower`` or ``neutral`` (is more better?).
         description: how it is measured and by whom.
+        default: makes the input optional: the value used when the column is not supplied.
     """
 
     name: Ident
     unit: str = ""
     direction: Direction = "higher"
     description: str = ""
+    default: float | None = None
 
 
 class Component(_Named):
@@ -140,7 +142,7 @@ class Gate(_Named):
 
 
 class TotalSpec(Spec):
-    """Floor (default 0), cap (default none; ``null`` = none) and half-up rounding (0-4 decimals)."""
+    """Floor (default 0), cap (default none, ``null``) and half-up rounding (0-4 decimals)."""
 
     floor: float | None = 0
     cap: float | None = None
@@ -295,10 +297,8 @@ class TeamTarget(Spec):
 
 
 class TeamBonus(_Named):
-    """A fund paid when all targets are met (S1: 2,000 team-building fund), split among members.
-
-    ``split``: ``equal`` or ``by_score`` (proportional to total); exact by largest remainder.
-    """
+    """A fund paid when all targets are met (S1: 2,000 team-building fund), split among members
+    ``equal``-ly or ``by_score`` (proportional to total); exact by largest remainder."""
 
     fund_cents: Cents
     group_by: tuple[Ident, ...] = ("team",)

@@ -155,6 +155,9 @@ def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
 
 
 def _prepare(policy: Policy, kt: pd.DataFrame, fill: bool, filled_before: dict | None = None):
+    optional = {i.name: i.default for i in policy.inputs if i.default is not None and i.name not in kt}
+    if optional:  # optional inputs not supplied: their declared default
+        kt = kt.assign(**optional)
     kt = with_definitions(policy, kt)
     roles = assign(policy, kt)
     parts = _parts(policy, roles)
