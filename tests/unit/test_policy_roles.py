@@ -364,3 +364,31 @@ def test_forced_distribution_over_the_year_ranks_annual_means():
     assert s["grade"].astype(str).tolist() == ["B", "B", "B", "B", "A", "A", "B", "B"]
     monthly = _graded("midrank", pcts=(50, 50, 0)).score(rows(*r))
     assert monthly["grade"].astype(str).tolist()[:2] == ["A", "B"]  # x and z share January's two A places
+
+
+def test_inputs_file_supplies_metrics_without_data():
+    from kpisim.policy.inputs import attach_inputs
+
+    p, kt = _s3_kpis_without_attendance()
+    cols = [
+        "late_count@count=events,include_long=true",
+        "long_late_count",
+        "absence_days",
+        "leave_days",
+        "short_online_days",
+        "avg_daily_online_h",
+        "rule_breach",
+        "poor_attitude",
+        "ignored_customer",
+        "wrong_answer",
+        "unclear_agreement",
+        "work_handoff",
+        "handover_failure",
+        "after_hours_help",
+        "adopted_idea",
+    ]
+    hr = pd.DataFrame(
+        [{"agent_id": "A1", **dict.fromkeys(cols, 0), "absence_days": 1, "avg_daily_online_h": 8.0}]
+    )
+    s = p.score(attach_inputs(kt, hr))
+    assert s.loc[0, "cat_attendance"] == 7 and "filled" not in s.columns
