@@ -99,7 +99,7 @@ def test_role_selectors_skill_and_roster_column():
         ]
     )
     assert by_col.score(df)["role"].tolist() == ["ps", "as", "ps"]
-    with pytest.raises(DataError, match="missing column 'skill', needed by roles\\[ps\\].match"):
+    with pytest.raises(DataError, match=r"missing column 'skill', needed by roles\[ps\]\.match"):
         by_skill.score(table())
 
 
