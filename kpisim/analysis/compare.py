@@ -53,11 +53,11 @@ class Comparison:
 
     # --- per agent ---------------------------------------------------------------------------
     def agent_pay(self) -> pd.DataFrame:
-        """One row per policy, replication, agent, period: pay_cents, total (score), group keys and
-        the hidden ``true_*`` columns (incl. ``true_contribution``)."""
-        p = self.pay[["policy", *RUN, "agent_id", "period", "total_cents"]].rename(
-            columns={"total_cents": "pay_cents"}
-        )
+        """One row per policy, replication, agent, period: pay_cents, total (score), role, group keys
+        and the hidden ``true_*`` columns (incl. ``true_contribution``)."""
+        p = self.pay[
+            ["policy", *RUN, "agent_id", "period", "total_cents", *["role"][: "role" in self.pay]]
+        ].rename(columns={"total_cents": "pay_cents"})
         s = self.scores[["policy", *AGENT_KEYS, "total"]]
         out = p.merge(s, on=["policy", *AGENT_KEYS], how="left")
         kcols = [
