@@ -232,10 +232,11 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
         else:
             frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True))))
     out = _combine(frames, len(kt)) if frames else scoring.score(role_policy(policy, None), kt)
-    if policy.ranking == "across_roles" and policy.roles and policy.scorecard.grades is not None:
+    scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
+    if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
 
-        spec = next(r.scorecard or policy.scorecard for r in policy.roles if not r.unscored).grades
+        spec = scored[0].grades  # the same on every card (checked)
         if spec is not None:
             total = out["total"].to_numpy(dtype="float64", na_value=np.nan)
             out["grade"] = grade(spec, total, Table(kt), scoring.directions(policy))
