@@ -392,3 +392,23 @@ def test_inputs_file_supplies_metrics_without_data():
     )
     s = p.score(attach_inputs(kt, hr))
     assert s.loc[0, "cat_attendance"] == 7 and "filled" not in s.columns
+
+
+def test_forced_grades_across_roles_rank_everyone_together():
+    grades = {
+        "method": "forced",
+        "ties": "break",
+        "bands": [{"grade": "A", "pct": 34}, {"grade": "B", "pct": 66}],
+    }
+    svc = {**SERVICE, "grades": grades}
+    roles = [
+        {"id": "ps", "match": {"team": "ps-*"}},
+        {"id": "as", "match": {"team": "as"}, "scorecard": svc},
+    ]
+    df = table()  # totals: p1 100, a1 100, p2 50
+    within = make_policy(roles=roles, scorecard={"grades": grades}).score(df)
+    assert within["grade"].astype(str).tolist() == ["A", "B", "B"]  # a1 alone: quotas 0.34 / 0.66 -> B
+    across = make_policy(roles=roles, scorecard={"grades": grades}, ranking="across_roles").score(df)
+    assert across["grade"].astype(str).tolist() == ["B", "A", "B"]  # one A place of three; a1 first by id
+    with pytest.raises(SpecError, match="same grades"):
+        make_policy(roles=roles, ranking="across_roles")
