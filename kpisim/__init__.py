@@ -8,8 +8,12 @@ side on the same simulated months. Real exports enter through ``import_log``.
 from __future__ import annotations
 
 import importlib
+from importlib import metadata as _metadata
 
-__version__ = "0.1.0"
+try:  # the version is defined once, in pyproject.toml
+    __version__ = _metadata.version("kpisim")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
+    __version__ = "0+unknown"
 
 # public name -> module that defines it (imported on first use, so `import kpisim` stays light)
 _PUBLIC = {
@@ -26,6 +30,7 @@ _PUBLIC = {
     "load_policy": "kpisim.policy",
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",
+    "write_comparison": "kpisim.report",
     "KpisimError": "kpisim.errors",
     "SpecError": "kpisim.errors",
     "DataError": "kpisim.errors",

@@ -12,7 +12,6 @@ non-empty directory that is not a kpisim output is refused, never deleted.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -22,9 +21,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from kpisim.errors import KpisimError
+from kpisim.provenance import MANIFEST
 
 TABLE_SUFFIXES = (".csv", ".parquet")
-MANIFEST = "manifest.json"
 
 
 def _umask() -> int:
@@ -76,29 +75,6 @@ def replacing_all(paths) -> Iterator[list[Path]]:
     none of them replaces its target unless the whole block succeeds."""
     with ExitStack() as stack:
         yield [stack.enter_context(replacing(p)) for p in paths]
-
-
-def json_bytes(obj) -> bytes:
-    """``obj`` as indented JSON with sorted keys, for manifests. Never raises on odd content:
-    non-string dict keys become strings first (so mixed int/str keys sort), anything JSON
-    cannot hold becomes ``str(value)``."""
-    return json.dumps(_str_keys(obj), indent=2, sort_keys=True, default=str).encode("utf-8")
-
-
-def _str_keys(obj):
-    if isinstance(obj, Mapping):
-        return {_key(k): _str_keys(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_str_keys(v) for v in obj]
-    return obj
-
-
-def _key(k) -> str:
-    if isinstance(k, str):
-        return k
-    if k is None or isinstance(k, (bool, int, float)):
-        return json.dumps(k)  # what json itself does with such keys: true, null, 3, 1.5
-    return str(k)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:

@@ -18,13 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import kpisim
 from kpisim.errors import DataError
 from kpisim.io import schema
 from kpisim.io.atomic import write_bytes
-from kpisim.io.eventlog import EventLog, conform, empty_table
-from kpisim.io.load import file_sha256
+from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
 from kpisim.io.mapping import ImportMapping, load_mapping
+from kpisim.provenance import InputFile, Manifest
 
 #: schema columns every export must provide (directly or through the mapping)
 REQUIRED: tuple[str, ...] = ("contact_id", "arrival_at", "answered_at", "ended_at", "agent_id")
@@ -337,6 +336,7 @@ def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> 
     fill("wrap_up_end_at", (end + pd.to_timedelta(df["wrap_up_s"], unit="s")).where(ans))
     fill("queued", df["wait_s"].to_numpy() > 0)
     fill("replied", ans)
+    fill("customer_wrote", derive_customer_wrote(df))
     fill("concurrency", np.where(ans, 1.0, np.nan))
     df["concurrency"] = df["concurrency"].where(ans)
     fill("converted", df["order_value_cents"].to_numpy(dtype=float) > 0)
@@ -451,19 +451,24 @@ def import_log(
     tables = {name: empty_table(name) for name in schema.TABLES}
     tables["contacts"] = contacts
     tables["agents"] = conform("agents", agents_t.assign(**keys))
-    manifest = {
-        "scenario_id": sid,
-        "seed": -1,
-        "replications": [0],
-        "kpisim_version": kpisim.__version__,
-        "source": str(path),
-        "source_sha256": file_sha256(path),
-        "rows_in": n_in,
-        "rows_imported": len(contacts),
-        "rows_quarantined": int(bad.sum()),
-        "quarantine": str(qpath) if qpath else None,
-        "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
-        "observed_tables": ["contacts"],
-        "mapping": m.model_dump(mode="json"),
-    }
-    return EventLog(tables, manifest)
+    files = {"source": InputFile.of(path)}
+    if agents is not None and not isinstance(agents, pd.DataFrame):
+        files["roster"] = InputFile.of(agents)
+    if isinstance(mapping, (str, os.PathLike)):
+        files["mapping"] = InputFile.of(mapping)
+    manifest = Manifest(
+        command="import",
+        scenario_id=sid,
+        seed=-1,
+        replications=[0],
+        input_files=files,
+        details={
+            "rows_in": n_in,
+            "rows_imported": len(contacts),
+            "rows_quarantined": int(bad.sum()),
+            "quarantine": str(qpath) if qpath else None,
+            "observed_tables": ["contacts"],
+            "mapping": m.model_dump(mode="json"),
+        },
+    )
+    return EventLog(tables, manifest.to_dict())

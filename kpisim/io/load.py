@@ -6,7 +6,6 @@ produces one message naming the file, the field path, the bad value and what is 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kpisim.errors import SpecError
+from kpisim.provenance import file_sha256  # noqa: F401  (defined there; importable here)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,11 +52,6 @@ def read_text(path: str | os.PathLike) -> str:
     if not p.is_file():
         raise SpecError(str(p), "", "file not found")
     return p.read_text(encoding="utf-8")
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes (used in manifests)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def load_yaml(path: str | os.PathLike) -> Any:

@@ -295,7 +295,9 @@ def _agg_states(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
 
 
 def _session_weight(df: pd.DataFrame, run, runs: pd.DataFrame, agents: pd.DataFrame | None) -> np.ndarray:
-    """sessions / max_concurrency of the agent, clipped to [0, 1] (1 if the roster lacks it)."""
+    """Share of the agent's session slots in use: sessions / max_concurrency, clipped to [0, 1]
+    (max_concurrency 1 if the roster lacks it). The simulator records a voice call as all slots in
+    use (``AgentGroup.slots``), so time on a call counts fully, as for a voice-only agent."""
     codes, labels = factorize(df["agent_id"])
     maxc = np.ones((len(runs), max(len(labels), 1)))
     if agents is not None and len(agents) and "max_concurrency" in agents:

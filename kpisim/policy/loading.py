@@ -31,8 +31,10 @@ def load_policy(path: str | os.PathLike) -> Policy:
     Raises:
         SpecError: naming the file, the field path, the bad value and what is allowed.
     """
+    from kpisim.provenance import mark_loaded
+
     data = load_yaml(path)
-    return validate_policy(data, file=str(path))
+    return mark_loaded(validate_policy(data, file=str(path)), path)
 
 
 def validate_policy(data: Any, *, file: str = "<object>") -> Policy:

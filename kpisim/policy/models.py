@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from kpisim.policy.rule_models import (
     BonusRule,
@@ -43,6 +43,9 @@ class InputSpec(Spec):
         direction: ``higher``, ``lower`` or ``neutral`` (is more better?).
         description: how it is measured and by whom.
         default: makes the input optional: the value used when the column is not supplied.
+        bounds: ``[lower, upper]`` the value can take (``null`` = unbounded), e.g. ``[0, 100]``
+            for a 0-100 rating; analyses that perturb values (incentive gradients) keep them
+            inside. Default unbounded.
     """
 
     name: Ident
@@ -50,6 +53,15 @@ class InputSpec(Spec):
     direction: Direction = "higher"
     description: str = ""
     default: float | None = None
+    bounds: tuple[float | None, float | None] = (None, None)
+
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, v):
+        lo, hi = v
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"lower bound {lo:g} must be below upper bound {hi:g}")
+        return v
 
 
 class Component(_Named):
@@ -69,8 +81,7 @@ class Component(_Named):
         direction: overrides the metric's direction (``neutral`` disables monotonicity checks).
         missing: when the value is missing (NaN): ``zero`` points, ``full`` points, or ``nan``
             (the total becomes NaN: the agent has no score).
-        definition: the metric's definition for this component, e.g. ``{window_h: 12}``
-            (registry parameters; read from the variant column ``fcr_rate@window_h=12``).
+        definition: registry parameters for this component's metric, e.g. ``{window_h: 12}``.
     """
 
     metric: Ident
@@ -371,6 +382,8 @@ class Policy(Spec):
     neutral: dict[Ident, float] = Field(default_factory=dict)
 
     model_config = Spec.model_config | {"populate_by_name": True}
+    # provenance, set by load_policy (not part of the content): (file, content hash when loaded)
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
+from kpisim.kpi.registry import METRICS, Bounds
 from kpisim.policy.checks import component_max, component_scale, scorecard_max
 from kpisim.policy.consequences import condition, streak
 from kpisim.policy.frame import Table
@@ -30,11 +31,20 @@ if TYPE_CHECKING:
     from kpisim.policy.models import Policy
 
 
-def directions(policy: Policy) -> dict[str, str]:
-    """Metric -> direction for the registry plus the policy's inputs."""
+def directions(policy: Policy | None = None) -> dict[str, str]:
+    """Metric -> direction for the registry plus the policy's inputs (a policy object without
+    declared ``inputs``, or None, gives the registry alone)."""
     d = dict(known_metrics())
-    d.update({i.name: i.direction for i in policy.inputs})
+    d.update({i.name: i.direction for i in getattr(policy, "inputs", ())})
     return d
+
+
+def bounds(policy: Policy | None = None) -> dict[str, Bounds]:
+    """Metric -> range of values (``kpisim.kpi.registry.Bounds``) for the registry plus the
+    policy's inputs (their declared ``bounds``)."""
+    b = {k: m.bounds for k, m in METRICS.items()}
+    b.update({i.name: Bounds(*i.bounds) for i in getattr(policy, "inputs", ())})
+    return b
 
 
 def to_units(total: np.ndarray, decimals: int) -> np.ndarray:

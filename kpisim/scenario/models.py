@@ -8,13 +8,16 @@ bad value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from kpisim.io.load import file_sha256, load_yaml, validate
+from kpisim.errors import SpecError
+from kpisim.io.load import load_yaml, validate
+from kpisim.provenance import mark_loaded
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -118,6 +121,29 @@ class Levers(_Spec):
     cherry_pick_share: float = Field(default=0.0, ge=0, le=1)
     cherry_pick_delay_s: float = Field(default=0.0, ge=0)
     cherry_pick_transfer: float = Field(default=0.0, ge=0, le=1)
+
+
+#: Names of the behaviour levers (the fields of ``Levers``); the one list every API checks against.
+LEVER_NAMES: tuple[str, ...] = tuple(Levers.model_fields)
+
+
+def pull_levers(levers: Levers, updates: Mapping[str, float], /, *, where: str = "levers") -> Levers:
+    """A validated copy of ``levers`` with ``updates`` applied.
+
+    Raises:
+        SpecError: an unknown lever name (with the closest names and the allowed list) or a bad
+            value (e.g. a non-positive factor).
+    """
+    for name in updates:
+        if name not in LEVER_NAMES:
+            close = difflib.get_close_matches(str(name), LEVER_NAMES, n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise SpecError(
+                "<object>",
+                f"{where}.{name}",
+                f"unknown lever {name!r}{hint}; allowed: {', '.join(LEVER_NAMES)}",
+            )
+    return validate(Levers, {**levers.model_dump(), **dict(updates)}, file="<object>")
 
 
 class Outcomes(_Spec):
@@ -309,7 +335,9 @@ class AgentGroup(_Spec):
     shift_name: str = "day"
     tenure_group: str = "experienced"
     skills: dict[str, int] = Field(description="queue -> priority (1 = highest).")
-    max_concurrency: int = Field(default=1, ge=1)
+    max_concurrency: int = Field(
+        default=1, ge=1, description="Session slots per agent: chats held at once (see ``slots``)."
+    )
     shifts: dict[str, Shift | Literal["off"]] = Field(
         description="weekday (mon..sun or 'default') -> shift or 'off'."
     )
@@ -335,6 +363,31 @@ class AgentGroup(_Spec):
             if k not in (*WEEKDAYS, "default"):
                 raise ValueError(f"unknown weekday {k!r}; allowed: default, {', '.join(WEEKDAYS)}")
         return v
+
+    def slots(self, channel: str) -> int:
+        """Session slots one contact on ``channel`` takes from an agent of this group.
+
+        The one home of the concurrency rule (engine, roster, occupancy and staffing follow it):
+        an agent has ``max_concurrency`` session slots. A chat session takes one slot, so an agent
+        holds up to ``max_concurrency`` chats at once (a slot stays taken during the session's
+        wrap-up). A voice call takes all the slots: an agent is on one call at a time and does
+        nothing else meanwhile. So a blended (voice + chat) agent takes no call while any chat
+        session is open and no chat while on a call or its wrap-up. A group that serves only
+        voice must have ``max_concurrency`` 1 (``Scenario`` refuses anything else).
+
+        Raises:
+            SpecError: ``channel`` is not ``voice`` or ``chat``.
+        """
+        if channel == "voice":
+            return self.max_concurrency
+        if channel == "chat":
+            return 1
+        raise SpecError("<object>", "channel", f"unknown channel {channel!r}; allowed: voice, chat")
+
+    def sessions(self, channel: str) -> int:
+        """Contacts on ``channel`` an agent of this group can hold at once (voice 1, chat
+        ``max_concurrency``; see ``slots``)."""
+        return self.max_concurrency // self.slots(channel)
 
     def shift_on(self, weekday: int) -> Shift | None:
         """The shift on ``weekday`` (0 = Monday), or None if off."""
@@ -400,9 +453,9 @@ class Scenario(_Spec):
     qa_samples_per_month: int = Field(
         default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12)."
     )
-    # provenance, set by load_scenario (not part of the file)
-    source: str = Field(default="<object>", exclude=True)
-    sha256: str = Field(default="", exclude=True)
+    # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
+    # read it with kpisim.provenance.source_path / content_sha256
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _cross_checks(self):
@@ -419,10 +472,8 @@ class Scenario(_Spec):
                 if q not in names:
                     raise ValueError(f"agents.{i}.skills: unknown queue {q!r}; queues are {sorted(names)}")
                 served.add(q)
-            for day, s in g.shifts.items():
-                if s == "off":
-                    continue
-                self._check_shift_in_hours(i, day, s)
+            self._check_concurrency(i, g)
+            self._check_shifts(i, g)
         for q, spec in self.queues.items():
             if q not in served:
                 raise ValueError(
@@ -448,6 +499,19 @@ class Scenario(_Spec):
                         f"multipliers.{i}.queues: unknown queue {q!r}; queues are {sorted(names)}"
                     )
         return self
+
+    def _check_shifts(self, i: int, g: AgentGroup) -> None:
+        for day, s in g.shifts.items():
+            if s != "off":
+                self._check_shift_in_hours(i, day, s)
+
+    def _check_concurrency(self, i: int, g: AgentGroup) -> None:
+        if g.max_concurrency > 1 and all(self.queues[q].channel == "voice" for q in g.skills):
+            raise ValueError(
+                f"agents.{i}.max_concurrency: {g.max_concurrency} for group {g.name!r}, which serves "
+                "only voice queues; a voice call takes the whole agent, so only 1 is allowed "
+                "(max_concurrency counts chat sessions, see AgentGroup.slots)"
+            )
 
     def _check_shift_in_hours(self, i: int, day: str, s: Shift) -> None:
         start, end = parse_clock(s.start), parse_clock(s.end)
@@ -493,4 +557,4 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """
     data = load_yaml(path)
     scenario = validate(Scenario, data, file=path)
-    return scenario.model_copy(update={"source": str(Path(path)), "sha256": file_sha256(path)})
+    return mark_loaded(scenario, path)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.io import schema
-from kpisim.io.eventlog import EventLog, conform, empty_table
+from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
 
 _FALSE = (
     "abandoned",
@@ -85,6 +85,7 @@ def _fill_contacts(df: pd.DataFrame) -> pd.DataFrame:
     )
     derived["concurrency"] = pd.Series(_ints(np.ones(len(df)), ans.to_numpy()), index=df.index)
     derived["replied"] = ans
+    derived["customer_wrote"] = derive_customer_wrote(df)
     for c, v in derived.items():
         df[c] = df[c].astype(object).where(df[c].notna(), v) if c in df else v
     return df

@@ -11,6 +11,7 @@ import pytest
 from kpisim.cli import main
 from kpisim.io import schema
 from kpisim.io.eventlog import load_run, save_run
+from kpisim.provenance import content_sha256
 from kpisim.scenario.models import load_scenario
 from kpisim.sim.run import simulate
 from tests.simhelpers import mmn_scenario
@@ -77,7 +78,30 @@ def test_save_and_load_run_round_trip(tmp_path, shop):
     for name in schema.TABLES:
         pd.testing.assert_frame_equal(back.tables[name], log.tables[name])
     m = json.loads((out / "manifest.json").read_text())
-    assert m["seed"] == 2 and m["scenario_sha256"] == shop.sha256 and m["kpisim_version"]
+    assert m["seed"] == 2 and m["scenario_sha256"] == content_sha256(shop) and m["kpisim_version"]
+
+
+def test_customer_wrote_is_recorded_and_old_run_dirs_stay_readable(tmp_path, shop):
+    from kpisim.io.eventlog import derive_customer_wrote
+    from kpisim.kpi.compute import kpis
+
+    log = simulate(shop, seed=2)
+    c = log.contacts
+    chat = c["channel"] == "chat"
+    answered = c["answered_at"].notna()
+    # the customer wrote iff there is a customer message; voice: answered
+    assert (c.loc[chat & answered, "customer_wrote"] == (c.loc[chat & answered, "customer_msgs"] > 0)).all()
+    assert (c.loc[~chat, "customer_wrote"] == answered[~chat]).all()
+    assert not (c["replied"] & chat & ~c["customer_wrote"]).any()  # a reply needs a customer message
+    pd.testing.assert_series_equal(derive_customer_wrote(c), c["customer_wrote"], check_names=False)
+    # a run directory written before the column existed loads, with the same values
+    out = save_run(log, tmp_path / "run")
+    old = pd.read_parquet(out / "contacts.parquet").drop(columns=["customer_wrote"])
+    old.to_parquet(out / "contacts.parquet", index=False)
+    back = load_run(out)
+    pd.testing.assert_frame_equal(back.contacts, c)
+    k = kpis(back, by=("agent_id",), period="month")
+    assert (k["reply_rate"].dropna() >= 1 - k["invalid_session_rate"].dropna() - 1e-12).all()
 
 
 def test_save_run_is_atomic(tmp_path, shop, monkeypatch):
@@ -139,15 +163,12 @@ def test_cli_simulate_population_redraw(tmp_path):
 
 
 def test_return_delay_pauses_while_the_centre_is_closed():
-    from types import SimpleNamespace
-
     from kpisim.scenario.models import load_scenario
-    from kpisim.sim.engine import Engine
+    from kpisim.sim.hours import after_open_time
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
-    eng = SimpleNamespace(sc=sc)
     h = 3600.0
-    at = lambda t, d: Engine._after_open_time(eng, t, d)
+    at = lambda t, d: after_open_time(sc.horizon, t, d)
     assert at(10 * h, 2 * h) == 12 * h  # inside opening hours: plain delay
     assert at(19 * h, 2 * h) == 24 * h + 9 * h  # 1 h today, 1 h from 08:00 tomorrow
     assert at(22 * h, 0.5 * h) == 24 * h + 8.5 * h  # asked while closed: starts at opening

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from kpisim.errors import KpisimError
-from kpisim.io.atomic import json_bytes, replacing, write_bytes, write_dir, write_table
+from kpisim.io.atomic import replacing, write_bytes, write_dir, write_table
+from kpisim.provenance import json_bytes
 
 
 @pytest.fixture

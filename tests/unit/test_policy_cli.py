@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kpisim.cli import main
+from kpisim.provenance import content_sha256
 from kpisim.testing.demo import synthetic_kpi_table
 from tests.policyhelpers import POLICIES
 
@@ -51,8 +52,12 @@ def test_score_kpi_csv_with_inputs(tmp_path, capsys):
 
     m = json.loads((tmp_path / "scored.parquet.manifest.json").read_text())
     assert m["policy_id"] == "s3_kuaishangtong_presales" and m["rows"] == 20
-    assert m["source_sha256"] == hashlib.sha256((tmp_path / "kpi.csv").read_bytes()).hexdigest()
-    assert m["inputs_sha256"] == hashlib.sha256((tmp_path / "inputs.csv").read_bytes()).hexdigest()
+    files = m["input_files"]
+    assert files["source"]["sha256"] == hashlib.sha256((tmp_path / "kpi.csv").read_bytes()).hexdigest()
+    assert files["inputs"]["sha256"] == hashlib.sha256((tmp_path / "inputs.csv").read_bytes()).hexdigest()
+    assert m["policy_sha256"] == {Path(S3).stem: content_sha256(p)} and m["policy_source_path"] == {
+        Path(S3).stem: S3
+    }
 
 
 def test_missing_input_column_is_one_line_and_nothing_written(tmp_path, capsys):
