@@ -188,7 +188,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         details={
             "policy_id": policy.id,
             "policy_version": policy.version,
-            "definitions": definitions_used(policy),
+            "policy_definitions": definitions_used(policy),
             "filled_metrics": scores.attrs.get("kpisim", {}).get("filled", {}),
         },
     ).with_policies({Path(args.policy).stem: policy})  # named as compare names it

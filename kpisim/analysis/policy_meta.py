@@ -1,7 +1,7 @@
 """What a comparison records about its policies: roles, metric definitions, filled data.
 
 ``compare`` puts these into ``Comparison.meta`` (and so into every manifest and report):
-``roles`` (policy -> role ids and how many agent-months each holds), ``definitions`` (policy ->
+``roles`` (policy -> role ids and how many agent-months each holds), ``policy_definitions`` (policy ->
 variant column -> metric and definition) and ``filled_metrics`` (policy -> metric -> the neutral
 value filled because the data had none; empty unless ``fill_missing``).
 """
@@ -23,7 +23,7 @@ def needed_variants(policies: Mapping[str, Any]) -> dict:
 
 
 def policy_meta(policies: Mapping[str, Any], scores: Sequence[pd.DataFrame]) -> dict[str, Any]:
-    """``roles``, ``definitions`` and ``filled_metrics`` per policy (``scores`` in policy order)."""
+    """``roles``, ``policy_definitions`` and ``filled_metrics`` per policy (``scores`` in policy order)."""
     roles: dict[str, dict[str, int]] = {}
     defs: dict[str, dict] = {}
     filled: dict[str, dict] = {}
@@ -35,4 +35,4 @@ def policy_meta(policies: Mapping[str, Any], scores: Sequence[pd.DataFrame]) -> 
         got = (s.attrs.get("kpisim") or {}).get("filled") or {}
         if got:
             filled[name] = dict(got)
-    return {"roles": roles, "definitions": defs, "filled_metrics": filled}
+    return {"roles": roles, "policy_definitions": defs, "filled_metrics": filled}

@@ -319,11 +319,11 @@ def policy_notes(meta: dict) -> str:
     """Roles, metric definitions and filled metrics of each policy (from ``Comparison.meta``)."""
     e = html.escape
     rows = []
-    for pol in sorted(set(meta.get("roles") or {}) | set(meta.get("definitions") or {})):
+    for pol in sorted(set(meta.get("roles") or {}) | set(meta.get("policy_definitions") or {})):
         roles = ", ".join(
             f"{e(r)} ({n} agent-months)" for r, n in (meta.get("roles") or {}).get(pol, {}).items()
         )
-        defs = (meta.get("definitions") or {}).get(pol) or {}
+        defs = (meta.get("policy_definitions") or {}).get(pol) or {}
         dtext = "; ".join(f"<code>{e(c)}</code>" for c in defs) or "registry defaults"
         filled = (meta.get("filled_metrics") or {}).get(pol) or {}
         ftext = ", ".join(f"{e(k)} = {v:g}" for k, v in filled.items())

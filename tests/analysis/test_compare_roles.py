@@ -39,7 +39,7 @@ def test_compare_computes_the_variants_and_records_them(shop_s3_s1):
     after = kt[kt["skill"] == "aftersales"]
     assert (after["conversion_rate@queues=presales"] > 3 * after["conversion_rate"]).all()
     meta = shop_s3_s1.meta
-    assert meta["definitions"]["s3_kuaishangtong_presales"]["conversion_rate@queues=presales"] == {
+    assert meta["policy_definitions"]["s3_kuaishangtong_presales"]["conversion_rate@queues=presales"] == {
         "metric": "conversion_rate",
         "definition": {"queues": ["presales"]},
     }
