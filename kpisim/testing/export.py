@@ -325,6 +325,9 @@ def write_export(log: EventLog, out_dir: str | os.PathLike, *, replication: int 
         df.to_csv(out / name, index=False, lineterminator="\n")
     roster_frame(one.agents, group=True).to_csv(out / "roster.csv", index=False, lineterminator="\n")
     text = mapping_text(sorted(one.contacts["queue"].unique()), tables=True)
+    text = text.replace(
+        "    Agent: agent_id\n    Team: team", "    Agent: agent_id\n    Group: group\n    Team: team"
+    )
     sid = str(one.contacts["scenario_id"].iat[0]) if len(one.contacts) else "export"
     (out / "mapping.yaml").write_text(
         text.replace("scenario_id: sample_shop", f"scenario_id: {sid}_export"), encoding="utf-8"

@@ -53,7 +53,7 @@ def fit_arrivals(c: pd.DataFrame, hours: Hours, interval_min: int) -> Part:
     """Arrival model of every queue (``c`` from ``prep.classify``)."""
     part = Part("arrivals")
     dates = pd.date_range(hours.start, periods=hours.days, freq="D")
-    wd = dates.weekday.to_numpy()
+    wd = dates.day_of_week.to_numpy()
     per_day = 1440 // interval_min
     daily_rows, interval_rows, multipliers = [], [], []
     queues: dict[str, dict] = {}

@@ -130,9 +130,14 @@ def fit_family(dist: str, observed, censored=()) -> Fit:
 
 
 def best_fit(observed, censored=(), families: tuple[str, ...] = FAMILIES) -> tuple[Fit, list[Fit]]:
-    """All ``families`` fitted; the one with the lowest AIC first."""
+    """All ``families`` fitted, sorted by AIC, and the chosen one: the lowest AIC, except that a
+    two-parameter family must beat the exponential by at least 2 AIC points (otherwise the data
+    cannot tell them apart and the simpler family is kept)."""
     fits = [fit_family(f, observed, censored) for f in families]
     fits.sort(key=lambda f: f.aic)
+    expo = [f for f in fits if f.dist == "exponential"]
+    if expo and expo[0].aic - fits[0].aic < 2.0:  # not clearly better: keep the simpler family
+        return expo[0], fits
     return fits[0], fits
 
 

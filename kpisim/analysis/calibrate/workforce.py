@@ -197,7 +197,7 @@ def _prepare_blocks(log_tables, observed, ans, grp, part: Part):
         part.default("all groups", "breaks", "none", "no agent-states table")
     blocks["group"] = blocks["agent_id"].map(grp)
     blocks["day"] = blocks["login"].dt.normalize()
-    blocks["wd"] = blocks["day"].dt.weekday
+    blocks["wd"] = blocks["day"].dt.day_of_week
     blocks["in_min"] = (blocks["login"] - blocks["day"]).dt.total_seconds() / 60
     blocks["out_min"] = (blocks["logout"] - blocks["day"]).dt.total_seconds() / 60
     brk = None
@@ -208,7 +208,7 @@ def _prepare_blocks(log_tables, observed, ans, grp, part: Part):
             {
                 "agent_id": b["agent_id"],
                 "group": b["agent_id"].map(grp),
-                "wd": b["start_at"].dt.weekday,
+                "wd": b["start_at"].dt.day_of_week,
                 "start_min": (b["start_at"] - b["start_at"].dt.normalize()).dt.total_seconds() / 60,
                 "minutes": (b["end_at"] - b["start_at"]).dt.total_seconds() / 60,
             }
@@ -224,7 +224,7 @@ def fit_workforce(
     agents = log_tables["agents"]
     grp = group_of(agents)
     has_states, blocks, brk = _prepare_blocks(log_tables, observed, ans, grp, part)
-    days_per_wd = pd.Series(pd.date_range(hours.start, periods=hours.days).weekday).value_counts()
+    days_per_wd = pd.Series(pd.date_range(hours.start, periods=hours.days).day_of_week).value_counts()
     handled = ans.assign(group=ans["agent_id"].map(grp)).groupby(["group", "queue"]).size()
     att = log_tables["attendance"] if "attendance" in observed else None
     con = log_tables["conduct"] if "conduct" in observed else None
