@@ -158,7 +158,8 @@ def import_table(
                 else np.zeros(len(v), bool)
             )
         )
-        rows.add(np.asarray(empty, dtype=bool), f"{source[c]}: empty; a value is required")
+        label = source[c] if source[c] == c else f"{source[c]} ({c})"
+        rows.add(np.asarray(empty, dtype=bool), f"{label}: empty; a value is required")
     _checks(name, out, rows, known_agents, contacts)
     good = ~rows.bad()
     df = pd.DataFrame(
