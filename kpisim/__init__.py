@@ -22,6 +22,8 @@ _PUBLIC = {
     "kpis": "kpisim.kpi.compute",
     "METRICS": "kpisim.kpi.registry",
     "import_log": "kpisim.io.importer",
+    "import_export": "kpisim.io.tables",
+    "calibrate": "kpisim.analysis.calibrate",
     "load_policy": "kpisim.policy",
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",

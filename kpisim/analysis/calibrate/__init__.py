@@ -68,9 +68,18 @@ class Calibration:
 
 
 def fit(
-    log: EventLog, *, interval_min: int = 30, scenario_id: str | None = None, replication: int | None = None
+    log: EventLog,
+    *,
+    interval_min: int = 30,
+    scenario_id: str | None = None,
+    replication: int | None = None,
+    customer_share: float = 1.0,
 ) -> Calibration:
     """Calibrate every part of a scenario from ``log`` (one replication; the first if not given).
+
+    Args:
+        customer_share: the share of the centre's customers the log holds (an export of every
+            40th customer: 0.025); arrival volumes are divided by it, nothing else changes.
 
     Raises:
         DataError: the log has no answered contacts.
@@ -89,27 +98,42 @@ def fit(
     if ans.empty:
         raise DataError("cannot calibrate: no contact was answered")
     chat = (ans["channel"] == "chat").to_numpy()
-    if chat.any() and (ans.loc[chat, "concurrency"].fillna(1) <= 1).all():
+    derive = chat.any() and bool((ans.loc[chat, "concurrency"].fillna(1) <= 1).all())
+    if derive and customer_share == 1:  # a full export: the overlap of sessions shows what was held
         ans["concurrency"] = pd.array(sessions_at_answer(ans).astype("int64"), dtype="Int64")
     states = tables["agent_states"] if "agent_states" in observed else None
     hours = hours_from(c, states, interval_min)
     agents = tables["agents"]
     parts: dict[str, Part] = {}
-    parts["arrivals"] = fit_arrivals(c, hours, interval_min)
+    if not 0 < customer_share <= 1:
+        raise DataError(f"customer_share must be in (0, 1], got {customer_share}")
+    parts["arrivals"] = fit_arrivals(c, hours, interval_min, customer_share=customer_share)
     parts["handle"] = fit_handle(ans, agents)
     parts["patience"] = fit_patience(c)
     parts["chat"] = fit_chat(ans, parts["handle"].values["speed"])
     parts["outcomes"] = fit_outcomes(c, agents, hours)
     parts["workforce"] = fit_workforce(tables, observed, ans, hours)
+    if derive and customer_share < 1:
+        parts["handle"].default(
+            "chat queues",
+            "concurrency_stretch, chat.load_factor, chat.miss",
+            0,
+            "a sample of customers does not show how many sessions an agent held: the fitted handle "
+            "and response times already include the stretch of the export's usual load",
+        )
     sid = scenario_id or f"{log.manifest.get('scenario_id', 'export')}_calibrated"
     sid = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in sid)
     scenario = build_scenario(parts, c, hours, interval_min=interval_min, scenario_id=sid)
     return Calibration(scenario, parts, hours, sorted(observed), dict(log.manifest))
 
 
-def calibrate(log: EventLog, *, interval_min: int = 30, scenario_id: str | None = None) -> Scenario:
+def calibrate(
+    log: EventLog, *, interval_min: int = 30, scenario_id: str | None = None, customer_share: float = 1.0
+) -> Scenario:
     """A validated scenario calibrated from ``log`` (see :func:`fit` for the evidence)."""
-    return fit(log, interval_min=interval_min, scenario_id=scenario_id).scenario
+    return fit(
+        log, interval_min=interval_min, scenario_id=scenario_id, customer_share=customer_share
+    ).scenario
 
 
 __all__ = ["Calibration", "calibrate", "fit"]

@@ -4,8 +4,9 @@ Only **first contacts** count (``prep.classify``): repeats and transfers are cre
 simulator from the resolution and transfer rates, so counting them here would count them twice.
 
 - Promotion-like days: a day whose first contacts exceed the median of the same weekday's other
-  days (or of all days, with fewer than two such days) by half and by more than 5 Poisson
-  standard deviations is a dated multiplier, ``factor = count / (volume x weekday factor)``.
+  days by half and by more than 5 Poisson standard deviations is a dated multiplier,
+  ``factor = count / (volume x weekday factor)``. It needs at least three of that weekday (three
+  weeks of data): with fewer, a peak day cannot be told from a weekday effect.
 - Weekday factors: the mean count of each weekday (multiplier days left out). Weekdays that do
   not differ from the pooled level by more than 3 standard errors *and* 5 % share factor 1; the
   pooled level of those days is ``daily_volume``. So the scenario lists only the weekdays that
@@ -43,14 +44,17 @@ def _promo_days(counts: np.ndarray, wd: np.ndarray) -> np.ndarray:
     promo = np.zeros(counts.size, dtype=bool)
     for d in range(counts.size):
         same = (wd == wd[d]) & (np.arange(counts.size) != d)
-        ref = np.median(counts[same]) if same.sum() >= 2 else np.median(np.delete(counts, d))
+        if same.sum() < 2:  # fewer than three of this weekday: a peak is not told from a weekday effect
+            continue
+        ref = np.median(counts[same])
         if ref > 0 and counts[d] > 1.5 * ref and (counts[d] - ref) / np.sqrt(ref) > 5:
             promo[d] = True
     return promo
 
 
-def fit_arrivals(c: pd.DataFrame, hours: Hours, interval_min: int) -> Part:
-    """Arrival model of every queue (``c`` from ``prep.classify``)."""
+def fit_arrivals(c: pd.DataFrame, hours: Hours, interval_min: int, *, customer_share: float = 1.0) -> Part:
+    """Arrival model of every queue (``c`` from ``prep.classify``). ``customer_share``: the export
+    holds this share of the centre's customers (a sample), so volumes are divided by it."""
     part = Part("arrivals")
     dates = pd.date_range(hours.start, periods=hours.days, freq="D")
     wd = dates.day_of_week.to_numpy()
@@ -72,27 +76,27 @@ def fit_arrivals(c: pd.DataFrame, hours: Hours, interval_min: int) -> Part:
                 w
                 for w, lv in levels.items()
                 if abs(lv - level) <= 3 * np.hypot(ses[w], se_level) or abs(lv / max(level, 1e-9) - 1) <= 0.05
-            } or set(levels)
+            } or {sorted(levels, key=levels.get)[len(levels) // 2]}  # none: the median weekday
         factors = {WEEKDAYS[w]: round(levels[w] / level, 3) for w in levels if w not in ordinary}
-        for w in range(7):
-            if w not in levels:
-                continue
-            f = levels[w] / level if w not in ordinary else 1.0
-            lo = (levels[w] - Z95 * ses[w]) / level if w not in ordinary else np.nan
-            hi = (levels[w] + Z95 * ses[w]) / level if w not in ordinary else np.nan
-            part.est(
-                q, f"weekday_factor.{WEEKDAYS[w]}", f, lo, hi, method=f"{ns[w]} day(s); 1 = pooled level"
-            )
+        for w in sorted(set(levels) - ordinary):
+            lo, hi = (levels[w] - Z95 * ses[w]) / level, (levels[w] + Z95 * ses[w]) / level
+            part.est(q, f"weekday_factor.{WEEKDAYS[w]}", levels[w] / level, lo, hi, method=f"{ns[w]} day(s)")
+        part.est(
+            q,
+            "weekday_factor (all other days)",
+            1.0,
+            method="pooled level: " + ", ".join(WEEKDAYS[w] for w in sorted(ordinary)),
+        )
         part.est(
             q,
             "daily_volume",
-            level,
-            level - Z95 * se_level,
-            level + Z95 * se_level,
+            level / customer_share,
+            (level - Z95 * se_level) / customer_share,
+            (level + Z95 * se_level) / customer_share,
             unit="first contacts/day",
             method="Poisson mean of the ordinary days",
         )
-        wfac = np.array([levels.get(w, 0.0) / level if w not in ordinary else 1.0 for w in wd])
+        wfac = np.array([levels[w] / level if w in levels and w not in ordinary else 1.0 for w in wd])
         expected = level * wfac
         for d in np.flatnonzero(promo):
             f = counts[d] / expected[d]
@@ -148,7 +152,7 @@ def fit_arrivals(c: pd.DataFrame, hours: Hours, interval_min: int) -> Part:
                     }
                 )
         queues[q] = {
-            "daily_volume": round(float(level), 2),
+            "daily_volume": round(float(level / customer_share), 2),
             "weekday_factor": factors,
             "profile": [round(float(x), 4) for x in prof],
         }

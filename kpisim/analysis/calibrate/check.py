@@ -24,8 +24,10 @@ METRICS = {
 
 def queue_kpis(log: EventLog) -> pd.DataFrame:
     """The checked KPIs per queue over the whole log (months pooled, weighted by contacts)."""
-    t = kpis(log, by=("queue",), period="month", metrics=list(METRICS))
-    w = t["n_offered"] if "n_offered" in t else pd.Series(1.0, index=t.index)
+    t = kpis(log, by=("queue",), period="month", metrics=[*METRICS, "offered"])
+    w = t["offered"].astype(
+        float
+    )  # a month with three contacts after midnight must not weigh like a whole month
     rows = []
     for q, g in t.assign(_w=w).groupby("queue"):
         row = {"queue": q}

@@ -46,7 +46,7 @@ class Fit:
             "cv": self.cv,
             "log_likelihood": self.loglik,
             "aic": self.aic,
-            "observed": self.n_observed,
+            "events": self.n_observed,
             "censored": self.n_censored,
         }
 

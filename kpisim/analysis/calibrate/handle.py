@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import optimize
 
 from kpisim.analysis.calibrate.base import Part
-from kpisim.analysis.calibrate.fitting import Z95, best_fit
+from kpisim.analysis.calibrate.fitting import Z95, best_fit, pdf
 from kpisim.analysis.calibrate.shrinkage import shrink_means
 
 _MAX_FIT = 20000  # contacts per queue used for the distribution fits (a fixed, evenly spaced subset)
@@ -96,7 +96,7 @@ def fit_handle(ans: pd.DataFrame, agents: pd.DataFrame) -> Part:
     )
     part.est("all agents", "speed between-agent sd (log)", tau, unit="log units", method="empirical Bayes")
     base = h / (speed[ai] * (1 + st[qi] * (k - 1)))
-    fits, queues, rows = {}, {}, []
+    fits, queues, rows, density = {}, {}, [], []
     for q, name in enumerate(qnames):
         m = qi == q
         best, all_fits = best_fit(_subset(base[m]))
@@ -161,6 +161,19 @@ def fit_handle(ans: pd.DataFrame, agents: pd.DataFrame) -> Part:
             )
         fits[name] = best
         queues[name] = entry
+        edges = np.linspace(0, np.quantile(base[m], 0.99), 41)
+        dens, _ = np.histogram(base[m], bins=edges, density=True)
+        mid = (edges[1:] + edges[:-1]) / 2
+        density.append(
+            pd.DataFrame(
+                {
+                    "queue": name,
+                    "base_work_s": mid,
+                    "observed_density": dens * 0.99,
+                    "fitted_density": pdf(best, mid),
+                }
+            )
+        )
     part.tables["handle_fits"] = pd.DataFrame(rows)
     conc = pd.DataFrame(
         {
@@ -175,6 +188,6 @@ def fit_handle(ans: pd.DataFrame, agents: pd.DataFrame) -> Part:
         observed_mean_s=("handle_s", "mean"),
         fitted_mean_s=("fitted_s", "mean"),
     )
-    part.tables["base_work"] = pd.DataFrame({"queue": np.array(qnames)[qi], "base_work_s": base})
+    part.tables["handle_density"] = pd.concat(density, ignore_index=True)
     part.values = {"queues": queues, "speed": dict(zip(anames, speed, strict=True)), "speed_sd": tau}
     return part
