@@ -116,7 +116,7 @@ def shrinkage(agents: pd.DataFrame, metric: str = "resolution", label: str = "re
     ax.plot([lo, hi], [lo, hi], "k--", linewidth=0.8, label="no shrinkage")
     ax.set_xlabel(f"agent's own {label} (%)")
     ax.set_ylabel("shrunk towards the team (%)")
-    ax.set_title("Per-agent estimates (dot size: contacts)", fontsize=10)
+    ax.set_title(f"Per-agent {label} (dot size: contacts)", fontsize=10)
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig

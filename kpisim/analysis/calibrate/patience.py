@@ -65,8 +65,10 @@ def fit_patience(c: pd.DataFrame) -> Part:
             spec["cv"] = round(best.cv, 3)
         queues[q] = spec
         t, s = kaplan_meier(w[w > 0], ab[w > 0])
-        grid = np.unique(np.quantile(t, np.linspace(0, 1, 41))) if t.size else np.array([])
-        km = np.interp(grid, t, s) if t.size else grid
+        # up to the 95th percentile of the waits: beyond it a handful of customers make the curve
+        grid = np.linspace(0, np.quantile(w[w > 0], 0.95), 41) if t.size else np.array([])
+        km = s[np.searchsorted(t, grid, side="right") - 1] if t.size else grid
+        km = np.where(grid < t[0], 1.0, km) if t.size else km
         curves += [
             {"queue": q, "wait_s": g, "kaplan_meier": k, "fitted": f}
             for g, k, f in zip(grid, km, survival(best, grid), strict=True)
