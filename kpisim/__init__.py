@@ -27,6 +27,8 @@ _PUBLIC = {
     "kpis_for": "kpisim.policy.definitions",
     "METRICS": "kpisim.kpi.registry",
     "import_log": "kpisim.io.importer",
+    "import_export": "kpisim.io.tables",
+    "calibrate": "kpisim.analysis.calibrate",
     "load_policy": "kpisim.policy",
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",

@@ -508,6 +508,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
     st.set_defaults(func=_cmd_staffing)
+
+    from kpisim.cli_calibrate import add_calibrate
+
+    add_calibrate(sub)
     return p
 
 
