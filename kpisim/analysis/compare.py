@@ -18,7 +18,8 @@ from kpisim.analysis import fairness as F
 from kpisim.analysis.policy_meta import needed_variants, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
-from kpisim.errors import DataError, KpisimError
+from kpisim.errors import KpisimError
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.provenance import content_sha256, frame_sha256
 from kpisim.scenario.models import Scenario
 
@@ -323,7 +324,7 @@ def compare(
         period: KPI period (``month`` for monthly scorecards).
         inputs: the policies' declared extra inputs (manager ratings, exams): a DataFrame joined
             on agent_id (and period/replication if present), or column -> constant. Inputs still
-            missing get a neutral constant (see :func:`neutral_inputs`): equal for every agent,
+            missing get a neutral constant (see :func:`kpisim.policy.inputs.neutral_inputs`): equal for every agent,
             so they never separate agents.
         fill_missing: fill metrics without data with the policies' declared neutral values
             (listed in ``meta["filled_metrics"]``) instead of refusing (docs/policies.md).
@@ -414,50 +415,3 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
 def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
     """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
     return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}
-
-
-def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
-    """Neutral constant per declared policy input: the lowest staff level for a level column,
-    0 for lower-is-better inputs (counts of bad events, flags) and money (``cents``), 80 for
-    ``points(0-100)`` ratings, 1.0 otherwise (ratios)."""
-    out: dict[str, Any] = {}
-    for pol in policies.values():
-        levels = getattr(getattr(pol, "scorecard", None), "levels", None)
-        for spec in getattr(pol, "inputs", ()) or ():
-            if spec.name in out:
-                continue
-            if levels is not None and levels.column == spec.name:
-                out[spec.name] = levels.bands[0].name
-            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean", "cents"):
-                out[spec.name] = 0.0
-            elif "0-100" in spec.unit:
-                out[spec.name] = 80.0
-            else:
-                out[spec.name] = 1.0
-    return out
-
-
-def attach_policy_inputs(
-    kt: pd.DataFrame, policies: Mapping[str, Any], inputs
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
-    constant (name -> value), which the report lists."""
-    if isinstance(inputs, pd.DataFrame):
-        from kpisim.policy.inputs import attach_inputs
-
-        kt = attach_inputs(kt, inputs)
-        declared = [c for c in neutral_inputs(policies) if c in inputs.columns]
-        for col in declared:
-            gap = kt[col].isna()
-            if gap.any():
-                ids = sorted(kt.loc[gap, "agent_id"].astype(str).unique())
-                raise DataError(
-                    f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
-                    f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
-                    f"every agent of the scenario (check the ids: the KPI table has e.g. "
-                    f"{kt['agent_id'].astype(str).iloc[0]!r})"
-                )
-    elif inputs:
-        kt = kt.assign(**dict(inputs))
-    fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
-    return (kt.assign(**fill) if fill else kt), fill

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import sipp
-from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.kpi.registry import METRICS
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
