@@ -70,7 +70,9 @@ def sweep_table(sweep: pd.DataFrame, *, days: float, currency: str, reps: int) -
         ("Occupancy", ci("occupancy", **share)),
         (
             f"Labour cost per day, {currency}",
-            lambda r: Cell(money(r["labour_cost_cents"] / days, currency, unit=False, decimals=0), "n"),
+            lambda r: Cell(
+                money(r.get("labour_cost_cents", float("nan")) / days, currency, unit=False, decimals=0), "n"
+            ),
         ),
     ]
     if "mean_meets_target" in sweep:
@@ -84,7 +86,7 @@ def check_table(check: pd.DataFrame, reps: int) -> tables.Table:
         check,
         [
             ("Erlang headcount", lambda r: Cell(str(int(r["agents"])), "n")),
-            ("Logged in on average", lambda r: Cell(number(r["staffed_agents"]), "n")),
+            ("Logged in on average", lambda r: Cell(number(r.get("staffed_agents")), "n")),
             ("Simulated service level", ci("service_level", **share)),
             ("Simulated abandonment", ci("abandon_rate", **share)),
             ("Mean meets the target", lambda r: Cell("yes" if bool(r["meets_target"]) else "no")),
@@ -119,8 +121,12 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
         )
         rec = (
             f"Recommended headcount: {best} agents. Simulated service level {sl.text} "
-            f"(95 % interval {sl.interval}) against the target of {goal}; "
-            f"labour cost {money(r['labour_cost_cents'] / days, currency, decimals=0)} a day."
+            f"(95 % interval {sl.interval}) against the target of {goal}. "
+            + (
+                f"labour cost {money(r['labour_cost_cents'] / days, currency, decimals=0)} a day."
+                if "labour_cost_cents" in r
+                else ""
+            )
         )
         lo = r.get("service_level_lo")
         if tsl is not None and lo is not None and not pd.isna(lo) and lo < tsl:
@@ -128,7 +134,8 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
                 f"The interval of the service level at {best} agents reaches below the target: the mean meets it, "
                 "but more replications (or one more agent) would make sure."
             )
-    if check is not None and len(check):
+    checked = check is not None and len(check) and {"agents", "service_level", "meets_target"} <= set(check)
+    if checked:
         c = check.iloc[0]
         points.append(
             f"For comparison, queueing theory (Erlang, interval by interval under the scenario's shifts) suggests "
@@ -158,7 +165,7 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
         imgs={k: imgs.get(k) for k in ("curves", "cost", "required")},
         tables={
             "sweep": sweep_table(sweep, days=days, currency=currency, reps=reps),
-            "check": check_table(check, reps) if check is not None and len(check) else None,
+            "check": check_table(check, reps) if checked else None,
         },
         definitions=definitions.STAFFING,
     )
