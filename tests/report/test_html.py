@@ -43,7 +43,8 @@ def test_report_gives_money_in_currency_units_and_shares_in_percent(report):
     assert "replications cannot answer this" in text or "⚠" in text
 
 
-def test_staffing_report_states_one_recommended_headcount(tmp_path):
+def staffing_sweep():
+    """A small staffing sweep as study_staffing returns it (Erlang C blank at the lowest headcount)."""
     import pandas as pd
 
     from kpisim.analysis.staffing import meets_target
@@ -68,6 +69,11 @@ def test_staffing_report_states_one_recommended_headcount(tmp_path):
     for c in ("asa_s", "abandon_rate", "occupancy", "labour_cost_cents"):
         sweep[f"{c}_lo"], sweep[f"{c}_hi"] = sweep[c] * 0.9, sweep[c] * 1.1
     sweep = meets_target(sweep, target_sl=0.8, max_abandon=None)
+    return sweep
+
+
+def test_staffing_report_states_one_recommended_headcount(tmp_path):
+    sweep = staffing_sweep()
     write_staffing(sweep, tmp_path / "st", manifest={"scenario_id": "x", "replications": 3, "days": 1})
     html = (tmp_path / "st" / "staffing.html").read_text(encoding="utf-8")
     text = _visible(html)
