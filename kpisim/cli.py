@@ -237,7 +237,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     files = write_comparison(
         comp, args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
     )
-    print(H.compare_summary(comp))
+    print(H.compare_summary(comp, threshold_cents=args.threshold_cents))
     filled = comp.meta.get("filled_inputs") or {}
     if filled:
         print(

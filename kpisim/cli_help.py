@@ -143,7 +143,7 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def compare_summary(comp) -> str:
+def compare_summary(comp, *, threshold_cents: int = 5000) -> str:
     """The short table printed at the end of ``kpisim compare``."""
     from kpisim.report.comparison_page import display_names
     from kpisim.report.format import money, pct
@@ -151,7 +151,7 @@ def compare_summary(comp) -> str:
     names = display_names(comp)
     cost = comp.cost()
     fair = comp.fairness().set_index("policy")
-    wl = comp.winners_losers() if len(comp.policies) > 1 else None
+    wl = comp.winners_losers(threshold_cents=threshold_cents) if len(comp.policies) > 1 else None
     cur = comp.currency
     base = cost.loc[cost["policy"] == comp.baseline, "total_cents"].iloc[0]
     rows = []
@@ -165,7 +165,7 @@ def compare_summary(comp) -> str:
         )
         rows.append(
             [
-                names.get(p, p)[:48] + (" (baseline)" if p == comp.baseline else ""),
+                ("* " if p == comp.baseline else "  ") + _short(names.get(p, p)),
                 money(r["total_cents"], cur, unit=False, decimals=0),
                 "–"
                 if p == comp.baseline
@@ -174,7 +174,13 @@ def compare_summary(comp) -> str:
                 f"{fair.loc[p, 'validity_pay']:.2f}" if p in fair.index else "–",
             ]
         )
-    return table(rows, ["plan", f"cost/month {cur}", "vs baseline", "gain / lose", "pay vs skill (corr.)"])
+    head = ["plan (* baseline)", f"cost/month {cur}", "vs baseline", "gain / lose", "pay vs skill (corr.)"]
+    note = f"gain / lose: share of agent-months whose pay moves more than {money(threshold_cents, cur, decimals=0)} against the baseline"
+    return table(rows, head) + "\n" + note
+
+
+def _short(name: str, width: int = 44) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
 def staffing_summary(study) -> str:

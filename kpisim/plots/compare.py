@@ -88,7 +88,7 @@ def winners_losers_bars(wl: pd.DataFrame, *, currency: str = "CNY", ncols: int =
         ax.set_ylabel("agents (%; losers below 0)")
         thr = d["threshold_cents"].iloc[0] / 100 if len(d) else 0
         ax.set_title(
-            f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10
+            f"{pol}\nvs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10
         )
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(pols) :]:
@@ -107,7 +107,7 @@ def fairness_bars(fair: pd.DataFrame, *, colours=None):
         ("rank_stability", "rank stability (tau, month vs month)", "Kendall tau (−1 to 1)"),
         ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)"),
     ]
-    fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 4.2))
+    fig, axes = plt.subplots(1, len(cols) + 1, figsize=(5 * (len(cols) + 1), 4.6))
     x = range(len(fair))
     col = policy_colours(fair["policy"], colours)
     for ax, (c, label, unit) in zip(axes, cols, strict=False):

@@ -22,6 +22,8 @@ def staffing_curves(
     and a headcount where it has no answer (more traffic than agents) is a gap, never a 0. The
     targets are drawn as dashed lines and the ``recommended`` headcount as a vertical line."""
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     panels = [
         ("service_level", "service level", 100, "%"),
         ("asa_s", "average speed of answer", 1, "s"),
@@ -52,6 +54,7 @@ def staffing_curves(
         ax.set_title(label)
         ax.legend(fontsize=7)
         plain_axis(ax)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle("Staffing vs response time")
     fig.tight_layout()
     return fig

@@ -34,9 +34,9 @@ def relabel(df: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return df.assign(**cols)
 
 
-def short_names(names: dict[str, str], width: int = 22) -> dict[str, str]:
+def short_names(names: dict[str, str], width: int = 18) -> dict[str, str]:
     """Display names wrapped for figure labels."""
-    return {k: "\n".join(textwrap.wrap(v, width)[:3]) for k, v in names.items()}
+    return {k: "\n".join(textwrap.wrap(v, width, max_lines=4, placeholder=" …")) for k, v in names.items()}
 
 
 def figures(comp, d: Path, res: dict, *, budget_cents, colours: dict[str, str]) -> dict[str, dict]:
@@ -46,6 +46,8 @@ def figures(comp, d: Path, res: dict, *, budget_cents, colours: dict[str, str]) 
     labels = short_names(display_names(comp))
     col = {labels[k]: c for k, c in colours.items()}
     t = {k: relabel(v, labels) for k, v in res.items()}
+    if len(t["winners_losers"]):  # panel titles: the plan, "vs baseline" (its name is in the page)
+        t["winners_losers"] = t["winners_losers"].assign(baseline="baseline")
     cur = comp.currency
     figs: dict[str, Callable] = {
         "cost": lambda: plots.cost_bars(t["cost"], currency=cur, budget_cents=budget_cents, colours=col),

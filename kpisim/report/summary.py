@@ -63,6 +63,8 @@ def cost_sentence(cost: pd.DataFrame, policy: str, baseline: str, currency: str,
             f": {money(r['diff_cents'], currency, sign=True, decimals=0)} ({pct(rel, sign=True)}) "
             f"against the baseline (interval {d.interval} {currency})"
         )
+    if "p_over_budget" in r and not pd.isna(r["p_over_budget"]):
+        s += f". Over the budget of {money(r['budget_cents'], currency, decimals=0)} in {pct(r['p_over_budget'], decimals=0)} of months"
     return s + "."
 
 

@@ -91,7 +91,14 @@ def cost_table(cost: pd.DataFrame, currency: str) -> Table:
         (f"Per agent, {currency}", ci("per_agent_cents", **m)),
         (f"Per handled contact, {currency}", ci("per_handled_cents", **m)),
         ("Share of sales", ci("pct_of_sales", kind="pct", scale=0.01, bounds=(0, None))),
-        (f"Change vs baseline, {currency}", ci("diff_cents", sign=True, **m)),
+        (
+            f"Change vs baseline, {currency}",
+            lambda r: (
+                Cell("baseline")
+                if r.get("diff_cents") == 0 and r.get("diff_cents_lo") == r.get("diff_cents_hi") == 0
+                else ci("diff_cents", sign=True, **m)(r)
+            ),
+        ),
     ]
     if "p_over_budget" in cost:
         cols.append(("Months over budget", lambda r: Cell(pct(r["p_over_budget"], decimals=0), "n")))
