@@ -351,6 +351,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             f"mean meets the target: {'yes' if bool(c['meets_target']) else 'no'}; "
             f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}"
         )
+        print(H.narrow_hint(study))
     else:
         print(f"Erlang requirement not computed: {study.no_erlang}")
     print(f"report: {out / 'staffing.html'}")

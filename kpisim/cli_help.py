@@ -200,3 +200,10 @@ def staffing_summary(study) -> str:
             ]
         )
     return table(rows, ["agents", "service level [95 %]", "ASA s", "abandoned", "occupancy", "meets target"])
+
+
+def narrow_hint(study) -> str:
+    """Why the Erlang headcount is not the recommendation, and how to narrow it (or "")."""
+    from kpisim.report.staffing_page import erlang_note
+
+    return erlang_note(study.sweep, study.check) or ""

@@ -58,6 +58,28 @@ def figures(sweep, required, d: Path, *, days: float, currency: str, threshold_s
     return out
 
 
+def erlang_note(sweep: pd.DataFrame, check: pd.DataFrame | None) -> str:
+    """The Erlang headcount as a cross-check of the recommendation, never a second answer."""
+    if check is None or not len(check) or not {"agents", "service_level", "meets_target"} <= set(check):
+        return ""
+    c, best = check.iloc[0], recommended(sweep)
+    n = int(c["agents"])
+    s = (
+        f"Cross-check: queueing theory (Erlang, interval by interval under the scenario's shifts) suggests {n} "
+        f"agents; simulated at {n} the service level is {pct(c['service_level'])}, which "
+        f"{'meets' if bool(c['meets_target']) else 'misses'} the target."
+    )
+    swept = {int(a) for a in sweep["agents"]}
+    if best is not None and bool(c["meets_target"]) and n < best and n not in swept:
+        s += (
+            f" {n} was not among the simulated headcounts, so the recommendation stays {best}; to narrow it, "
+            f"simulate the headcounts between them (--headcounts {','.join(str(h) for h in range(n, best + 1))})."
+        )
+    elif best is not None:
+        s += f" The recommendation ({best}) is the simulated one."
+    return s
+
+
 def sweep_table(sweep: pd.DataFrame, *, days: float, currency: str, reps: int) -> tables.Table:
     share = {"kind": "pct", "bounds": (0, 1), "reps": reps}
     cols: list[tables.Col] = [
@@ -123,7 +145,7 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
             f"Recommended headcount: {best} agents. Simulated service level {sl.text} "
             f"(95 % interval {sl.interval}) against the target of {goal}. "
             + (
-                f"labour cost {money(r['labour_cost_cents'] / days, currency, decimals=0)} a day."
+                f"Labour cost {money(r['labour_cost_cents'] / days, currency, decimals=0)} a day."
                 if "labour_cost_cents" in r
                 else ""
             )
@@ -136,13 +158,7 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
             )
     checked = check is not None and len(check) and {"agents", "service_level", "meets_target"} <= set(check)
     if checked:
-        c = check.iloc[0]
-        points.append(
-            f"For comparison, queueing theory (Erlang, interval by interval under the scenario's shifts) suggests "
-            f"{int(c['agents'])} agents; simulated at that headcount the service level is "
-            f"{pct(c['service_level'])}, which {'meets' if bool(c['meets_target']) else 'misses'} the target. "
-            "The recommendation above is the simulated one."
-        )
+        points.append(erlang_note(sweep, check))
     if details.get("erlang", "").startswith("not computed"):
         warnings.append(f"Erlang requirement {details['erlang']}.")
     ec = sweep.get("erlang_c_service_level")
