@@ -33,6 +33,7 @@ _PUBLIC = {
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",
     "write_comparison": "kpisim.report",
+    "explore": "kpisim.widgets",
     "KpisimError": "kpisim.errors",
     "SpecError": "kpisim.errors",
     "DataError": "kpisim.errors",

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kpisim import cli_args as A
+from kpisim import cli_help as H
 from kpisim.errors import KpisimError
 from kpisim.provenance import SIDECAR_SUFFIX, InputFile, Manifest
 
@@ -232,22 +233,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         replications=args.replications,
         seed=args.seed,
         jobs=args.jobs,
-        progress=sys.stderr.isatty(),
+        progress=H.progress_mode(args),
         inputs=inputs,
         fill_missing=args.fill_missing,
     )
     if args.inputs:
         comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
-    levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
+    levers = comp.lever_effects(jobs=args.jobs, progress=H.progress_mode(args)) if args.levers else None
+    if not args.quiet:
+        from kpisim.progress import line
+
+        line("writing the report (tables, figures, report.html)")
     files = write_comparison(
         comp, args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
     )
-    cost = comp.cost()
-    for _, r in cost.iterrows():
-        print(
-            f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
-            f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]"
-        )
+    print(H.compare_summary(comp, threshold_cents=args.threshold_cents))
     filled = comp.meta.get("filled_inputs") or {}
     if filled:
         print(
@@ -261,8 +261,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_staffing(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from kpisim.analysis.staffing import (
         DEFAULT_HOURLY_COST_CENTS,
         check_headcounts,
@@ -298,7 +296,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         replications=args.replications,
         seed=args.seed,
         jobs=args.jobs,
-        progress=sys.stderr.isatty(),
+        progress=H.progress_mode(args),
         hourly_cost_cents=hourly,
     )
     target_sl, max_abandon, threshold_s = study.target_sl, study.max_abandon, study.threshold_s
@@ -321,33 +319,35 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             else "per interval (Erlang A with patience, C without)",
         },
     )
+    if not args.quiet:
+        from kpisim.progress import line
+
+        line("writing the report (tables, figures, staffing.html)")
     report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
 
     want = " and ".join(
         ([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
         + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else [])
     )
-    for _, r in sweep.iterrows():
-        print(
-            f"{int(r['agents'])} agents: service level {r['service_level']:.3f} "
-            f"[{r['service_level_lo']:.3f}, {r['service_level_hi']:.3f}], ASA {r['asa_s']:.1f} s, "
-            f"abandoned {r['abandon_rate']:.3f}, occupancy {r['occupancy']:.3f}"
-            + (
-                ""
-                if pd.isna(r["erlang_a_service_level"])
-                else f"; Erlang A service level {r['erlang_a_service_level']:.3f}"
-            )
-        )
+    print(H.staffing_summary(study))
     best = study.recommended
-    print(
-        f"target: {want}; smallest swept headcount whose simulated mean meets it: "
-        + (str(best) if best is not None else "none")
-    )
+    if best is None:
+        print(
+            f"recommended headcount: none of {study.headcounts} meets the target ({want}); simulate larger ones"
+        )
+    else:
+        r = sweep[sweep["agents"] == best].iloc[0]
+        print(
+            f"recommended headcount: {best} (the smallest swept headcount whose simulated mean meets the "
+            f"target: {want}; service level {r['service_level']:.1%} "
+            f"[{r['service_level_lo']:.1%}, {min(1.0, r['service_level_hi']):.1%}])"
+        )
     if check is not None:
         c = check.iloc[0]
         erlang_headcount = study.erlang_headcount
         print(
-            f"Erlang: {study.peak_required} agents must be logged in during the busiest interval"
+            f"for reference, Erlang (theory, not the recommendation): {study.peak_required} agents "
+            "must be logged in during the busiest interval"
             + (
                 f"; a headcount of {erlang_headcount} meets the target under the scenario's shifts"
                 if erlang_headcount
@@ -361,6 +361,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             f"mean meets the target: {'yes' if bool(c['meets_target']) else 'no'}; "
             f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}"
         )
+        print(H.narrow_hint(study))
     else:
         print(f"Erlang requirement not computed: {study.no_erlang}")
     print(f"report: {out / 'staffing.html'}")
@@ -380,27 +381,44 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="kpisim", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    import kpisim
 
-    s = sub.add_parser("simulate", help="simulate a scenario and write its event log")
-    s.add_argument("scenario", help="scenario YAML file")
-    s.add_argument("--seed", type=A.seed, default=1)
-    s.add_argument("--replications", type=A.positive_int, default=1)
+    p = Parser(
+        prog="kpisim",
+        description="Test a contact-centre scorecard or bonus plan on simulated months before rolling it out.",
+        epilog="Run 'kpisim COMMAND --help' for a command's options and examples. Documentation: README.md, docs/.",
+        formatter_class=H.Formatter,
+    )
+    p.add_argument("--version", action="version", version=f"kpisim {kpisim.__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        return H.subcommand(sub, name, help)
+
+    s = cmd("simulate", "simulate a scenario and write its event log")
+    s.add_argument("scenario", help="scenario YAML file (e.g. scenarios/shop_chat.yaml)")
+    s.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
+    s.add_argument(
+        "--replications", metavar="R", type=A.positive_int, default=1, help="simulated months (replications)"
+    )
     s.add_argument(
         "--population",
         choices=("fixed", "redraw"),
         default="fixed",
         help="fixed (default): the same agents every replication; redraw: new agents each time",
     )
-    s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
+    s.add_argument(
+        "--out",
+        metavar="DIR",
+        help="run directory to write (Parquet + manifest.json); default: print a summary only",
+    )
     s.set_defaults(func=_cmd_simulate)
 
-    v = sub.add_parser("validate", help="check a scenario or policy file")
-    v.add_argument("file")
+    v = cmd("validate", "check a scenario or policy file")
+    v.add_argument("file", help="scenario or policy YAML file")
     v.set_defaults(func=_cmd_validate)
 
-    k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")
+    k = cmd("kpis", "compute KPI tables from a run directory or an export")
     k.add_argument("source", help="run directory or CSV/Parquet export")
     k.add_argument(
         "--by",
@@ -410,37 +428,77 @@ def build_parser() -> argparse.ArgumentParser:
     )
     k.add_argument("--period", default="month", help="interval, day, week or month")
     k.add_argument(
-        "--interval-min", type=A.positive_int, default=30, help="length of an interval period, minutes"
+        "--interval-min",
+        metavar="MIN",
+        type=A.positive_int,
+        default=30,
+        help="length of an interval period, minutes",
     )
-    k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
     k.add_argument(
-        "--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}"
+        "--metric", action="append", help="metric key to compute (repeatable; docs/metrics.md); default all"
     )
-    k.add_argument("--mapping", help="column-mapping YAML for an export (docs/import.md)")
-    k.add_argument("--roster", help="agents roster CSV/Parquet for an export (checks unknown agents)")
-    k.add_argument("--quarantine", help="write bad export rows to this CSV and go on")
-    k.add_argument("--out", required=True, help=".csv or .parquet")
+    k.add_argument(
+        "--definitions",
+        metavar="YAML",
+        help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}",
+    )
+    k.add_argument("--mapping", metavar="YAML", help="column-mapping YAML for an export (docs/import.md)")
+    k.add_argument(
+        "--roster", metavar="FILE", help="agents roster CSV/Parquet for an export (checks unknown agents)"
+    )
+    k.add_argument("--quarantine", metavar="CSV", help="write bad export rows to this CSV and go on")
+    k.add_argument("--out", metavar="FILE", required=True, help="table to write, .csv or .parquet")
     k.set_defaults(func=_cmd_kpis)
 
-    sc = sub.add_parser("score", help="score and pay a run or KPI table under a policy")
+    sc = cmd("score", "score and pay a run or KPI table under a policy")
     sc.add_argument("source", help="run directory or KPI table (.csv/.parquet)")
-    sc.add_argument("--policy", required=True)
-    sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
-    sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.add_argument("--policy", metavar="YAML", required=True, help="policy YAML file (scorecard + pay plan)")
+    sc.add_argument("--inputs", metavar="FILE", help="extra per-agent inputs (e.g. manager ratings), CSV")
+    sc.add_argument("--out", metavar="FILE", required=True, help="table to write, .csv or .parquet")
     sc.add_argument("--fill-missing", action="store_true", help=_FILL)
     sc.set_defaults(func=_cmd_score)
 
-    c = sub.add_parser("compare", help="compare policies on the same simulated months")
-    c.add_argument("scenario")
-    c.add_argument("--policy", action="append", required=True)
-    c.add_argument("--baseline")
-    c.add_argument("--replications", type=A.positive_int, default=4)
-    c.add_argument("--seed", type=A.seed, default=1)
-    c.add_argument("--budget-cents", type=A.cents, help="monthly budget, cents: report P(total > budget)")
-    c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
-    c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
+    c = cmd("compare", "compare policies on the same simulated months")
+    c.add_argument("scenario", help="scenario YAML file")
+    c.add_argument(
+        "--policy",
+        metavar="YAML",
+        action="append",
+        required=True,
+        help="a policy YAML file; repeat for each plan (named by file stem on the command line, by its name in the report)",
+    )
+    c.add_argument(
+        "--baseline",
+        metavar="STEM",
+        help="file stem of the plan to compare against (default: the first --policy)",
+    )
+    c.add_argument(
+        "--replications",
+        metavar="R",
+        type=A.positive_int,
+        default=4,
+        help="simulated months; 16 or more to judge luck and rank stability",
+    )
+    c.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
+    H.add_money(
+        c,
+        "budget",
+        dest="budget_cents",
+        help="monthly payout budget in currency units (e.g. 150000): the report gives the share of months over it",
+        cents_type=A.cents,
+    )
+    H.add_money(
+        c,
+        "threshold",
+        dest="threshold_cents",
+        default_cents=5000,
+        help="winners/losers: a pay change larger than this, in currency units a month",
+        cents_type=A.cents,
+    )
+    c.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     c.add_argument(
         "--inputs",
+        metavar="FILE",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
         "Parquet; missing ones get a neutral value equal for every agent",
     )
@@ -449,13 +507,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
-    c.add_argument("--out", required=True)
+    c.add_argument(
+        "--out", metavar="DIR", required=True, help="output directory (report.html, CSV, PNG, manifest.json)"
+    )
     c.add_argument("--fill-missing", action="store_true", help=_FILL)
+    H.add_quiet(c)
     c.set_defaults(func=_cmd_compare)
 
-    st = sub.add_parser(
-        "staffing", help="staffing vs response time: headcount sweep, Erlang requirement per interval"
-    )
+    st = cmd("staffing", "staffing vs response time: headcount sweep, Erlang requirement per interval")
     st.add_argument("scenario", help="scenario YAML file")
     st.add_argument(
         "--headcounts",
@@ -478,7 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="service-level threshold, seconds (default 20): answered within it / offered",
     )
     st.add_argument(
-        "--max-abandon", metavar="FRACTION", type=A.fraction, help="highest allowed abandonment, in (0, 1)"
+        "--max-abandon",
+        metavar="FRACTION",
+        type=A.fraction,
+        help="highest allowed abandonment, in (0, 1) (default: none)",
     )
     st.add_argument(
         "--replications",
@@ -487,18 +549,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=3,
         help="simulated runs per headcount (default 3)",
     )
-    st.add_argument("--seed", metavar="N", type=A.seed, default=1)
+    st.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
     st.add_argument(
         "--days",
         metavar="DAYS",
         type=A.positive_int,
-        help="simulate only the first DAYS days of the scenario (quicker)",
+        help="simulate only the first DAYS days of the scenario (quicker; default: all)",
     )
-    st.add_argument(
-        "--hourly-cost-cents",
-        metavar="CENTS",
-        type=A.cents,
-        help="labour cost per logged-in hour (default 3000)",
+    H.add_money(
+        st,
+        "hourly-cost",
+        dest="hourly_cost_cents",
+        help="labour cost per logged-in agent hour, in currency units (default 30)",
+        cents_type=A.cents,
     )
     st.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     st.add_argument(
@@ -507,11 +570,16 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
+    H.add_quiet(st)
     st.set_defaults(func=_cmd_staffing)
 
     from kpisim.cli_calibrate import add_calibrate
 
     add_calibrate(sub)
+
+    sch = cmd("schema", "print the JSON Schema of scenario or policy YAML files (for editor completion)")
+    sch.add_argument("kind", choices=("scenario", "policy"), help="which file type")
+    sch.set_defaults(func=H.cmd_schema)
     return p
 
 

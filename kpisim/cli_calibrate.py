@@ -42,7 +42,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 def add_calibrate(sub) -> None:
     """Register ``kpisim calibrate`` on the CLI's sub-parsers."""
-    c = sub.add_parser("calibrate", help="calibrate a scenario from an export (docs/calibrate.md)")
+    from kpisim import cli_args as A
+    from kpisim.cli_help import subcommand
+
+    c = subcommand(sub, "calibrate", "calibrate a scenario from a real export (docs/calibrate.md)")
     c.add_argument("export", help="contacts file, export directory (with --mapping), or a run directory")
     c.add_argument(
         "--mapping", help="column-mapping YAML (docs/import.md), with a tables: section for the other tables"
@@ -58,16 +61,16 @@ def add_calibrate(sub) -> None:
     )
     c.add_argument(
         "--check-replications",
-        type=int,
+        type=A.non_negative_int,
         default=1,
         help="simulate the calibrated scenario this many times and compare its KPIs with the export (0: skip)",
     )
     c.add_argument(
         "--customer-share",
-        type=float,
+        type=A.share,
         default=1.0,
         help="share of the centre's customers in the export, if it is a sample (e.g. 0.025); volumes are scaled up",
     )
-    c.add_argument("--seed", type=int, default=1, help="seed of the check simulation")
+    c.add_argument("--seed", type=A.seed, default=1, help="seed of the check simulation")
     c.add_argument("--no-figures", action="store_true", help="leave the figures out of calibration.html")
     c.set_defaults(func=_cmd_calibrate)

@@ -227,7 +227,7 @@ class Comparison:
         *,
         groups: Sequence[str] | None = None,
         jobs: int | None = None,
-        progress: bool = True,
+        progress: bool | str = True,
     ) -> pd.DataFrame:
         """Simulate each lever pulled by ``groups`` (default: the largest agent group) on the same
         seed and replications as this comparison and report the change in pay and KPIs of the
@@ -304,7 +304,7 @@ def compare(
     replications: int = 4,
     seed: int = 1,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     kpi_by: Sequence[str] = ("agent_id",),
     period: str = "month",
     inputs: pd.DataFrame | Mapping[str, float] | None = None,

@@ -330,7 +330,7 @@ def lever_effects(
     replications: int = 4,
     seed: int = 1,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     period: str = "month",
     base_kpis: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
 from kpisim.kpi.variants import add_variants
+from kpisim.progress import counter
 from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
 
@@ -33,7 +34,7 @@ def run_replications(
     seed: int,
     replications: int,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     options: dict | None = None,
     desc: str = "simulating",
 ) -> list[Any]:
@@ -45,7 +46,8 @@ def run_replications(
         seed: base seed; replication r of every scenario uses ``SeedSequence([seed, r])``.
         replications: replications per scenario (>= 1).
         jobs: worker processes; ``None`` = ``os.cpu_count()``; 1 = in this process.
-        progress: show a tqdm progress bar.
+        progress: True: a tqdm bar; "auto": a bar in a terminal, plain timestamped lines
+            otherwise (:mod:`kpisim.progress`); False: nothing.
         options: keyword arguments for ``summarise``.
 
     Returns:
@@ -61,11 +63,7 @@ def run_replications(
         (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
     ]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(tasks), desc=desc, unit="run")
+    bar = counter(progress, len(tasks), desc)
     try:
         if jobs == 1:
             out = []

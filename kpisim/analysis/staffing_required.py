@@ -30,7 +30,7 @@ def required_staff(
     replications: int = 2,
     seed: int = 1,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
     scenario's own shift pattern, checked by simulation.

@@ -188,7 +188,7 @@ def staffing_sweep(
     replications: int = 3,
     seed: int = 1,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     threshold_s: float = 20.0,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
     policies: Mapping[str, Any] | None = None,

@@ -8,16 +8,22 @@ behaviour lives in ``kpisim.policy.roles``; field reference in ``docs/policies.m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from kpisim.policy.rule_models import Ident, Spec, _Named
 
 if TYPE_CHECKING:  # pragma: no cover - resolved by models.py (Role.model_rebuild)
     from kpisim.policy.models import PayPlan, Scorecard
 
-Names = tuple[str, ...]
+#: one name or a list of names (a single string is read as a one-item list)
+Names = Annotated[
+    tuple[str, ...],
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "default": []}
+    ),
+]
 
 
 def _as_tuple(v: Any) -> Any:

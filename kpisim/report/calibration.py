@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 import kpisim
-from kpisim.io.atomic import json_bytes, replacing_all
+from kpisim.io.atomic import replacing_all
 from kpisim.plots import calibration as figs
+from kpisim.provenance import json_bytes
 
 HEADERS = {
     "part": "Part",
