@@ -23,9 +23,9 @@ Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class Spec(BaseModel):
-    """Base of every policy spec model: frozen, unknown keys rejected."""
+    """Base of every policy spec model: frozen, unknown keys rejected, every float finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- intervals ------------------------------------------------------------------------------
@@ -84,7 +84,6 @@ def _one_sided(op: str, value: float, text: str) -> Interval:
     return Interval(value, True, value, True, text)  # ==
 
 
-@lru_cache(maxsize=4096)
 def parse_interval(text: str) -> Interval:
     """Parse a condition such as ``"15 < x <= 22"`` into an :class:`Interval`.
 
@@ -94,8 +93,13 @@ def parse_interval(text: str) -> Interval:
     Raises:
         ValueError: the text is not such a condition (the message says what is allowed).
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str):  # checked before the cache: lists are not hashable
         raise ValueError(f"expected a string condition; {INTERVAL_HELP}")
+    return _parse_interval(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_interval(text: str) -> Interval:
     s = (
         text.replace("≤", "<=")
         .replace("≥", ">=")
@@ -115,6 +119,8 @@ def parse_interval(text: str) -> Interval:
 
 
 def _check_interval(value: Any) -> str:
+    if not isinstance(value, str):  # before the cache: a list is not hashable
+        raise ValueError(f"expected a string condition, got {type(value).__name__}; {INTERVAL_HELP}")
     iv = parse_interval(value)
     if iv.is_empty():
         raise ValueError(f"condition {value!r} matches no number; lower bound must be below upper bound")

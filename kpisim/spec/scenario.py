@@ -20,7 +20,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every float of every spec is finite (no .nan / .inf in YAML) unless a field says otherwise
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def parse_clock(value: str, *, allow_24: bool = True) -> int:
@@ -404,21 +405,34 @@ class Scenario(_Spec):
     def _cross_checks(self):
         if not self.queues:
             raise ValueError("at least one queue is required")
+        served = self._check_groups()
+        self._check_queues(served)
+        self._check_multipliers()
+        return self
+
+    def _check_groups(self) -> set[str]:
+        """Group names unique, skills name queues, shifts within opening hours; the queues served."""
         names = set(self.queues)
         served: set[str] = set()
         seen_groups: set[str] = set()
         for i, g in enumerate(self.agents):
             if g.name in seen_groups:
-                raise ValueError(f"agents.{i}.name: duplicate group name {g.name!r}")
+                raise ValueError(f"agents[{i + 1}].name: duplicate group name {g.name!r}")
             seen_groups.add(g.name)
             for q in g.skills:
                 if q not in names:
-                    raise ValueError(f"agents.{i}.skills: unknown queue {q!r}; queues are {sorted(names)}")
+                    raise ValueError(
+                        f"{_group(i, g)}.skills: unknown queue {q!r}; queues are {sorted(names)}"
+                    )
                 served.add(q)
             for day, s in g.shifts.items():
                 if s == "off":
                     continue
-                self._check_shift_in_hours(i, day, s)
+                self._check_shift_in_hours(_group(i, g), day, s)
+        return served
+
+    def _check_queues(self, served: set[str]) -> None:
+        names = set(self.queues)
         for q, spec in self.queues.items():
             if q not in served:
                 raise ValueError(
@@ -435,17 +449,21 @@ class Scenario(_Spec):
                 per_day = 1440 // self.horizon.interval_min
                 if len(spec.profile) != per_day:
                     raise ValueError(
-                        f"queues.{q}.profile: needs {per_day} weights (one per {self.horizon.interval_min}-min interval), got {len(spec.profile)}"
+                        f"queues.{q}.profile: needs {per_day} weights (one per "
+                        f"{self.horizon.interval_min}-min interval), got {len(spec.profile)}"
                     )
+
+    def _check_multipliers(self) -> None:
+        names = set(self.queues)
         for i, m in enumerate(self.multipliers):
             for q in m.queues or []:
                 if q not in names:
                     raise ValueError(
-                        f"multipliers.{i}.queues: unknown queue {q!r}; queues are {sorted(names)}"
+                        f"multipliers[{m.name or i + 1}].queues: unknown queue {q!r}; "
+                        f"queues are {sorted(names)}"
                     )
-        return self
 
-    def _check_shift_in_hours(self, i: int, day: str, s: Shift) -> None:
+    def _check_shift_in_hours(self, at: str, day: str, s: Shift) -> None:
         start, end = parse_clock(s.start), parse_clock(s.end)
         if end <= start:
             end += 1440
@@ -454,7 +472,7 @@ class Scenario(_Spec):
             hours = self.horizon.open_minutes(wd)
             if hours is None:
                 if day != "default":
-                    raise ValueError(f"agents.{i}.shifts.{day}: shift {s.start}-{s.end} on a closed day")
+                    raise ValueError(f"{at}.shifts.{day}: shift {s.start}-{s.end} on a closed day")
                 continue
             o, c = hours
             if end > 1440:  # over midnight: the centre must be open until midnight and from midnight
@@ -464,7 +482,7 @@ class Scenario(_Spec):
                 ok = start >= o and end <= c
             if not ok:
                 raise ValueError(
-                    f"agents.{i}.shifts.{day}: shift {s.start}-{s.end} is outside opening hours "
+                    f"{at}.shifts.{day}: shift {s.start}-{s.end} is outside opening hours "
                     f"{_fmt(o)}-{_fmt(c)} on {WEEKDAYS[wd]}"
                 )
 
@@ -475,6 +493,11 @@ class Scenario(_Spec):
     @property
     def n_agents(self) -> int:
         return sum(g.count for g in self.agents)
+
+
+def _group(i: int, g: AgentGroup) -> str:
+    """The path of agent group ``i`` as the user reads it: by name (``agents[day]``)."""
+    return f"agents[{g.name}]" if g.name and "[" not in g.name and "]" not in g.name else f"agents[{i + 1}]"
 
 
 def _fmt(minutes: int) -> str:
