@@ -54,7 +54,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if args.out:
         check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
-    log = simulate(scenario, seed=args.seed, replications=args.replications, population=args.population)
+    log = simulate(
+        scenario,
+        seed=args.seed,
+        replications=args.replications,
+        population=args.population,
+        allow_large=args.allow_large,
+    )
     if args.out:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
@@ -466,6 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fixed (default): the same agents every replication; redraw: new agents each time",
     )
     s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
+    _allow_large(s)
     s.set_defaults(func=_cmd_simulate)
 
     v = sub.add_parser("validate", help="check a scenario or policy file")
@@ -519,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
     c.add_argument("--out", required=True)
+    _allow_large(c)
     c.set_defaults(func=_cmd_compare)
 
     st = sub.add_parser(
@@ -560,14 +568,29 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
+    _allow_large(st)
     st.set_defaults(func=_cmd_staffing)
     return p
+
+
+def _allow_large(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even when the estimated size (contacts, memory, agents) is beyond the usual "
+        "limits (docs/scenario.md, Run size)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kpisim`` command."""
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "allow_large", False):
+            from kpisim.sim.size import large_runs_allowed
+
+            with large_runs_allowed():
+                return args.func(args)
         return args.func(args)
     except KpisimError as exc:
         print(f"kpisim: error: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any
 
 from kpisim.errors import KpisimError
 from kpisim.sim.run import simulate_one
+from kpisim.sim.size import check_run_size
 from kpisim.spec.scenario import Scenario
 
 
@@ -53,6 +54,8 @@ def run_replications(
         raise KpisimError(f"jobs must be >= 1 or None, got {jobs}")
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
+    for s in scenarios:  # before any worker starts; each worker holds one replication's log
+        check_run_size(s, replications=replications, in_memory=1)
     tasks = [
         (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
     ]

@@ -161,6 +161,39 @@ def _kind(value: Any) -> str:
     )
 
 
+# --- shared field checks of every spec model --------------------------------------------------
+def _takes_int(annotation: Any) -> bool:
+    """Does a field's annotation hold ``int`` (and not ``bool``)?"""
+    if annotation is bool:
+        return False
+    if annotation is int:
+        return True
+    args = typing.get_args(annotation)
+    return bool(args) and bool not in args and any(_takes_int(a) for a in args)
+
+
+def reject_bools(model: type[BaseModel], data: Any) -> Any:
+    """For a ``model_validator(mode="before")``: YAML ``true`` is not the number 1 in a field (or
+    a mapping or list of such fields) that takes whole numbers."""
+    if not isinstance(data, dict):
+        return data
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key not in data or not _takes_int(field.annotation):
+            continue
+        value = data[key]
+        if isinstance(value, dict):
+            items = [(f"{key}.{k}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            items = [(f"{key}[{i + 1}]", v) for i, v in enumerate(value)]
+        else:
+            items = [(key, value)]
+        for where, v in items:
+            if isinstance(v, bool):
+                raise ValueError(f"{where}: bad value {v!r}: expected a whole number, not a boolean")
+    return data
+
+
 # --- validation errors -> SpecError: the one pipeline for scenarios, policies and mappings --------
 def validate(model: type[M], data: Any, file: str | os.PathLike = "<object>") -> M:
     """Build ``model`` from ``data``; the first problem becomes a ``SpecError``.

@@ -14,14 +14,28 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kpisim.spec.load import file_sha256, load_yaml, validate
+from kpisim.spec.load import file_sha256, load_yaml, reject_bools, validate
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: the dates a scenario may cover (pandas timestamps reach 1677-2262; a centre's plans, far less)
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+#: plausible sizes (docs/scenario.md); a larger centre is several scenarios
+MAX_AGENTS_PER_GROUP = 10_000
+MAX_CONCURRENCY = 50
+MAX_DAILY_VOLUME = 1_000_000
+MAX_FACTOR = 100.0
+MAX_CENTS = 10**10  # one order or value: 100 million in major units
+MAX_DURATION_S = 7 * 86_400.0
 
 
 class _Spec(BaseModel):
     # every float of every spec is finite (no .nan / .inf in YAML) unless a field says otherwise
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data):
+        return reject_bools(cls, data)
 
 
 def parse_clock(value: str, *, allow_24: bool = True) -> int:
@@ -45,8 +59,10 @@ class Distribution(_Spec):
     """
 
     dist: Literal["exponential", "lognormal", "gamma", "fixed"] = "exponential"
-    mean_s: float = Field(gt=0, description="Mean in seconds (> 0).")
-    cv: float | None = Field(default=None, description="Coefficient of variation (> 0) for lognormal/gamma.")
+    mean_s: float = Field(gt=0, le=MAX_DURATION_S, description="Mean in seconds (> 0, at most a week).")
+    cv: float | None = Field(
+        default=None, le=20, description="Coefficient of variation (> 0, <= 20) for lognormal/gamma."
+    )
 
     @model_validator(mode="after")
     def _check_cv(self):
@@ -60,8 +76,8 @@ class Distribution(_Spec):
 class TraitDist(_Spec):
     """A hidden trait's distribution across agents of a group: normal(mean, sd), clipped."""
 
-    mean: float
-    sd: float = Field(default=0.0, ge=0)
+    mean: float = Field(ge=-1000, le=1000)
+    sd: float = Field(default=0.0, ge=0, le=1000)
 
 
 class Traits(_Spec):
@@ -134,14 +150,14 @@ class Outcomes(_Spec):
     )
     return_prob: float = Field(default=1.0, ge=0, le=1, description="P(an unresolved customer comes back).")
     max_attempts: int = Field(
-        default=3, ge=1, description="An issue is retried at most this many contacts in all."
+        default=3, ge=1, le=100, description="An issue is retried at most this many contacts in all."
     )
     transfer: float = Field(
         default=0.0, ge=0, le=1, description="P(the agent transfers the contact to `transfer_to`)."
     )
     transfer_to: str | None = None
     conversion: float = Field(default=0.0, ge=0, lt=1, description="Presales: P(paid order).")
-    order_value_cents: int = Field(default=0, ge=0, description="Mean order value (cents).")
+    order_value_cents: int = Field(default=0, ge=0, le=MAX_CENTS, description="Mean order value (cents).")
     order_value_cv: float = Field(default=0.6, gt=0)
     refund: float = Field(default=0.0, ge=0, le=1, description="P(an order is refunded/cancelled).")
     rescue_opportunity: float = Field(
@@ -194,7 +210,9 @@ class Queue(_Spec):
 
     channel: Literal["voice", "chat"]
     daily_volume: float = Field(
-        ge=0, description="Expected contacts per day before weekday factors and multipliers."
+        ge=0,
+        le=MAX_DAILY_VOLUME,
+        description="Expected contacts per day before weekday factors and multipliers.",
     )
     weekday_factor: dict[str, float] = Field(
         default_factory=dict, description="Multiplier per weekday (mon..sun); missing days = 1."
@@ -204,7 +222,10 @@ class Queue(_Spec):
     wrap_up: Distribution | None = None
     patience: Distribution | None = None
     capacity: int | None = Field(
-        default=None, ge=0, description="Max contacts waiting; more are blocked. None = unlimited."
+        default=None,
+        ge=0,
+        le=10_000_000,
+        description="Max contacts waiting; more are blocked. None = unlimited.",
     )
     concurrency_stretch: float = Field(
         default=0.0, ge=0, description="Chat: handle time x (1 + stretch x (sessions held - 1))."
@@ -218,8 +239,8 @@ class Queue(_Spec):
         for k, f in v.items():
             if k not in WEEKDAYS:
                 raise ValueError(f"unknown weekday {k!r}; allowed: {', '.join(WEEKDAYS)}")
-            if f < 0:
-                raise ValueError(f"weekday factor must be >= 0, got {f} for {k}")
+            if not 0 <= f <= MAX_FACTOR:
+                raise ValueError(f"weekday factor must be within 0-{MAX_FACTOR:g}, got {f} for {k}")
         return v
 
     @field_validator("profile")
@@ -234,10 +255,15 @@ class Queue(_Spec):
 
 
 class Multiplier(_Spec):
-    """A dated volume multiplier (e.g. a promotion day x3)."""
+    """A dated volume multiplier (e.g. a promotion day x3); the date must be in the horizon."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v):
+        return _iso_date(v)
 
     date: dt.date
-    factor: float = Field(ge=0)
+    factor: float = Field(ge=0, le=MAX_FACTOR)
     queues: list[str] | None = Field(default=None, description="Queues affected; None = all.")
     name: str = ""
 
@@ -247,8 +273,8 @@ class Break(_Spec):
     agent k of n starts at ``start + k x spread_min / n`` (so not everyone leaves at once)."""
 
     start: str = Field(description="Clock time 'HH:MM'.")
-    minutes: float = Field(gt=0)
-    spread_min: float = Field(default=0.0, ge=0)
+    minutes: float = Field(gt=0, le=1440)
+    spread_min: float = Field(default=0.0, ge=0, le=1440)
 
     @field_validator("start")
     @classmethod
@@ -269,6 +295,24 @@ class Shift(_Spec):
     def _clock(cls, v):
         parse_clock(v)
         return v
+
+    @model_validator(mode="after")
+    def _breaks_inside(self):
+        start, end = parse_clock(self.start), parse_clock(self.end)
+        if end <= start:
+            end += 1440
+        for i, b in enumerate(self.breaks):
+            at = parse_clock(b.start)
+            if at < start:
+                at += 1440  # a break after midnight in a shift over midnight
+            last = at + b.minutes + b.spread_min
+            if not (start <= at and last <= end):
+                raise ValueError(
+                    f"breaks[{i + 1}]: break at {b.start} for {b.minutes:g} min"
+                    + (f" (spread over {b.spread_min:g} min)" if b.spread_min else "")
+                    + f" does not fit in the shift {self.start}-{self.end}"
+                )
+        return self
 
 
 class Attendance(_Spec):
@@ -305,12 +349,12 @@ class AgentGroup(_Spec):
     """Agents sharing skills, shifts and trait distributions."""
 
     name: str
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=MAX_AGENTS_PER_GROUP)
     team: str = "team"
     shift_name: str = "day"
     tenure_group: str = "experienced"
     skills: dict[str, int] = Field(description="queue -> priority (1 = highest).")
-    max_concurrency: int = Field(default=1, ge=1)
+    max_concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
     shifts: dict[str, Shift | Literal["off"]] = Field(
         description="weekday (mon..sun or 'default') -> shift or 'off'."
     )
@@ -343,8 +387,21 @@ class AgentGroup(_Spec):
         return None if s == "off" else s
 
 
+def _iso_date(value):
+    """Dates are written 2026-11-02; a bare number would be read as seconds since 1970."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-11-02")
+    return value
+
+
 class Horizon(_Spec):
-    start: dt.date
+    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _date(cls, v):
+        return _iso_date(v)
+
     days: int = Field(ge=1, le=3660)
     interval_min: Literal[15, 30, 60] = 30
     open: dict[str, list[str] | Literal["closed"]] = Field(
@@ -377,8 +434,8 @@ class Horizon(_Spec):
 class SilentOrders(_Spec):
     """Orders placed without any contact (S3's bonus pool base)."""
 
-    per_day: float = Field(default=0.0, ge=0)
-    value_cents: int = Field(default=0, ge=0)
+    per_day: float = Field(default=0.0, ge=0, le=MAX_DAILY_VOLUME)
+    value_cents: int = Field(default=0, ge=0, le=MAX_CENTS)
     value_cv: float = Field(default=0.6, gt=0)
 
 
@@ -395,7 +452,7 @@ class Scenario(_Spec):
     agents: list[AgentGroup]
     silent_orders: SilentOrders = SilentOrders()
     qa_samples_per_month: int = Field(
-        default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12)."
+        default=0, ge=0, le=1000, description="QA reviews per agent per calendar month (S4: 12)."
     )
     # provenance, set by load_scenario (not part of the file)
     source: str = Field(default="<object>", exclude=True)
@@ -405,7 +462,18 @@ class Scenario(_Spec):
     def _cross_checks(self):
         if not self.queues:
             raise ValueError("at least one queue is required")
+        if self.horizon.start + dt.timedelta(days=self.horizon.days - 1) > LAST_DATE:
+            raise ValueError(f"horizon.days: the horizon would end after {LAST_DATE}")
+        if all(self.horizon.open_minutes(wd) is None for wd in range(7)):
+            raise ValueError("horizon.open: the centre is closed every day; open it on at least one day")
         served = self._check_groups()
+        first = self.horizon.start.weekday()
+        days = {(first + d) % 7 for d in range(min(self.horizon.days, 7))}
+        if not any(g.shift_on(wd) and self.horizon.open_minutes(wd) for g in self.agents for wd in days):
+            raise ValueError(
+                f"agents: nobody works on any open day of the horizon ({self.horizon.start}, "
+                f"{self.horizon.days} day(s)); give some group a shift on one of those days"
+            )
         self._check_queues(served)
         self._check_multipliers()
         return self
@@ -429,6 +497,11 @@ class Scenario(_Spec):
                 if s == "off":
                     continue
                 self._check_shift_in_hours(_group(i, g), day, s)
+            if not any(g.shift_on(wd) is not None and self.horizon.open_minutes(wd) for wd in range(7)):
+                raise ValueError(
+                    f"{_group(i, g)}.shifts: the group never works (off, or only on closed days, "
+                    "every day of the week); give it a shift on at least one open day"
+                )
         return served
 
     def _check_queues(self, served: set[str]) -> None:
@@ -455,7 +528,14 @@ class Scenario(_Spec):
 
     def _check_multipliers(self) -> None:
         names = set(self.queues)
+        first = self.horizon.start
+        last = first + dt.timedelta(days=self.horizon.days - 1)
         for i, m in enumerate(self.multipliers):
+            if not first <= m.date <= last:
+                raise ValueError(
+                    f"multipliers[{m.name or i + 1}].date: {m.date} is outside the horizon "
+                    f"{first} to {last}; it would never apply"
+                )
             for q in m.queues or []:
                 if q not in names:
                     raise ValueError(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kpisim.cli import main
-from kpisim.errors import SpecError
+from kpisim.errors import KpisimError, SpecError
 from kpisim.spec.scenario import load_scenario
 from tests.sim.test_scenario_validation import BASE
 
@@ -44,6 +44,56 @@ NON_FINITE = [
     ("multipliers", [{"date": "2026-11-02", "factor": INF}], "multipliers[1].factor", FINITE),
 ]
 
+CALENDAR = [
+    ("horizon.start", "9999-12-31", "horizon.start", "less than or equal to 2199-12-31"),
+    ("horizon.start", "1600-01-01", "horizon.start", "greater than or equal to 1900-01-01"),
+    ("horizon.start", 86400, "horizon.start", "expected a date written YYYY-MM-DD"),
+    ("agents.0.shifts", {"default": "off"}, "agents[g].shifts", "the group never works"),
+    ("horizon.open", {"default": "closed"}, "horizon.open", "closed every day"),
+    (
+        "agents.0.shifts",
+        {"default": "off", "sun": {"start": "08:00", "end": "16:00"}},
+        "agents",
+        "nobody works on any open day of the horizon",
+    ),
+    (
+        "agents.0.shifts",
+        {"default": {"start": "08:00", "end": "16:00", "breaks": [{"start": "17:00", "minutes": 15}]}},
+        "agents[g].shifts.default.breaks[1]",
+        "does not fit in the shift 08:00-16:00",
+    ),
+    (
+        "agents.0.shifts",
+        {"default": {"start": "08:00", "end": "09:00", "breaks": [{"start": "08:30", "minutes": 90}]}},
+        "agents[g].shifts.default.breaks[1]",
+        "break at 08:30 for 90 min does not fit",
+    ),
+    (
+        "multipliers",
+        [{"date": "2030-01-01", "factor": 2, "name": "promo"}],
+        "multipliers[promo].date",
+        "outside the horizon 2026-11-02 to 2026-11-03",
+    ),
+    ("agents.0.count", True, "agents[g].count", "expected a whole number, not a boolean"),
+    ("agents.0.skills", {"q": True}, "agents[g].skills.q", "not a boolean"),
+    ("horizon.days", True, "horizon.days", "not a boolean"),
+]
+
+SIZES = [
+    ("agents.0.count", 10**12, "agents[g].count", "less than or equal to 10000"),
+    ("agents.0.count", 1_000_000, "agents[g].count", "less than or equal to 10000"),
+    ("queues.q.daily_volume", 1e12, "queues.q.daily_volume", "less than or equal to 1000000"),
+    ("agents.0.max_concurrency", 10**9, "agents[g].max_concurrency", "less than or equal to 50"),
+    (
+        "queues.q.outcomes",
+        {"order_value_cents": 2**63 - 1},
+        "queues.q.outcomes.order_value_cents",
+        "10000000000",
+    ),
+    ("silent_orders", {"value_cents": 2**62}, "silent_orders.value_cents", "10000000000"),
+    ("multipliers", [{"date": "2026-11-02", "factor": 1e9}], "multipliers[1].factor", "100"),
+]
+
 PATHS = [
     # pydantic's union labels (list[float], Shift) never show in the path
     ("queues.q.profile", [1.0] * 47 + ["x"], "queues.q.profile[48]", "bad value 'x'"),
@@ -72,6 +122,31 @@ def _check(tmp_path, capsys, data, field, text):
     assert out.count("\n") == 1 and "Traceback" not in out and text in out
 
 
-@pytest.mark.parametrize("path,value,field,text", NON_FINITE + PATHS, ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    "path,value,field,text", NON_FINITE + CALENDAR + SIZES + PATHS, ids=lambda v: str(v)[:30]
+)
 def test_bad_value(tmp_path, capsys, path, value, field, text):
     _check(tmp_path, capsys, _put(BASE, path, value), field, text)
+
+
+def test_run_size_is_checked_before_simulating(tmp_path, capsys):
+    """Every queue and count within its range, yet too big a run in all: refused up front,
+    allowed with --allow-large (not run here)."""
+    from kpisim.sim.run import simulate
+    from kpisim.sim.size import large_runs_allowed, run_size
+
+    data = _put(BASE, "queues.q.daily_volume", 1_000_000)
+    data = _put(data, "horizon.days", 60)
+    f = tmp_path / "big.yaml"
+    f.write_text(yaml.safe_dump(data), encoding="utf-8")
+    scenario = load_scenario(f)
+    assert run_size(scenario)["contacts"] == 60_000_000
+    with pytest.raises(KpisimError, match=r"about 60,000,000 contacts over 1 replication\(s\), more than"):
+        simulate(scenario)
+    assert main(["simulate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--allow-large" in err
+    with large_runs_allowed():
+        from kpisim.sim.size import check_run_size
+
+        assert check_run_size(scenario)["contacts"] == 60_000_000
