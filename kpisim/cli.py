@@ -70,19 +70,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 # --- validate ---------------------------------------------------------------------------------
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kpisim.spec.load import load_yaml
+    from kpisim.errors import SpecError
+    from kpisim.spec.load import load_yaml, spec_kind
 
-    data = load_yaml(args.file)
-    if "scorecard" in data or data.get("kind") == "policy":
-        from kpisim.policy import load_policy
+    data = load_yaml(args.file, encoding=args.encoding)
+    kind = spec_kind(data)
+    explicit = "scorecard" in data or "kind" in data
+    try:
+        if kind == "policy":
+            from kpisim.policy import load_policy
 
-        load_policy(args.file)
-        print(f"{args.file}: valid policy")
-    else:
-        from kpisim.spec.scenario import load_scenario
+            load_policy(args.file, encoding=args.encoding)
+        else:
+            from kpisim.spec.scenario import load_scenario
 
-        load_scenario(args.file)
-        print(f"{args.file}: valid scenario")
+            load_scenario(args.file, encoding=args.encoding)
+    except SpecError as exc:
+        if kind is None or explicit or exc.message.startswith("looks like"):
+            raise
+        raise SpecError(exc.file, exc.field, f"looks like a {kind}: {exc.message}") from None
+    print(f"{args.file}: valid {kind or 'scenario'}")
     return 0
 
 
@@ -477,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a scenario or policy file")
     v.add_argument("file")
+    v.add_argument("--encoding", help="the file's text encoding (default: UTF-8, else GB18030)")
     v.set_defaults(func=_cmd_validate)
 
     k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")

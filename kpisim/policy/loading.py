@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kpisim.spec.load import load_yaml, validate
+from kpisim.spec.load import load_yaml, not_a, spec_kind, validate
 from kpisim.spec.policy import Policy
 
 
-def load_policy(path: str | os.PathLike) -> Policy:
+def load_policy(path: str | os.PathLike, *, encoding: str | None = None) -> Policy:
     """Read and validate a policy YAML file.
 
     Args:
         path: the ``.yaml`` file.
+        encoding: the file's text encoding; default UTF-8, else GB18030.
 
     Returns:
         The frozen, validated :class:`Policy`.
@@ -25,7 +26,9 @@ def load_policy(path: str | os.PathLike) -> Policy:
     Raises:
         SpecError: naming the file, the field path, the bad value and what is allowed.
     """
-    data = load_yaml(path)
+    data = load_yaml(path, encoding=encoding)
+    if spec_kind(data) == "scenario":
+        not_a(path, data, "scenario", "policy")
     return validate_policy(data, file=str(path))
 
 

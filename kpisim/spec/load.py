@@ -155,6 +155,44 @@ def load_yaml(path: str | os.PathLike, *, encoding: str | None = None) -> Any:
     return data
 
 
+def spec_kind(data: dict) -> str | None:
+    """``"policy"`` or ``"scenario"`` judged by content: an explicit ``kind:``, else the top-level
+    keys only one of them has (also when misspelt, e.g. ``scorcard``); None when undecided."""
+    kind = data.get("kind")
+    if kind in ("policy", "scenario"):
+        return kind
+    from kpisim.spec.policy import Policy
+    from kpisim.spec.scenario import Scenario
+
+    only = {
+        "policy": {f.alias or n for n, f in Policy.model_fields.items()},
+        "scenario": {n for n, f in Scenario.model_fields.items() if not f.exclude},
+    }
+    shared = only["policy"] & only["scenario"]
+    votes = dict.fromkeys(only, 0)
+    for key in map(str, data):
+        for k, keys in only.items():
+            distinct = sorted(keys - shared)
+            if key in distinct or difflib.get_close_matches(key, distinct, n=1, cutoff=0.75):
+                votes[k] += 1
+    if votes["policy"] != votes["scenario"]:
+        return max(votes, key=votes.get)
+    return None
+
+
+def not_a(path: str | os.PathLike, data: dict, kind: str, wanted: str) -> None:
+    """Raise the ``SpecError`` for a ``kind`` file (by content) given where a ``wanted`` is expected:
+    its own first problem if it has one, prefixed with what it looks like."""
+    from kpisim.policy.loading import validate_policy
+    from kpisim.spec.scenario import Scenario
+
+    try:
+        validate_policy(data, file=str(path)) if kind == "policy" else validate(Scenario, data, path)
+    except SpecError as exc:
+        raise SpecError(str(path), exc.field, f"looks like a {kind}, not a {wanted}: {exc.message}") from None
+    raise SpecError(str(path), "", f"this is a {kind} file, not a {wanted}")
+
+
 def _kind(value: Any) -> str:
     return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
         type(value), type(value).__name__

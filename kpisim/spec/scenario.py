@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kpisim.spec.load import file_sha256, load_yaml, reject_bools, validate
+from kpisim.spec.load import file_sha256, load_yaml, not_a, reject_bools, spec_kind, validate
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: the dates a scenario may cover (pandas timestamps reach 1677-2262; a centre's plans, far less)
@@ -442,6 +442,7 @@ class SilentOrders(_Spec):
 class Scenario(_Spec):
     """A whole contact-centre scenario."""
 
+    kind: Literal["scenario"] = Field(default="scenario", exclude=True)
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = ""
     description: str = ""
@@ -584,12 +585,14 @@ def _fmt(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def load_scenario(path: str | os.PathLike) -> Scenario:
+def load_scenario(path: str | os.PathLike, *, encoding: str | None = None) -> Scenario:
     """Load and validate a scenario YAML file.
 
     Raises:
         SpecError: naming the file, the field path, the bad value and what is allowed.
     """
-    data = load_yaml(path)
+    data = load_yaml(path, encoding=encoding)
+    if spec_kind(data) == "policy":
+        not_a(path, data, "policy", "scenario")
     scenario = validate(Scenario, data, file=path)
     return scenario.model_copy(update={"source": str(Path(path)), "sha256": file_sha256(path)})
