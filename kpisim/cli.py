@@ -111,12 +111,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
                 f"{src}: a directory without {MANIFEST}, so not a run directory; "
                 "give a run directory or a CSV/Parquet export"
             )
-        given = [o for o in ("mapping", "roster", "quarantine") if getattr(args, o)]
+        given = [o for o in ("mapping", "roster", "quarantine", "encoding") if getattr(args, o)]
         if given:
             raise KpisimError(f"--{given[0]} applies to exports, not to the run directory {src}")
         log = load_run(src)
     else:
-        log = import_log(src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine)
+        log = import_log(
+            src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine, encoding=args.encoding
+        )
     by = tuple(b for spec in (args.by or ["agent_id"]) for b in spec.split(",") if b)
     by = () if by in (("centre",), ("none",)) else by
     definitions = None
@@ -504,6 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--mapping", help="column-mapping YAML for an export (docs/import.md)")
     k.add_argument("--roster", help="agents roster CSV/Parquet for an export (checks unknown agents)")
     k.add_argument("--quarantine", help="write bad export rows to this CSV and go on")
+    k.add_argument("--encoding", help="the export's text encoding (default: UTF-8, else GB18030)")
     k.add_argument("--out", required=True, help=".csv or .parquet")
     k.set_defaults(func=_cmd_kpis)
 
