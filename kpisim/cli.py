@@ -36,6 +36,16 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None)
     return Path(out)
 
 
+def _check_table_out(out: str) -> None:
+    """A table ``--out`` is checked before anything is computed: extension and writability."""
+    from kpisim.atomic import check_writable
+
+    check_writable(out)
+    if Path(out).suffix.lower() not in (".csv", ".parquet"):
+        raise KpisimError(f"--out {out!r}: unsupported extension {Path(out).suffix!r}; use .csv or .parquet")
+    check_writable(f"{out}.manifest.json")
+
+
 def _source_hash(path: str | os.PathLike) -> str:
     """sha256 of a file, or of a run directory's manifest.json (which holds the scenario hash and seed)."""
     from kpisim.spec.load import file_sha256
@@ -51,7 +61,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kpisim.sim.run import simulate, summary
     from kpisim.spec.scenario import load_scenario
 
-    if args.out:
+    if args.out is not None:
         check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
     log = simulate(
@@ -61,7 +71,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         population=args.population,
         allow_large=args.allow_large,
     )
-    if args.out:
+    if args.out is not None:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
     print(summary(log).to_string())
@@ -100,10 +110,7 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     from kpisim.kpi.compute import kpis
     from kpisim.spec.load import load_yaml
 
-    if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
-        raise KpisimError(
-            f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet"
-        )
+    _check_table_out(args.out)
     src = Path(args.source)
     if src.is_dir():
         if not (src / MANIFEST).is_file():
@@ -165,6 +172,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from kpisim.policy import load_policy
     from kpisim.policy.inputs import attach_inputs, read_table
 
+    _check_table_out(args.out)
     policy = load_policy(args.policy)
     src = Path(args.source)
     if src.is_dir():
@@ -217,6 +225,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.spec.scenario import load_scenario
 
     check_output_dir(args.out)  # before simulating
+    for option, value in (("--threshold-cents", args.threshold_cents), ("--budget-cents", args.budget_cents)):
+        if value is not None and value < 0:
+            raise KpisimError(f"{option} {value}: not allowed; give an amount in cents >= 0")
     scenario = load_scenario(args.scenario)
     policies = {}
     for path in args.policy:
@@ -333,8 +344,8 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         if args.hourly_cost_cents is None
         else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0)
     )
+    check_output_dir(args.out)  # as given: Path("") would be "."
     out = Path(args.out)
-    check_output_dir(out)
 
     scenario = load_scenario(args.scenario)
     if args.days is not None:
@@ -593,9 +604,28 @@ def _allow_large(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every temporary output is removed on the way out."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``kpisim`` command."""
+    """Entry point of the ``kpisim`` command.
+
+    Exit codes: 0 done, 2 a ``KpisimError`` (one line on stderr), 130 interrupted (Ctrl-C),
+    143 terminated (SIGTERM); output is written whole or not at all, either way. A closed
+    stdout (``kpisim simulate ... | head``) ends the command quietly.
+    """
+    import signal
+    import threading
+
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         if getattr(args, "allow_large", False):
             from kpisim.sim.size import large_runs_allowed
@@ -604,11 +634,20 @@ def main(argv: list[str] | None = None) -> int:
                 return args.func(args)
         return args.func(args)
     except KpisimError as exc:
-        print(f"kpisim: error: {exc}", file=sys.stderr)
+        print(f"kpisim: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("kpisim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except BrokenPipeError:
+        # the reader went away (| head): say nothing, and keep Python from complaining at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"kpisim: {what}; nothing was written", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
