@@ -155,42 +155,40 @@ def load_yaml(path: str | os.PathLike, *, encoding: str | None = None) -> Any:
     return data
 
 
+#: top-level keys only a policy or only a scenario has (tests check them against the models);
+#: listed here so that loading needs neither model
+POLICY_KEYS = ("scorecard", "pay", "inputs", "version")
+SCENARIO_KEYS = ("horizon", "queues", "agents", "multipliers", "silent_orders", "qa_samples_per_month")
+
+
 def spec_kind(data: dict) -> str | None:
     """``"policy"`` or ``"scenario"`` judged by content: an explicit ``kind:``, else the top-level
     keys only one of them has (also when misspelt, e.g. ``scorcard``); None when undecided."""
     kind = data.get("kind")
     if kind in ("policy", "scenario"):
         return kind
-    from kpisim.spec.policy import Policy
-    from kpisim.spec.scenario import Scenario
-
-    only = {
-        "policy": {f.alias or n for n, f in Policy.model_fields.items()},
-        "scenario": {n for n, f in Scenario.model_fields.items() if not f.exclude},
-    }
-    shared = only["policy"] & only["scenario"]
-    votes = dict.fromkeys(only, 0)
+    votes = {"policy": 0, "scenario": 0}
     for key in map(str, data):
-        for k, keys in only.items():
-            distinct = sorted(keys - shared)
-            if key in distinct or difflib.get_close_matches(key, distinct, n=1, cutoff=0.75):
+        for k, keys in (("policy", POLICY_KEYS), ("scenario", SCENARIO_KEYS)):
+            if key in keys or difflib.get_close_matches(key, keys, n=1, cutoff=0.75):
                 votes[k] += 1
     if votes["policy"] != votes["scenario"]:
-        return max(votes, key=votes.get)
+        return max(votes, key=lambda k: votes[k])
     return None
 
 
 def not_a(path: str | os.PathLike, data: dict, kind: str, wanted: str) -> None:
-    """Raise the ``SpecError`` for a ``kind`` file (by content) given where a ``wanted`` is expected:
-    its own first problem if it has one, prefixed with what it looks like."""
-    from kpisim.policy.loading import validate_policy
-    from kpisim.spec.scenario import Scenario
-
-    try:
-        validate_policy(data, file=str(path)) if kind == "policy" else validate(Scenario, data, path)
-    except SpecError as exc:
-        raise SpecError(str(path), exc.field, f"looks like a {kind}, not a {wanted}: {exc.message}") from None
-    raise SpecError(str(path), "", f"this is a {kind} file, not a {wanted}")
+    """Raise the ``SpecError`` for a ``kind`` file (judged by content) given as a ``wanted``."""
+    keys = POLICY_KEYS if kind == "policy" else SCENARIO_KEYS
+    seen = [
+        str(k) for k in data if str(k) in keys or difflib.get_close_matches(str(k), keys, n=1, cutoff=0.75)
+    ]
+    raise SpecError(
+        str(path),
+        "",
+        f"looks like a {kind} file (it has {', '.join(map(repr, seen)) or repr('kind')}), not a {wanted}; "
+        f"check it with: kpisim validate {path}",
+    )
 
 
 def _kind(value: Any) -> str:

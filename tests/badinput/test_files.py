@@ -105,10 +105,20 @@ def test_utf8_bom_is_fine(tmp_path):
 
 
 def test_policy_given_as_scenario_and_back():
-    with pytest.raises(SpecError, match="this is a policy file, not a scenario"):
+    with pytest.raises(SpecError, match=r"looks like a policy file .*'scorecard'.*, not a scenario"):
         load_scenario(ROOT / "scenarios" / "policies" / "s0_songsong.yaml")
-    with pytest.raises(SpecError, match="this is a scenario file, not a policy"):
+    with pytest.raises(SpecError, match=r"looks like a scenario file .*'horizon'.*, not a policy"):
         load_policy(ROOT / "scenarios" / "shop_chat.yaml")
+
+
+def test_kind_keys_match_the_models():
+    from kpisim.spec.load import POLICY_KEYS, SCENARIO_KEYS
+    from kpisim.spec.policy import Policy
+    from kpisim.spec.scenario import Scenario
+
+    policy = {f.alias or n for n, f in Policy.model_fields.items()}
+    scenario = set(Scenario.model_fields)
+    assert set(POLICY_KEYS) <= policy - scenario and set(SCENARIO_KEYS) <= scenario - policy
 
 
 def test_explicit_kind_scenario_is_accepted(tmp_path):
