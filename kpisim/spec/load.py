@@ -102,9 +102,27 @@ def file_sha256(path: str | os.PathLike) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+_QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|#[^\n]*")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of ``[`` / ``{`` outside quotes and comments (PyYAML's scanner is
+    quadratic in it: 5,000 levels take seconds before any error)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for ch in _NOT_BRACKET.sub("", _QUOTED_OR_COMMENT.sub("", text)):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_yaml(text: str, file: str) -> Any:
     """Parse YAML text safely: duplicate keys, syntax errors, deep nesting and documents that
     expand (through aliases) to more than ``MAX_NODES`` values raise ``SpecError``."""
+    if _flow_depth(text) > MAX_DEPTH:
+        raise SpecError(file, "", f"nesting too deep; at most {MAX_DEPTH} levels are allowed")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
