@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kpisim.cli import main
-from kpisim.errors import SpecError
+from kpisim.errors import KpisimError, SpecError
 from kpisim.policy import load_policy
 from kpisim.spec.scenario import load_scenario
 from tests.sim.test_scenario_validation import BASE
@@ -125,3 +125,23 @@ def test_explicit_kind_scenario_is_accepted(tmp_path):
     f = tmp_path / "k.yaml"
     f.write_text(yaml.safe_dump({"kind": "scenario", **BASE}), encoding="utf-8")
     assert load_scenario(f).id == "t"
+
+
+@pytest.mark.parametrize(
+    "content,text",
+    [
+        (b"", "the file is empty"),
+        (bytes(range(256)), "binary file"),
+        (b"agent_id,rating,rating\nA1,3,4\n", "column 'rating' appears twice"),
+        (b'agent_id,rating\n"A1,3\n', "cannot read as CSV"),
+    ],
+    ids=["empty", "binary", "duplicate header", "unclosed quote"],
+)
+def test_score_inputs_table_problems(tmp_path, capsys, content, text):
+    from kpisim.policy.inputs import read_table
+
+    f = tmp_path / "ratings.csv"
+    f.write_bytes(content)
+    with pytest.raises(KpisimError) as info:
+        read_table(f)
+    assert text in str(info.value)
