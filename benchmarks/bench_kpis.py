@@ -1,6 +1,6 @@
 """KPI engine throughput: agent x month KPI table from a 1-million-contact log.
 
-Builds a synthetic log with numpy (``kpisim.kpi.synth.synthetic_log``: 1 000 000 contacts, 200
+Builds a synthetic log with numpy (``kpisim.testing.synth.synthetic_log``: 1 000 000 contacts, 200
 agents, 30 days, ~2 agent-state intervals per contact plus attendance, conduct, QA and silent
 orders), then times ``kpis(log, by=("agent_id",), period="month")`` (all metrics) and prints
 contacts per second (target >= 2 million/s on one core). It also times the same call on the
@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
-    from kpisim.eventlog import EventLog
+    from kpisim.io.eventlog import EventLog
     from kpisim.kpi.compute import kpis
-    from kpisim.kpi.synth import synthetic_log
+    from kpisim.testing.synth import synthetic_log
 
     t = time.perf_counter()
     log = synthetic_log(args.contacts, n_agents=200, days=30, seed=1)

@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/bench_policy.py [--rows 1000000] [--policy PATH] [--profile]``
 
-The KPI table is synthetic (``kpisim.policy.demo``: 100 replications x 1,000 agents x 10 months,
+The KPI table is synthetic (``kpisim.testing.demo``: 100 replications x 1,000 agents x 10 months,
 teams of 20) and is built before the clock starts. Timed: ``policy.score`` (components,
 deductions, bonuses incl. a relative-to-team rule, categories, 3-month consequences) and
 ``policy.pay`` (base, fines, the ranked silent-order pool per replication and month).
@@ -22,7 +22,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")  # one core
 
 from kpisim.policy import load_policy  # noqa: E402
-from kpisim.policy.demo import synthetic_kpi_table  # noqa: E402
+from kpisim.testing.demo import synthetic_kpi_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,23 +8,28 @@ side on the same simulated months. Real exports enter through ``import_log``.
 from __future__ import annotations
 
 import importlib
+from importlib import metadata as _metadata
 
-__version__ = "0.1.0"
+try:  # the version is defined once, in pyproject.toml
+    __version__ = _metadata.version("kpisim")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
+    __version__ = "0+unknown"
 
 # public name -> module that defines it (imported on first use, so `import kpisim` stays light)
 _PUBLIC = {
-    "load_scenario": "kpisim.spec.scenario",
-    "Scenario": "kpisim.spec.scenario",
+    "load_scenario": "kpisim.scenario",
+    "Scenario": "kpisim.scenario",
     "simulate": "kpisim.sim.run",
-    "EventLog": "kpisim.eventlog",
-    "load_run": "kpisim.eventlog",
-    "save_run": "kpisim.eventlog",
+    "EventLog": "kpisim.io.eventlog",
+    "load_run": "kpisim.io.eventlog",
+    "save_run": "kpisim.io.eventlog",
     "kpis": "kpisim.kpi.compute",
     "METRICS": "kpisim.kpi.registry",
-    "import_log": "kpisim.importer",
+    "import_log": "kpisim.io.importer",
     "load_policy": "kpisim.policy",
     "Policy": "kpisim.policy",
     "compare": "kpisim.analysis.compare",
+    "write_comparison": "kpisim.report",
     "KpisimError": "kpisim.errors",
     "SpecError": "kpisim.errors",
     "DataError": "kpisim.errors",

@@ -10,19 +10,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from kpisim import cli_args as A
 from kpisim.errors import KpisimError
+from kpisim.provenance import SIDECAR_SUFFIX, InputFile, Manifest
 
 
-def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None) -> Path:
+def write_table_atomic(df, out: str | os.PathLike, manifest: Manifest | Mapping | None = None) -> Path:
     """Write a DataFrame to ``--out`` (.csv or .parquet by extension), atomically, and its
-    provenance to ``<out>.manifest.json`` (inputs' hashes, kpisim version).
+    provenance (a :class:`kpisim.provenance.Manifest`, or its flat dict form, plus the row
+    count) to ``<out>.manifest.json``.
 
     The manifest is serialised before anything is written, and the two files replace their
     targets together: a failure leaves both the earlier table and its sidecar as they were."""
-    import kpisim
-    from kpisim.atomic import TABLE_SUFFIXES, json_bytes, write_table
+    from kpisim.io.atomic import TABLE_SUFFIXES, write_table
 
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
         raise KpisimError(
@@ -30,15 +33,15 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: dict | None = None)
         )
     alongside = {}
     if manifest is not None:
-        body = {**manifest, "rows": len(df), "kpisim_version": kpisim.__version__}
-        alongside[Path(f"{out}.manifest.json")] = json_bytes(body)
+        m = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest)
+        alongside[Path(f"{out}{SIDECAR_SUFFIX}")] = m.with_details(rows=len(df)).to_json_bytes()
     write_table(df, out, alongside=alongside)
     return Path(out)
 
 
 def _check_table_out(out: str) -> None:
     """A table ``--out`` is checked before anything is computed: extension and writability."""
-    from kpisim.atomic import check_writable
+    from kpisim.io.atomic import check_writable
 
     check_writable(out)
     if Path(out).suffix.lower() not in (".csv", ".parquet"):
@@ -46,20 +49,18 @@ def _check_table_out(out: str) -> None:
     check_writable(f"{out}.manifest.json")
 
 
-def _source_hash(path: str | os.PathLike) -> str:
-    """sha256 of a file, or of a run directory's manifest.json (which holds the scenario hash and seed)."""
-    from kpisim.spec.load import file_sha256
-
-    p = Path(path)
-    return file_sha256(p / "manifest.json" if p.is_dir() else p)
+def _from_run(manifest: Mapping) -> dict:
+    """The scenario, seed and replications a run's (or import's) manifest records, to carry on."""
+    keep = ("scenario_id", "scenario_sha256", "source_path", "derived_from", "seed", "replications")
+    return {k: manifest.get(k) for k in keep}
 
 
 # --- simulate ---------------------------------------------------------------------------------
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from kpisim.atomic import check_output_dir
-    from kpisim.eventlog import save_run
+    from kpisim.io.atomic import check_output_dir
+    from kpisim.io.eventlog import save_run
+    from kpisim.scenario.models import load_scenario
     from kpisim.sim.run import simulate, summary
-    from kpisim.spec.scenario import load_scenario
 
     if args.out is not None:
         check_output_dir(args.out)  # before simulating
@@ -81,7 +82,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 # --- validate ---------------------------------------------------------------------------------
 def _cmd_validate(args: argparse.Namespace) -> int:
     from kpisim.errors import SpecError
-    from kpisim.spec.load import load_yaml, spec_kind
+    from kpisim.io.load import load_yaml, spec_kind
 
     data = load_yaml(args.file, encoding=args.encoding)
     kind = spec_kind(data)
@@ -92,7 +93,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
             load_policy(args.file, encoding=args.encoding)
         else:
-            from kpisim.spec.scenario import load_scenario
+            from kpisim.scenario.models import load_scenario
 
             load_scenario(args.file, encoding=args.encoding)
     except SpecError as exc:
@@ -105,10 +106,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 # --- kpis (KPI engine) ------------------------------------------------------------------------
 def _cmd_kpis(args: argparse.Namespace) -> int:
-    from kpisim.eventlog import MANIFEST, load_run
-    from kpisim.importer import import_log
+    from kpisim.io.eventlog import load_run
+    from kpisim.io.importer import import_log
+    from kpisim.io.load import load_yaml
     from kpisim.kpi.compute import kpis
-    from kpisim.spec.load import load_yaml
+    from kpisim.provenance import MANIFEST
 
     _check_table_out(args.out)
     src = Path(args.source)
@@ -140,23 +142,20 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
         metrics=args.metric,
         interval_min=args.interval_min,
     )
-    manifest = {
-        "command": "kpis",
-        "source": str(src),
-        "source_sha256": _source_hash(src),
-        "source_manifest": log.manifest,
-        "by": list(by),
-        "period": args.period,
-        "interval_min": args.interval_min,
-        "metrics": args.metric,
-        "definitions": definitions or {},
-        "definitions_file": args.definitions,
-        "definitions_sha256": _source_hash(args.definitions) if args.definitions else None,
-        "mapping": args.mapping,
-        "mapping_sha256": _source_hash(args.mapping) if args.mapping else None,
-        "roster": args.roster,
-        "roster_sha256": _source_hash(args.roster) if args.roster else None,
-    }
+    files = {"source": src, "definitions": args.definitions, "mapping": args.mapping, "roster": args.roster}
+    manifest = Manifest(
+        command="kpis",
+        **_from_run(log.manifest),
+        definitions=definitions or {},
+        input_files={role: InputFile.of(path) for role, path in files.items() if path},
+        details={
+            "source_manifest": log.manifest,
+            "by": list(by),
+            "period": args.period,
+            "interval_min": args.interval_min,
+            "metrics": args.metric,
+        },
+    )
     write_table_atomic(table, args.out, manifest)
     print(f"wrote {args.out}: {len(table)} row(s), by {', '.join(by) or 'centre'}, period {args.period}")
     q = log.manifest.get("rows_quarantined")
@@ -171,14 +170,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     from kpisim.policy import load_policy
     from kpisim.policy.inputs import attach_inputs, read_table
+    from kpisim.provenance import MANIFEST
 
     _check_table_out(args.out)
     policy = load_policy(args.policy)
     src = Path(args.source)
     if src.is_dir():
-        if not (src / "manifest.json").is_file():
-            raise KpisimError(f"{src}: not a run directory (no manifest.json); pass a run or a KPI table")
-        from kpisim.eventlog import load_run
+        if not (src / MANIFEST).is_file():
+            raise KpisimError(f"{src}: not a run directory (no {MANIFEST}); pass a run or a KPI table")
+        from kpisim.io.eventlog import load_run
 
         try:
             from kpisim.kpi.compute import kpis
@@ -186,8 +186,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
             raise KpisimError(
                 "computing KPIs from a run needs kpisim.kpi.compute; pass a KPI table"
             ) from None
-        table = kpis(load_run(src), by=("agent_id",), period="month")
+        log = load_run(src)
+        run = _from_run(log.manifest)
+        table = kpis(log, by=("agent_id",), period="month")
     else:
+        run = {}
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
@@ -196,17 +199,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     out = pd.concat(
         [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
     )
-    manifest = {
-        "command": "score",
-        "policy": args.policy,
-        "policy_id": policy.id,
-        "policy_version": policy.version,
-        "policy_sha256": _source_hash(args.policy),
-        "source": str(src),
-        "source_sha256": _source_hash(src),
-        "inputs": args.inputs,
-        "inputs_sha256": _source_hash(args.inputs) if args.inputs else None,
-    }
+    files = {"source": src, "inputs": args.inputs}
+    manifest = Manifest(
+        command="score",
+        **run,
+        input_files={role: InputFile.of(path) for role, path in files.items() if path},
+        details={"policy_id": policy.id, "policy_version": policy.version},
+    ).with_policies({Path(args.policy).stem: policy})  # named as compare names it
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
     print(
@@ -220,14 +219,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
 # --- compare (analysis) -----------------------------------------------------------------------
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
-    from kpisim.atomic import check_output_dir
+    from kpisim.io.atomic import check_output_dir
     from kpisim.policy import load_policy
-    from kpisim.spec.scenario import load_scenario
+    from kpisim.report import write_comparison
+    from kpisim.scenario.models import load_scenario
 
     check_output_dir(args.out)  # before simulating
-    for option, value in (("--threshold-cents", args.threshold_cents), ("--budget-cents", args.budget_cents)):
-        if value is not None and value < 0:
-            raise KpisimError(f"{option} {value}: not allowed; give an amount in cents >= 0")
     scenario = load_scenario(args.scenario)
     policies = {}
     for path in args.policy:
@@ -253,11 +250,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         inputs=inputs,
     )
     if args.inputs:
-        comp.meta["inputs_file"] = str(args.inputs)
-        comp.meta["inputs_sha256"] = _source_hash(args.inputs)
+        comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
     levers = comp.lever_effects(jobs=args.jobs, progress=sys.stderr.isatty()) if args.levers else None
-    files = comp.to_dir(
-        args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
+    files = write_comparison(
+        comp, args.out, budget_cents=args.budget_cents, threshold_cents=args.threshold_cents, levers=levers
     )
     cost = comp.cost()
     for _, r in cost.iterrows():
@@ -277,161 +273,67 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 # --- staffing (analysis) ----------------------------------------------------------------------
 
 
-def _fraction(option: str, text: str | None, example: str) -> float | None:
-    """A fraction strictly between 0 and 1 given on the command line, or None."""
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < 1:  # also rejects nan
-        raise KpisimError(f"{option} {text}: not allowed; give a fraction in (0, 1), e.g. {example}")
-    return value
-
-
-def _whole(option: str, text: str, *, low: int, high: int | None = None, why: str = "") -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < low or (high is not None and value > high):
-        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
-        raise KpisimError(f"{option} {text}: not allowed; give {allowed}{why}")
-    return value
-
-
-def _default_headcounts(today: int, erlang: int | None, floor: int, points: int = 6) -> list[int]:
-    """``points`` headcounts from 80 % of the smaller to 125 % of the larger of today's headcount
-    and the Erlang requirement (60-140 % of today's without one)."""
-    import numpy as np
-
-    lo = 0.8 * min(erlang, today) if erlang else 0.6 * today
-    hi = 1.25 * max(erlang, today) if erlang else 1.4 * today
-    return sorted({max(floor, int(round(x))) for x in np.linspace(lo, hi, points)})
-
-
-def _voice_only(scenario) -> bool:
-    return all(q.channel == "voice" for q in scenario.queues.values()) and all(
-        g.max_concurrency == 1 for g in scenario.agents
-    )
-
-
 def _cmd_staffing(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from kpisim.analysis import report
-    from kpisim.analysis.staffing import DEFAULT_HOURLY_COST_CENTS, required_staff, staffing_sweep
-    from kpisim.atomic import check_output_dir
-    from kpisim.spec.scenario import load_scenario
-
-    # every option is checked before anything is simulated or written
-    target_sl = _fraction("--target-sl", args.target_sl, "0.8 for 80 %")
-    max_abandon = _fraction("--max-abandon", args.max_abandon, "0.05 for 5 %")
-    if target_sl is None and max_abandon is None:
-        target_sl = 0.8
-    try:
-        threshold_s = float(args.threshold_s)
-    except ValueError:
-        threshold_s = float("nan")
-    if not (threshold_s > 0 and threshold_s < float("inf")):
-        raise KpisimError(f"--threshold-s {args.threshold_s}: not allowed; a number of seconds > 0, e.g. 20")
-    replications = _whole("--replications", args.replications, low=1)
-    seed = _whole("--seed", args.seed, low=0)
-    jobs = None if args.jobs is None else _whole("--jobs", args.jobs, low=1)
-    hourly = (
-        DEFAULT_HOURLY_COST_CENTS
-        if args.hourly_cost_cents is None
-        else _whole("--hourly-cost-cents", args.hourly_cost_cents, low=0)
+    from kpisim.analysis.staffing import (
+        DEFAULT_HOURLY_COST_CENTS,
+        check_headcounts,
+        shorten,
+        study_staffing,
     )
+    from kpisim.io.atomic import check_output_dir
+    from kpisim.report import html as report
+    from kpisim.scenario.models import load_scenario
+
+    # every number is range-checked by its argparse type (kpisim.cli_args) before this runs
     check_output_dir(args.out)  # as given: Path("") would be "."
     out = Path(args.out)
-
     scenario = load_scenario(args.scenario)
     if args.days is not None:
-        days = _whole(
-            "--days",
-            args.days,
-            low=1,
-            high=scenario.horizon.days,
-            why=f" (scenario {scenario.id!r} has {scenario.horizon.days} days; --days shortens it)",
-        )
-        scenario = scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
-    groups = len(scenario.agents)
-    headcounts = None
-    if args.headcounts is not None:
-        items = [h.strip() for h in args.headcounts.split(",") if h.strip()]
-        if not items:
-            raise KpisimError(
-                f"--headcounts {args.headcounts!r}: not allowed; give comma-separated integers, e.g. 20,25,30"
-            )
-        headcounts = [
-            _whole(
-                "--headcounts",
-                h,
-                low=groups,
-                why=f" (scenario {scenario.id!r} has {groups} agent "
-                "groups and every group keeps at least one agent)",
-            )
-            for h in items
-        ]
-
-    progress = sys.stderr.isatty()
-    required = check = None
-    no_erlang = ""
-    try:
-        required, check = required_staff(
-            scenario,
-            target_sl=target_sl,
-            threshold_s=threshold_s,
-            max_abandon=max_abandon,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            progress=progress,
-        )
-    except KpisimError as exc:
-        if _voice_only(scenario):  # a voice centre always has an Erlang answer: a real error
-            raise
-        no_erlang = str(exc)  # chat: the library may not cover it; the sweep still runs
-    peak = int(required["required_agents"].max()) if required is not None else None
-    erlang_headcount = required.attrs.get("headcount") if required is not None else None
-    if headcounts is None:
-        headcounts = _default_headcounts(scenario.n_agents, erlang_headcount or peak, groups)
-    sweep = staffing_sweep(
+        try:
+            scenario = shorten(scenario, args.days)
+        except KpisimError as exc:
+            raise KpisimError(f"--days {args.days}: {exc}") from None
+    headcounts = args.headcounts
+    if headcounts is not None:
+        try:
+            headcounts = check_headcounts(scenario, headcounts)
+        except KpisimError as exc:
+            raise KpisimError(f"--headcounts: {exc}") from None
+    hourly = DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None else args.hourly_cost_cents
+    study = study_staffing(
         scenario,
         headcounts=headcounts,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=progress,
-        threshold_s=threshold_s,
+        target_sl=args.target_sl,
+        max_abandon=args.max_abandon,
+        threshold_s=args.threshold_s,
+        replications=args.replications,
+        seed=args.seed,
+        jobs=args.jobs,
+        progress=sys.stderr.isatty(),
         hourly_cost_cents=hourly,
     )
-    ok = True
-    if target_sl is not None:
-        ok = ok & (sweep["service_level"] >= target_sl)
-    if max_abandon is not None:
-        ok = ok & (sweep["abandon_rate"] <= max_abandon)
-    sweep = sweep.assign(target_sl=target_sl, max_abandon=max_abandon, mean_meets_target=ok)
+    target_sl, max_abandon, threshold_s = study.target_sl, study.max_abandon, study.threshold_s
+    sweep, required, check = study.sweep, study.required, study.check
 
-    manifest = {
-        "command": "staffing",
-        "scenario_id": scenario.id,
-        "scenario_file": str(args.scenario),
-        "scenario_sha256": scenario.sha256,
-        "days": scenario.horizon.days,
-        "seed": seed,
-        "replications": replications,
-        "headcounts": sorted(set(headcounts)),
-        "target_sl": target_sl,
-        "threshold_s": threshold_s,
-        "max_abandon": max_abandon,
-        "hourly_cost_cents": hourly,
-        "erlang": f"not computed: {no_erlang}"
-        if required is None
-        else "per interval (Erlang A with patience, C without)",
-    }
+    manifest = Manifest.for_scenario(
+        scenario,
+        command="staffing",
+        seed=args.seed,
+        replications=args.replications,
+        details={
+            "days": scenario.horizon.days,
+            "headcounts": study.headcounts,
+            "target_sl": target_sl,
+            "threshold_s": threshold_s,
+            "max_abandon": max_abandon,
+            "hourly_cost_cents": hourly,
+            "erlang": f"not computed: {study.no_erlang}"
+            if required is None
+            else "per interval (Erlang A with patience, C without)",
+        },
+    )
     report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
 
     want = " and ".join(
@@ -449,17 +351,18 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
                 else f"; Erlang A service level {r['erlang_a_service_level']:.3f}"
             )
         )
-    met = sweep.loc[sweep["mean_meets_target"], "agents"]
+    best = study.recommended
     print(
         f"target: {want}; smallest swept headcount whose simulated mean meets it: "
-        + (str(int(met.iloc[0])) if len(met) else "none")
+        + (str(best) if best is not None else "none")
     )
     if check is not None:
         c = check.iloc[0]
+        erlang_headcount = study.erlang_headcount
         print(
-            f"Erlang: {peak} agents must be logged in during the busiest interval"
+            f"Erlang: {study.peak_required} agents must be logged in during the busiest interval"
             + (
-                f"; a headcount of {int(erlang_headcount)} meets the target under the scenario's shifts"
+                f"; a headcount of {erlang_headcount} meets the target under the scenario's shifts"
                 if erlang_headcount
                 else ""
             )
@@ -472,19 +375,31 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}"
         )
     else:
-        print(f"Erlang requirement not computed: {no_erlang}")
+        print(f"Erlang requirement not computed: {study.no_erlang}")
     print(f"report: {out / 'staffing.html'}")
     return 0
 
 
+class UsageError(Exception):
+    """A bad command line (argparse's message, naming the option)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (no usage block) and exit code 2, like
+    every other error of the CLI; ``main`` prints them. Subcommand parsers share the class."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog.split(' ', 1)[-1]}: {message}" if " " in self.prog else message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kpisim", description=__doc__.splitlines()[0])
+    p = Parser(prog="kpisim", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("simulate", help="simulate a scenario and write its event log")
     s.add_argument("scenario", help="scenario YAML file")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--replications", type=int, default=1)
+    s.add_argument("--seed", type=A.seed, default=1)
+    s.add_argument("--replications", type=A.positive_int, default=1)
     s.add_argument(
         "--population",
         choices=("fixed", "redraw"),
@@ -509,7 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tenure_group, queue, channel, or centre (whole centre); default agent_id",
     )
     k.add_argument("--period", default="month", help="interval, day, week or month")
-    k.add_argument("--interval-min", type=int, default=30, help="length of an interval period, minutes")
+    k.add_argument(
+        "--interval-min", type=A.positive_int, default=30, help="length of an interval period, minutes"
+    )
     k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
     k.add_argument(
         "--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}"
@@ -532,11 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("scenario")
     c.add_argument("--policy", action="append", required=True)
     c.add_argument("--baseline")
-    c.add_argument("--replications", type=int, default=4)
-    c.add_argument("--seed", type=int, default=1)
-    c.add_argument("--budget-cents", type=int, help="monthly budget, cents: report P(total > budget)")
-    c.add_argument("--threshold-cents", type=int, default=5000, help="winners/losers threshold, cents")
-    c.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    c.add_argument("--replications", type=A.positive_int, default=4)
+    c.add_argument("--seed", type=A.seed, default=1)
+    c.add_argument("--budget-cents", type=A.cents, help="monthly budget, cents: report P(total > budget)")
+    c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
+    c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
     c.add_argument(
         "--inputs",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
@@ -558,32 +475,47 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--headcounts",
         metavar="N,N,...",
+        type=A.headcounts,
         help="total headcounts to simulate, e.g. 30,36,42 (default: six from 80 %% of the smaller "
         "to 125 %% of the larger of today's headcount and the Erlang requirement)",
     )
     st.add_argument(
         "--target-sl",
         metavar="FRACTION",
+        type=A.fraction,
         help="service-level target in (0, 1) (default 0.8 unless only --max-abandon is given)",
     )
     st.add_argument(
         "--threshold-s",
         metavar="SECONDS",
-        default="20",
+        type=A.seconds,
+        default=20.0,
         help="service-level threshold, seconds (default 20): answered within it / offered",
     )
-    st.add_argument("--max-abandon", metavar="FRACTION", help="highest allowed abandonment, in (0, 1)")
     st.add_argument(
-        "--replications", metavar="R", default="3", help="simulated runs per headcount (default 3)"
-    )
-    st.add_argument("--seed", metavar="N", default="1")
-    st.add_argument(
-        "--days", metavar="DAYS", help="simulate only the first DAYS days of the scenario (quicker)"
+        "--max-abandon", metavar="FRACTION", type=A.fraction, help="highest allowed abandonment, in (0, 1)"
     )
     st.add_argument(
-        "--hourly-cost-cents", metavar="CENTS", help="labour cost per logged-in hour (default 3000)"
+        "--replications",
+        metavar="R",
+        type=A.positive_int,
+        default=3,
+        help="simulated runs per headcount (default 3)",
     )
-    st.add_argument("--jobs", metavar="J", help="worker processes (default: all cores)")
+    st.add_argument("--seed", metavar="N", type=A.seed, default=1)
+    st.add_argument(
+        "--days",
+        metavar="DAYS",
+        type=A.positive_int,
+        help="simulate only the first DAYS days of the scenario (quicker)",
+    )
+    st.add_argument(
+        "--hourly-cost-cents",
+        metavar="CENTS",
+        type=A.cents,
+        help="labour cost per logged-in hour (default 3000)",
+    )
+    st.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     st.add_argument(
         "--out",
         metavar="DIR",
@@ -615,24 +547,27 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kpisim`` command.
 
-    Exit codes: 0 done, 2 a ``KpisimError`` (one line on stderr), 130 interrupted (Ctrl-C),
-    143 terminated (SIGTERM); output is written whole or not at all, either way. A closed
-    stdout (``kpisim simulate ... | head``) ends the command quietly.
+    Exit codes: 0 done, 2 a ``KpisimError`` or a bad option (one line on stderr), 130
+    interrupted (Ctrl-C), 143 terminated (SIGTERM); output is written whole or not at all,
+    either way. A closed stdout (``kpisim simulate ... | head``) ends the command quietly (141).
     """
     import signal
     import threading
 
-    args = build_parser().parse_args(argv)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        args = build_parser().parse_args(argv)
         if getattr(args, "allow_large", False):
             from kpisim.sim.size import large_runs_allowed
 
             with large_runs_allowed():
                 return args.func(args)
         return args.func(args)
+    except UsageError as exc:
+        print(f"kpisim: error: {exc}", file=sys.stderr)
+        return 2
     except KpisimError as exc:
         print(f"kpisim: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2

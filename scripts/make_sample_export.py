@@ -5,7 +5,7 @@ timestamps, Y/N flags, amounts in currency units) and contains a few deliberatel
 every kind the importer checks. Its contacts come from one simulated month of
 ``scenarios/shop_chat.yaml`` (seed 7): every contact of the customers whose id is a multiple of
 ``--every`` (so repeat contacts stay together and FCR is measurable). With ``--source synthetic``
-it uses ``kpisim.kpi.synth.synthetic_log`` instead (numpy only, no simulation).
+it uses ``kpisim.testing.synth.synthetic_log`` instead (numpy only, no simulation).
 
 The output is deterministic: same arguments => byte-identical files.
 
@@ -86,7 +86,7 @@ def source_log(source: str, every: int):
         c = log.contacts
         c = c[c["customer_id"] % every == 0]
         return c.reset_index(drop=True), log.agents
-    from kpisim.kpi.synth import synthetic_log
+    from kpisim.testing.synth import synthetic_log
 
     log = synthetic_log(
         4000, n_agents=24, n_teams=4, days=30, start="2026-11-01", seed=7, states_per_contact=0.1

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kpisim.spec.load import validate
-from kpisim.spec.scenario import Scenario
+from kpisim.io.load import validate
+from kpisim.scenario.models import Scenario
 
 
 def mmn_scenario(

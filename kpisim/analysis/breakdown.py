@@ -36,7 +36,7 @@ def score_items(policy: Any) -> pd.DataFrame:
         label, category, metric, source (``registry`` or ``input``), max_points (NaN when the
         item has no maximum), in_total.
     """
-    from kpisim.spec.policy_check import component_max
+    from kpisim.policy.checks import component_max
 
     sc = policy.scorecard
     inputs = {i.name for i in getattr(policy, "inputs", ()) or ()}

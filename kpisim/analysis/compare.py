@@ -15,25 +15,14 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
-from kpisim.analysis.runner import run_replications
+from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.provenance import content_sha256, frame_sha256
+from kpisim.scenario.models import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
 AGENT_KEYS = ["replication", "agent_id", "period"]
-
-
-def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
-    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
-    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
-    from kpisim.kpi.compute import kpis
-
-    return {
-        "kpis": kpis(log, by=kpi_by, period=period),
-        "agents": log.tables["agents"].copy(),
-        "population": log.manifest.get("population"),
-    }
 
 
 @dataclass
@@ -303,38 +292,6 @@ class Comparison:
         return plots.incentive_bars(self.incentive_gradient(), currency=self.currency)
 
     # --- output ------------------------------------------------------------------------------
-    def to_dir(
-        self,
-        path,
-        *,
-        budget_cents: int | None = None,
-        threshold_cents: int = 5000,
-        figures: bool = True,
-        levers: pd.DataFrame | None = None,
-    ) -> dict[str, str]:
-        """Write CSV tables, PNG figures, ``manifest.json`` and a self-contained ``report.html`` to
-        the directory ``path``, atomically: it is built whole in a temporary sibling, and an earlier
-        kpisim output at ``path`` is replaced only once it is complete (no stale files remain).
-
-        ``levers``: a :meth:`lever_effects` table to include (simulating it is left to the caller).
-
-        Returns:
-            Mapping artefact name -> file path inside ``path``.
-
-        Raises:
-            KpisimError: ``path`` is a file or a non-empty directory without ``manifest.json``
-                (never deleted).
-        """
-        from kpisim.analysis.report import write_dir
-
-        return write_dir(
-            self,
-            path,
-            budget_cents=budget_cents,
-            threshold_cents=threshold_cents,
-            figures=figures,
-            levers=levers,
-        )
 
 
 def compare(
@@ -412,7 +369,7 @@ def compare(
         policies=names,
         currency=currency,
         meta={
-            "scenario_sha256": getattr(scenario, "sha256", ""),
+            "scenario_sha256": content_sha256(scenario),
             "period": period,
             "policy_objects": dict(policies),
             "scenario": scenario,
@@ -433,13 +390,10 @@ def _one_value(values):
 def _describe_inputs(inputs) -> str | dict | None:
     """The policy inputs of a comparison for its manifest: a DataFrame as ``"DataFrame (<n> rows,
     sha256 of its CSV <hex>)"``, a mapping as a plain dict, None as None."""
-    import hashlib
-
     if inputs is None:
         return None
     if isinstance(inputs, pd.DataFrame):
-        digest = hashlib.sha256(inputs.to_csv(index=False).encode("utf-8")).hexdigest()
-        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {digest})"
+        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {frame_sha256(inputs)})"
     return dict(inputs)
 
 
@@ -453,14 +407,8 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
 
 
 def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
-    """sha256 of each policy's validated content (its canonical JSON), for the manifest."""
-    import hashlib
-
-    return {
-        name: hashlib.sha256(pol.model_dump_json().encode()).hexdigest()
-        for name, pol in policies.items()
-        if hasattr(pol, "model_dump_json")
-    }
+    """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
+    return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}
 
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,19 +14,7 @@ from scipy import stats as _st
 
 from kpisim.analysis.luck import luck_table
 from kpisim.analysis.stats import gini, t_ci, top_share
-
-#: trait column -> sign (+1: higher is better for the business; -1: lower is better); log-scale traits
-#: are multiplicative (lognormal) in the simulator.
-TRAITS: dict[str, tuple[int, bool]] = {
-    "true_speed": (-1, True),  # handle-time multiplier: lower is faster
-    "true_resolution": (+1, True),
-    "true_sales": (+1, True),
-    "true_order_value": (+1, True),
-    "true_courtesy": (+1, False),
-    "true_reliability": (+1, True),
-    "true_qa": (+1, False),
-    "true_conduct": (-1, True),  # breach-rate multiplier: lower is better
-}
+from kpisim.vocab import TRAITS
 
 
 def contribution(agents: pd.DataFrame) -> pd.Series:

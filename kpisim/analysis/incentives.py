@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis.runner import run_replications
+from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.kpi.registry import METRICS, Bounds
+from kpisim.policy.scoring import bounds, directions
+from kpisim.scenario.models import Levers, Scenario, pull_levers
 
 #: Metrics tried when a policy does not expose its scorecard.
 DEFAULT_METRICS = (
@@ -52,13 +54,8 @@ DEFAULT_LEVERS: dict[str, dict[str, float]] = {
 LEVER_KPIS = ("handled", "aht_s", "fcr_rate", "csat_mean", "conversion_rate", "sales_cents", "complaints")
 
 
-def _directions() -> dict[str, str]:
-    try:
-        from kpisim.policy.metrics import known_metrics
-
-        return dict(known_metrics())
-    except Exception:  # the registry is optional for duck-typed policies
-        return {}
+#: Range of a column that is neither a registry metric nor a declared policy input (not clipped).
+UNBOUNDED = Bounds(None, None)
 
 
 def scored_metrics(policy: Any) -> list[str]:
@@ -82,11 +79,15 @@ def scored_metrics(policy: Any) -> list[str]:
     return list(getattr(policy, "metrics", DEFAULT_METRICS))
 
 
-def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str]) -> dict[str, float]:
+def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str], *, policy: Any = None) -> dict[str, float]:
     """Realistic step per metric: ``STEP_SD`` x the across-agent SD (median over months), signed
     so that a positive step is *better* (negative for lower-is-better metrics); whole numbers
-    for counts (at least 1)."""
-    dirs = _directions()
+    for counts (at least 1).
+
+    Directions come from the metric registry and ``policy``'s declared inputs; any other column
+    counts as higher-is-better.
+    """
+    dirs = directions(policy)
     out = {}
     for m in metrics:
         if m not in kpi_table:
@@ -96,7 +97,7 @@ def metric_steps(kpi_table: pd.DataFrame, metrics: Sequence[str]) -> dict[str, f
         if not np.isfinite(sd) or sd <= 0:
             continue
         step = STEP_SD * sd
-        if pd.api.types.is_integer_dtype(kpi_table[m].dtype) or m in ("handled", "complaints", "orders"):
+        if pd.api.types.is_integer_dtype(kpi_table[m].dtype) or (m in METRICS and METRICS[m].integer):
             step = max(1.0, round(step))
         out[m] = -step if dirs.get(m) == "lower" else step
     return out
@@ -106,6 +107,9 @@ def incentive_gradient(
     comp, *, metrics: Mapping[str, Sequence[str]] | None = None, policies: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
     """Marginal pay of one realistic step better on each scored metric, for the median agent.
+
+    The perturbed value is kept inside the metric's range (``Metric.bounds`` of the registry,
+    or a declared input's ``bounds``; other columns are not clipped).
 
     Args:
         comp: a ``Comparison`` (its KPI table and scores are reused).
@@ -123,7 +127,8 @@ def incentive_gradient(
     rows = []
     for name, pol in policies.items():
         ms = list((metrics or {}).get(name, scored_metrics(pol)))
-        steps = metric_steps(kt, ms)
+        steps = metric_steps(kt, ms, policy=pol)
+        ranges = bounds(pol)
         sc = comp.scores[comp.scores["policy"] == name]
         pay = comp.pay[comp.pay["policy"] == name]
         for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
@@ -139,11 +144,7 @@ def incentive_gradient(
             for m, step in steps.items():
                 new = month.copy()
                 cur = float(pd.to_numeric(month.loc[idx, m], errors="coerce"))
-                val = cur + step
-                if m != "nps":  # KPIs are non-negative; rates stay within [0, 1]
-                    val = max(val, 0.0)
-                if m.endswith("_rate") or m in ("service_level", "occupancy", "utilisation"):
-                    val = min(val, 1.0)
+                val = ranges.get(m, UNBOUNDED).clip(cur + step)
                 if pd.api.types.is_integer_dtype(month[m].dtype):
                     new[m] = new[m].astype("Int64")
                     new.loc[idx, m] = int(round(val)) if np.isfinite(val) else pd.NA
@@ -235,13 +236,13 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
     Returns:
         One row per policy, component and boundary: metric, boundary, share_within_step (CI).
     """
-    from kpisim.spec.policy_rules import parse_interval
+    from kpisim.policy.rule_models import parse_interval
 
     policies = policies or comp.meta.get("policy_objects") or {}
     kt = comp.kpis
-    dirs = _directions()
     rows = []
     for name, pol in policies.items():
+        dirs = directions(pol)
         sc = getattr(pol, "scorecard", None)
         for comp_spec in getattr(sc, "components", ()) or ():
             rule = comp_spec.rule
@@ -249,7 +250,7 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
             if not tiers or comp_spec.metric not in kt:
                 continue
             relative = getattr(rule, "type", "") == "relative"
-            step = abs(metric_steps(kt, [comp_spec.metric]).get(comp_spec.metric, np.nan))
+            step = abs(metric_steps(kt, [comp_spec.metric], policy=pol).get(comp_spec.metric, np.nan))
             higher = (comp_spec.direction or dirs.get(comp_spec.metric, "higher")) != "lower"
             cuts = sorted(
                 {
@@ -291,13 +292,23 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
 def lever_variant(
     scenario: Scenario, levers: Mapping[str, float], *, groups: Sequence[str] | None = None
 ) -> Scenario:
-    """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``."""
+    """A copy of ``scenario`` in which ``groups`` (default: all) pull ``levers``.
+
+    Args:
+        levers: lever name (a field of ``Levers``, see ``LEVER_NAMES``) -> setting.
+
+    Raises:
+        SpecError: an unknown lever name (with "did you mean" and the allowed names) or a bad
+            lever value.
+        KpisimError: an unknown agent group.
+    """
     names = [g.name for g in scenario.agents]
     for g in groups or ():
         if g not in names:
             raise KpisimError(f"unknown agent group {g!r}; groups are {names}")
+    pull_levers(Levers(), levers)  # check the names even if no group pulls them
     agents = [
-        g.model_copy(update={"levers": g.levers.model_copy(update=dict(levers))})
+        g.model_copy(update={"levers": pull_levers(g.levers, levers, where=f"agents.{g.name}.levers")})
         if groups is None or g.name in groups
         else g
         for g in scenario.agents
@@ -324,7 +335,8 @@ def lever_effects(
         scenario: the baseline centre.
         policies: name -> policy.
         levers: label -> lever updates, e.g. ``{"rush": {"rush_handle_factor": 0.8,
-            "rush_resolution_odds": 0.7}}``.
+            "rush_resolution_odds": 0.7}}``; names must be in ``LEVER_NAMES`` (``SpecError``
+            otherwise, before anything is simulated).
         groups: agent groups that pull the lever (default: all).
         base_kpis: the baseline's KPI table for the same seed and replications if already
             simulated (e.g. ``Comparison.kpis``); its extra columns (policy inputs) are copied to
@@ -334,9 +346,10 @@ def lever_effects(
         One row per lever and policy: delta_pay_cents (mean per pulling agent per month, CI) and
         delta_<kpi> for ``LEVER_KPIS`` (pulling agents' mean, CI); paired by replication.
     """
-    from kpisim.analysis.compare import summarise_for_compare
 
     labels = list(levers)
+    for k in labels:  # fail on a misspelt lever before simulating anything
+        pull_levers(Levers(), levers[k], where=f"levers.{k}")
     variants = [lever_variant(scenario, levers[k], groups=groups) for k in labels]
     if base_kpis is None:
         variants = [scenario, *variants]

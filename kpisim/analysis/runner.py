@@ -15,10 +15,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import pandas as pd
+
 from kpisim.errors import KpisimError
+from kpisim.kpi.compute import kpis
+from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
 from kpisim.sim.size import check_run_size
-from kpisim.spec.scenario import Scenario
 
 
 def _worker_init() -> None:
@@ -116,3 +119,13 @@ def run_replications(
     finally:
         if bar:
             bar.close()
+
+
+def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
+    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
+    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
+    return {
+        "kpis": kpis(log, by=kpi_by, period=period),
+        "agents": log.tables["agents"].copy(),
+        "population": log.manifest.get("population"),
+    }

@@ -27,11 +27,11 @@ from collections.abc import Callable
 import numpy as np
 
 from kpisim.analysis import theory
+from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import interval_rates
-from kpisim.spec.scenario import Scenario
+from kpisim.vocab import STAFFED_STATES
 
 #: agent states that count as staffed (able to take or working on contacts)
-STAFFED_STATES = ("available", "busy", "wrap_up")
 MEASURES = ("service_level", "asa_s", "abandon_rate", "occupancy")
 
 

@@ -1,467 +1,234 @@
-"""Staffing vs response time: headcount sweeps (simulated, with Erlang C/A beside them) and the
-agents required per interval for a target, checked by simulation.
+"""Staffing vs response time: the study the command line runs (sweep, requirement, check and one
+recommended headcount), so Python users get the same answer as ``kpisim staffing``.
 
-Erlang values are computed per interval and combined (SIPP, see ``kpisim.analysis.sipp``): each
-interval is a stationary M/M/n(+M) queue with that interval's expected traffic and the agents the
-simulation had staffed in it (mean over replications).
-
-Chat centres use the **slot approximation**: each agent is ``c`` servers (``c`` = the agents'
-mean ``max_concurrency``, weighted by headcount) and a session lasts its mean handle + wrap-up
-stretched as if the agent held ``c`` sessions (``1 + concurrency_stretch x (c - 1)``). It ignores
-skills-based routing, that a session waits for a free slot of *its* agent and that chat agents
-may pick up late; a planning guide, checked by simulation. Centres mixing voice and chat get NaN.
+The sweep lives in :mod:`kpisim.analysis.staffing_sweep` and the per-interval requirement in
+:mod:`kpisim.analysis.staffing_required`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis import erlang_staffing, sipp
-from kpisim.analysis.compare import attach_policy_inputs
-from kpisim.analysis.runner import run_replications
-from kpisim.analysis.stats import ci_frame
+from kpisim.analysis.staffing_required import planned_staffing, required_staff
+from kpisim.analysis.staffing_sweep import (
+    CENTRE,
+    DEFAULT_HOURLY_COST_CENTS,
+    erlang_prediction,
+    session_time,
+    slots_per_agent,
+    staffing_sweep,
+    summarise_for_staffing,
+    with_headcount,
+)
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
-#: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
-DEFAULT_HOURLY_COST_CENTS = 3000
-CENTRE = ("service_level", "asa_s", "abandon_rate", "occupancy")
-
-
-def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
-    """A copy of ``scenario`` with ``headcount`` agents split over the groups in proportion to
-    their current counts (largest remainder; every group keeps at least one agent)."""
-    counts = np.array([g.count for g in scenario.agents], dtype=float)
-    if headcount < len(counts):
-        raise KpisimError(f"headcount {headcount} is below the number of agent groups ({len(counts)})")
-    raw = counts * headcount / counts.sum()
-    new = np.maximum(np.floor(raw).astype(int), 1)
-    order = np.argsort(-(raw - np.floor(raw)), kind="stable")
-    i = 0
-    while new.sum() < headcount:
-        new[order[i % len(order)]] += 1
-        i += 1
-    while new.sum() > headcount:  # only when the minimum of 1 pushed us over
-        j = int(np.argmax(new))
-        new[j] -= 1
-    agents = [g.model_copy(update={"count": int(n)}) for g, n in zip(scenario.agents, new, strict=False)]
-    return scenario.model_copy(update={"agents": agents})
+__all__ = [
+    "CENTRE",
+    "DEFAULT_HOURLY_COST_CENTS",
+    "StaffingStudy",
+    "check_headcounts",
+    "default_headcounts",
+    "erlang_prediction",
+    "meets_target",
+    "planned_staffing",
+    "recommend",
+    "required_staff",
+    "session_time",
+    "shorten",
+    "slots_per_agent",
+    "staffing_sweep",
+    "study_staffing",
+    "summarise_for_staffing",
+    "voice_only",
+    "with_headcount",
+]
 
 
-def summarise_for_staffing(
-    log, *, horizon, queues, period: str = "month", agent_kpis: bool = False, threshold_s: float = 20.0
-) -> dict[str, Any]:
-    """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
-    agents per interval (``staffed``: all agents; ``staffed_by_group``: agent group -> its staffed
-    agents per interval), offered contacts per queue and interval (and per-agent KPIs when pay is
-    wanted)."""
-    from kpisim.kpi.compute import kpis
+def shorten(scenario: Scenario, days: int) -> Scenario:
+    """A copy of ``scenario`` that simulates only its first ``days`` days (quicker studies).
 
-    # chat occupancy as the share of session slots in use (sessions / max_concurrency), the
-    # quantity Erlang's slot model predicts; voice agents have one slot, so nothing changes there
-    defs = {"service_level": {"threshold_s": float(threshold_s)}, "occupancy": {"partial_chat": True}}
-    c = kpis(log, by=(), period=period, definitions=defs)
-    s = lambda col: float(pd.to_numeric(c[col], errors="coerce").fillna(0).sum())  # noqa: E731
-    row = {
-        "service_level": s("n_sl_within") / s("n_sl_base") if s("n_sl_base") else math.nan,
-        "asa_s": s("sum_wait_answered_s") / s("n_handled") if s("n_handled") else math.nan,
-        "abandon_rate": s("n_abandoned_counted") / s("n_offered_counted")
-        if s("n_offered_counted")
-        else math.nan,
-        "occupancy": s("sum_occ_work_s") / s("sum_occ_base_s") if s("sum_occ_base_s") else math.nan,
-        "offered": s("n_offered"),
-        "handled": s("n_handled"),
-        "logged_in_h": s("sum_logged_in_s") / 3600,
-        "staffed_s": s("sum_occ_base_s"),
-    }
-    states = log.tables["agent_states"]
-    roster = log.tables["agents"]
-    group_of = pd.Series(
-        roster["group"].astype(str).to_numpy(), index=roster["agent_id"].astype(str).to_numpy()
-    )
-    state_group = states["agent_id"].astype(str).map(group_of)
-    by_group = {
-        g: sipp.staffed_profile(states[(state_group == g).to_numpy()], horizon)
-        for g in pd.unique(group_of.to_numpy())
-    }
-    out = {
-        "centre": row,
-        "staffed": sum(by_group.values()),
-        "staffed_by_group": by_group,
-        "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues),
-    }
-    if agent_kpis:
-        out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
-    return out
-
-
-def _open_seconds(scenario: Scenario) -> float:
-    h = scenario.horizon
-    total = 0.0
-    for d in range(h.days):
-        hours = h.open_minutes((h.start.weekday() + d) % 7)
-        if hours is not None:
-            total += (hours[1] - hours[0]) * 60.0
-    return total
-
-
-def slots_per_agent(scenario: Scenario) -> float | None:
-    """Erlang servers per agent: 1 for a voice-only centre, the headcount-weighted mean
-    ``max_concurrency`` for a chat-only centre, None when voice and chat are mixed."""
-    channels = {q.channel for q in scenario.queues.values()}
-    if channels == {"voice"}:
-        return 1.0
-    if channels == {"chat"}:
-        n = sum(g.count for g in scenario.agents)
-        return sum(g.count * g.max_concurrency for g in scenario.agents) / n if n else None
-    return None
-
-
-def session_time(scenario: Scenario, slots: float | None) -> Callable[[str], float]:
-    """Queue -> mean session time in seconds (handle + wrap-up; chat stretched at ``slots``)."""
-
-    def session_s(q: str) -> float:
-        spec = scenario.queues[q]
-        stretch = 1.0 + spec.concurrency_stretch * (slots - 1) if slots and spec.channel == "chat" else 1.0
-        return spec.handle.mean_s * stretch + (spec.wrap_up.mean_s if spec.wrap_up else 0.0)
-
-    return session_s
-
-
-def erlang_prediction(
-    scenario: Scenario,
-    staffed: np.ndarray,
-    *,
-    offered: dict[str, np.ndarray] | None = None,
-    threshold_s: float = 20.0,
-    erlangs: dict | None = None,
-    kinds: str = "ac",
-) -> dict[str, float]:
-    """SIPP Erlang A (``erlang_a_*``, with the queues' patience) and C (``erlang_c_*``, no
-    abandonment) for a profile of staffed agents per interval (days x intervals) and the offered
-    contacts per queue and interval (default: the scenario's expected first contacts)."""
-    slots = slots_per_agent(scenario)
-    names = [f"erlang_{k}_{m}" for k in kinds for m in sipp.MEASURES]
-    if not slots:
-        return dict.fromkeys(names, math.nan)
-    vol, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
-    out = {}
-    erlangs = {} if erlangs is None else erlangs
-    for kind, pat in (("a", patience), ("c", None)):
-        if kind not in kinds:
-            continue
-        erl = erlangs.setdefault(kind, sipp.ErlangCache(pat, threshold_s))
-        res = sipp.sipp(
-            vol,
-            hs,
-            np.asarray(staffed) * slots,
-            interval_s=scenario.horizon.interval_min * 60.0,
-            patience_s=pat,
-            threshold_s=threshold_s,
-            erlang=erl,
+    Raises:
+        KpisimError: ``days`` outside 1 .. the scenario's days.
+    """
+    n = scenario.horizon.days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= n:
+        raise KpisimError(
+            f"{days!r} days is not allowed; give an integer from 1 to {n} "
+            f"(scenario {scenario.id!r} has {n} days; fewer shortens it)"
         )
-        out.update({f"erlang_{kind}_{m}": v for m, v in res.items()})
-    return out
+    return scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
 
 
-def staffing_sweep(
+def check_headcounts(scenario: Scenario, headcounts: Sequence[int]) -> list[int]:
+    """``headcounts`` as ints, each at least the number of agent groups (every group keeps one
+    agent), checked before anything is simulated.
+
+    Raises:
+        KpisimError: an empty list or a headcount below the number of groups (the first one).
+    """
+    groups = len(scenario.agents)
+    if not len(headcounts):
+        raise KpisimError("no headcounts given; give at least one, e.g. [20, 25, 30]")
+    for h in headcounts:
+        if isinstance(h, bool) or int(h) != h or h < groups:
+            raise KpisimError(
+                f"headcount {h!r} is not allowed; give integers >= {groups} (scenario {scenario.id!r} "
+                f"has {groups} agent groups and every group keeps at least one agent)"
+            )
+    return [int(h) for h in headcounts]
+
+
+def default_headcounts(scenario: Scenario, erlang: int | None = None, *, points: int = 6) -> list[int]:
+    """``points`` headcounts to sweep, from 80 % of the smaller to 125 % of the larger of today's
+    headcount and the Erlang requirement ``erlang`` (60-140 % of today's without one); every
+    group keeps at least one agent."""
+    today = scenario.n_agents
+    lo = 0.8 * min(erlang, today) if erlang else 0.6 * today
+    hi = 1.25 * max(erlang, today) if erlang else 1.4 * today
+    return sorted({max(len(scenario.agents), int(round(x))) for x in np.linspace(lo, hi, points)})
+
+
+def voice_only(scenario: Scenario) -> bool:
+    """True when every queue is voice and every agent takes one contact at a time (then the
+    Erlang requirement always exists, so failing to compute it is a real error)."""
+    return all(q.channel == "voice" for q in scenario.queues.values()) and all(
+        g.max_concurrency == 1 for g in scenario.agents
+    )
+
+
+def meets_target(sweep: pd.DataFrame, *, target_sl: float | None, max_abandon: float | None) -> pd.DataFrame:
+    """``sweep`` with ``target_sl``, ``max_abandon`` and ``mean_meets_target`` (the simulated mean
+    service level >= ``target_sl`` and mean abandonment <= ``max_abandon``, for those given)."""
+    ok = pd.Series(True, index=sweep.index)
+    if target_sl is not None:
+        ok &= sweep["service_level"] >= target_sl
+    if max_abandon is not None:
+        ok &= sweep["abandon_rate"] <= max_abandon
+    return sweep.assign(target_sl=target_sl, max_abandon=max_abandon, mean_meets_target=ok)
+
+
+def recommend(sweep: pd.DataFrame) -> int | None:
+    """The smallest swept headcount whose simulated mean meets the target (``mean_meets_target``
+    from :func:`meets_target`), or None."""
+    met = sweep.loc[sweep["mean_meets_target"].astype(bool), "agents"]
+    return int(met.min()) if len(met) else None
+
+
+@dataclass(frozen=True)
+class StaffingStudy:
+    """The result of :func:`study_staffing`.
+
+    Attributes:
+        scenario: the scenario studied.
+        sweep: :func:`staffing_sweep` with ``target_sl``, ``max_abandon``, ``mean_meets_target``.
+        required: per-interval requirement from :func:`required_staff`, or None (``no_erlang``).
+        check: the simulated check of the Erlang headcount, or None.
+        target_sl, max_abandon, threshold_s: the targets (fractions) and SL threshold, seconds.
+        no_erlang: why the Erlang requirement was not computed ("" when it was).
+    """
+
+    scenario: Scenario
+    sweep: pd.DataFrame
+    required: pd.DataFrame | None
+    check: pd.DataFrame | None
+    target_sl: float | None
+    max_abandon: float | None
+    threshold_s: float
+    no_erlang: str = ""
+
+    @property
+    def recommended(self) -> int | None:
+        """Smallest swept headcount whose simulated mean meets the target (:func:`recommend`)."""
+        return recommend(self.sweep)
+
+    @property
+    def peak_required(self) -> int | None:
+        """Agents that must be logged in during the busiest interval (Erlang), or None."""
+        return None if self.required is None else int(self.required["required_agents"].max())
+
+    @property
+    def erlang_headcount(self) -> int | None:
+        """The roster headcount meeting the target by Erlang under the scenario's shifts, or None."""
+        h = None if self.required is None else self.required.attrs.get("headcount")
+        return None if h is None else int(h)
+
+    @property
+    def headcounts(self) -> list[int]:
+        return sorted(int(h) for h in self.sweep["agents"].unique())
+
+
+def study_staffing(
     scenario: Scenario,
     *,
     headcounts: Sequence[int] | None = None,
-    factors: Sequence[float] | None = None,
+    target_sl: float | None = None,
+    max_abandon: float | None = None,
+    threshold_s: float = 20.0,
     replications: int = 3,
     seed: int = 1,
     jobs: int | None = None,
     progress: bool = True,
-    threshold_s: float = 20.0,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
-    policies: Mapping[str, Any] | None = None,
-    inputs: pd.DataFrame | Mapping[str, float] | None = None,
-    keep_staffed: bool = False,
-) -> pd.DataFrame:
-    """Simulate the centre at several headcounts (same seed at every headcount).
+) -> StaffingStudy:
+    """What ``kpisim staffing`` computes: the Erlang requirement per interval (checked by
+    simulation), then a headcount sweep judged against the targets.
 
-    Args:
-        scenario: the centre.
-        headcounts: total agents to try; or ``factors`` (multiples of today's headcount).
-        replications: runs per headcount.
-        threshold_s: service-level threshold, seconds, for the simulated service level (the KPI
-            ``service_level`` with this ``threshold_s``) and the Erlang columns.
-        hourly_cost_cents: labour cost per logged-in hour, cents.
-        policies: optional name -> policy; adds ``pay_per_agent_cents_<name>`` (mean monthly pay per
-            agent), to show how staffing moves volume-based pay.
-        inputs: the policies' declared extra inputs, as in :func:`kpisim.compare` (missing ones
-            get the same neutral constant for every agent).
-        keep_staffed: keep, per headcount, (mean staffed agents per interval, queue -> mean offered
-            contacts per interval, agent group -> its mean staffed agents per interval) in
-            ``result.attrs["profiles"]``.
-
-    Returns:
-        One row per headcount: agents, service_level, asa_s, abandon_rate, occupancy,
-        handled_per_agent, labour_cost_cents (each with _lo/_hi 95 % CI), the Erlang A columns
-        ``erlang_a_<measure>`` and Erlang C ``erlang_c_service_level``/``erlang_c_asa_s``, and
-        ``staffed_agents`` (mean agents logged in during opening hours).
-    """
-    base_n = (
-        scenario.n_agents if isinstance(scenario.n_agents, int) else sum(g.count for g in scenario.agents)
-    )
-    if headcounts is None:
-        if factors is None:
-            raise KpisimError("staffing_sweep needs headcounts or factors")
-        headcounts = [max(len(scenario.agents), int(round(base_n * f))) for f in factors]
-    headcounts = sorted(set(int(h) for h in headcounts))
-    variants = [with_headcount(scenario, h) for h in headcounts]
-    res = run_replications(
-        variants,
-        summarise_for_staffing,
-        seed=seed,
-        replications=replications,
-        jobs=jobs,
-        progress=progress,
-        options={
-            "agent_kpis": bool(policies),
-            "horizon": scenario.horizon,
-            "threshold_s": threshold_s,
-            "queues": list(scenario.queues),
-        },
-        desc="staffing",
-    )
-    rows = []
-    for i, h in enumerate(headcounts):
-        for r in range(replications):
-            out = res[i * replications + r]
-            row = {"agents": h, "replication": r, **out["centre"]}
-            row["handled_per_agent"] = row["handled"] / h
-            row["labour_cost_cents"] = row["logged_in_h"] * hourly_cost_cents
-            kt = attach_policy_inputs(out["kpis"], policies, inputs)[0] if policies else None
-            for name, pol in (policies or {}).items():
-                pay = pol.pay(pol.score(kt), kt)
-                months = pay.groupby("period")["total_cents"].sum().mean()
-                row[f"pay_per_agent_cents_{name}"] = months / h
-            rows.append(row)
-    d = pd.DataFrame(rows)
-    cols = (
-        list(CENTRE)
-        + ["handled_per_agent", "labour_cost_cents", "staffed_s"]
-        + [c for c in d.columns if c.startswith("pay_per_agent_cents_")]
-    )
-    out = ci_frame(d, ["agents"], cols)
-    for c in ("service_level", "abandon_rate", "occupancy"):  # shares: keep the t interval inside [0, 1]
-        out[f"{c}_lo"], out[f"{c}_hi"] = out[f"{c}_lo"].clip(lower=0), out[f"{c}_hi"].clip(upper=1)
-    out["asa_s_lo"] = out["asa_s_lo"].clip(lower=0)
-    open_s = _open_seconds(scenario)
-    out["staffed_agents"] = out["staffed_s"] / open_s if open_s else math.nan
-    out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])
-    out.insert(0, "scenario_id", scenario.id)
-    out.insert(1, "seed", seed)
-    erlangs: dict = {}
-    profiles = []
-    for i in range(len(headcounts)):
-        runs = res[i * replications : (i + 1) * replications]
-        staffed = np.mean([r["staffed"] for r in runs], axis=0)
-        offered = {q: np.mean([r["offered"][q] for r in runs], axis=0) for q in scenario.queues}
-        by_group = {
-            g.name: np.mean([r["staffed_by_group"].get(g.name, np.zeros_like(staffed)) for r in runs], axis=0)
-            for g in variants[i].agents
-        }
-        profiles.append((staffed, offered, by_group))
-        for k, v in erlang_prediction(
-            variants[i], staffed, offered=offered, threshold_s=threshold_s, erlangs=erlangs
-        ).items():
-            out.loc[i, k] = v
-    if keep_staffed:
-        out.attrs["profiles"] = profiles
-    return out
-
-
-def required_staff(
-    scenario: Scenario,
-    *,
-    target_sl: float | None = 0.8,
-    threshold_s: float = 20.0,
-    max_abandon: float | None = None,
-    check: bool = True,
-    replications: int = 2,
-    seed: int = 1,
-    jobs: int | None = None,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
-    scenario's own shift pattern, checked by simulation.
-
-    1. The scenario is simulated at its own headcount: contacts offered per interval (repeats and
-       transfers included) and, per agent group, staffed agents per interval; divided by the
-       group's count, the latter is the group's *coverage* (how much of one of its agents each
-       interval gets: shifts, breaks, absences).
-    2. ``required_agents`` per interval: the fewest staffed agents meeting the target in that
-       interval (Erlang A, or C when a queue has no patience; each interval stationary with its
-       offered traffic, see ``kpisim.analysis.sipp``; chat: servers / slots per agent).
-    3. ``headcount``: the smallest roster ``n`` whose planned staffing, sum over groups of coverage
-       x the group's count in ``with_headcount(scenario, n)``, meets the target over the whole
-       horizon by the SIPP Erlang prediction (volume-weighted service level / abandonment; chat:
-       the slots per agent of that roster).
-    4. With ``check``, that headcount is simulated (``staffing_sweep``) and its simulated service
-       level / abandonment is reported beside the target.
-
-    Returns:
-        (per-interval table: day, interval, start, volume, required_agents, planned_agents
-        (= sum over groups of coverage x count at the headcount); check table from
-        :func:`staffing_sweep` at the headcount, with
-        ``target_sl``, ``max_abandon``, ``meets_target`` = the simulated mean meets every target,
-        and ``not_significantly_worse`` = every target lies inside or on the good side of the
-        95 % CI (with few replications the CI is wide: read both), or None).
+    Targets: ``target_sl`` defaults to 0.8 unless only ``max_abandon`` is given. The Erlang
+    requirement is skipped (``no_erlang`` says why) for a chat or mixed centre the Erlang
+    functions do not cover; for a voice-only centre its failure is an error. Without
+    ``headcounts``, :func:`default_headcounts` around today's and the Erlang headcount.
 
     Raises:
-        KpisimError: voice and chat mixed, or the target is out of reach.
+        KpisimError: bad headcounts, or (voice-only) the target out of reach.
     """
-    h = scenario.horizon
-    slots = slots_per_agent(scenario)
-    if not slots:
-        raise KpisimError(
-            "required_staff uses Erlang C/A, valid for voice-only or chat-only centres; "
-            f"scenario {scenario.id!r} mixes voice and chat queues"
+    if target_sl is None and max_abandon is None:
+        target_sl = 0.8
+    if headcounts is not None:
+        headcounts = check_headcounts(scenario, headcounts)
+    required = check = None
+    no_erlang = ""
+    try:
+        required, check = required_staff(
+            scenario,
+            target_sl=target_sl,
+            threshold_s=threshold_s,
+            max_abandon=max_abandon,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=progress,
         )
-    base = staffing_sweep(
+    except KpisimError as exc:
+        if voice_only(scenario):  # a voice centre always has an Erlang answer: a real error
+            raise
+        no_erlang = str(exc)  # chat: the Erlang functions may not cover it; the sweep still runs
+    if headcounts is None:
+        erlang = None
+        if required is not None:
+            erlang = required.attrs.get("headcount") or int(required["required_agents"].max())
+        headcounts = default_headcounts(scenario, erlang)
+    sweep = staffing_sweep(
         scenario,
-        headcounts=[scenario.n_agents],
+        headcounts=headcounts,
         replications=replications,
         seed=seed,
         jobs=jobs,
         progress=progress,
         threshold_s=threshold_s,
-        keep_staffed=True,
+        hourly_cost_cents=hourly_cost_cents,
     )
-    _, offered, by_group = base.attrs["profiles"][0]
-    coverage = {g.name: by_group[g.name] / g.count for g in scenario.agents}
-    vols, hs, patience = sipp.traffic_profile(scenario, session_time(scenario, slots), offered)
-    busy = vols > 0
-    need = np.zeros(vols.shape, dtype=np.int64)
-    need[busy] = erlang_staffing.required_agents_per_interval(
-        vols[busy],
-        h.interval_min * 60,
-        hs[busy],
+    return StaffingStudy(
+        scenario=scenario,
+        sweep=meets_target(sweep, target_sl=target_sl, max_abandon=max_abandon),
+        required=required,
+        check=check,
         target_sl=target_sl,
-        threshold_s=threshold_s,
         max_abandon=max_abandon,
-        patience_mean_s=patience,
-    )
-    need = np.ceil(need / slots - 1e-9).astype(np.int64)  # servers -> agents
-    headcount = _erlang_headcount(scenario, coverage, offered, target_sl, max_abandon, threshold_s)
-    planned = planned_staffing(scenario, coverage, headcount)
-    days, per_day = vols.shape
-    table = pd.DataFrame(
-        {
-            "day": np.repeat(np.arange(days), per_day),
-            "interval": np.tile(np.arange(per_day), days),
-            "volume": vols.ravel(),
-            "required_agents": need.ravel(),
-            "planned_agents": planned.ravel(),
-        }
-    )
-    table["start"] = (
-        pd.Timestamp(h.start)
-        + pd.to_timedelta(table["day"], unit="D")
-        + pd.to_timedelta(table["interval"] * h.interval_min, unit="min")
-    )
-    table.insert(0, "scenario_id", scenario.id)
-    table.attrs["headcount"] = headcount
-    if not check:
-        return table, None
-    chk = staffing_sweep(
-        scenario,
-        headcounts=[headcount],
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=progress,
         threshold_s=threshold_s,
+        no_erlang=no_erlang,
     )
-    chk["target_sl"] = target_sl
-    chk["max_abandon"] = max_abandon
-    mean_ok = pd.Series(True, index=chk.index)
-    ci_ok = pd.Series(True, index=chk.index)
-    if target_sl is not None:
-        mean_ok &= chk["service_level"] >= target_sl
-        ci_ok &= chk["service_level_hi"].fillna(chk["service_level"]) >= target_sl
-    if max_abandon is not None:
-        mean_ok &= chk["abandon_rate"] <= max_abandon
-        ci_ok &= chk["abandon_rate_lo"].fillna(chk["abandon_rate"]) <= max_abandon
-    chk["meets_target"] = mean_ok  # the simulated mean meets every target
-    chk["not_significantly_worse"] = ci_ok  # every target inside or on the good side of the 95 % CI
-    return table, chk
-
-
-def planned_staffing(scenario: Scenario, coverage: Mapping[str, np.ndarray], headcount: int) -> np.ndarray:
-    """Staffed agents per interval planned for a roster of ``headcount``: the sum over agent groups
-    of the group's coverage (staffed agents per interval / its count) x its count in
-    :func:`with_headcount` (the split rounds each group, so the shift mix can change)."""
-    return sum(coverage[g.name] * g.count for g in with_headcount(scenario, headcount).agents)
-
-
-def _erlang_headcount(
-    scenario: Scenario,
-    coverage: Mapping[str, np.ndarray],
-    offered: dict[str, np.ndarray],
-    target_sl: float | None,
-    max_abandon: float | None,
-    threshold_s: float,
-) -> int:
-    """Smallest roster headcount whose planned staffing (:func:`planned_staffing`) meets the targets
-    by the SIPP Erlang A prediction.
-
-    Bisection, then a look below its answer: the prediction improves with the roster except
-    where the added agent joins a group with fewer chat slots (the slot approximation gives every
-    staffed agent the roster's mean ``max_concurrency``) or the rounding moves an agent between
-    groups, which can lower it a little; so below the answer, rosters are tried down to one
-    agent per group past the last one meeting the targets, and the smallest meeting them wins
-    (exact when no run of failing rosters above a meeting one is longer than the number of
-    groups).
-    """
-    erlangs: dict = {}
-    memo: dict[int, bool] = {}
-
-    def meets(n: int) -> bool:
-        if n not in memo:
-            variant = with_headcount(scenario, n)
-            p = erlang_prediction(
-                variant,
-                planned_staffing(scenario, coverage, n),
-                offered=offered,
-                threshold_s=threshold_s,
-                erlangs=erlangs,
-                kinds="a",
-            )
-            ok = True
-            if target_sl is not None:
-                ok &= p["erlang_a_service_level"] >= target_sl
-            if max_abandon is not None:
-                ok &= p["erlang_a_abandon_rate"] <= max_abandon
-            memo[n] = bool(ok)
-        return memo[n]
-
-    lo = len(scenario.agents)  # every group keeps one agent
-    if meets(lo):
-        return lo
-    hi = max(lo + 1, scenario.n_agents)
-    while not meets(hi):
-        if 2 * hi > 64 * max(scenario.n_agents, 1):
-            raise KpisimError(
-                f"the target (service level {target_sl}, max abandonment {max_abandon}) is not reached "
-                f"with {hi} agents under the shift pattern of {scenario.id!r}"
-            )
-        lo, hi = hi, hi * 2
-    while hi - lo > 1:  # meets(hi), not meets(lo)
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if meets(mid) else (mid, hi)
-    window = len(scenario.agents)  # longest run of failing rosters above a meeting one looked past
-    best, k = hi, hi - 1
-    while k >= max(len(scenario.agents), best - 1 - window):  # a dip can hide a smaller roster below
-        if meets(k):
-            best = k
-        k -= 1
-    return best

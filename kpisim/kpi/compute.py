@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim import schema
 from kpisim.errors import DataError, KpisimError, SpecError
-from kpisim.eventlog import EventLog
+from kpisim.io import schema
+from kpisim.io.eventlog import EventLog
 from kpisim.kpi import periods as P
 from kpisim.kpi import rows
 from kpisim.kpi.group import combine, factorize, group_sums
@@ -201,7 +201,7 @@ def _tables(log: Any) -> tuple[dict[str, pd.DataFrame], set[str]]:
         need = schema.columns(name) if name != "agents" else [*list(RUN_KEYS), "agent_id"]
         miss = [c for c in need if c not in df.columns]
         if miss:
-            raise DataError(f"event log table {name!r}: missing column(s) {miss}; see kpisim.schema")
+            raise DataError(f"event log table {name!r}: missing column(s) {miss}; see kpisim.io.schema")
     if "contacts" in observed and tables["contacts"]["arrival_at"].isna().any():
         n = int(tables["contacts"]["arrival_at"].isna().sum())
         raise DataError(f"event log table 'contacts': {n} contact(s) without arrival_at")
@@ -422,6 +422,7 @@ def _value(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
 
 def _relative(arrays: _Arrays, m: Metric, defs: dict) -> np.ndarray:
     frame = arrays.frame
+    assert m.base is not None, f"relative metric {m.key!r} names no base metric"
     base = _value(arrays, METRICS[m.base], defs)
     group = defs[m.key]["group"]
     cols = list(RUN_KEYS) + ["period"] + ([] if group == "centre" else [group])

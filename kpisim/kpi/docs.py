@@ -49,6 +49,12 @@ or `kpisim kpis RUN_DIR_OR_EXPORT --by agent_id --period month --out kpis.csv`.
   `ordered_at`.
 - With an agent column in `by`, contacts that no agent answered (abandoned, blocked) are left
   out; they appear at queue, channel and centre level.
+- **Bounds** are the range a value can take (`Metric.bounds`: `lower`, `upper`, None =
+  unbounded): shares (`ratio`) 0 to 1; `nps` -100 to 100; `csat_mean` 1 to 5; `qa_mean` 0 to
+  100; counts, durations, money, per-N rates (`complaint_rate`, complaints per 100 contacts by
+  default) and relative metrics >= 0 with no upper bound. Analyses that perturb or bound a value
+  (incentive gradients, confidence intervals of staffing sweeps) take the range, like the
+  direction and the unit, from the registry only, never from the metric's name.
 """
 
 
@@ -60,9 +66,16 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _bounds(m: Metric) -> str:
+    lo, hi = m.bounds.lower, m.bounds.upper
+    if hi is None:
+        return "unbounded" if lo is None else f">= {lo:g}"
+    return f"<= {hi:g}" if lo is None else f"{lo:g} to {hi:g}"
+
+
 def _metric_section(m: Metric) -> list[str]:
     lines = [f"### `{m.key}`", "", m.formula[0].upper() + m.formula[1:] + ".", ""]
-    lines.append(f"- unit: {m.unit}; direction: {m.direction}; kind: {m.kind}")
+    lines.append(f"- unit: {m.unit}; direction: {m.direction}; kind: {m.kind}; bounds: {_bounds(m)}")
     lines.append(f"- levels: {', '.join(m.levels)}; periods: {', '.join(m.periods)}")
     if m.kind == "relative":
         lines.append(f"- base metric: `{m.base}`")
@@ -79,11 +92,17 @@ def _metric_section(m: Metric) -> list[str]:
 
 def render() -> str:
     """The full text of ``docs/metrics.md``."""
-    out = [_INTRO, "## Summary", "", "| key | unit | direction | levels | periods |", "|---|---|---|---|---|"]
+    out = [
+        _INTRO,
+        "## Summary",
+        "",
+        "| key | unit | direction | bounds | levels | periods |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in METRICS.values():
         lv = "all" if m.levels == LEVELS else ", ".join(m.levels)
         pe = "all" if m.periods == PERIODS else ", ".join(m.periods)
-        out.append(f"| `{m.key}` | {m.unit} | {m.direction} | {lv} | {pe} |")
+        out.append(f"| `{m.key}` | {m.unit} | {m.direction} | {_bounds(m)} | {lv} | {pe} |")
     out += ["", "## Definitions", ""]
     for m in METRICS.values():
         out += _metric_section(m)

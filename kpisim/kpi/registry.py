@@ -16,25 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpisim.errors import SpecError
+from kpisim.vocab import CONDUCT_EVENTS, GOOD_CONDUCT_EVENTS, LOGGED_IN_STATES, STATES
 
 #: Aggregation levels. ``by`` columns map to levels through ``DIMENSIONS``; ``by=()`` is centre.
 LEVELS: tuple[str, ...] = ("agent", "team", "queue", "channel", "centre")
 #: Period kinds; ``interval`` uses ``interval_min`` (default 30) buckets.
 PERIODS: tuple[str, ...] = ("interval", "day", "week", "month")
-#: Agent states of ``agent_states.state``.
-STATES: tuple[str, ...] = ("available", "busy", "wrap_up", "break", "offline")
-#: Conduct event kinds of ``conduct.event``; each is a count metric of the same name.
-CONDUCT_EVENTS: tuple[str, ...] = (
-    "rule_breach",
-    "poor_attitude",
-    "ignored_customer",
-    "wrong_answer",
-    "unclear_agreement",
-    "handover_failure",
-    "work_handoff",
-    "after_hours_help",
-    "adopted_idea",
-)
 #: ``by`` column -> level. Agent attributes come from the ``agents`` table joined on agent_id.
 DIMENSIONS: dict[str, str] = {
     "agent_id": "agent",
@@ -91,6 +78,42 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """The range a metric's value can take, in the metric's unit; ``None`` = unbounded.
+
+    Attributes:
+        lower: smallest possible value, or None.
+        upper: largest possible value, or None.
+    """
+
+    lower: float | None = 0.0
+    upper: float | None = None
+
+    def __post_init__(self):
+        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
+            raise ValueError(f"bounds: lower {self.lower!r} must be below upper {self.upper!r}")
+
+    def clip(self, value: float) -> float:
+        """``value`` moved inside the bounds (NaN stays NaN)."""
+        if self.lower is not None and value < self.lower:
+            return float(self.lower)
+        if self.upper is not None and value > self.upper:
+            return float(self.upper)
+        return float(value)
+
+    def __str__(self) -> str:
+        lo = "-inf" if self.lower is None else f"{self.lower:g}"
+        hi = "inf" if self.upper is None else f"{self.upper:g}"
+        return f"[{lo}, {hi}]"
+
+
+#: A share (ratio of a count to a larger count): between 0 and 1.
+SHARE = Bounds(0.0, 1.0)
+#: Counts, sums, durations, money, rates per N and relative values: 0 or more, no upper bound.
+NON_NEGATIVE = Bounds(0.0, None)
+
+
+@dataclass(frozen=True)
 class Metric:
     """One KPI.
 
@@ -110,6 +133,7 @@ class Metric:
         params: definition parameters with defaults.
         base: for ``relative``: key of the metric compared with the group mean.
         integer: the value is an integer count / cents sum (stored as ``Int64``).
+        bounds: the range the value can take (analyses clip perturbed values to it).
     """
 
     key: str
@@ -125,6 +149,7 @@ class Metric:
     params: tuple[Param, ...] = ()
     base: str | None = None
     integer: bool = False
+    bounds: Bounds = NON_NEGATIVE
 
     def defaults(self) -> dict[str, Any]:
         """Parameter name -> default value."""
@@ -183,7 +208,8 @@ _COLUMNS: tuple[Column, ...] = (
     _c("sum_response_time_s", "contacts", "response_time_sum_s if answered", integer=False),
     _c("n_responses", "contacts", "response_count if answered"),
     _c("n_chat_handled", "contacts", "1 if an answered chat contact"),
-    _c("n_chat_replied", "contacts", "1 if an answered chat contact with replied"),
+    _c("n_chat_wrote", "contacts", "1 if an answered chat contact with customer_wrote"),
+    _c("n_chat_replied", "contacts", "1 if an answered chat contact with customer_wrote and replied"),
     _c("n_chat_invalid", "contacts", "1 if an answered chat contact with invalid"),
     _c("n_conversion_base", "contacts", "1 if answered in a counted queue", owner="conversion_rate"),
     _c(
@@ -295,7 +321,7 @@ def _short_abandon(doc: str) -> Param:
 
 
 _STATE_WORK = ("busy", "wrap_up")
-_STATE_LOGGED = ("available", "busy", "wrap_up", "break")
+_STATE_LOGGED = LOGGED_IN_STATES
 
 _METRICS: tuple[Metric, ...] = (
     # --- volume and service (contacts) ---
@@ -350,6 +376,7 @@ _METRICS: tuple[Metric, ...] = (
                 "abandoned and blocked contacts count in the denominator (False: answered only)",
             ),
         ),
+        bounds=SHARE,
     ),
     _m(
         "asa_s",
@@ -401,6 +428,7 @@ _METRICS: tuple[Metric, ...] = (
                 "abandons with wait_s below this many seconds are left out of numerator and denominator"
             ),
         ),
+        bounds=SHARE,
     ),
     _m(
         "avg_time_to_abandon_s",
@@ -421,6 +449,7 @@ _METRICS: tuple[Metric, ...] = (
         "n_queued",
         "n_offered",
         levels=QUEUE_LEVELS,
+        bounds=SHARE,
     ),
     _m(
         "transfer_rate",
@@ -430,6 +459,7 @@ _METRICS: tuple[Metric, ...] = (
         "transferred / handled (S3 #5)",
         "n_transferred",
         "n_handled",
+        bounds=SHARE,
     ),
     _m(
         "fcr_rate",
@@ -442,6 +472,7 @@ _METRICS: tuple[Metric, ...] = (
         "n_fcr",
         "n_handled",
         params=(Param("window_h", 24.0, "repeat window, hours (S2: 24 h or 12 h)"),),
+        bounds=SHARE,
     ),
     _m(
         "contacts_per_hour",
@@ -489,9 +520,13 @@ _METRICS: tuple[Metric, ...] = (
         "ratio",
         "higher",
         "ratio",
-        "chat: answered chats with replied / answered chats (S3 scorecard item 6)",
+        "chat: answered chats in which the customer wrote (customer_wrote) and the agent replied / "
+        "answered chats in which the customer wrote (S3 scorecard item 6); sessions where the "
+        "customer never wrote are left out (before issue #11 they counted as not replied, so "
+        "reply_rate was 1 - invalid_session_rate)",
         "n_chat_replied",
-        "n_chat_handled",
+        "n_chat_wrote",
+        bounds=SHARE,
     ),
     _m(
         "invalid_session_rate",
@@ -501,6 +536,7 @@ _METRICS: tuple[Metric, ...] = (
         "chat: answered chats marked invalid / answered chats (S3 #19)",
         "n_chat_invalid",
         "n_chat_handled",
+        bounds=SHARE,
     ),
     # --- sales ---
     _m(
@@ -512,6 +548,7 @@ _METRICS: tuple[Metric, ...] = (
         "n_conversion_converted",
         "n_conversion_base",
         params=(Param("queues", (), "queues counted (e.g. pre-sales queues); empty = all"),),
+        bounds=SHARE,
     ),
     _m("orders", "orders", "higher", "count", "converted contacts", "n_orders", integer=True),
     _m(
@@ -533,7 +570,16 @@ _METRICS: tuple[Metric, ...] = (
         integer=True,
         params=(Param("net", True, "exclude refunded orders"),),
     ),
-    _m("refund_rate", "ratio", "lower", "ratio", "refunded orders / orders", "n_refunded", "n_orders"),
+    _m(
+        "refund_rate",
+        "ratio",
+        "lower",
+        "ratio",
+        "refunded orders / orders",
+        "n_refunded",
+        "n_orders",
+        bounds=SHARE,
+    ),
     _m(
         "rescue_rate",
         "ratio",
@@ -542,6 +588,7 @@ _METRICS: tuple[Metric, ...] = (
         "rescued / rescue opportunities of answered contacts (S1)",
         "n_rescued",
         "n_rescue_opportunities",
+        bounds=SHARE,
     ),
     # --- satisfaction ---
     _m(
@@ -552,6 +599,7 @@ _METRICS: tuple[Metric, ...] = (
         "mean csat of rated contacts",
         "sum_csat",
         "n_csat_rated",
+        bounds=Bounds(1.0, 5.0),
     ),
     _m(
         "csat_positive_rate",
@@ -562,6 +610,7 @@ _METRICS: tuple[Metric, ...] = (
         "n_csat_positive",
         "n_csat_rated",
         params=(Param("positive_min", 4, "lowest csat counted as positive (1-5)", minimum=1),),
+        bounds=SHARE,
     ),
     _m(
         "rating_participation",
@@ -571,6 +620,7 @@ _METRICS: tuple[Metric, ...] = (
         "answered contacts with survey_responded / handled (S3 #22)",
         "n_survey_responded",
         "n_handled",
+        bounds=SHARE,
     ),
     _m(
         "nps",
@@ -586,6 +636,7 @@ _METRICS: tuple[Metric, ...] = (
             Param("promoter_min", 9, "lowest promoter score (0-10)"),
             Param("detractor_max", 6, "highest detractor score (0-10)"),
         ),
+        bounds=Bounds(-100.0, 100.0),
     ),
     _m("complaints", "count", "lower", "count", "contacts with a complaint", "n_complaints", integer=True),
     _m(
@@ -625,6 +676,7 @@ _METRICS: tuple[Metric, ...] = (
         "mean qa_score of QA reviews",
         "sum_qa_score",
         "n_qa_reviews",
+        bounds=Bounds(0.0, 100.0),
     ),
     _m(
         "qa_pass_rate",
@@ -635,6 +687,7 @@ _METRICS: tuple[Metric, ...] = (
         "n_qa_pass",
         "n_qa_reviews",
         params=(Param("pass_mark", 97.0, "pass mark, points 0-100"),),
+        bounds=SHARE,
     ),
     _m("qa_reviews", "count", "neutral", "count", "QA reviews", "n_qa_reviews", integer=True),
     # --- time use (agent_states) ---
@@ -657,6 +710,7 @@ _METRICS: tuple[Metric, ...] = (
                 "(chat partial occupancy); the rest of it counts as idle",
             ),
         ),
+        bounds=SHARE,
     ),
     _m(
         "utilisation",
@@ -671,6 +725,7 @@ _METRICS: tuple[Metric, ...] = (
             Param("work_states", _STATE_WORK, "states counted as working", choices=STATES),
             Param("logged_states", _STATE_LOGGED, "states counted as paid / logged-in time", choices=STATES),
         ),
+        bounds=SHARE,
     ),
     _m(
         "actual_work_rate",
@@ -689,6 +744,7 @@ _METRICS: tuple[Metric, ...] = (
                 choices=STATES,
             ),
         ),
+        bounds=SHARE,
     ),
     _m(
         "logged_in_h",
@@ -853,7 +909,7 @@ _METRICS: tuple[Metric, ...] = (
     _m(
         e,
         "count",
-        "higher" if e in ("after_hours_help", "adopted_idea") else "lower",
+        "higher" if e in GOOD_CONDUCT_EVENTS else "lower",
         "count",
         f"conduct events of kind `{e}`",
         f"n_{e}",

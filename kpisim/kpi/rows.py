@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.kpi.group import factorize
-from kpisim.kpi.registry import CONDUCT_EVENTS
+from kpisim.vocab import CONDUCT_EVENTS
 
 Defs = dict[str, dict[str, Any]]
 
@@ -200,7 +200,8 @@ _CONTACT_RULES: dict[str, Callable[[_Contacts], np.ndarray]] = {
     "sum_response_time_s": lambda r: np.where(r.answered, _z(_float(r.df["response_time_sum_s"])), 0.0),
     "n_responses": lambda r: np.where(r.answered, _z(_float(r.df["response_count"])), 0.0),
     "n_chat_handled": lambda r: r.chat_handled,
-    "n_chat_replied": lambda r: r.chat_handled & _bool(r.df["replied"]),
+    "n_chat_wrote": lambda r: r.chat_handled & _bool(r.df["customer_wrote"]),
+    "n_chat_replied": lambda r: r.chat_handled & _bool(r.df["customer_wrote"]) & _bool(r.df["replied"]),
     "n_chat_invalid": lambda r: r.chat_handled & _bool(r.df["invalid"]),
     "n_conversion_base": lambda r: r.conversion_scope,
     "n_conversion_converted": lambda r: r.conversion_scope & r.converted,

@@ -30,7 +30,7 @@ def _xticks(ax, labels) -> None:
 
 def save(fig, path) -> None:
     """Write ``fig`` as PNG atomically and close it."""
-    from kpisim.atomic import replacing
+    from kpisim.io.atomic import replacing
 
     plt = _plt()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpisim.kpi.registry import METRICS, SHARE
 from kpisim.plots._base import _err, _plt, _xticks
 
 
@@ -110,7 +111,8 @@ def lever_effect_bars(
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     first = levers.drop_duplicates("lever").set_index("lever").reindex(labs)
     for ax, k in zip(axes[0][1:], ks, strict=False):
-        rate = k.endswith("_rate")
+        meta = METRICS.get(k)
+        rate = meta is not None and meta.bounds == SHARE  # a share: shown in percentage points
         scale = 100 if rate else 1
         ax.bar(
             x, first[f"delta_{k}"] * scale, yerr=_err(first, f"delta_{k}", scale), capsize=2, color="#937860"
@@ -119,7 +121,9 @@ def lever_effect_bars(
         _xticks(ax, labs)
         ax.set_title(f"Δ {k}", fontsize=9)
         ax.set_ylabel(
-            "percentage points" if rate else ("points (1-5)" if k == "csat_mean" else "per agent-month")
+            "percentage points"
+            if rate
+            else (meta.unit if meta is not None and meta.unit.startswith("points") else "per agent-month")
         )
     fig.suptitle("Lever effects (same simulated months with and without the lever, 95 % CI)")
     fig.tight_layout()

@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from kpisim.policy.loading import load_policy, validate_policy, variant
 from kpisim.policy.metrics import known_metrics
-from kpisim.spec.policy import Policy
+from kpisim.policy.models import Policy
 
 __all__ = ["Policy", "known_metrics", "load_policy", "validate_policy", "variant"]

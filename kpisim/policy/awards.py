@@ -14,13 +14,17 @@ evenly, the leftover cents going to the lower agent_id first.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from kpisim.policy.frame import Table, group_mean, snap
 from kpisim.policy.money import apportion
 from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import in_interval
-from kpisim.spec.policy import Prize, TeamBonus, TeamTarget
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Prize, TeamBonus, TeamTarget
 
 
 def _aggregate(target: TeamTarget, table: Table, gid: np.ndarray, g: int, where: str) -> np.ndarray:

@@ -13,21 +13,26 @@ Level conditions use the staff level column declared in ``scorecard.levels``:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from kpisim.errors import DataError
 from kpisim.policy.frame import Table
 from kpisim.policy.money import group_starts
-from kpisim.spec.policy import Consequence, Levels
-from kpisim.spec.policy_rules import parse_interval
+from kpisim.policy.rule_models import parse_interval
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Consequence, Levels
 
 
 def condition(cons: Consequence, total: np.ndarray, table: Table, levels: Levels | None) -> np.ndarray:
     """Boolean per row: does the consequence's condition hold this period?"""
     scored = ~np.isnan(total)
     if cons.when in ("below_level", "reaches_next_level"):
+        assert levels is not None, "level consequences are checked to need scorecard.levels"
         lvl = level_index(table, levels)
-        mins = np.array([b.min_total for b in levels.bands], dtype=float)
+        mins = np.array([float(b.min_total) for b in levels.bands], dtype=float)
         if cons.when == "below_level":
             return scored & (total < mins[lvl])
         top = len(mins) - 1

@@ -11,15 +11,19 @@ Agents without a score (NaN total) get no grade.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from kpisim.policy.frame import Table
 from kpisim.policy.money import apportion, fraction
 from kpisim.policy.ranking import better_first, rank_within
+from kpisim.policy.rule_models import Tier
 from kpisim.policy.rules import compile_tiers, tier_index
-from kpisim.spec.policy import Grades
-from kpisim.spec.policy_rules import Tier
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Grades
 
 
 def grade(spec: Grades, total: np.ndarray, table: Table, directions: dict[str, str]) -> pd.Categorical:
@@ -45,7 +49,8 @@ def _forced(spec: Grades, total, scored, table: Table, directions) -> np.ndarray
     n_scored = np.bincount(gid[scored], minlength=g).astype(np.int64)
     nb = len(spec.bands)
     # band sizes per group: largest remainder of n_scored by the band percentages
-    fr = [fraction(b.pct) for b in spec.bands]
+    assert all(b.pct is not None for b in spec.bands), "forced grades: every band has pct (checked)"
+    fr = [fraction(b.pct) for b in spec.bands if b.pct is not None]
     den = int(np.lcm.reduce([d for _, d in fr]))
     w = np.array([n * den // d for n, d in fr], dtype=np.int64)
     bgid = np.repeat(np.arange(g, dtype=np.int64), nb)

@@ -28,7 +28,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     import csv
     import io
 
-    from kpisim.spec.load import decode
+    from kpisim.io.load import decode
 
     p = Path(path)
     if p.is_dir():

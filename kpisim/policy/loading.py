@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kpisim.spec.load import load_yaml, not_a, spec_kind, validate
-from kpisim.spec.policy import Policy
+from kpisim.io.load import load_yaml, not_a, spec_kind, validate
+from kpisim.policy.models import Policy
 
 
 def load_policy(path: str | os.PathLike, *, encoding: str | None = None) -> Policy:
@@ -26,10 +26,12 @@ def load_policy(path: str | os.PathLike, *, encoding: str | None = None) -> Poli
     Raises:
         SpecError: naming the file, the field path, the bad value and what is allowed.
     """
+    from kpisim.provenance import mark_loaded
+
     data = load_yaml(path, encoding=encoding)
     if spec_kind(data) == "scenario":
         not_a(path, data, "scenario", "policy")
-    return validate_policy(data, file=str(path))
+    return mark_loaded(validate_policy(data, file=str(path)), path)
 
 
 def validate_policy(data: Any, *, file: str = "<object>") -> Policy:

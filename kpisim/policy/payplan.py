@@ -15,17 +15,21 @@ commissions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.policy.awards import prize, team_bonus
+from kpisim.policy.checks import scorecard_max
 from kpisim.policy.frame import KEY_COLUMNS, Table
 from kpisim.policy.money import fraction, mul_div_half_up, round_half_up
 from kpisim.policy.pools import pool_shares
 from kpisim.policy.scoring import _extra_keys, directions, to_units
-from kpisim.spec.policy import Commission, Fine, PayPlan, Performance, Policy
-from kpisim.spec.policy_check import scorecard_max
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Commission, Fine, PayPlan, Performance, Policy
 
 
 def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
@@ -81,6 +85,7 @@ def performance(perf: Performance, scores: pd.DataFrame, units: np.ndarray, max_
     else:
         grades = scores["grade"]
         cents = np.zeros(n, dtype=np.int64)
+        assert perf.grade_pct is not None, "performance: exactly one of full_cents / grade_pct (checked)"
         for g, pct in perf.grade_pct.items():
             num, den = fraction(pct)
             amt = int(mul_div_half_up(np.array([perf.full_cents]), num, den * 100)[0])
@@ -101,7 +106,7 @@ def commission(c: Commission, table: Table, scores: pd.DataFrame) -> np.ndarray:
     whole = bool((over == np.floor(over)).all()) and over.max(initial=0) < 2**53
     if c.scale_by is not None:
         f = np.nan_to_num(table.col(c.scale_by.metric, f"{where}.scale_by"), nan=0.0) / c.scale_by.divisor
-        unit = float(c.rate) if c.rate is not None else float(c.cents_each)
+        unit = float(c.rate) if c.rate is not None else float(c.cents_each or 0)
         cents = round_half_up(over * unit * f)
     elif c.rate is not None:
         num, den = fraction(c.rate)
@@ -126,6 +131,7 @@ def fine(f: Fine, table: Table, plan: PayPlan) -> np.ndarray:
     if f.cents_each is not None:
         each = f.cents_each
     else:
+        assert f.base_days_each is not None, "fine: exactly one of cents_each / base_days_each (checked)"
         dn, dd = fraction(f.base_days_each)
         pn, pd_ = fraction(plan.days_per_month)
         each = int(mul_div_half_up(np.array([plan.base_cents]), dn * pd_, dd * pn)[0])
@@ -153,7 +159,7 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
     units = to_units(total, sc.total.decimals)
     max_units = int(round(scorecard_max(sc) * 10**sc.total.decimals))
 
-    out: dict[str, np.ndarray] = dict(t.keys(_extra_keys(policy)))
+    out: dict[str, Any] = dict(t.keys(_extra_keys(policy)))
     out["base_cents"] = np.full(n, plan.base_cents, dtype=np.int64)
     out["performance_cents"] = (
         performance(plan.performance, s, units, max_units)

@@ -26,6 +26,7 @@ Per group (scenario_id, replication, period + ``group_by``):
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,9 @@ from kpisim.policy.frame import BASE_GROUP, Table
 from kpisim.policy.money import apportion, fraction, mul_div_half_up, sum_by
 from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import to_units
-from kpisim.spec.policy import Pool
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Pool
 
 _PCT_SCALE = 10_000  # Pct has at most 4 decimals
 

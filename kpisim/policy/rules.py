@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from kpisim.policy.frame import Table, group_mean, snap
-from kpisim.spec.policy_rules import (
+from kpisim.policy.rule_models import (
     DirectRule,
     LinearRule,
     RelativeRule,
@@ -102,7 +102,11 @@ def evaluate(
         return linear(x, rule.points)
     if isinstance(rule, RelativeRule):
         share = relative_share(x, table, rule.group_by, needed_by)
-        return tiers(share, rule.tiers) if rule.tiers is not None else linear(share, rule.linear)
+        if rule.tiers is not None:
+            return tiers(share, rule.tiers)
+        assert rule.linear is not None  # the model requires exactly one of tiers / linear
+        return linear(share, rule.linear)
+    assert scale is not None, f"{needed_by}: a {type(rule).__name__} needs the component's max points"
     if isinstance(rule, TargetRule):
         return percent_of_target(x, rule, direction=direction, scale=float(scale))
     if isinstance(rule, DirectRule):

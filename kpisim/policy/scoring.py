@@ -12,25 +12,39 @@ consequences joined by ``;``, empty when none).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from kpisim.errors import DataError
+from kpisim.kpi.registry import METRICS, Bounds
+from kpisim.policy.checks import component_max, component_scale, scorecard_max
 from kpisim.policy.consequences import condition, streak
 from kpisim.policy.frame import Table
 from kpisim.policy.grades import grade
 from kpisim.policy.metrics import known_metrics
+from kpisim.policy.rule_models import parse_interval
 from kpisim.policy.rules import evaluate
-from kpisim.spec.policy import Policy
-from kpisim.spec.policy_check import component_max, component_scale, scorecard_max
-from kpisim.spec.policy_rules import parse_interval
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Policy
 
 
-def directions(policy: Policy) -> dict[str, str]:
-    """Metric -> direction for the registry plus the policy's inputs."""
+def directions(policy: Policy | None = None) -> dict[str, str]:
+    """Metric -> direction for the registry plus the policy's inputs (a policy object without
+    declared ``inputs``, or None, gives the registry alone)."""
     d = dict(known_metrics())
-    d.update({i.name: i.direction for i in policy.inputs})
+    d.update({i.name: i.direction for i in getattr(policy, "inputs", ())})
     return d
+
+
+def bounds(policy: Policy | None = None) -> dict[str, Bounds]:
+    """Metric -> range of values (``kpisim.kpi.registry.Bounds``) for the registry plus the
+    policy's inputs (their declared ``bounds``)."""
+    b = {k: m.bounds for k, m in METRICS.items()}
+    b.update({i.name: Bounds(*i.bounds) for i in getattr(policy, "inputs", ())})
+    return b
 
 
 def to_units(total: np.ndarray, decimals: int) -> np.ndarray:
@@ -75,7 +89,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
             f"under inputs of policy {policy.id!r}; supply them with the KPI table "
             "(kpisim score --inputs FILE, or kpisim.policy.inputs.attach_inputs)"
         )
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Any] = {}
     extra_keys = _extra_keys(policy)
     out.update(t.keys(extra_keys))
 
@@ -171,14 +185,18 @@ def _extra_keys(policy: Policy) -> tuple[str, ...]:
     """Grouping and level columns the policy uses, kept in the output for traceability."""
     sc, pay = policy.scorecard, policy.pay_plan
     cols: list[str] = []
-    for comp in (*sc.components, *sc.bonuses):
-        cols += list(getattr(comp.rule, "group_by", ()) or ())
+    for rule in [c.rule for c in sc.components] + [b.rule for b in sc.bonuses]:
+        cols += list(getattr(rule, "group_by", ()) or ())
     if sc.grades is not None:
         cols += list(sc.grades.group_by)
     if sc.levels is not None:
         cols.append(sc.levels.column)
-    for item in (*pay.pools, *pay.team_bonuses, *pay.prizes):
-        cols += list(item.group_by)
+    for group_by in (
+        [p.group_by for p in pay.pools]
+        + [t.group_by for t in pay.team_bonuses]
+        + [p.group_by for p in pay.prizes]
+    ):
+        cols += list(group_by)
     return tuple(dict.fromkeys(cols))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kpisim.spec.scenario import WEEKDAYS, Scenario
+from kpisim.scenario.models import WEEKDAYS, Scenario
 
 
 def interval_rates(scenario: Scenario, queue: str) -> np.ndarray:

@@ -10,7 +10,8 @@ For an answered chat session held by an agent with ``k`` sessions open (this one
   (+ the cherry-picking delay on stalled sessions), cv ``response_cv``;
 - the reply gaps: ``response_count = min(customer msgs, agent msgs)``, their sum has mean
   ``count x response_s x speed x (1 + load_factor (k-1))`` and cv ``response_cv / sqrt(count)``.
-Voice contacts: replied = answered, no messages, NaN first response.
+``customer_wrote`` is False only for the first case (the base of ``reply_rate``).
+Voice contacts: replied = customer_wrote = answered, no messages, NaN first response.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 
 def draw_chat(
@@ -76,4 +77,5 @@ def draw_chat(
         "system_msgs": system.astype(np.int64),
         "replied": np.where(is_chat, valid, ans),
         "invalid": invalid_cust | missed,
+        "customer_wrote": np.where(is_chat, ~invalid_cust, ans),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kpisim.spec.scenario import Distribution
+from kpisim.scenario.models import Distribution
 
 
 def draw(spec: Distribution | None, n: int, rng: np.random.Generator) -> np.ndarray:

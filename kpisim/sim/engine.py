@@ -27,9 +27,9 @@ from collections import deque
 import numpy as np
 import simpy
 
+from kpisim.scenario.models import Scenario
 from kpisim.sim.distributions import draw
 from kpisim.sim.population import Block
-from kpisim.spec.scenario import Scenario
 
 # agent state codes (index into STATE_NAMES)
 AVAILABLE, BUSY, WRAP_UP, BREAK, OFFLINE = range(5)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpisim.spec.scenario import Scenario
+from kpisim.scenario.models import Scenario
 
 CSAT_CUTS = np.array([-1.5, -0.5, 0.5, 1.5])
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpisim.spec.scenario import Scenario, parse_clock
+from kpisim.scenario.models import Scenario, parse_clock
 
 #: trait name -> (kind); "mult" = lognormal multiplier, "add" = normal shift, "score" = clipped 0-100
 TRAIT_KINDS: dict[str, str] = {

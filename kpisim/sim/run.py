@@ -1,13 +1,15 @@
-"""``simulate``: scenario + seed -> event log (all tables of ``kpisim.schema``)."""
+"""``simulate``: scenario + seed -> event log (all tables of ``kpisim.io.schema``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-import kpisim
-from kpisim.eventlog import EventLog, concat, conform
+from kpisim.errors import KpisimError
+from kpisim.io.eventlog import EventLog, concat, conform
+from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
+from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import draw_arrivals
 from kpisim.sim.chat import draw_chat
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
@@ -15,7 +17,6 @@ from kpisim.sim.outcomes import draw_outcomes
 from kpisim.sim.population import build_calendar, draw_traits
 from kpisim.sim.size import check_run_size
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
-from kpisim.spec.scenario import Scenario
 
 POPULATIONS = ("fixed", "redraw")
 
@@ -45,7 +46,7 @@ def simulate(
         One ``EventLog`` with all replications stacked (column ``replication``).
     """
     if replications < 1:
-        raise kpisim.KpisimError(f"replications must be >= 1, got {replications}")
+        raise KpisimError(f"replications must be >= 1, got {replications}")
     check_run_size(scenario, replications=replications, allow_large=allow_large)
     logs = [
         simulate_one(scenario, seed=seed, replication=r, population=population)
@@ -57,7 +58,7 @@ def simulate(
 def simulate_one(scenario: Scenario, *, seed: int, replication: int, population: str = "fixed") -> EventLog:
     """One replication (see ``simulate``)."""
     if population not in POPULATIONS:
-        raise kpisim.KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
+        raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
     rngs = streams(seed, replication)
     start = pd.Timestamp(scenario.horizon.start)
     roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
@@ -94,16 +95,14 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
         for k, v in keys.items():
             df[k] = v
         out[name] = conform(name, df)
-    manifest = {
-        "scenario_id": scenario.id,
-        "scenario_file": scenario.source,
-        "scenario_sha256": scenario.sha256,
-        "seed": seed,
-        "replications": [replication],
-        "population": population,
-        "kpisim_version": kpisim.__version__,
-    }
-    return EventLog(out, manifest)
+    manifest = Manifest.for_scenario(
+        scenario,
+        command="simulate",
+        seed=seed,
+        replications=[replication],
+        details={"population": population},
+    )
+    return EventLog(out, manifest.to_dict())
 
 
 def _contacts_frame(

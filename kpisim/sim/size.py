@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from kpisim.errors import KpisimError
-from kpisim.spec.scenario import WEEKDAYS, Scenario
+from kpisim.provenance import loaded_from
+from kpisim.scenario.models import WEEKDAYS, Scenario
 
 #: limits of an ordinary run (docs/scenario.md, "Run size")
 MAX_CONTACTS = 20_000_000  # contacts over all replications (about 20 min of simulation)
@@ -81,7 +82,7 @@ def check_run_size(
     size = run_size(scenario, replications=replications, in_memory=in_memory)
     if allow_large or _ALLOWED.get():
         return size
-    where = f"{scenario.source}: scenario {scenario.id!r}"
+    where = f"{loaded_from(scenario) or '<object>'}: scenario {scenario.id!r}"
     hint = "; check the volumes and counts, or pass --allow-large (allow_large=True) if it is intended"
     if size["agents"] > MAX_AGENTS:
         raise KpisimError(f"{where} has {size['agents']:,} agents, more than {MAX_AGENTS:,}{hint}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpisim.spec.scenario import Conduct, Scenario
+from kpisim.scenario.models import Conduct, Scenario
 
 POSITIVE_CONDUCT = ("after_hours_help", "adopted_idea")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kpisim.spec.scenario import load_scenario
+from kpisim.scenario.models import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -123,7 +123,8 @@ def test_cli_staffing_abandonment_target_alone(tmp_path, capsys):
         ("--max-abandon", "0", "(0, 1)"),
         ("--threshold-s", "0", "a number of seconds > 0"),
         ("--threshold-s", "abc", "a number of seconds > 0"),
-        ("--days", "0", "from 1 to 30"),
+        ("--days", "0", ">= 1"),
+        ("--days", "31", "from 1 to 30"),
         ("--replications", "0", ">= 1"),
         ("--headcounts", "30,2", ">= 3"),
     ],
@@ -134,7 +135,7 @@ def test_cli_staffing_bad_option_is_one_line_exit_2(tmp_path, capsys, option, va
     err = capsys.readouterr().err
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert f"{option} {value.split(',')[-1]}" in err and allowed in err
+    assert option in err and value.split(",")[-1] in err and allowed in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from kpisim.analysis.compare import compare
 from kpisim.errors import KpisimError
+from kpisim.report import write_comparison
 from tests.analysis.standins import fcr_policy, volume_policy
 
 
@@ -83,7 +84,7 @@ def test_bad_arguments(shop3):
 
 
 def test_to_dir_writes_tables_figures_and_report(shop_comparison, tmp_path):
-    files = shop_comparison.to_dir(tmp_path / "out", budget_cents=100000, threshold_cents=1000)
+    files = write_comparison(shop_comparison, tmp_path / "out", budget_cents=100000, threshold_cents=1000)
     out = tmp_path / "out"
     for name in (
         "cost.csv",
@@ -120,7 +121,7 @@ def test_declared_inputs_missing_from_the_data_are_filled_and_reported(shop3, tm
     assert set(filled) == declared - set(given)  # everything not supplied, nothing supplied
     assert filled["rating_professionalism"] == 80.0  # points(0-100): neutral 80
     assert (comp.kpis["rating_execution"] == 95.0).all()
-    comp.to_dir(tmp_path / "r", figures=False)
+    write_comparison(comp, tmp_path / "r", figures=False)
     html = (tmp_path / "r" / "report.html").read_text()
     assert "rating_professionalism = 80.0" in html and "rating_execution =" not in html
 
@@ -137,7 +138,7 @@ def test_manifest_names_each_policy_by_content_hash(shop3, tmp_path):
     comp = compare(shop3, {"a": s1, "a_again": s1, "b": s1b}, replications=1, seed=1, jobs=1, progress=False)
     h = comp.meta["policy_sha256"]
     assert h["a"] == h["a_again"] != h["b"] and len(h["a"]) == 64
-    comp.to_dir(tmp_path / "r", figures=False)
+    write_comparison(comp, tmp_path / "r", figures=False)
     assert json.loads((tmp_path / "r" / "manifest.json").read_text())["policy_sha256"] == h
 
 

@@ -13,9 +13,11 @@ from kpisim.analysis.incentives import (
     metric_steps,
     tier_cliffs,
 )
-from kpisim.errors import KpisimError
+from kpisim.errors import KpisimError, SpecError
+from kpisim.report import write_comparison
+from kpisim.scenario.models import LEVER_NAMES
 from tests.analysis.conftest import short
-from tests.analysis.standins import fcr_policy, volume_policy
+from tests.analysis.standins import StandIn, fcr_policy, volume_policy
 
 RUSH = {"rush": {"rush_handle_factor": 0.7, "rush_resolution_odds": 0.6}}
 
@@ -54,6 +56,39 @@ def test_lever_variant_touches_only_named_groups(shop3):
         lever_variant(shop3, {"rush_handle_factor": 0.8}, groups=["x"])
 
 
+@pytest.mark.parametrize(
+    ("levers", "pattern"),
+    [
+        (
+            {"rush_handle_factr": 0.8},
+            r"unknown lever 'rush_handle_factr' \(did you mean rush_handle_factor\?\)",
+        ),
+        ({"max_concurrency": 5}, r"unknown lever 'max_concurrency'; allowed: rush_handle_factor, "),
+    ],
+)
+def test_unknown_lever_names_are_refused_not_ignored(shop3, levers, pattern):
+    # issue #11: a misspelt lever used to give a run equal to the baseline, silently
+    with pytest.raises(SpecError, match=pattern) as e:
+        lever_variant(shop3, levers)
+    assert all(n in str(e.value) for n in LEVER_NAMES)
+    with pytest.raises(SpecError, match=pattern):
+        lever_variant(shop3, levers, groups=["as-day"])
+    with pytest.raises(SpecError, match=rf"levers\.typo\.{next(iter(levers))}: {pattern}"):
+        lever_effects(
+            shop3, {"volume": volume_policy()}, {"typo": levers}, replications=1, jobs=1, progress=False
+        )
+
+
+def test_lever_values_are_validated(shop3):
+    with pytest.raises(SpecError, match=r"rush_handle_factor: bad value -0\.5"):
+        lever_variant(shop3, {"rush_handle_factor": -0.5})
+
+
+def test_comparison_lever_effects_refuses_unknown_lever_names(shop_comparison):
+    with pytest.raises(SpecError, match=r"did you mean rush_handle_factor\?"):
+        shop_comparison.lever_effects({"rush": {"rush_handle_factr": 0.8}}, progress=False, jobs=1)
+
+
 def test_incentive_gradient_of_a_linear_volume_policy_is_exact(shop_comparison):
     g = incentive_gradient(
         shop_comparison, metrics={"volume": ["handled", "fcr_rate"]}, policies={"volume": volume_policy()}
@@ -62,6 +97,82 @@ def test_incentive_gradient_of_a_linear_volume_policy_is_exact(shop_comparison):
     assert step >= 1 and float(step).is_integer()
     assert g.loc["handled", "delta_pay_cents"] == pytest.approx(100 * step)  # 100 cents per contact
     assert g.loc["fcr_rate", "delta_pay_cents"] == 0  # not paid for
+
+
+def _hand_comparison(kt: pd.DataFrame, policies: dict):
+    """A comparison of hand-built KPI rows: scores and pay straight from the policies."""
+    from types import SimpleNamespace
+
+    scores = pd.concat([p.score(kt).assign(policy=n) for n, p in policies.items()], ignore_index=True)
+    pay = pd.concat([p.pay(p.score(kt), kt).assign(policy=n) for n, p in policies.items()], ignore_index=True)
+    return SimpleNamespace(kpis=kt, scores=scores, pay=pay, meta={"policy_objects": policies})
+
+
+def _linear(metric: str, cents_per_unit: float):
+    """Stand-in paying ``cents_per_unit`` per unit of ``metric`` (negative: pays for less)."""
+    pol = StandIn(
+        metric, lambda k: cents_per_unit / 100 * pd.to_numeric(k[metric]).to_numpy(float), cents_per_point=100
+    )
+    pol.metrics = [metric]
+    return pol
+
+
+def _month(metric: str, values) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"replication": 0, "period": 0, "agent_id": [f"a{i}" for i in range(len(values))], metric: values}
+    )
+
+
+def test_gradient_keeps_per_100_complaint_rate_unclipped():
+    # issue #11: complaint_rate (complaints per 100 contacts) was clipped to 1.0 by its "_rate"
+    # name, so the median agent's one step better jumped from 2.5 to 1.0 and the gain was inflated
+    kt = _month("complaint_rate", [0.5, 1.5, 2.5, 3.5, 4.5])
+    pol = _linear("complaint_rate", -10_000)  # -100 CNY per complaint per 100 contacts
+    g = incentive_gradient(_hand_comparison(kt, {"p": pol})).set_index("metric")
+    step = metric_steps(kt, ["complaint_rate"])["complaint_rate"]
+    assert step == pytest.approx(-0.5 * np.std([0.5, 1.5, 2.5, 3.5, 4.5], ddof=1))  # lower is better
+    assert g.loc["complaint_rate", "delta_pay_cents"] == pytest.approx(-10_000 * step, abs=1)
+
+
+def test_gradient_clips_to_registry_bounds():
+    # csat_mean is 1-5: a step up from 4.9 stops at 5 (it used to run past it)
+    kt = _month("csat_mean", [4.1, 4.5, 4.9, 4.95, 5.0])
+    g = incentive_gradient(_hand_comparison(kt, {"p": _linear("csat_mean", 1000)})).set_index("metric")
+    assert g.loc["csat_mean", "new_pay_cents"] == 5000  # 5.0 x 1000 cents, not 4.9 + step
+    # nps is -100..100: a step up from 99 stops at 100 (nps used to be unbounded)
+    kt = _month("nps", [99.0, 99.5, 99.0, 70.0, 60.0])
+    g = incentive_gradient(_hand_comparison(kt, {"p": _linear("nps", 100)})).set_index("metric")
+    assert g.loc["nps", "step"] > 1 and g.loc["nps", "new_pay_cents"] == 10_000
+
+
+def test_directions_and_bounds_come_from_the_registry_and_declared_inputs():
+    from kpisim.kpi.registry import METRICS
+    from kpisim.policy import validate_policy
+    from kpisim.policy.scoring import bounds, directions
+
+    assert directions() == {k: m.direction for k, m in METRICS.items()}
+    pol = validate_policy(
+        {
+            "kind": "policy",
+            "id": "inp",
+            "name": "inp",
+            "inputs": [{"name": "severe", "unit": "count", "direction": "lower", "bounds": [0, None]}],
+            "scorecard": {
+                "components": [
+                    {
+                        "id": "sev",
+                        "metric": "severe",
+                        "weight": 100,
+                        "rule": {"type": "linear", "points": [[0, 100], [10, 0]]},
+                    }
+                ]
+            },
+        }
+    )
+    assert directions(pol)["severe"] == "lower" and bounds(pol)["severe"].lower == 0
+    kt = _month("severe", [0, 0, 1, 2, 3]).astype({"severe": "int64"})
+    assert metric_steps(kt, ["severe"], policy=pol)["severe"] == -1  # fewer is better
+    assert metric_steps(kt, ["aht_s"]) == {}  # absent column
 
 
 def test_steps_point_to_better():
@@ -141,7 +252,7 @@ def test_comparison_lever_effects_reuse_the_baseline_months(shop3, tmp_path):
     )
     pd.testing.assert_series_equal(lv["delta_pay_cents"], direct["delta_pay_cents"])
     assert (lv["groups"] == "as-day").all()
-    comp.to_dir(tmp_path, levers=lv)
+    write_comparison(comp, tmp_path, levers=lv)
     assert "Behaviour levers" in (tmp_path / "report.html").read_text()
     assert (tmp_path / "lever_effects.csv").exists()
 
@@ -192,3 +303,33 @@ def test_pay_by_rank_follows_the_s3_pool_shares():
     comp.pay["bonus_cents"] = np.where(comp.pay["replication"] == 0, np.nan, 1_000.0)
     t2 = pay_by_rank(comp, column=["total_cents", "bonus_cents"]).set_index("rank")
     assert t2.loc[1, "pay_cents"] == 200_500 and t2.loc[2, "step_up_cents"] == t.loc[2, "step_up_cents"]
+
+
+def test_report_fails_loudly_when_the_incentive_analysis_fails(shop_comparison, tmp_path):
+    # issue #11: write_dir used to drop the whole incentives section on any exception
+    import dataclasses
+
+    from kpisim.errors import DataError
+
+    class Broken(StandIn):
+        def score(self, kpi_table, /):
+            raise DataError("broken policy: cannot re-score a perturbed month")
+
+    pols = dict(shop_comparison.meta["policy_objects"])
+    pols["volume"] = Broken("volume", lambda k: np.zeros(len(k)))
+    comp = dataclasses.replace(shop_comparison, meta={**shop_comparison.meta, "policy_objects": pols})
+    with pytest.raises(DataError, match="cannot re-score"):
+        write_comparison(comp, tmp_path / "r", figures=False)
+    assert not (tmp_path / "r").exists()  # nothing half-written
+
+
+def test_report_says_why_incentives_are_missing(shop_comparison, tmp_path):
+    import dataclasses
+
+    meta = {k: v for k, v in shop_comparison.meta.items() if k != "policy_objects"}
+    comp = dataclasses.replace(shop_comparison, meta=meta)
+    write_comparison(comp, tmp_path / "r", figures=False)
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "Incentives not computed: this comparison holds no policy objects" in page
+    assert write_comparison(shop_comparison, tmp_path / "full", figures=False)
+    assert "not computed" not in (tmp_path / "full" / "report.html").read_text()

@@ -16,6 +16,7 @@ import pytest
 from kpisim.analysis.compare import compare
 from kpisim.cli import main, write_table_atomic
 from kpisim.errors import KpisimError
+from kpisim.report import write_comparison
 from tests.analysis.standins import volume_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,9 +50,9 @@ LEVERS = pd.DataFrame({"lever": ["rush"], "policy": ["v"], "delta_pay_cents": [1
 # --- compare / Comparison.to_dir ----------------------------------------------------------------
 def test_to_dir_rerun_leaves_no_stale_file(comp, tmp_path):
     out = tmp_path / "r"
-    comp.to_dir(out, figures=False, levers=LEVERS)
+    write_comparison(comp, out, figures=False, levers=LEVERS)
     assert "lever_effects.csv" in _names(out)
-    files = comp.to_dir(out, figures=False)
+    files = write_comparison(comp, out, figures=False)
     assert "lever_effects.csv" not in _names(out)  # the earlier run's table is gone
     assert set(_names(out)) == {Path(f).name for f in files.values()}  # exactly this run's files
     assert all(Path(f).parent == out for f in files.values())  # paths into out, not the temp dir
@@ -62,7 +63,7 @@ def test_to_dir_failing_figure_keeps_the_earlier_report(comp, tmp_path, monkeypa
     from kpisim import plots
 
     out = tmp_path / "r"
-    comp.to_dir(out, figures=False)
+    write_comparison(comp, out, figures=False)
     before = _snapshot(out)
 
     def broken(*a, **k):
@@ -70,7 +71,7 @@ def test_to_dir_failing_figure_keeps_the_earlier_report(comp, tmp_path, monkeypa
 
     monkeypatch.setattr(plots, "fairness_bars", broken)  # after the CSVs and the cost figure
     with pytest.raises(RuntimeError, match="figure failed"):
-        comp.to_dir(out, levers=LEVERS)
+        write_comparison(comp, out, levers=LEVERS)
     assert _snapshot(out) == before
     assert _names(tmp_path) == ["r"]  # no temporary directory left
 
@@ -80,7 +81,7 @@ def test_to_dir_refuses_a_directory_that_is_not_kpisim_output(comp, tmp_path):
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     with pytest.raises(KpisimError, match="mine: exists and is not a kpisim output directory"):
-        comp.to_dir(mine, figures=False)
+        write_comparison(comp, mine, figures=False)
     assert _snapshot(mine) == {"notes.txt": b"keep me"}
     assert _names(tmp_path) == ["mine"]
 
@@ -88,12 +89,12 @@ def test_to_dir_refuses_a_directory_that_is_not_kpisim_output(comp, tmp_path):
 def test_to_dir_into_an_empty_directory(comp, tmp_path):
     out = tmp_path / "empty"
     out.mkdir()
-    comp.to_dir(out, figures=False)
+    write_comparison(comp, out, figures=False)
     assert "report.html" in _names(out) and _names(tmp_path) == ["empty"]
 
 
 def test_compare_manifest_records_population_and_inputs(shop3, comp, tmp_path):
-    comp.to_dir(tmp_path / "r", figures=False)
+    write_comparison(comp, tmp_path / "r", figures=False)
     m = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert m["population"] == "fixed" and m["inputs"] == {"rating": 90.0}
 
@@ -122,15 +123,17 @@ def test_cli_compare_manifest_names_the_inputs_file(tmp_path, capsys):
     base = ["compare", str(sc), "--policy", str(pol), "--replications", "1", "--jobs", "1"]
     assert main([*base, "--out", str(tmp_path / "a")]) == 0
     m = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert m["inputs"] is None and "inputs_file" not in m and m["population"] == "fixed"
+    assert m["inputs"] is None and m["input_files"] == {} and m["population"] == "fixed"
     agents = sorted(pd.read_csv(tmp_path / "a" / "kpis.csv")["agent_id"].unique())
     inputs = tmp_path / "in.csv"
     pd.DataFrame({"agent_id": agents, "reexam_failed": 1, "level": "senior"}).to_csv(inputs, index=False)
     rc = main([*base, "--inputs", str(inputs), "--out", str(tmp_path / "b")])
     assert rc == 0, capsys.readouterr().err
     m = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert m["inputs_file"] == str(inputs)
-    assert m["inputs_sha256"] == hashlib.sha256(inputs.read_bytes()).hexdigest()
+    assert m["input_files"]["inputs"] == {
+        "path": str(inputs),
+        "sha256": hashlib.sha256(inputs.read_bytes()).hexdigest(),
+    }
     assert m["inputs"].startswith(f"DataFrame ({len(agents)} rows, sha256 of its CSV ")
 
 
@@ -169,7 +172,7 @@ def test_cli_refuses_a_user_directory_before_simulating(tmp_path, capsys, monkey
 
 # --- staffing / write_staffing ------------------------------------------------------------------
 def test_write_staffing_rerun_leaves_no_stale_requirement(tmp_path):
-    from kpisim.analysis.report import write_staffing
+    from kpisim.report.html import write_staffing
 
     sweep = pd.DataFrame({"agents": [10, 12], "service_level": [0.7, 0.9]})
     req = pd.DataFrame({"interval": [0], "required_agents": [11]})
@@ -185,8 +188,8 @@ def test_write_staffing_rerun_leaves_no_stale_requirement(tmp_path):
 
 # --- simulate / save_run ------------------------------------------------------------------------
 def test_save_run_replaces_an_earlier_run_and_refuses_other_directories(tmp_path):
-    from kpisim.eventlog import load_run, save_run
-    from kpisim.kpi.synth import synthetic_log
+    from kpisim.io.eventlog import load_run, save_run
+    from kpisim.testing.synth import synthetic_log
 
     log = synthetic_log(50, n_agents=2, n_teams=1, days=2, seed=1)
     run = save_run(log, tmp_path / "run")
@@ -230,9 +233,12 @@ def test_kpis_sidecar_records_roster_metrics_and_interval(tmp_path, capsys):
     )
     assert rc == 0, capsys.readouterr().err
     m = json.loads((tmp_path / "k.csv.manifest.json").read_text())
-    assert m["roster"] == str(DATA / "sample_roster.csv")
-    assert m["roster_sha256"] == hashlib.sha256((DATA / "sample_roster.csv").read_bytes()).hexdigest()
-    assert m["mapping_sha256"] == hashlib.sha256((DATA / "sample_mapping.yaml").read_bytes()).hexdigest()
+    files = m["input_files"]
+    assert files["roster"]["path"] == str(DATA / "sample_roster.csv")
+    assert files["roster"]["sha256"] == hashlib.sha256((DATA / "sample_roster.csv").read_bytes()).hexdigest()
+    assert (
+        files["mapping"]["sha256"] == hashlib.sha256((DATA / "sample_mapping.yaml").read_bytes()).hexdigest()
+    )
     assert (
         m["metrics"] == ["aht_s", "service_level"] and m["interval_min"] == 15 and m["period"] == "interval"
     )

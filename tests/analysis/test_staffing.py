@@ -132,7 +132,7 @@ def test_chat_erlang_slot_approximation_tracks_the_simulation(shop3):
 
 
 def test_write_staffing(sweep, tmp_path):
-    from kpisim.analysis.report import write_staffing
+    from kpisim.report.html import write_staffing
 
     files = write_staffing(sweep, tmp_path)
     html = (tmp_path / "staffing.html").read_text()

@@ -11,7 +11,7 @@ import yaml
 from kpisim.cli import main
 from kpisim.errors import KpisimError, SpecError
 from kpisim.policy import load_policy
-from kpisim.spec.scenario import load_scenario
+from kpisim.scenario.models import load_scenario
 from tests.sim.test_scenario_validation import BASE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,9 +112,9 @@ def test_policy_given_as_scenario_and_back():
 
 
 def test_kind_keys_match_the_models():
-    from kpisim.spec.load import POLICY_KEYS, SCENARIO_KEYS
-    from kpisim.spec.policy import Policy
-    from kpisim.spec.scenario import Scenario
+    from kpisim.io.load import POLICY_KEYS, SCENARIO_KEYS
+    from kpisim.policy.models import Policy
+    from kpisim.scenario.models import Scenario
 
     policy = {f.alias or n for n, f in Policy.model_fields.items()}
     scenario = set(Scenario.model_fields)

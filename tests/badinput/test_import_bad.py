@@ -11,7 +11,7 @@ import pytest
 
 from kpisim.cli import main
 from kpisim.errors import DataError, KpisimError
-from kpisim.importer import import_log
+from kpisim.io.importer import import_log
 from tests.unit.test_import import GOOD, HEADER
 
 T = "2024-03-04 09:00:00,2024-03-04 09:00:10,2024-03-04 09:05:10"

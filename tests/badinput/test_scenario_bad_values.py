@@ -10,7 +10,7 @@ import yaml
 
 from kpisim.cli import main
 from kpisim.errors import KpisimError, SpecError
-from kpisim.spec.scenario import load_scenario
+from kpisim.scenario.models import load_scenario
 from tests.sim.test_scenario_validation import BASE
 
 NAN, INF = float("nan"), float("inf")

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpisim.errors import KpisimError
-from kpisim.import_mapping import load_mapping
-from kpisim.importer import import_log
+from kpisim.io.importer import import_log
+from kpisim.io.load import validate
+from kpisim.io.mapping import load_mapping
 from kpisim.policy import load_policy, validate_policy
-from kpisim.spec.load import validate
-from kpisim.spec.scenario import Scenario, load_scenario
+from kpisim.scenario.models import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kpisim.kpi.compute import kpis, reaggregate
 from kpisim.kpi.registry import COLUMNS, METRICS
-from kpisim.kpi.synth import log_from_rows
+from kpisim.testing.synth import log_from_rows
 
 T0 = pd.Timestamp("2024-03-28")  # spans a month boundary within a few days
 AGENTS = [

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kpisim.policy import load_policy, variant
-from kpisim.policy.demo import synthetic_kpi_table
+from kpisim.policy.checks import check_tiers
 from kpisim.policy.money import apportion, mul_div_half_up
+from kpisim.policy.rule_models import Tier
 from kpisim.policy.rules import tiers
 from kpisim.policy.scoring import directions
-from kpisim.spec.policy_check import check_tiers
-from kpisim.spec.policy_rules import Tier
+from kpisim.testing.demo import synthetic_kpi_table
 from tests.policyhelpers import POLICIES, half_up, make_policy, rows
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from kpisim import schema
+from kpisim.io import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_event_log_doc_is_generated_from_schema():
     assert (ROOT / "docs" / "event-log.md").read_text() == schema.markdown(), (
-        "docs/event-log.md is stale: run `python -m kpisim.schema > docs/event-log.md`"
+        "docs/event-log.md is stale: run `python -m kpisim.io.schema > docs/event-log.md`"
     )

@@ -78,8 +78,8 @@ def test_transfer_creates_contact_for_same_customer(service_log):
 
 
 def _two_groups(levers_b=None, traits_b=None):
-    from kpisim.spec.load import validate
-    from kpisim.spec.scenario import Scenario
+    from kpisim.io.load import validate
+    from kpisim.scenario.models import Scenario
 
     group = {"count": 10, "skills": {"main": 1}, "shifts": {"default": {"start": "00:00", "end": "24:00"}}}
     return validate(

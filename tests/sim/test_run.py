@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpisim import schema
 from kpisim.cli import main
-from kpisim.eventlog import load_run, save_run
+from kpisim.io import schema
+from kpisim.io.eventlog import load_run, save_run
+from kpisim.provenance import content_sha256
+from kpisim.scenario.models import load_scenario
 from kpisim.sim.run import simulate
-from kpisim.spec.scenario import load_scenario
 from tests.simhelpers import mmn_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +78,30 @@ def test_save_and_load_run_round_trip(tmp_path, shop):
     for name in schema.TABLES:
         pd.testing.assert_frame_equal(back.tables[name], log.tables[name])
     m = json.loads((out / "manifest.json").read_text())
-    assert m["seed"] == 2 and m["scenario_sha256"] == shop.sha256 and m["kpisim_version"]
+    assert m["seed"] == 2 and m["scenario_sha256"] == content_sha256(shop) and m["kpisim_version"]
+
+
+def test_customer_wrote_is_recorded_and_old_run_dirs_stay_readable(tmp_path, shop):
+    from kpisim.io.eventlog import derive_customer_wrote
+    from kpisim.kpi.compute import kpis
+
+    log = simulate(shop, seed=2)
+    c = log.contacts
+    chat = c["channel"] == "chat"
+    answered = c["answered_at"].notna()
+    # the customer wrote iff there is a customer message; voice: answered
+    assert (c.loc[chat & answered, "customer_wrote"] == (c.loc[chat & answered, "customer_msgs"] > 0)).all()
+    assert (c.loc[~chat, "customer_wrote"] == answered[~chat]).all()
+    assert not (c["replied"] & chat & ~c["customer_wrote"]).any()  # a reply needs a customer message
+    pd.testing.assert_series_equal(derive_customer_wrote(c), c["customer_wrote"], check_names=False)
+    # a run directory written before the column existed loads, with the same values
+    out = save_run(log, tmp_path / "run")
+    old = pd.read_parquet(out / "contacts.parquet").drop(columns=["customer_wrote"])
+    old.to_parquet(out / "contacts.parquet", index=False)
+    back = load_run(out)
+    pd.testing.assert_frame_equal(back.contacts, c)
+    k = kpis(back, by=("agent_id",), period="month")
+    assert (k["reply_rate"].dropna() >= 1 - k["invalid_session_rate"].dropna() - 1e-12).all()
 
 
 def test_save_run_is_atomic(tmp_path, shop, monkeypatch):
@@ -121,7 +145,7 @@ def test_cli_simulate_population_redraw(tmp_path):
         str(tmp_path / "r"),
     ]
     with pytest.MonkeyPatch.context() as mp:  # a short horizon keeps it fast
-        from kpisim.spec import scenario as sc_mod
+        from kpisim.scenario import models as sc_mod
 
         real = sc_mod.load_scenario
         mp.setattr(
@@ -141,8 +165,8 @@ def test_cli_simulate_population_redraw(tmp_path):
 def test_return_delay_pauses_while_the_centre_is_closed():
     from types import SimpleNamespace
 
+    from kpisim.scenario.models import load_scenario
     from kpisim.sim.engine import Engine
-    from kpisim.spec.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
     eng = SimpleNamespace(sc=sc)
@@ -157,7 +181,7 @@ def test_return_delay_pauses_while_the_centre_is_closed():
 
 
 def test_no_burst_of_returns_at_opening():
-    from kpisim.spec.scenario import load_scenario
+    from kpisim.scenario.models import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")
     sc = sc.model_copy(update={"horizon": sc.horizon.model_copy(update={"days": 4})})

@@ -11,7 +11,7 @@ import yaml
 
 from kpisim.cli import main
 from kpisim.errors import SpecError
-from kpisim.spec.scenario import load_scenario
+from kpisim.scenario.models import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

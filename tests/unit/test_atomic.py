@@ -10,8 +10,9 @@ import stat
 import pandas as pd
 import pytest
 
-from kpisim.atomic import json_bytes, replacing, write_bytes, write_dir, write_table
 from kpisim.errors import KpisimError
+from kpisim.io.atomic import replacing, write_bytes, write_dir, write_table
+from kpisim.provenance import json_bytes
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import pytest
 import kpisim
 from kpisim.cli import main
 from kpisim.errors import DataError, SpecError
-from kpisim.eventlog import save_run
-from kpisim.importer import import_log
+from kpisim.io.eventlog import save_run
+from kpisim.io.importer import import_log
 from kpisim.kpi.compute import kpis
-from kpisim.kpi.synth import synthetic_log
+from kpisim.testing.synth import synthetic_log
 
 DATA = Path(kpisim.__file__).parent / "data"
 EXPORT, MAPPING, ROSTER = DATA / "sample_export.csv", DATA / "sample_mapping.yaml", DATA / "sample_roster.csv"
@@ -374,7 +374,10 @@ def test_cli_on_run_directory_matches_api(tmp_path, capsys):
 
     m = json.loads((tmp_path / "k.parquet.manifest.json").read_text())
     assert m["by"] == ["queue"] and m["definitions"] == {"service_level": {"threshold_s": 30}}
-    assert m["source_manifest"]["seed"] == log.manifest["seed"] and len(m["source_sha256"]) == 64
+    assert (
+        m["source_manifest"]["seed"] == log.manifest["seed"]
+        and len(m["input_files"]["source"]["sha256"]) == 64
+    )
     assert main(["kpis", str(run), "--mapping", "m.yaml", "--out", str(tmp_path / "x.csv")]) == 2
     assert "--mapping applies to exports" in capsys.readouterr().err
 
@@ -400,3 +403,30 @@ def test_quarantine_file_written_even_without_bad_rows(tmp_path):
     log = import_log(write(tmp_path, GOOD), quarantine=q)
     assert len(log.contacts) == 3
     assert q.read_text().splitlines() == ["row," + HEADER + ",reason"]
+
+
+def test_customer_wrote_is_an_optional_column_and_reply_rate_uses_it(tmp_path):
+    """issue #11: reply_rate = replied / customers who wrote; exports may give customer_wrote."""
+    header = "contact_id,agent_id,channel,arrival_at,answered_at,ended_at,replied,invalid,customer_msgs"
+    t = "2024-03-04 09:0{m}:00"
+    lines = [
+        f"1,A1,chat,{t.format(m=0)},{t.format(m=0)},{t.format(m=5)},true,false,3",  # wrote, replied
+        f"2,A1,chat,{t.format(m=1)},{t.format(m=1)},{t.format(m=5)},false,true,2",  # wrote, missed
+        f"3,A1,chat,{t.format(m=2)},{t.format(m=2)},{t.format(m=5)},false,true,0",  # never wrote
+    ]
+    log = import_log(write(tmp_path, lines, header=header), scenario_id="d")
+    assert list(log.contacts["customer_wrote"]) == [True, True, False]  # derived
+    assert kpis(log, by=())["reply_rate"].iloc[0] == pytest.approx(1 / 2)
+    # given explicitly (here: contact 2's customer did not write either), the export wins
+    lines = [ln + (",false" if ln.startswith(("2,", "3,")) else ",true") for ln in lines]
+    log = import_log(
+        write(tmp_path, lines, header=header + ",customer_wrote", name="e2.csv"), scenario_id="d"
+    )
+    assert list(log.contacts["customer_wrote"]) == [True, False, False]
+    assert kpis(log, by=())["reply_rate"].iloc[0] == 1.0
+    # no chat detail at all: every answered chat counts as written (replied / answered chats)
+    bare = [f"{i},A1,chat,{t.format(m=i)},{t.format(m=i)},{t.format(m=5)}" for i in (1, 2)]
+    log = import_log(
+        write(tmp_path, bare, header=",".join(header.split(",")[:6]), name="e3.csv"), scenario_id="d"
+    )
+    assert log.contacts["customer_wrote"].all()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kpisim.kpi.compute import kpis
-from kpisim.kpi.synth import log_from_rows
+from kpisim.testing.synth import log_from_rows
 
 T = pd.Timestamp("2024-03-04 09:00")
 
@@ -208,9 +208,49 @@ def test_chat_metrics():
     r = centre(chat_log())
     assert r["first_response_s"] == pytest.approx(20.0)
     assert r["avg_response_s"] == pytest.approx(80 / 4)
-    assert r["reply_rate"] == pytest.approx(2 / 3)
+    # contact 2 is invalid with no customer message: the customer never wrote, so it is not in
+    # reply_rate's base (issue #11; it used to be 2 / 3, counting all answered chats)
+    assert r["reply_rate"] == pytest.approx(1 / 2)
     assert r["invalid_session_rate"] == pytest.approx(1 / 3)
     assert r["n_chat_handled"] == 3
+
+
+def test_reply_rate_counts_only_customers_who_wrote():
+    """S3: customers who wrote and got a manual reply / customers who wrote (issue #11)."""
+    base = dict(queue="presales", channel="chat", agent_id="A1", arrival_at=at(0), answered_at=at(5))
+    rows = [
+        # the customer wrote, the agent replied (x2)
+        dict(contact_id=1, customer_msgs=3, agent_msgs=3, replied=True, customer_wrote=True, **base),
+        dict(contact_id=2, customer_msgs=1, agent_msgs=2, replied=True, customer_wrote=True, **base),
+        # the customer wrote, the agent never replied (missed: invalid, only one side wrote)
+        dict(contact_id=3, customer_msgs=2, replied=False, invalid=True, customer_wrote=True, **base),
+        # the customer never wrote (x2): not in the base, whatever the agent did
+        dict(
+            contact_id=4,
+            customer_msgs=0,
+            agent_msgs=1,
+            replied=False,
+            invalid=True,
+            customer_wrote=False,
+            **base,
+        ),
+        dict(
+            contact_id=5,
+            customer_msgs=0,
+            agent_msgs=1,
+            replied=False,
+            invalid=True,
+            customer_wrote=False,
+            **base,
+        ),
+    ]
+    r = centre(log_from_rows(contacts=rows))
+    assert r["n_chat_handled"] == 5 and r["n_chat_wrote"] == 3 and r["n_chat_replied"] == 2
+    assert r["reply_rate"] == pytest.approx(2 / 3)  # was 2 / 5 = 1 - invalid_session_rate
+    assert r["invalid_session_rate"] == pytest.approx(3 / 5)
+    # without the column (an old log) it is derived: invalid with no customer message = never wrote
+    old = [{k: v for k, v in row.items() if k != "customer_wrote"} for row in rows]
+    assert centre(log_from_rows(contacts=old))["reply_rate"] == pytest.approx(2 / 3)
 
 
 def sales_log():

@@ -11,7 +11,7 @@ from kpisim.errors import DataError, KpisimError, SpecError
 from kpisim.kpi import docs
 from kpisim.kpi.compute import kpis, reaggregate
 from kpisim.kpi.registry import COLUMNS, METRICS, resolve_definitions
-from kpisim.kpi.synth import log_from_rows, synthetic_log
+from kpisim.testing.synth import log_from_rows, synthetic_log
 
 # The keys agreed with the policy engineer (formerly kpisim/kpi/registry_keys.txt): key -> direction.
 AGREED = dict(
@@ -119,6 +119,26 @@ def test_registry_columns_are_known_and_have_row_rules(log):
 
 def test_public_names():
     assert kpisim.kpis is kpis and kpisim.METRICS is METRICS
+
+
+def test_every_metric_has_typed_bounds():
+    from kpisim.kpi.registry import SHARE, Bounds
+
+    special = {"nps": Bounds(-100.0, 100.0), "csat_mean": Bounds(1.0, 5.0), "qa_mean": Bounds(0.0, 100.0)}
+    for k, m in METRICS.items():
+        assert isinstance(m.bounds, Bounds), k
+        if k in special:
+            assert m.bounds == special[k], k
+        elif m.unit == "ratio" and m.kind == "ratio":
+            assert m.bounds == SHARE, k  # shares of a count
+        else:  # counts, durations, money, per-N rates, relative values
+            assert m.bounds == Bounds(0.0, None), k
+    # issue #11: complaints per 100 contacts is not a share, whatever its name says
+    assert METRICS["complaint_rate"].bounds.upper is None
+    assert METRICS["relative_volume"].bounds.upper is None
+    assert Bounds(0.0, 1.0).clip(1.7) == 1.0 and Bounds(None, None).clip(-3.0) == -3.0
+    with pytest.raises(ValueError, match="lower 2 must be below upper 1"):
+        Bounds(2, 1)
 
 
 def test_docs_metrics_md_is_up_to_date():

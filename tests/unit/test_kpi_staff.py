@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kpisim.kpi.compute import kpis
-from kpisim.kpi.synth import log_from_rows
+from kpisim.testing.synth import log_from_rows
 
 D = "2024-03-04 "  # a Monday
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from kpisim.cli import main
-from kpisim.policy.demo import synthetic_kpi_table
+from kpisim.provenance import content_sha256
+from kpisim.testing.demo import synthetic_kpi_table
 from tests.policyhelpers import POLICIES
 
 S3 = str(POLICIES / "s3_kuaishangtong_presales.yaml")
@@ -48,8 +51,12 @@ def test_score_kpi_csv_with_inputs(tmp_path, capsys):
 
     m = json.loads((tmp_path / "scored.parquet.manifest.json").read_text())
     assert m["policy_id"] == "s3_kuaishangtong_presales" and m["rows"] == 20
-    assert m["source_sha256"] == hashlib.sha256((tmp_path / "kpi.csv").read_bytes()).hexdigest()
-    assert m["inputs_sha256"] == hashlib.sha256((tmp_path / "inputs.csv").read_bytes()).hexdigest()
+    files = m["input_files"]
+    assert files["source"]["sha256"] == hashlib.sha256((tmp_path / "kpi.csv").read_bytes()).hexdigest()
+    assert files["inputs"]["sha256"] == hashlib.sha256((tmp_path / "inputs.csv").read_bytes()).hexdigest()
+    assert m["policy_sha256"] == {Path(S3).stem: content_sha256(p)} and m["policy_source_path"] == {
+        Path(S3).stem: S3
+    }
 
 
 def test_missing_input_column_is_one_line_and_nothing_written(tmp_path, capsys):
@@ -81,8 +88,8 @@ def test_broken_policy_and_bad_paths_exit_2(tmp_path, capsys):
 
 
 def test_score_a_run_directory(tmp_path, capsys):
-    synth = pytest.importorskip("kpisim.kpi.synth")
-    from kpisim.eventlog import save_run
+    synth = pytest.importorskip("kpisim.testing.synth")
+    from kpisim.io.eventlog import save_run
 
     log = synth.synthetic_log(5000, n_agents=8, n_teams=2, days=31)
     save_run(log, tmp_path / "run")

@@ -46,7 +46,7 @@ def test_performance_score_cap_and_gate():
 
 def test_performance_by_grade():
     p = load_policy(POLICIES / "s4_callcentre.yaml")
-    from kpisim.policy.demo import synthetic_kpi_table
+    from kpisim.testing.demo import synthetic_kpi_table
 
     df = synthetic_kpi_table(10, 1, seed=5)
     s = p.score(df)
@@ -181,7 +181,7 @@ def test_prize_first_place_ties_split_and_lower_is_better():
 
 
 def test_total_is_sum_of_elements():
-    from kpisim.policy.demo import synthetic_kpi_table
+    from kpisim.testing.demo import synthetic_kpi_table
 
     for name in ("s0_songsong", "s1_xiyu_289", "s3_kuaishangtong_presales", "s4_callcentre"):
         p = load_policy(POLICIES / f"{name}.yaml")

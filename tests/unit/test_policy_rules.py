@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from kpisim.policy.frame import Table
+from kpisim.policy.rule_models import TargetRule, Tier, parse_interval
 from kpisim.policy.rules import linear, percent_of_target, relative_share, tiers
-from kpisim.spec.policy_rules import TargetRule, Tier, parse_interval
 from tests.policyhelpers import make_policy, rows
 
 

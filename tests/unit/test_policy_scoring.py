@@ -130,7 +130,7 @@ def test_total_floor_and_cap():
 
 def test_s0_category_maxima_and_complaint_deduction():
     p = load_policy(POLICIES / "s0_songsong.yaml")
-    from kpisim.policy.demo import synthetic_kpi_table
+    from kpisim.testing.demo import synthetic_kpi_table
 
     df = synthetic_kpi_table(6, 1, seed=3)
     s = p.score(df)

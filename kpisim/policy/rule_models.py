@@ -2,7 +2,7 @@
 
 Only shape and per-field format are checked here (an interval string parses, a number is
 positive). Checks that need the whole policy (known metrics, tier tables that tile the number
-line, weights that add up) live in ``kpisim.spec.policy_check`` so that their messages can name
+line, weights that add up) live in ``kpisim.policy.checks`` so that their messages can name
 the full field path.
 """
 
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from kpisim.spec.load import reject_bools
+from kpisim.io.load import reject_bools
 
 Direction = Literal["higher", "lower", "neutral"]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from kpisim import schema
 from kpisim.errors import SpecError
-from kpisim.spec.load import load_yaml, validate
+from kpisim.io import schema
+from kpisim.io.load import load_yaml, validate
 
 CONTACT_COLUMNS: tuple[str, ...] = tuple(c for c, _, _ in schema.TABLES["contacts"])
 AGENT_COLUMNS: tuple[str, ...] = tuple(c for c, _, _ in schema.TABLES["agents"])

@@ -1,7 +1,7 @@
 """Write a :class:`~kpisim.analysis.compare.Comparison` to a directory: CSVs, PNGs, report.html.
 
 The whole directory is built in a temporary sibling and renamed into place
-(:func:`kpisim.atomic.write_dir`), so a failure never leaves new files beside an old report, and a
+(:func:`kpisim.io.atomic.write_dir`), so a failure never leaves new files beside an old report, and a
 rerun into the same directory leaves no file of the earlier run. The HTML report is
 self-contained: figures are inlined as base64 PNG, tables are plain HTML.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-import kpisim
-from kpisim import atomic
-from kpisim.atomic import json_bytes
+from kpisim.io import atomic
+from kpisim.provenance import MANIFEST, Manifest
 
 
 def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
@@ -44,7 +45,7 @@ def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False)
     return df.apply(one, axis=1)
 
 
-def write_dir(
+def write_comparison(
     comp,
     path,
     *,
@@ -53,8 +54,12 @@ def write_dir(
     figures: bool = True,
     levers: pd.DataFrame | None = None,
 ) -> dict[str, str]:
-    """Write tables, figures, ``manifest.json`` and ``report.html`` for ``comp`` to the directory
-    ``path``, atomically (:func:`kpisim.atomic.write_dir`: an earlier output there is replaced whole).
+    """Write CSV tables, PNG figures, ``manifest.json`` and a self-contained ``report.html`` for the
+    :class:`~kpisim.analysis.compare.Comparison` ``comp`` to the directory ``path``, atomically
+    (:func:`kpisim.io.atomic.write_dir`: built whole in a temporary sibling; an earlier kpisim
+    output at ``path`` is replaced only once complete, and a directory that is not one is refused).
+
+    ``levers``: a ``comp.lever_effects()`` table to include (simulating it is left to the caller).
 
     Returns:
         Mapping artefact name -> file path inside ``path``.
@@ -65,6 +70,7 @@ def write_dir(
     """
     out = Path(path)
     atomic.check_output_dir(out)
+    manifest = _manifest(comp).to_json_bytes()
     names: dict[str, str] = {}  # artefact -> file name inside the directory
 
     def build(d: Path) -> None:
@@ -85,13 +91,7 @@ def write_dir(
             "fairness": fair,
             "pay_gaps": gaps,
         }
-        try:
-            from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
-
-            grad = incentive_gradient(comp)
-            cliffs = tier_cliffs(comp)
-        except Exception:  # incentives are optional in the report; a policy may not support perturbation
-            grad, cliffs = pd.DataFrame(), pd.DataFrame()
+        grad, cliffs, not_computed = _incentives(comp)
         tables["incentive_gradient"] = grad
         tables["tier_cliffs"] = cliffs
         if levers is not None:
@@ -117,9 +117,22 @@ def write_dir(
                 plots.save(make(), p)
                 names[f"{name}.png"] = p.name
                 imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
-        (d / "manifest.json").write_bytes(json_bytes(_manifest(comp)))
-        names["manifest"] = "manifest.json"
-        page = _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers)
+        (d / MANIFEST).write_bytes(manifest)
+        names["manifest"] = MANIFEST
+        page = _html(
+            comp,
+            cost,
+            wl,
+            fair,
+            gaps,
+            grad,
+            cliffs,
+            imgs,
+            budget_cents,
+            threshold_cents,
+            levers,
+            not_computed,
+        )
         (d / "report.html").write_bytes(page.encode("utf-8"))
         names["report"] = "report.html"
 
@@ -127,22 +140,63 @@ def write_dir(
     return {k: str(out / v) for k, v in names.items()}
 
 
-def _manifest(comp) -> dict:
-    """Provenance of a comparison: scenario, seed, replications, policies and their hashes, the
-    simulated population and the policy inputs (``comp.meta``, less the live objects)."""
-    return {
-        "scenario_id": comp.scenario_id,
+def _incentives(comp) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Incentive gradient and tier cliffs of ``comp``, and why they were not computed ("" if they were).
+
+    The one expected reason to leave them out is a comparison built without the policy objects
+    (``meta["policy_objects"]``): there is nothing to re-score, and the report says so. Any
+    error while computing them propagates: a report never silently drops a section.
+    """
+    from kpisim.analysis.incentives import incentive_gradient, tier_cliffs
+
+    if not comp.meta.get("policy_objects"):
+        why = "not computed: this comparison holds no policy objects to re-score (meta['policy_objects'])"
+        return pd.DataFrame(), pd.DataFrame(), why
+    return incentive_gradient(comp), tier_cliffs(comp), ""
+
+
+def _manifest(comp) -> Manifest:
+    """Provenance of a comparison: scenario, seed, replications, policies and their content
+    hashes and files, the simulated population and the policy inputs (``comp.meta``, less the
+    live objects; ``meta["input_files"]``: role -> :class:`kpisim.provenance.InputFile`)."""
+    meta = comp.meta
+    recorded = ("policy_objects", "scenario", "scenario_sha256", "policy_sha256", "input_files")
+    kw = {
+        "command": "compare",
         "seed": comp.seed,
         "replications": comp.replications,
-        "policies": comp.policies,
-        "baseline": comp.baseline,
-        "currency": comp.currency,
-        "kpisim_version": kpisim.__version__,
-        **{k: v for k, v in comp.meta.items() if k not in ("policy_objects", "scenario")},
+        "policy_sha256": meta.get("policy_sha256") or {},
+        "input_files": meta.get("input_files") or {},
+        "details": {
+            "policies": comp.policies,
+            "baseline": comp.baseline,
+            "currency": comp.currency,
+            **{k: v for k, v in meta.items() if k not in recorded},
+        },
     }
+    scenario = meta.get("scenario")
+    if scenario is not None:
+        m = Manifest.for_scenario(scenario, **kw)
+    else:
+        m = Manifest(scenario_id=comp.scenario_id, scenario_sha256=meta.get("scenario_sha256"), **kw)
+    pols = meta.get("policy_objects") or {}
+    return m.with_policies({n: p for n, p in pols.items() if hasattr(p, "model_dump")})
 
 
-def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshold_cents, levers=None) -> str:
+def _html(
+    comp,
+    cost,
+    wl,
+    fair,
+    gaps,
+    grad,
+    cliffs,
+    imgs,
+    budget_cents,
+    threshold_cents,
+    levers=None,
+    not_computed="",
+) -> str:
     cur = html.escape(comp.currency)
     e = html.escape
 
@@ -223,6 +277,11 @@ def _html(comp, cost, wl, fair, gaps, grad, cliffs, imgs, budget_cents, threshol
             money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"),
         ),
     ]
+    if not_computed:
+        parts += [
+            "<h2>Incentives</h2>",
+            f'<p class="note"><b>Incentives {html.escape(not_computed)}.</b></p>',
+        ]
     if len(grad):
         parts += [
             "<h2>Incentives</h2>",
@@ -274,12 +333,13 @@ def write_staffing(
     required: pd.DataFrame | None = None,
     check: pd.DataFrame | None = None,
     figures: bool = True,
-    manifest: dict | None = None,
+    manifest: Manifest | Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
-    ``path``, atomically (:func:`kpisim.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
-    self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, plus the headcounts and
-    kpisim version).
+    ``path``, atomically (:func:`kpisim.io.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
+    self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, a
+    :class:`kpisim.provenance.Manifest` or its flat dict form; command ``staffing`` and the swept
+    headcounts unless it says otherwise).
 
     Returns:
         Mapping artefact name -> file path inside ``path``.
@@ -289,12 +349,12 @@ def write_staffing(
     """
     out = Path(path)
     names: dict[str, str] = {}
-    body = {
-        "command": "staffing",
-        "headcounts": sorted(int(h) for h in sweep["agents"].unique()),
-        **(manifest or {}),
-        "kpisim_version": kpisim.__version__,
-    }
+    m = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest or {})
+    if m.command is None:
+        m = m.model_copy(update={"command": "staffing"})
+    if "headcounts" not in m.details:
+        m = m.with_details(headcounts=sorted(int(h) for h in sweep["agents"].unique()))
+    body = m.to_json_bytes()
 
     def build(d: Path) -> None:
         for name, df in (("staffing_sweep", sweep), ("required_agents", required), ("required_check", check)):
@@ -320,8 +380,8 @@ def write_staffing(
         parts.append("</body></html>")
         (d / "staffing.html").write_bytes("\n".join(parts).encode("utf-8"))
         names["report"] = "staffing.html"
-        (d / "manifest.json").write_bytes(json_bytes(body))
-        names["manifest"] = "manifest.json"
+        (d / MANIFEST).write_bytes(body)
+        names["manifest"] = MANIFEST
 
     atomic.write_dir(out, build)
     return {k: str(out / v) for k, v in names.items()}

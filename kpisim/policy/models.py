@@ -3,7 +3,7 @@
 A policy file is YAML (``scenarios/policies/*.yaml``; field reference in ``docs/policies.md``).
 Load it with ``kpisim.load_policy(path)``; apply it with ``policy.score(kpi_table)`` and
 ``policy.pay(scores, kpi_table)`` (the behaviour lives in ``kpisim.policy``; these methods only
-delegate). Whole-policy checks run in ``kpisim.spec.policy_check`` after the shapes are valid.
+delegate). Whole-policy checks run in ``kpisim.policy.checks`` after the shapes are valid.
 
 Variants: ``policy.model_copy(update=...)`` does not re-validate; use
 ``kpisim.policy.variant(policy, {...})`` when the update could break a rule.
@@ -14,9 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from kpisim.spec.policy_rules import (
+from kpisim.policy.rule_models import (
     BonusRule,
     Cents,
     Condition,
@@ -42,12 +42,24 @@ class InputSpec(Spec):
         unit: free text, e.g. ``points(0-100)``.
         direction: ``higher``, ``lower`` or ``neutral`` (is more better?).
         description: how it is measured and by whom.
+        bounds: ``[lower, upper]`` the value can take (``null`` = unbounded), e.g. ``[0, 100]``
+            for a 0-100 rating; analyses that perturb values (incentive gradients) keep them
+            inside. Default unbounded.
     """
 
     name: Ident
     unit: str = ""
     direction: Direction = "higher"
     description: str = ""
+    bounds: tuple[float | None, float | None] = (None, None)
+
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, v):
+        lo, hi = v
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"lower bound {lo:g} must be below upper bound {hi:g}")
+        return v
 
 
 class Component(_Named):
@@ -379,6 +391,8 @@ class Policy(Spec):
     pay_plan: PayPlan = Field(default=PayPlan(), alias="pay")
 
     model_config = Spec.model_config | {"populate_by_name": True}
+    # provenance, set by load_policy (not part of the content): (file, content hash when loaded)
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -387,7 +401,7 @@ class Policy(Spec):
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
-        from kpisim.spec.policy_check import check_policy
+        from kpisim.policy.checks import check_policy
 
         check_policy(self)
         return self
@@ -395,7 +409,7 @@ class Policy(Spec):
     @property
     def max_points(self) -> float:
         """Maximum score of the scorecard (categories + uncategorised components)."""
-        from kpisim.spec.policy_check import scorecard_max
+        from kpisim.policy.checks import scorecard_max
 
         return scorecard_max(self.scorecard)
 

@@ -8,13 +8,16 @@ bad value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from kpisim.spec.load import file_sha256, load_yaml, not_a, reject_bools, spec_kind, validate
+from kpisim.errors import SpecError
+from kpisim.io.load import load_yaml, not_a, reject_bools, spec_kind, validate
+from kpisim.provenance import mark_loaded
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: the dates a scenario may cover (pandas timestamps reach 1677-2262; a centre's plans, far less)
@@ -135,6 +138,29 @@ class Levers(_Spec):
     cherry_pick_share: float = Field(default=0.0, ge=0, le=1)
     cherry_pick_delay_s: float = Field(default=0.0, ge=0)
     cherry_pick_transfer: float = Field(default=0.0, ge=0, le=1)
+
+
+#: Names of the behaviour levers (the fields of ``Levers``); the one list every API checks against.
+LEVER_NAMES: tuple[str, ...] = tuple(Levers.model_fields)
+
+
+def pull_levers(levers: Levers, updates: Mapping[str, float], /, *, where: str = "levers") -> Levers:
+    """A validated copy of ``levers`` with ``updates`` applied.
+
+    Raises:
+        SpecError: an unknown lever name (with the closest names and the allowed list) or a bad
+            value (e.g. a non-positive factor).
+    """
+    for name in updates:
+        if name not in LEVER_NAMES:
+            close = difflib.get_close_matches(str(name), LEVER_NAMES, n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise SpecError(
+                "<object>",
+                f"{where}.{name}",
+                f"unknown lever {name!r}{hint}; allowed: {', '.join(LEVER_NAMES)}",
+            )
+    return validate(Levers, {**levers.model_dump(), **dict(updates)}, file="<object>")
 
 
 class Outcomes(_Spec):
@@ -387,6 +413,10 @@ class AgentGroup(_Spec):
         return None if s == "off" else s
 
 
+def _always_open() -> dict[str, list[str] | Literal["closed"]]:
+    return {"default": ["00:00", "24:00"]}
+
+
 def _iso_date(value):
     """Dates are written 2026-11-02; a bare number would be read as seconds since 1970."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -405,7 +435,7 @@ class Horizon(_Spec):
     days: int = Field(ge=1, le=3660)
     interval_min: Literal[15, 30, 60] = 30
     open: dict[str, list[str] | Literal["closed"]] = Field(
-        default_factory=lambda: {"default": ["00:00", "24:00"]},
+        default_factory=_always_open,
         description="weekday or 'default' -> ['HH:MM', 'HH:MM'] opening hours, or 'closed'.",
     )
 
@@ -455,9 +485,9 @@ class Scenario(_Spec):
     qa_samples_per_month: int = Field(
         default=0, ge=0, le=1000, description="QA reviews per agent per calendar month (S4: 12)."
     )
-    # provenance, set by load_scenario (not part of the file)
-    source: str = Field(default="<object>", exclude=True)
-    sha256: str = Field(default="", exclude=True)
+    # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
+    # read it with kpisim.provenance.source_path / content_sha256
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _cross_checks(self):
@@ -595,4 +625,4 @@ def load_scenario(path: str | os.PathLike, *, encoding: str | None = None) -> Sc
     if spec_kind(data) == "policy":
         not_a(path, data, "policy", "scenario")
     scenario = validate(Scenario, data, file=path)
-    return scenario.model_copy(update={"source": str(Path(path)), "sha256": file_sha256(path)})
+    return mark_loaded(scenario, path)

@@ -13,7 +13,6 @@ non-empty directory that is not a kpisim output is refused, never deleted.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import shutil
@@ -24,9 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kpisim.errors import KpisimError
+from kpisim.provenance import MANIFEST
 
 TABLE_SUFFIXES = (".csv", ".parquet")
-MANIFEST = "manifest.json"
 
 
 def _umask() -> int:
@@ -73,7 +72,7 @@ def clean_stale(out: str | os.PathLike) -> list[Path]:
     while writing); returns what was removed."""
     out = Path(out)
     pattern = re.compile(rf"^\.{re.escape(out.name)}\.(?:old\.)?(\d+)\.[A-Za-z0-9_]{{6,}}$")
-    removed = []
+    removed: list[Path] = []
     try:
         siblings = list(out.parent.iterdir()) if out.parent.is_dir() else []
     except OSError:
@@ -158,29 +157,6 @@ def replacing_all(paths) -> Iterator[list[Path]]:
     finally:
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
-
-
-def json_bytes(obj) -> bytes:
-    """``obj`` as indented JSON with sorted keys, for manifests. Never raises on odd content:
-    non-string dict keys become strings first (so mixed int/str keys sort), anything JSON
-    cannot hold becomes ``str(value)``."""
-    return json.dumps(_str_keys(obj), indent=2, sort_keys=True, default=str).encode("utf-8")
-
-
-def _str_keys(obj):
-    if isinstance(obj, Mapping):
-        return {_key(k): _str_keys(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_str_keys(v) for v in obj]
-    return obj
-
-
-def _key(k) -> str:
-    if isinstance(k, str):
-        return k
-    if k is None or isinstance(k, (bool, int, float)):
-        return json.dumps(k)  # what json itself does with such keys: true, null, 3, 1.5
-    return str(k)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:

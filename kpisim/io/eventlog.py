@@ -1,7 +1,8 @@
 """The event log: tables of a simulated (or imported) run, Parquet save/load with a manifest.
 
 A run directory holds one Parquet file per table (``contacts.parquet``, ...) and
-``manifest.json`` (scenario hash, seed, replications, kpisim version). Writing is atomic: the
+``manifest.json`` (a :class:`kpisim.provenance.Manifest`: scenario content hash and source path,
+seed, replications, kpisim version). Writing is atomic: the
 files go to a temporary sibling directory that replaces the run directory only when complete.
 """
 
@@ -12,22 +13,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from kpisim import schema
 from kpisim.errors import DataError
-
-MANIFEST = "manifest.json"
+from kpisim.io import schema
+from kpisim.provenance import MANIFEST, Manifest
 
 
 @dataclass
 class EventLog:
-    """All tables of one or more replications of a run (see ``kpisim.schema``).
+    """All tables of one or more replications of a run (see ``kpisim.io.schema``).
 
     Attributes:
         tables: table name -> DataFrame with the columns of ``schema.TABLES[name]``.
-        manifest: provenance: ``scenario_id``, ``scenario_sha256``, ``seed``, ``replications``,
-            ``kpisim_version`` and, for imports, ``source``.
+        manifest: provenance, the flat JSON form of a :class:`kpisim.provenance.Manifest`
+            (``scenario_id``, ``scenario_sha256``, ``source_path``, ``seed``, ``replications``,
+            ``kpisim_version``; for imports ``input_files`` and the row counts).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -49,13 +51,43 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.dtypes(name).items()})
 
 
+def derive_customer_wrote(contacts: pd.DataFrame) -> pd.Series:
+    """``customer_wrote`` for contacts that lack it (logs written before the column existed,
+    exports without it): answered, unless marked ``invalid`` with no customer message (the
+    simulator's "customer never wrote"). Exact for simulated logs; without ``invalid`` and
+    ``customer_msgs`` every answered contact counts as written."""
+    idx = contacts.index
+    answered = contacts["answered_at"].notna().to_numpy()
+    invalid = (
+        contacts["invalid"].to_numpy(dtype=bool, na_value=False)
+        if "invalid" in contacts
+        else np.zeros(len(idx), bool)
+    )
+    msgs = (
+        pd.to_numeric(contacts["customer_msgs"]).fillna(0).to_numpy(float)
+        if "customer_msgs" in contacts
+        else np.zeros(len(idx))
+    )
+    return pd.Series(answered & ~(invalid & (msgs == 0)), index=idx, dtype=bool)
+
+
+#: columns added to the schema after logs were first written: table -> column -> derivation
+ADDED_COLUMNS = {"contacts": {"customer_wrote": derive_customer_wrote}}
+
+
 def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with exactly the schema's columns, in order, cast to the schema dtypes.
+
+    A column added to the schema later (``ADDED_COLUMNS``) is derived if ``df`` lacks it, so
+    older run directories stay readable.
 
     Raises:
         DataError: a required column is missing.
     """
     want = schema.dtypes(name)
+    added = {c: f for c, f in ADDED_COLUMNS.get(name, {}).items() if c not in df.columns}
+    if added:
+        df = df.assign(**{c: f(df) for c, f in added.items()})
     missing = [c for c in want if c not in df.columns]
     if missing:
         raise DataError(f"table {name!r}: missing column(s) {missing}; expected {list(want)}")
@@ -80,17 +112,19 @@ def save_run(log: EventLog, out_dir: str | os.PathLike) -> Path:
     """Write ``log`` to ``out_dir`` as Parquet files + ``manifest.json``, atomically.
 
     An existing ``out_dir`` is replaced only after the new run is completely written, and only if
-    it is an earlier kpisim output or empty (see :func:`kpisim.atomic.write_dir`).
+    it is an earlier kpisim output or empty (see :func:`kpisim.io.atomic.write_dir`).
 
     Raises:
         KpisimError: ``out_dir`` is a file or a non-empty directory without ``manifest.json``.
     """
-    from kpisim.atomic import json_bytes, write_dir
+    from kpisim.io.atomic import write_dir
+
+    manifest = Manifest.from_dict(log.manifest).to_json_bytes()  # checked before anything is written
 
     def write(tmp: Path) -> None:
         for name, df in log.tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / MANIFEST).write_bytes(json_bytes(log.manifest))
+        (tmp / MANIFEST).write_bytes(manifest)
 
     return write_dir(out_dir, write)
 

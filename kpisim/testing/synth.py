@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim import schema
-from kpisim.eventlog import EventLog, conform, empty_table
+from kpisim.io import schema
+from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
 
 _FALSE = (
     "abandoned",
@@ -85,6 +85,7 @@ def _fill_contacts(df: pd.DataFrame) -> pd.DataFrame:
     )
     derived["concurrency"] = pd.Series(_ints(np.ones(len(df)), ans.to_numpy()), index=df.index)
     derived["replied"] = ans
+    derived["customer_wrote"] = derive_customer_wrote(df)
     for c, v in derived.items():
         df[c] = df[c].astype(object).where(df[c].notna(), v) if c in df else v
     return df
@@ -268,7 +269,7 @@ def synthetic_log(
             "scenario_id": scenario_id,
             "seed": seed,
             "replications": [replication],
-            "source": "kpisim.kpi.synth.synthetic_log",
+            "source": "kpisim.testing.synth.synthetic_log",
         },
     )
 
@@ -346,7 +347,7 @@ def _attendance(ids, days, t0, rng) -> pd.DataFrame:
 
 
 def _conduct(ids, days, t0, rng) -> pd.DataFrame:
-    from kpisim.kpi.registry import CONDUCT_EVENTS
+    from kpisim.vocab import CONDUCT_EVENTS
 
     m = int(len(ids) * days * 0.05)
     return pd.DataFrame(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from kpisim.errors import SpecError
-from kpisim.spec.policy_rules import Interval, LinearRule, RelativeRule, TargetRule, Tier, TiersRule
+from kpisim.policy.rule_models import Interval, LinearRule, RelativeRule, TargetRule, Tier, TiersRule
 
 _TOL = 1e-9
 LEVEL_CONDITIONS = ("below_level", "reaches_next_level")
@@ -229,7 +229,7 @@ def _check_rule(rule, path: str, *, direction: str, scale: float | None) -> None
             )
         if rule.tiers is not None:
             check_tiers(rule.tiers, f"{path}.tiers", direction=direction, scale=scale)
-        else:
+        elif rule.linear is not None:
             check_linear(rule.linear, f"{path}.linear", direction=direction, scale=scale)
     elif isinstance(rule, TargetRule):
         if rule.cap_pct > 100:
@@ -308,11 +308,11 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
                 )
             worth = sum(component_max(c) for c in members)
             if abs(worth - cat.max_points) > _TOL:
-                parts = " + ".join(f"{c.id} {_fmt(component_max(c))}" for c in members)
+                worth_parts = " + ".join(f"{c.id} {_fmt(component_max(c))}" for c in members)
                 _fail(
                     f"{p}.max_points",
                     f"components of category {cat.id!r} are worth {_fmt(worth)} "
-                    f"points ({parts}) but max_points is {_fmt(cat.max_points)}; they must add up",
+                    f"points ({worth_parts}) but max_points is {_fmt(cat.max_points)}; they must add up",
                 )
 
     total = scorecard_max(sc)
@@ -356,7 +356,7 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
                     f"min_total {_fmt(mins[i])} must be above the previous level's {_fmt(mins[i - 1])} "
                     "(list levels from lowest to highest)",
                 )
-    from kpisim.spec.policy_rules import parse_interval
+    from kpisim.policy.rule_models import parse_interval
 
     for cons in sc.consequences:
         p = f"{base}.consequences[{cons.id}].when"

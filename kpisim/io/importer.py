@@ -9,8 +9,6 @@ that CSV (original values, ``row`` and ``reason``) and the rest is imported.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from collections.abc import Mapping
@@ -20,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import kpisim
-from kpisim import schema
-from kpisim.atomic import write_bytes
 from kpisim.errors import DataError
-from kpisim.eventlog import EventLog, conform, empty_table
-from kpisim.import_mapping import ImportMapping, load_mapping
-from kpisim.spec.load import decode, file_sha256
+from kpisim.io import schema
+from kpisim.io.atomic import write_bytes
+from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
+from kpisim.io.mapping import ImportMapping, load_mapping
+from kpisim.io.reading import read_export as _read
+from kpisim.provenance import InputFile, Manifest
 
 #: schema columns every export must provide (directly or through the mapping)
 REQUIRED: tuple[str, ...] = ("contact_id", "arrival_at", "answered_at", "ended_at", "agent_id")
@@ -59,62 +57,6 @@ class _Report:
 
     def problems(self) -> list[tuple[int, str]]:
         return [(i + 1, "; ".join(r)) for i, r in sorted(self.rows.items())]
-
-
-def _read(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """The export as a frame of text (CSV) or typed columns (Parquet), and its ragged rows
-    (0-based data row, reason): rows with fewer or more fields than the header. A ragged row
-    keeps its first fields (padded with empty ones) so it can be quarantined with the rest."""
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory; give a CSV or Parquet file")
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        try:
-            text = decode(path.read_bytes(), str(path), encoding=encoding)
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-        return _read_csv(text, path)
-    if suffix in (".parquet", ".pq"):
-        try:
-            df = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types
-            raise DataError(f"{path}: cannot read as Parquet: {' '.join(str(exc).split())}") from None
-        _check_header([str(c) for c in df.columns], path)
-        return df, []
-    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
-
-
-def _read_csv(text: str, path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if r]  # blank lines skipped
-    except csv.Error as exc:
-        raise DataError(f"{path}: cannot read as CSV: {exc}") from None
-    if not rows:
-        raise DataError(f"{path}: the file is empty; expected a header line and data rows")
-    header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(rows[0])]  # as pandas names them
-    _check_header(header, path)
-    width = len(header)
-    ragged: list[tuple[int, str]] = []
-    data = []
-    for i, r in enumerate(rows[1:]):
-        if len(r) != width:
-            ragged.append((i, f"has {len(r)} field(s), the header has {width}"))
-            r = (r + [""] * width)[:width]
-        data.append(r)
-    return pd.DataFrame(data, columns=header, dtype=object).astype(str), ragged
-
-
-def _check_header(header: list[str], path: Path) -> None:
-    seen: dict[str, int] = {}
-    for i, h in enumerate(header):
-        if h in seen:
-            raise DataError(
-                f"{path}: column {h!r} appears twice in the header (columns {seen[h] + 1} and {i + 1}); "
-                "each column name may appear once"
-            )
-        seen[h] = i
 
 
 def _text(s: pd.Series) -> pd.Series | None:
@@ -417,6 +359,7 @@ def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> 
     fill("wrap_up_end_at", (end + pd.to_timedelta(df["wrap_up_s"], unit="s")).where(ans))
     fill("queued", df["wait_s"].to_numpy() > 0)
     fill("replied", ans)
+    fill("customer_wrote", derive_customer_wrote(df))
     fill("concurrency", np.where(ans, 1.0, np.nan))
     df["concurrency"] = df["concurrency"].where(ans)
     fill("converted", df["order_value_cents"].to_numpy(dtype=float) > 0)
@@ -544,19 +487,24 @@ def import_log(
     tables = {name: empty_table(name) for name in schema.TABLES}
     tables["contacts"] = contacts
     tables["agents"] = conform("agents", agents_t.assign(**keys))
-    manifest = {
-        "scenario_id": sid,
-        "seed": -1,
-        "replications": [0],
-        "kpisim_version": kpisim.__version__,
-        "source": str(path),
-        "source_sha256": file_sha256(path),
-        "rows_in": n_in,
-        "rows_imported": len(contacts),
-        "rows_quarantined": int(bad.sum()),
-        "quarantine": str(qpath) if qpath else None,
-        "roster": None if agents is None or isinstance(agents, pd.DataFrame) else str(agents),
-        "observed_tables": ["contacts"],
-        "mapping": m.model_dump(mode="json"),
-    }
-    return EventLog(tables, manifest)
+    files = {"source": InputFile.of(path)}
+    if agents is not None and not isinstance(agents, pd.DataFrame):
+        files["roster"] = InputFile.of(agents)
+    if isinstance(mapping, (str, os.PathLike)):
+        files["mapping"] = InputFile.of(mapping)
+    manifest = Manifest(
+        command="import",
+        scenario_id=sid,
+        seed=-1,
+        replications=[0],
+        input_files=files,
+        details={
+            "rows_in": n_in,
+            "rows_imported": len(contacts),
+            "rows_quarantined": int(bad.sum()),
+            "quarantine": str(qpath) if qpath else None,
+            "observed_tables": ["contacts"],
+            "mapping": m.model_dump(mode="json"),
+        },
+    )
+    return EventLog(tables, manifest.to_dict())

@@ -1,1 +1,0 @@
-"""Validated inputs (scenario and policy files); no behaviour."""

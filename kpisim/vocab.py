@@ -1,0 +1,46 @@
+"""Names defined once: channels, agent states, conduct event kinds, hidden traits, file names.
+
+The simulator writes these names, the KPI registry and the analyses read them; nothing else
+spells them out. A new name is appended (tuples keep their order).
+"""
+
+from __future__ import annotations
+
+#: Contact channels of ``contacts.channel`` and ``Queue.channel``.
+CHANNELS: tuple[str, ...] = ("voice", "chat")
+
+#: Agent states of ``agent_states.state``; the simulator's state codes index this tuple.
+STATES: tuple[str, ...] = ("available", "busy", "wrap_up", "break", "offline")
+#: States in which an agent is logged in (everything but ``offline``).
+LOGGED_IN_STATES: tuple[str, ...] = ("available", "busy", "wrap_up", "break")
+#: States in which an agent is staffed: ready for or working on contacts.
+STAFFED_STATES: tuple[str, ...] = ("available", "busy", "wrap_up")
+
+#: Conduct event kinds of ``conduct.event``; each is a count metric of the same name.
+CONDUCT_EVENTS: tuple[str, ...] = (
+    "rule_breach",
+    "poor_attitude",
+    "ignored_customer",
+    "wrong_answer",
+    "unclear_agreement",
+    "handover_failure",
+    "work_handoff",
+    "after_hours_help",
+    "adopted_idea",
+)
+#: Conduct kinds that are good for the business (bonus points); the others are breaches.
+GOOD_CONDUCT_EVENTS: tuple[str, ...] = ("after_hours_help", "adopted_idea")
+
+#: Hidden trait column of the ``agents`` table -> (sign, log_scale). Sign +1: higher is better for
+#: the business, -1: lower is better; log-scale traits are multiplicative (lognormal) in the
+#: simulator. Only analyses that measure validity, fairness or behaviour read these columns.
+TRAITS: dict[str, tuple[int, bool]] = {
+    "true_speed": (-1, True),  # handle-time multiplier: lower is faster
+    "true_resolution": (+1, True),
+    "true_sales": (+1, True),
+    "true_order_value": (+1, True),
+    "true_courtesy": (+1, False),
+    "true_reliability": (+1, True),
+    "true_qa": (+1, False),
+    "true_conduct": (-1, True),  # breach-rate multiplier: lower is better
+}
