@@ -165,10 +165,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 # --- score (policies) -------------------------------------------------------------------------
+_FILL = "fill metrics without data (e.g. no attendance table) with the policy's declared neutral values, listed in every output"
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from kpisim.policy import load_policy
+    from kpisim.policy.definitions import definitions_used, kpis_for
     from kpisim.policy.inputs import attach_inputs, read_table
     from kpisim.provenance import MANIFEST
 
@@ -188,13 +192,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
             ) from None
         log = load_run(src)
         run = _from_run(log.manifest)
-        table = kpis(log, by=("agent_id",), period="month")
+        table = kpis_for(log, policy, kpis=kpis)  # with the policy's metric definitions
     else:
         run = {}
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
-    scores = policy.score(table)
+    scores = policy.score(table, fill_missing=args.fill_missing)
     payouts = policy.pay(scores, table)
     out = pd.concat(
         [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
@@ -204,7 +208,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         command="score",
         **run,
         input_files={role: InputFile.of(path) for role, path in files.items() if path},
-        details={"policy_id": policy.id, "policy_version": policy.version},
+        details={
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "policy_definitions": definitions_used(policy),
+            "filled_metrics": scores.attrs.get("kpisim", {}).get("filled", {}),
+        },
     ).with_policies({Path(args.policy).stem: policy})  # named as compare names it
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
@@ -248,6 +257,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=sys.stderr.isatty(),
         inputs=inputs,
+        fill_missing=args.fill_missing,
     )
     if args.inputs:
         comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
@@ -443,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--policy", required=True)
     sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
     sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.add_argument("--fill-missing", action="store_true", help=_FILL)
     sc.set_defaults(func=_cmd_score)
 
     c = sub.add_parser("compare", help="compare policies on the same simulated months")
@@ -465,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
     c.add_argument("--out", required=True)
+    c.add_argument("--fill-missing", action="store_true", help=_FILL)
     _allow_large(c)
     c.set_defaults(func=_cmd_compare)
 
@@ -524,6 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _allow_large(st)
     st.set_defaults(func=_cmd_staffing)
+
+    from kpisim.cli_calibrate import add_calibrate
+
+    add_calibrate(sub)
     return p
 
 

@@ -24,11 +24,16 @@ STREAMS: tuple[str, ...] = (
     "traits",  # agents' hidden true traits
     "attendance",  # lateness, absence, leave per agent-day
     "conduct",  # conduct events per agent-day
-    "returns",  # delay before an unresolved customer comes back
+    "returns",  # whether and after what delay an unresolved customer comes back (nothing else)
     "chat",  # chat conversation detail (messages, response times)
     "qa",  # QA sampling and scores
     "silent",  # silent orders (no contact)
     "wrap",  # after-contact work
+    # repeat and transferred contacts (created during the run), in creation order:
+    "return_handle",  # their base work
+    "return_patience",  # their patience
+    "return_wrap",  # their after-contact work
+    "return_outcomes",  # their resolution / transfer uniforms
 )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
+from kpisim.analysis.policy_meta import needed_variants, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import DataError, KpisimError
@@ -53,11 +54,11 @@ class Comparison:
 
     # --- per agent ---------------------------------------------------------------------------
     def agent_pay(self) -> pd.DataFrame:
-        """One row per policy, replication, agent, period: pay_cents, total (score), group keys and
-        the hidden ``true_*`` columns (incl. ``true_contribution``)."""
-        p = self.pay[["policy", *RUN, "agent_id", "period", "total_cents"]].rename(
-            columns={"total_cents": "pay_cents"}
-        )
+        """One row per policy, replication, agent, period: pay_cents, total (score), role, group keys
+        and the hidden ``true_*`` columns (incl. ``true_contribution``)."""
+        p = self.pay[
+            ["policy", *RUN, "agent_id", "period", "total_cents", *["role"][: "role" in self.pay]]
+        ].rename(columns={"total_cents": "pay_cents"})
         s = self.scores[["policy", *AGENT_KEYS, "total"]]
         out = p.merge(s, on=["policy", *AGENT_KEYS], how="left")
         kcols = [
@@ -306,6 +307,7 @@ def compare(
     kpi_by: Sequence[str] = ("agent_id",),
     period: str = "month",
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    fill_missing: bool = False,
 ) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
@@ -323,6 +325,8 @@ def compare(
             on agent_id (and period/replication if present), or column -> constant. Inputs still
             missing get a neutral constant (see :func:`neutral_inputs`): equal for every agent,
             so they never separate agents.
+        fill_missing: fill metrics without data with the policies' declared neutral values
+            (listed in ``meta["filled_metrics"]``) instead of refusing (docs/policies.md).
 
     Raises:
         KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
@@ -342,7 +346,7 @@ def compare(
         replications=replications,
         jobs=jobs,
         progress=progress,
-        options={"kpi_by": tuple(kpi_by), "period": period},
+        options={"kpi_by": tuple(kpi_by), "period": period, "variants": needed_variants(policies)},
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
     kt, filled = attach_policy_inputs(kt, policies, inputs)
@@ -352,7 +356,7 @@ def compare(
     scores, pays = [], []
     for name in names:
         pol = policies[name]
-        s = pol.score(kt)
+        s = pol.score(kt, fill_missing=True) if fill_missing else pol.score(kt)
         p = pol.pay(s, kt)
         scores.append(_with_policy(s, name, scenario, seed))
         pays.append(_with_policy(p, name, scenario, seed))
@@ -377,6 +381,7 @@ def compare(
             "policy_sha256": _policy_hashes(policies),
             "population": _one_value(r.get("population") for r in res),
             "inputs": _describe_inputs(inputs),
+            **policy_meta(policies, scores),
         },
     )
 
@@ -413,8 +418,8 @@ def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
 
 def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
     """Neutral constant per declared policy input: the lowest staff level for a level column,
-    0 for lower-is-better inputs (counts of bad events, flags), 80 for ``points(0-100)`` ratings,
-    1.0 otherwise (ratios)."""
+    0 for lower-is-better inputs (counts of bad events, flags) and money (``cents``), 80 for
+    ``points(0-100)`` ratings, 1.0 otherwise (ratios)."""
     out: dict[str, Any] = {}
     for pol in policies.values():
         levels = getattr(getattr(pol, "scorecard", None), "levels", None)
@@ -423,7 +428,7 @@ def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if levels is not None and levels.column == spec.name:
                 out[spec.name] = levels.bands[0].name
-            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean"):
+            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean", "cents"):
                 out[spec.name] = 0.0
             elif "0-100" in spec.unit:
                 out[spec.name] = 80.0

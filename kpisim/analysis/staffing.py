@@ -94,11 +94,10 @@ def default_headcounts(scenario: Scenario, erlang: int | None = None, *, points:
 
 
 def voice_only(scenario: Scenario) -> bool:
-    """True when every queue is voice and every agent takes one contact at a time (then the
-    Erlang requirement always exists, so failing to compute it is a real error)."""
-    return all(q.channel == "voice" for q in scenario.queues.values()) and all(
-        g.max_concurrency == 1 for g in scenario.agents
-    )
+    """True when every queue is voice, so every agent takes one contact at a time
+    (``AgentGroup.sessions("voice")`` is 1) and the Erlang requirement always exists; failing to
+    compute it is then a real error."""
+    return all(q.channel == "voice" for q in scenario.queues.values())
 
 
 def meets_target(sweep: pd.DataFrame, *, target_sl: float | None, max_abandon: float | None) -> pd.DataFrame:

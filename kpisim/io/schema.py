@@ -112,7 +112,7 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         (
             "sessions",
             "int64",
-            "Contacts held during the interval (chat can be > 1; voice 0 or 1). Partial chat occupancy = sessions / max concurrency.",
+            "Session slots in use during the interval: a chat session takes one, a voice call all of the agent's `max_concurrency` (so a voice-only agent shows 0 or 1). Partial chat occupancy = sessions / max_concurrency.",
         ),
     ),
     "agents": (
@@ -122,7 +122,11 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("shift", "string", "Shift name (e.g. `day`, `night`)."),
         ("tenure_group", "string", "Tenure group (e.g. `new`, `experienced`)."),
         ("queues", "string", "Served queues with priority, `queue:priority` joined by `;` (1 = highest)."),
-        ("max_concurrency", "int64", "Chat sessions the agent may hold at once (voice: 1)."),
+        (
+            "max_concurrency",
+            "int64",
+            "Session slots of the agent: chat sessions it may hold at once; a voice call takes them all (voice-only agents: 1).",
+        ),
         ("true_speed", "float64", "HIDDEN TRUTH: handle-time multiplier (< 1 is faster)."),
         (
             "true_resolution",
@@ -218,6 +222,9 @@ def markdown() -> str:
         "- Chat partial occupancy: an agent holding k of at most m sessions is in state `busy` with",
         "  `sessions = k`; its occupancy in that interval is k / m. A chat session's slot stays taken",
         "  during its after-contact work, so chat agents have no separate `wrap_up` state.",
+        "- Concurrency rule (`AgentGroup.slots`): a voice call takes all of an agent's m slots, so an",
+        "  agent on a call (or its `wrap_up`) shows `sessions = m` and occupancy 1, and an agent who",
+        "  serves voice and chat takes no call while chatting and no chat while on a call.",
         "- `true_*` columns of `agents` are the simulator's hidden truth. The KPI engine never reads",
         "  them; only validity/fairness analyses do, and they say so.",
         "- Contacts still waiting when no agent is left (no patience configured) are recorded as",

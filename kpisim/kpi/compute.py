@@ -49,6 +49,7 @@ from kpisim.kpi.registry import (
     resolve_definitions,
     select_metrics,
 )
+from kpisim.kpi.roster import QUEUES, with_skill
 
 RUN_KEYS: tuple[str, ...] = ("scenario_id", "replication", "seed")
 #: agent attributes joined from the agents table (those the schema has)
@@ -231,7 +232,7 @@ def _extras(by: tuple[str, ...], columns) -> list[str]:
     """Columns carried along with ``by`` because ``by`` determines them."""
     extra = []
     if "agent_id" in by:
-        extra += [a for a in AGENT_ATTRS if a not in by and a in columns]
+        extra += [a for a in (*AGENT_ATTRS, "skill") if a not in by and a in columns]
     if "queue" in by and "channel" not in by and "channel" in columns:
         extra.append("channel")
     return extra
@@ -294,7 +295,9 @@ def _agg_states(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
 
 
 def _session_weight(df: pd.DataFrame, run, runs: pd.DataFrame, agents: pd.DataFrame | None) -> np.ndarray:
-    """sessions / max_concurrency of the agent, clipped to [0, 1] (1 if the roster lacks it)."""
+    """Share of the agent's session slots in use: sessions / max_concurrency, clipped to [0, 1]
+    (max_concurrency 1 if the roster lacks it). The simulator records a voice call as all slots in
+    use (``AgentGroup.slots``), so time on a call counts fully, as for a voice-only agent."""
     codes, labels = factorize(df["agent_id"])
     maxc = np.ones((len(runs), max(len(labels), 1)))
     if agents is not None and len(agents) and "max_concurrency" in agents:
@@ -384,7 +387,9 @@ def _attach_agents(frame: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataF
             frame[a] = pd.Series(pd.NA, index=frame.index, dtype="string")
         return frame
     have = [c for c in AGENT_ATTRS if c in agents.columns]
-    out = frame.merge(agents[on + have].drop_duplicates(on), on=on, how="left")
+    out = frame.merge(
+        with_skill(agents[on + have + QUEUES[: "queues" in agents]].drop_duplicates(on)), on=on, how="left"
+    )
     for a in AGENT_ATTRS:
         if a not in out:
             out[a] = pd.Series(pd.NA, index=out.index, dtype="string")

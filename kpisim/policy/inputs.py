@@ -67,14 +67,24 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
         file: name used in messages.
 
     Raises:
-        DataError: no ``agent_id``, duplicate keys, or a column already in the KPI table.
+        DataError: no ``agent_id``, duplicate keys, or a column already in the KPI table with
+            data (an empty one, e.g. attendance metrics of an export without attendance, is
+            replaced by the inputs' column).
     """
     keys = [k for k in JOIN_KEYS if k in inputs.columns and k in kpi_table.columns]
     if "agent_id" not in keys:
         raise DataError(f"{file}: needs an 'agent_id' column to join on")
     clash = [c for c in inputs.columns if c not in keys and c in kpi_table.columns]
+    empty = [c for c in clash if kpi_table[c].isna().all()]  # no data (e.g. no attendance table)
+    clash = [c for c in clash if c not in empty]
     if clash:
-        raise DataError(f"{file}: column(s) {clash} already exist in the KPI table; inputs add new columns")
+        raise DataError(
+            f"{file}: column(s) {clash} already exist in the KPI table; inputs add new columns "
+            "(or fill columns the KPI table has no data for)"
+        )
+    attrs = dict(kpi_table.attrs)
+    if empty:
+        kpi_table = kpi_table.drop(columns=empty)
     right = inputs.copy()
     for k in keys:
         left_dtype = kpi_table[k].dtype
@@ -95,5 +105,5 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
             f"{', '.join(keys)} is expected"
         )
     out = kpi_table.merge(right, on=keys, how="left", validate="many_to_one")
-    out.attrs = dict(kpi_table.attrs)
+    out.attrs = attrs
     return out

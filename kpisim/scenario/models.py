@@ -380,7 +380,12 @@ class AgentGroup(_Spec):
     shift_name: str = "day"
     tenure_group: str = "experienced"
     skills: dict[str, int] = Field(description="queue -> priority (1 = highest).")
-    max_concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
+    max_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Session slots per agent: chats held at once (see ``slots``).",
+    )
     shifts: dict[str, Shift | Literal["off"]] = Field(
         description="weekday (mon..sun or 'default') -> shift or 'off'."
     )
@@ -406,6 +411,31 @@ class AgentGroup(_Spec):
             if k not in (*WEEKDAYS, "default"):
                 raise ValueError(f"unknown weekday {k!r}; allowed: default, {', '.join(WEEKDAYS)}")
         return v
+
+    def slots(self, channel: str) -> int:
+        """Session slots one contact on ``channel`` takes from an agent of this group.
+
+        The one home of the concurrency rule (engine, roster, occupancy and staffing follow it):
+        an agent has ``max_concurrency`` session slots. A chat session takes one slot, so an agent
+        holds up to ``max_concurrency`` chats at once (a slot stays taken during the session's
+        wrap-up). A voice call takes all the slots: an agent is on one call at a time and does
+        nothing else meanwhile. So a blended (voice + chat) agent takes no call while any chat
+        session is open and no chat while on a call or its wrap-up. A group that serves only
+        voice must have ``max_concurrency`` 1 (``Scenario`` refuses anything else).
+
+        Raises:
+            SpecError: ``channel`` is not ``voice`` or ``chat``.
+        """
+        if channel == "voice":
+            return self.max_concurrency
+        if channel == "chat":
+            return 1
+        raise SpecError("<object>", "channel", f"unknown channel {channel!r}; allowed: voice, chat")
+
+    def sessions(self, channel: str) -> int:
+        """Contacts on ``channel`` an agent of this group can hold at once (voice 1, chat
+        ``max_concurrency``; see ``slots``)."""
+        return self.max_concurrency // self.slots(channel)
 
     def shift_on(self, weekday: int) -> Shift | None:
         """The shift on ``weekday`` (0 = Monday), or None if off."""
@@ -524,10 +554,8 @@ class Scenario(_Spec):
                         f"{_group(i, g)}.skills: unknown queue {q!r}; queues are {sorted(names)}"
                     )
                 served.add(q)
-            for day, s in g.shifts.items():
-                if s == "off":
-                    continue
-                self._check_shift_in_hours(_group(i, g), day, s)
+            self._check_concurrency(i, g)
+            self._check_shifts(i, g)
             if not any(g.shift_on(wd) is not None and self.horizon.open_minutes(wd) for wd in range(7)):
                 raise ValueError(
                     f"{_group(i, g)}.shifts: the group never works (off, or only on closed days, "
@@ -573,6 +601,19 @@ class Scenario(_Spec):
                         f"multipliers[{m.name or i + 1}].queues: unknown queue {q!r}; "
                         f"queues are {sorted(names)}"
                     )
+
+    def _check_shifts(self, i: int, g: AgentGroup) -> None:
+        for day, s in g.shifts.items():
+            if s != "off":
+                self._check_shift_in_hours(_group(i, g), day, s)
+
+    def _check_concurrency(self, i: int, g: AgentGroup) -> None:
+        if g.max_concurrency > 1 and all(self.queues[q].channel == "voice" for q in g.skills):
+            raise ValueError(
+                f"{_group(i, g)}.max_concurrency: {g.max_concurrency} for group {g.name!r}, which serves "
+                "only voice queues; a voice call takes the whole agent, so only 1 is allowed "
+                "(max_concurrency counts chat sessions, see AgentGroup.slots)"
+            )
 
     def _check_shift_in_hours(self, at: str, day: str, s: Shift) -> None:
         start, end = parse_clock(s.start), parse_clock(s.end)

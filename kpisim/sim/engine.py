@@ -12,11 +12,12 @@ Where things happen (for a newcomer):
 - abandonment: ``_on_patience``; resolution / transfer / repeat contacts: ``_on_talk_end``.
 
 Routing rule: an arriving contact goes to an eligible agent who is logged in, not draining for a
-break or logout, and below their concurrency cap; among those, agents with the queue at the
-highest skill priority first, then the least-loaded (chat), then the longest idle. A freed agent
+break or logout, and has free session slots for it (``AgentGroup.slots``: a chat session takes
+one of the agent's ``max_concurrency`` slots, a voice call all of them); among those, agents with
+the queue at the highest skill priority first, then the least-loaded, then the longest idle. A freed agent
 takes, among its queues of the highest priority that have someone waiting, the contact that has
-waited longest (FIFO within a queue). Chat: a session slot stays taken during its after-contact
-work.
+waited longest (FIFO within a queue) among those that fit its free slots. Chat: a session slot
+stays taken during its after-contact work.
 """
 
 from __future__ import annotations
@@ -28,56 +29,13 @@ import numpy as np
 import simpy
 
 from kpisim.scenario.models import Scenario
+from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP_UP, Agent, build_staff
+from kpisim.sim.contacts import ABANDONED, ANSWERED, BLOCKED, WAITING, Contacts
 from kpisim.sim.distributions import draw
+from kpisim.sim.hours import after_open_time
 from kpisim.sim.population import Block
 
-# agent state codes (index into STATE_NAMES)
-AVAILABLE, BUSY, WRAP_UP, BREAK, OFFLINE = range(5)
-STATE_NAMES = ("available", "busy", "wrap_up", "break", "offline")
-
-# contact status codes
-WAITING, ANSWERED, ABANDONED, BLOCKED = range(4)
-
-
-def _odds_p(p0: float, mult: float) -> float:
-    """Probability after multiplying the odds of ``p0`` by ``mult`` (p0 of 0 or 1 stays)."""
-    if p0 <= 0.0 or p0 >= 1.0:
-        return p0
-    o = p0 / (1.0 - p0) * mult
-    return o / (1.0 + o)
-
-
-class _Agent:
-    __slots__ = (
-        "accepting",
-        "cap",
-        "drained",
-        "held",
-        "idle_since",
-        "idx",
-        "prio",
-        "queues",
-        "speed",
-        "state",
-        "version",
-        "voice",
-    )
-
-    def __init__(self, idx: int, cap: int, prio: dict[int, int], speed: float, voice: bool):
-        self.idx = idx
-        self.cap = cap
-        self.held = 0
-        self.prio = prio  # queue index -> priority
-        # queues grouped by priority, highest first: [[q, ...], ...]
-        levels = sorted(set(prio.values()))
-        self.queues = [[q for q, p in prio.items() if p == lv] for lv in levels]
-        self.accepting = False
-        self.idle_since = 0.0
-        self.version = 0
-        self.state = OFFLINE
-        self.speed = speed
-        self.drained: simpy.Event | None = None
-        self.voice = voice
+__all__ = ["ABANDONED", "ANSWERED", "BLOCKED", "STATE_NAMES", "WAITING", "Engine"]
 
 
 class Engine:
@@ -100,69 +58,27 @@ class Engine:
         self.qnames = list(scenario.queues)
         qspecs = [scenario.queues[q] for q in self.qnames]
         self.qspecs = qspecs
+        self.is_voice = [q.channel == "voice" for q in qspecs]
         self.waiting: list[deque] = [deque() for _ in qspecs]
         self.nwait = [0] * len(qspecs)
         self.capacity = [q.capacity for q in qspecs]
         self.blocks = blocks
-        groups = {g.name: g for g in scenario.agents}
-        qindex = {q: i for i, q in enumerate(self.qnames)}
-
-        self.agents: list[_Agent] = []
-        # per (queue, priority level): heap of (held, idle_since, seq, version, agent)
-        self.free: list[list[tuple[int, list]]] = [[] for _ in qspecs]
-        levels: list[dict[int, list]] = [{} for _ in qspecs]
-        n = len(roster)
-        self.p_resolve = np.zeros((n, len(qspecs)))
-        self.p_transfer = np.zeros((n, len(qspecs)))
-        self.cherry_thr = np.full((n, len(qspecs)), np.inf)
-        self.cherry_transfer = np.zeros(n)
-        self.cherry_delay = np.zeros(n)
-        self.speed_eff = np.ones(n)
-        for a in range(n):
-            g = groups[roster["group"].iat[a]]
-            prio = {qindex[q]: p for q, p in g.skills.items()}
-            speed = float(roster["true_speed"].iat[a]) * g.levers.rush_handle_factor
-            voice = all(qspecs[q].channel == "voice" for q in prio)
-            cap = 1 if voice else g.max_concurrency
-            ag = _Agent(a, cap, prio, speed, voice)
-            self.agents.append(ag)
-            self.speed_eff[a] = speed
-            for q, p in prio.items():
-                levels[q].setdefault(p, [])
-                o = qspecs[q].outcomes
-                self.p_resolve[a, q] = _odds_p(
-                    o.resolve, float(roster["true_resolution"].iat[a]) * g.levers.rush_resolution_odds
-                )
-                self.p_transfer[a, q] = o.transfer
-            self.cherry_transfer[a] = g.levers.cherry_pick_transfer
-            self.cherry_delay[a] = g.levers.cherry_pick_delay_s
-        for q in range(len(qspecs)):
-            self.free[q] = [(p, levels[q][p]) for p in sorted(levels[q])]
+        staff = build_staff(scenario, roster)
+        self.agents = staff.agents
+        self.p_resolve, self.p_transfer = staff.p_resolve, staff.p_transfer
+        self.cherry_transfer, self.cherry_delay = staff.cherry_transfer, staff.cherry_delay
+        self._cherry_share = staff.cherry_share
+        # set in _predraw: agent x queue base work above which the agent stalls (cherry-picking)
+        self.cherry_thr = np.full(staff.p_resolve.shape, np.inf)
+        # per (queue, priority level): heap of (slots used, idle_since, seq, version, agent)
+        self.free: list[list[tuple[int, list]]] = [[(p, []) for p in lv] for lv in staff.levels]
+        for ag in self.agents:  # the heaps each agent is offered on, with the slots a contact takes
+            ag.heaps = [
+                (ag.cost[q], next(h for lv, h in self.free[q] if lv == p)) for q, p in ag.prio.items()
+            ]
         self._seq = 0
-        self._cherry_share = [groups[g].levers.cherry_pick_share for g in roster["group"]]
-
-        # contact records (python lists: fast scalar access in callbacks)
-        self.c_arr: list[float] = []
-        self.c_queue: list[int] = []
-        self.c_cust: list[int] = []
-        self.c_attempt: list[int] = []
-        self.c_transfer_of: list[int] = []
-        self.c_work: list[float] = []
-        self.c_pat: list[float] = []
-        self.c_wrap: list[float] = []
-        self.c_ures: list[float] = []
-        self.c_utr: list[float] = []
-        self.c_status: list[int] = []
-        self.c_queued: list[bool] = []
-        self.c_ans: list[float] = []
-        self.c_end: list[float] = []
-        self.c_wend: list[float] = []
-        self.c_agent: list[int] = []
-        self.c_conc: list[int] = []
-        self.c_transferred: list[bool] = []
-        self.c_resolved: list[bool] = []
-        self.c_stalled: list[bool] = []
-        self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, sessions)
+        self.contacts = Contacts()
+        self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
         self.n_customers = 0
 
     # --- set-up ----------------------------------------------------------------------------
@@ -180,27 +96,19 @@ class Engine:
                 pat[m] = draw(spec.patience, k, self.rngs["patience"])
             wrap[m] = draw(spec.wrap_up, k, self.rngs["wrap"])
         u = self.rngs["outcomes"].random((2, n))
-        self.c_arr = t.tolist()
-        self.c_queue = q.tolist()
-        self.c_cust = list(range(n))
+        self.contacts.add_many(
+            arrival_s=t.tolist(),
+            queue=q.tolist(),
+            customer=range(n),
+            attempt=[1] * n,
+            transfer_of=[-1] * n,
+            work_s=work.tolist(),
+            patience_s=pat.tolist(),
+            wrap_s=wrap.tolist(),
+            u_resolve=u[0].tolist(),
+            u_transfer=u[1].tolist(),
+        )
         self.n_customers = n
-        self.c_attempt = [1] * n
-        self.c_transfer_of = [-1] * n
-        self.c_work = work.tolist()
-        self.c_pat = pat.tolist()
-        self.c_wrap = wrap.tolist()
-        self.c_ures = u[0].tolist()
-        self.c_utr = u[1].tolist()
-        self.c_status = [WAITING] * n
-        self.c_queued = [False] * n
-        self.c_ans = [np.nan] * n
-        self.c_end = [np.nan] * n
-        self.c_wend = [np.nan] * n
-        self.c_agent = [-1] * n
-        self.c_conc = [0] * n
-        self.c_transferred = [False] * n
-        self.c_resolved = [False] * n
-        self.c_stalled = [False] * n
         # cherry-picking threshold: the agent stalls on sessions whose base work is in the top share
         for a, share in enumerate(self._cherry_share):
             if share > 0:
@@ -210,58 +118,45 @@ class Engine:
                         self.cherry_thr[a, qi] = float(np.quantile(w, 1 - share))
 
     def _new_contact(self, queue: int, customer: int, attempt: int, transfer_of: int) -> int:
-        """Append a dynamic contact (repeat or transfer) arriving now; returns its index."""
+        """Append a dynamic contact (repeat or transfer) arriving now; returns its index.
+
+        Its inputs come from the ``return_*`` streams (one draw each per contact, patience only
+        on queues with patience), never from ``returns``, so the return decisions and delays stay
+        in step whatever happens to the repeat contacts (common random numbers)."""
         spec = self.qspecs[queue]
-        r = self.rngs["returns"]
-        work = float(draw(spec.handle, 1, r)[0])
-        pat = float(draw(spec.patience, 1, r)[0]) if spec.patience is not None else np.inf
-        wrap = float(draw(spec.wrap_up, 1, r)[0])
-        u = r.random(2)
-        self.c_arr.append(self.env.now)
-        self.c_queue.append(queue)
-        self.c_cust.append(customer)
-        self.c_attempt.append(attempt)
-        self.c_transfer_of.append(transfer_of)
-        self.c_work.append(work)
-        self.c_pat.append(pat)
-        self.c_wrap.append(wrap)
-        self.c_ures.append(float(u[0]))
-        self.c_utr.append(float(u[1]))
-        self.c_status.append(WAITING)
-        self.c_queued.append(False)
-        self.c_ans.append(np.nan)
-        self.c_end.append(np.nan)
-        self.c_wend.append(np.nan)
-        self.c_agent.append(-1)
-        self.c_conc.append(0)
-        self.c_transferred.append(False)
-        self.c_resolved.append(False)
-        self.c_stalled.append(False)
-        return len(self.c_arr) - 1
+        rngs = self.rngs
+        work = float(draw(spec.handle, 1, rngs["return_handle"])[0])
+        pat = (
+            float(draw(spec.patience, 1, rngs["return_patience"])[0]) if spec.patience is not None else np.inf
+        )
+        wrap = float(draw(spec.wrap_up, 1, rngs["return_wrap"])[0])
+        u = rngs["return_outcomes"].random(2)
+        return self.contacts.add(
+            self.env.now, queue, customer, attempt, transfer_of, work, pat, wrap, float(u[0]), float(u[1])
+        )
 
     # --- agent states ------------------------------------------------------------------------
-    def _set_state(self, ag: _Agent, state: int) -> None:
+    def _set_state(self, ag: Agent, state: int) -> None:
         ag.state = state
-        self.states.append((ag.idx, state, self.env.now, ag.held))
+        self.states.append((ag.idx, state, self.env.now, ag.used))
 
-    def _offer(self, ag: _Agent) -> None:
-        """Make ``ag`` findable by arriving contacts (it is accepting and below its cap)."""
+    def _offer(self, ag: Agent) -> None:
+        """Make ``ag`` findable by arriving contacts of the queues whose slots it has free."""
         ag.version += 1
         self._seq += 1
-        entry = (ag.held, ag.idle_since, self._seq, ag.version, ag)
-        for q, p in ag.prio.items():
-            for lv, heap in self.free[q]:
-                if lv == p:
-                    heapq.heappush(heap, entry)
-                    break
+        entry = (ag.used, ag.idle_since, self._seq, ag.version, ag)
+        free = ag.cap - ag.used
+        for cost, heap in ag.heaps:
+            if cost <= free:
+                heapq.heappush(heap, entry)
 
-    def _withdraw(self, ag: _Agent) -> None:
+    def _withdraw(self, ag: Agent) -> None:
         ag.version += 1  # invalidates all heap entries of this agent
 
     # --- traffic -----------------------------------------------------------------------------
     def _arrivals(self, n0: int):
         env = self.env
-        arr = self.c_arr
+        arr = self.contacts.arrival_s
         for c in range(n0):
             dt = arr[c] - env.now
             if dt > 0:
@@ -269,57 +164,59 @@ class Engine:
             self._arrive(c)
 
     def _arrive(self, c: int) -> None:
-        q = self.c_queue[c]
+        rec = self.contacts
+        q = rec.queue[c]
         for _lv, heap in self.free[q]:
             while heap:
-                _held, _idle, _s, version, ag = heap[0]
-                if version != ag.version or not ag.accepting or ag.held >= ag.cap:
-                    heapq.heappop(heap)
-                    continue
+                _used, _idle, _s, version, ag = heap[0]
                 heapq.heappop(heap)
+                if version != ag.version or not ag.accepting or ag.used + ag.cost[q] > ag.cap:
+                    continue
                 self._answer(ag, c)
                 return
         cap = self.capacity[q]
         if cap is not None and self.nwait[q] >= cap:
-            self.c_status[c] = BLOCKED
-            self.c_end[c] = self.env.now
+            rec.status[c] = BLOCKED
+            rec.ended_s[c] = self.env.now
             return
-        self.c_queued[c] = True
+        rec.queued[c] = True
         self.waiting[q].append(c)
         self.nwait[q] += 1
-        pat = self.c_pat[c]
+        pat = rec.patience_s[c]
         if pat != np.inf:
             ev = self.env.timeout(pat, value=c)
             ev.callbacks.append(self._on_patience)
 
     def _on_patience(self, ev) -> None:
         c = ev.value
-        if self.c_status[c] == WAITING:
-            self.c_status[c] = ABANDONED
-            self.c_end[c] = self.env.now
-            self.nwait[self.c_queue[c]] -= 1
+        rec = self.contacts
+        if rec.status[c] == WAITING:
+            rec.status[c] = ABANDONED
+            rec.ended_s[c] = self.env.now
+            self.nwait[rec.queue[c]] -= 1
 
     # --- service -----------------------------------------------------------------------------
-    def _answer(self, ag: _Agent, c: int) -> None:
-        now = self.env.now
+    def _answer(self, ag: Agent, c: int) -> None:
+        rec = self.contacts
         a = ag.idx
-        q = self.c_queue[c]
+        q = rec.queue[c]
         ag.held += 1
-        self.c_status[c] = ANSWERED
-        self.c_ans[c] = now
-        self.c_agent[c] = a
-        self.c_conc[c] = ag.held
-        spec = self.qspecs[q]
-        work = self.c_work[c]
-        if work > self.cherry_thr[a, q]:
-            self.c_stalled[c] = True
+        ag.used += ag.cost[q]
+        rec.status[c] = ANSWERED
+        rec.answered_s[c] = self.env.now
+        rec.agent[c] = a
+        rec.concurrency[c] = ag.held
+        work = rec.work_s[c]
+        stalled = work > self.cherry_thr[a, q]
         handle = work * ag.speed
         if ag.held > 1:
-            handle *= 1.0 + spec.concurrency_stretch * (ag.held - 1)
-        if self.c_stalled[c] and self.cherry_transfer[a] > 0 and self.c_utr[c] < self.cherry_transfer[a]:
-            handle = min(handle, self.cherry_delay[a] + 1.0)
+            handle *= 1.0 + self.qspecs[q].concurrency_stretch * (ag.held - 1)
+        if stalled:
+            rec.stalled[c] = True
+            if self.cherry_transfer[a] > 0 and rec.u_transfer[c] < self.cherry_transfer[a]:
+                handle = min(handle, self.cherry_delay[a] + 1.0)
         self._set_state(ag, BUSY)
-        if ag.held < ag.cap and ag.accepting:
+        if ag.used < ag.cap and ag.accepting:
             self._offer(ag)
         else:
             self._withdraw(ag)
@@ -328,78 +225,79 @@ class Engine:
 
     def _on_talk_end(self, ev) -> None:
         c = ev.value
+        rec = self.contacts
         now = self.env.now
-        self.c_end[c] = now
-        a = self.c_agent[c]
-        q = self.c_queue[c]
+        rec.ended_s[c] = now
+        a = rec.agent[c]
+        q = rec.queue[c]
         ag = self.agents[a]
-        spec = self.qspecs[q].outcomes
         p_tr = self.p_transfer[a, q]
-        if self.c_stalled[c] and self.cherry_transfer[a] > 0:
+        if rec.stalled[c] and self.cherry_transfer[a] > 0:
             p_tr = 1.0 - (1.0 - p_tr) * (1.0 - self.cherry_transfer[a])
-        if self.c_utr[c] < p_tr:
-            self.c_transferred[c] = True
-            t = self._new_contact(self.qnames.index(spec.transfer_to), self.c_cust[c], self.c_attempt[c], c)
-            self._arrive(t)
-        elif self.c_ures[c] < self.p_resolve[a, q]:
-            self.c_resolved[c] = True
+        if rec.u_transfer[c] < p_tr:
+            rec.transferred[c] = True
+            self._transfer(c)
+        elif rec.u_resolve[c] < self.p_resolve[a, q]:
+            rec.resolved[c] = True
         else:
             self._schedule_return(c)
-        wrap = self.c_wrap[c]
+        wrap = rec.wrap_s[c]
         if wrap > 0:
-            if ag.voice:
+            if self.is_voice[q]:
                 self._set_state(ag, WRAP_UP)
             e2 = self.env.timeout(wrap, value=c)
             e2.callbacks.append(self._on_wrap_end)
         else:
-            self.c_wend[c] = now
-            self._release(ag)
+            rec.wrap_end_s[c] = now
+            self._release(ag, q)
+
+    def _transfer(self, c: int) -> None:
+        """Pass contact ``c``'s customer to the transfer queue now, or at the next opening if the
+        centre has closed meanwhile (as returns wait); dropped if it does not open again within
+        the horizon, so no contact arrives while closed or after the horizon."""
+        now = self.env.now
+        at = after_open_time(self.sc.horizon, now, 0.0)
+        if at == now:
+            self._on_transfer(c)
+        elif at < self.horizon_s:
+            ev = self.env.timeout(at - now, value=c)
+            ev.callbacks.append(lambda ev: self._on_transfer(ev.value))
+
+    def _on_transfer(self, c: int) -> None:
+        rec = self.contacts
+        target = self.qnames.index(self.qspecs[rec.queue[c]].outcomes.transfer_to)
+        t = self._new_contact(target, rec.customer[c], rec.attempt[c], c)
+        self._arrive(t)
 
     def _schedule_return(self, c: int) -> None:
-        spec = self.qspecs[self.c_queue[c]].outcomes
-        if self.c_attempt[c] >= spec.max_attempts:
+        rec = self.contacts
+        spec = self.qspecs[rec.queue[c]].outcomes
+        if rec.attempt[c] >= spec.max_attempts:
             return
         r = self.rngs["returns"]
         u, delay = r.random(), r.exponential(spec.return_delay_h * 3600.0)
-        at = self._after_open_time(self.env.now, delay)
+        at = after_open_time(self.sc.horizon, self.env.now, delay)
         if u >= spec.return_prob or at >= self.horizon_s:
             return
-        delay = at - self.env.now
-        ev = self.env.timeout(delay, value=c)
+        ev = self.env.timeout(at - self.env.now, value=c)
         ev.callbacks.append(self._on_return)
-
-    def _after_open_time(self, t: float, delay: float) -> float:
-        """The time ``delay`` seconds of *opening hours* after ``t``: a customer's wait before
-        coming back pauses while the centre is closed, so returns due overnight spread over the
-        next day instead of all arriving at the opening minute (inf if the centre never reopens)."""
-        h = self.sc.horizon
-        for d in range(int(t // 86400), h.days):
-            hours = h.open_minutes((h.start.weekday() + d) % 7)
-            if hours is None:
-                continue
-            o, c = d * 86400.0 + hours[0] * 60.0, d * 86400.0 + hours[1] * 60.0
-            if t >= c:
-                continue
-            t = max(t, o)
-            if t + delay < c:
-                return t + delay
-            delay -= c - t
-            t = c
-        return np.inf
 
     def _on_return(self, ev) -> None:
         c = ev.value
-        t = self._new_contact(self.c_queue[c], self.c_cust[c], self.c_attempt[c] + 1, -1)
+        rec = self.contacts
+        t = self._new_contact(rec.queue[c], rec.customer[c], rec.attempt[c] + 1, -1)
         self._arrive(t)
 
     def _on_wrap_end(self, ev) -> None:
         c = ev.value
-        self.c_wend[c] = self.env.now
-        self._release(self.agents[self.c_agent[c]])
+        rec = self.contacts
+        rec.wrap_end_s[c] = self.env.now
+        self._release(self.agents[rec.agent[c]], rec.queue[c])
 
-    def _release(self, ag: _Agent) -> None:
-        """A session slot of ``ag`` is free: take waiting work or become idle/drained."""
+    def _release(self, ag: Agent, q: int) -> None:
+        """A contact of queue ``q`` has left ``ag``: take waiting work or become idle/drained."""
         ag.held -= 1
+        ag.used -= ag.cost[q]
         if ag.accepting and self._pull(ag):
             return
         now = self.env.now
@@ -413,19 +311,25 @@ class Engine:
                 ev.succeed()
             return
         # chat: still holding sessions
-        self.states.append((ag.idx, BUSY, now, ag.held))
+        self.states.append((ag.idx, BUSY, now, ag.used))
         if ag.accepting:
             self._offer(ag)
 
-    def _pull(self, ag: _Agent) -> bool:
-        """Give ``ag`` the longest-waiting contact of its highest-priority queues; False if none."""
+    def _pull(self, ag: Agent) -> bool:
+        """Give ``ag`` the longest-waiting contact of its highest-priority queues that fits its
+        free slots; False if none."""
+        rec = self.contacts
+        status, arrival = rec.status, rec.arrival_s
+        free = ag.cap - ag.used
         for level in ag.queues:
             best, best_q = None, -1
             for q in level:
+                if ag.cost[q] > free:
+                    continue
                 dq = self.waiting[q]
-                while dq and self.c_status[dq[0]] != WAITING:
+                while dq and status[dq[0]] != WAITING:
                     dq.popleft()
-                if dq and (best is None or self.c_arr[dq[0]] < self.c_arr[best]):
+                if dq and (best is None or arrival[dq[0]] < arrival[best]):
                     best, best_q = dq[0], q
             if best is not None:
                 self.waiting[best_q].popleft()
@@ -435,7 +339,7 @@ class Engine:
         return False
 
     # --- shifts and breaks -------------------------------------------------------------------
-    def _agent_life(self, ag: _Agent, blocks: list[Block]):
+    def _agent_life(self, ag: Agent, blocks: list[Block]):
         env = self.env
         for b in blocks:
             if b.login > env.now:
@@ -457,17 +361,17 @@ class Engine:
             yield from self._drain(ag)
             self._set_state(ag, OFFLINE)
 
-    def _login(self, ag: _Agent) -> None:
+    def _login(self, ag: Agent) -> None:
         ag.accepting = True
         ag.idle_since = self.env.now
         if not self._pull(ag):
             self._set_state(ag, AVAILABLE)
             self._offer(ag)
         else:
-            while ag.held < ag.cap and self._pull(ag):
+            while ag.used < ag.cap and self._pull(ag):
                 pass
 
-    def _drain(self, ag: _Agent):
+    def _drain(self, ag: Agent):
         """Stop taking work; wait until the agent holds no session."""
         ag.accepting = False
         self._withdraw(ag)
@@ -486,7 +390,8 @@ class Engine:
         self.env.run()
         # contacts nobody could take (no agent left, no patience) count as abandoned at the end
         end = self.env.now
-        for c, s in enumerate(self.c_status):
+        rec = self.contacts
+        for c, s in enumerate(rec.status):
             if s == WAITING:
-                self.c_status[c] = ABANDONED
-                self.c_end[c] = max(end, self.c_arr[c])
+                rec.status[c] = ABANDONED
+                rec.ended_s[c] = max(end, rec.arrival_s[c])

@@ -48,6 +48,7 @@ def draw_traits(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:
                 "queues": ";".join(
                     f"{q}:{p}" for q, p in sorted(g.skills.items(), key=lambda x: (x[1], x[0]))
                 ),
+                # session slots (AgentGroup.slots: a chat takes one, a call all of them)
                 "max_concurrency": g.max_concurrency,
             }
             for name, kind in TRAIT_KINDS.items():

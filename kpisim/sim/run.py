@@ -108,15 +108,16 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
 def _contacts_frame(
     eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp
 ) -> pd.DataFrame:
-    status = np.asarray(eng.c_status)
-    arr = np.asarray(eng.c_arr)
-    ans_s = np.asarray(eng.c_ans)
-    end_s = np.asarray(eng.c_end)
-    wend_s = np.asarray(eng.c_wend)
-    agent_idx = np.asarray(eng.c_agent, dtype=np.int64)
+    rec = eng.contacts
+    status = np.asarray(rec.status)
+    arr = np.asarray(rec.arrival_s)
+    ans_s = np.asarray(rec.answered_s)
+    end_s = np.asarray(rec.ended_s)
+    wend_s = np.asarray(rec.wrap_end_s)
+    agent_idx = np.asarray(rec.agent, dtype=np.int64)
     answered = status == ANSWERED
     qnames = np.array(list(scenario.queues), dtype=object)
-    qidx = np.asarray(eng.c_queue, dtype=np.int64)
+    qidx = np.asarray(rec.queue, dtype=np.int64)
     channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
     ids = roster["agent_id"].to_numpy(dtype=object)
@@ -125,7 +126,7 @@ def _contacts_frame(
             "contact_id": np.arange(arr.size, dtype=np.int64),
             "channel": channels[qidx],
             "queue": qnames[qidx],
-            "customer_id": np.asarray(eng.c_cust, dtype=np.int64),
+            "customer_id": np.asarray(rec.customer, dtype=np.int64),
             "arrival_at": start + pd.to_timedelta(arr, unit="s"),
             "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
             "ended_at": start + pd.to_timedelta(end_s, unit="s"),
@@ -135,18 +136,18 @@ def _contacts_frame(
             ),
             "abandoned": status == ABANDONED,
             "blocked": status == BLOCKED,
-            "queued": np.asarray(eng.c_queued, dtype=bool),
+            "queued": np.asarray(rec.queued, dtype=bool),
             "wait_s": wait,
             "handle_s": np.where(answered, end_s - ans_s, np.nan),
             "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
-            "concurrency": pd.arrays.IntegerArray(np.asarray(eng.c_conc, dtype=np.int64), ~answered),
-            "attempt": np.asarray(eng.c_attempt, dtype=np.int64),
-            "transferred": np.asarray(eng.c_transferred, dtype=bool),
+            "concurrency": pd.arrays.IntegerArray(np.asarray(rec.concurrency, dtype=np.int64), ~answered),
+            "attempt": np.asarray(rec.attempt, dtype=np.int64),
+            "transferred": np.asarray(rec.transferred, dtype=bool),
             "transfer_of": pd.arrays.IntegerArray(
-                np.maximum(np.asarray(eng.c_transfer_of, dtype=np.int64), 0),
-                np.asarray(eng.c_transfer_of) < 0,
+                np.maximum(np.asarray(rec.transfer_of, dtype=np.int64), 0),
+                np.asarray(rec.transfer_of) < 0,
             ),
-            "resolved": np.asarray(eng.c_resolved, dtype=bool),
+            "resolved": np.asarray(rec.resolved, dtype=bool),
             # helpers for the outcome draws (dropped by conform)
             "queue_idx": qidx,
             "agent_idx": agent_idx,
@@ -155,7 +156,7 @@ def _contacts_frame(
     )
     outs = draw_outcomes(scenario, c, roster, eng.rngs["outcomes"])
     chat = draw_chat(
-        scenario, c, roster, np.asarray(eng.c_stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
+        scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
     )
     for k, v in {**outs, **chat}.items():
         c[k] = v

@@ -9,12 +9,8 @@ import pandas as pd
 import pytest
 
 from kpisim.analysis import sipp, theory
-from kpisim.analysis.staffing import (
-    _erlang_headcount,
-    erlang_prediction,
-    planned_staffing,
-    with_headcount,
-)
+from kpisim.analysis.staffing import erlang_prediction, planned_staffing, with_headcount
+from kpisim.analysis.staffing_required import _erlang_headcount
 from kpisim.errors import KpisimError
 from kpisim.sim.arrivals import interval_rates
 from tests.analysis.conftest import short
@@ -223,7 +219,7 @@ def test_headcount_search_finds_the_smallest_roster_below_a_dip(tiny, monkeypatc
         curve[d - ns[0]] = curve[d - 1 - ns[0]] - 0.002
     predicted = dict(zip(ns.tolist(), curve, strict=False))
     monkeypatch.setattr(
-        "kpisim.analysis.staffing.erlang_prediction",
+        "kpisim.analysis.staffing_required.erlang_prediction",
         lambda variant, staffed, **kw: {"erlang_a_service_level": predicted[variant.n_agents]},
     )
     checked = 0

@@ -163,15 +163,12 @@ def test_cli_simulate_population_redraw(tmp_path):
 
 
 def test_return_delay_pauses_while_the_centre_is_closed():
-    from types import SimpleNamespace
-
     from kpisim.scenario.models import load_scenario
-    from kpisim.sim.engine import Engine
+    from kpisim.sim.hours import after_open_time
 
     sc = load_scenario(ROOT / "scenarios" / "phone_centre.yaml")  # open 08:00-20:00 every day
-    eng = SimpleNamespace(sc=sc)
     h = 3600.0
-    at = lambda t, d: Engine._after_open_time(eng, t, d)
+    at = lambda t, d: after_open_time(sc.horizon, t, d)
     assert at(10 * h, 2 * h) == 12 * h  # inside opening hours: plain delay
     assert at(19 * h, 2 * h) == 24 * h + 9 * h  # 1 h today, 1 h from 08:00 tomorrow
     assert at(22 * h, 0.5 * h) == 24 * h + 8.5 * h  # asked while closed: starts at opening

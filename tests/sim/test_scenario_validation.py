@@ -66,6 +66,13 @@ CASES = [
         "closing time 08:00 must be after opening 20:00",
     ),
     ("queues.q.profile", [1, 2, 3], "queues.q.profile", "needs 48 weights"),
+    (
+        "agents.0.max_concurrency",
+        4,
+        "agents[g].max_concurrency",
+        "4 for group 'g', which serves only voice queues; a voice call takes the whole agent, "
+        "so only 1 is allowed",
+    ),
 ]
 
 
