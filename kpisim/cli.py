@@ -40,6 +40,16 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: Manifest | Mapping 
     return Path(out)
 
 
+def _check_table_out(out: str) -> None:
+    """A table ``--out`` is checked before anything is computed: extension and writability."""
+    from kpisim.io.atomic import check_writable
+
+    check_writable(out)
+    if Path(out).suffix.lower() not in (".csv", ".parquet"):
+        raise KpisimError(f"--out {out!r}: unsupported extension {Path(out).suffix!r}; use .csv or .parquet")
+    check_writable(f"{out}.manifest.json")
+
+
 def _from_run(manifest: Mapping) -> dict:
     """The scenario, seed and replications a run's (or import's) manifest records, to carry on."""
     keep = ("scenario_id", "scenario_sha256", "source_path", "derived_from", "seed", "replications")
@@ -53,11 +63,17 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kpisim.scenario.models import load_scenario
     from kpisim.sim.run import simulate, summary
 
-    if args.out:
+    if args.out is not None:
         check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
-    log = simulate(scenario, seed=args.seed, replications=args.replications, population=args.population)
-    if args.out:
+    log = simulate(
+        scenario,
+        seed=args.seed,
+        replications=args.replications,
+        population=args.population,
+        allow_large=args.allow_large,
+    )
+    if args.out is not None:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
     print(summary(log).to_string())
@@ -66,19 +82,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 # --- validate ---------------------------------------------------------------------------------
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kpisim.io.load import load_yaml
+    from kpisim.errors import SpecError
+    from kpisim.io.load import load_yaml, spec_kind
 
-    data = load_yaml(args.file)
-    if "scorecard" in data or data.get("kind") == "policy":
-        from kpisim.policy import load_policy
+    data = load_yaml(args.file, encoding=args.encoding)
+    kind = spec_kind(data)
+    explicit = "scorecard" in data or "kind" in data
+    try:
+        if kind == "policy":
+            from kpisim.policy import load_policy
 
-        load_policy(args.file)
-        print(f"{args.file}: valid policy")
-    else:
-        from kpisim.scenario.models import load_scenario
+            load_policy(args.file, encoding=args.encoding)
+        else:
+            from kpisim.scenario.models import load_scenario
 
-        load_scenario(args.file)
-        print(f"{args.file}: valid scenario")
+            load_scenario(args.file, encoding=args.encoding)
+    except SpecError as exc:
+        if kind is None or explicit or exc.message.startswith("looks like"):
+            raise
+        raise SpecError(exc.file, exc.field, f"looks like a {kind}: {exc.message}") from None
+    print(f"{args.file}: valid {kind or 'scenario'}")
     return 0
 
 
@@ -90,10 +113,7 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     from kpisim.kpi.compute import kpis
     from kpisim.provenance import MANIFEST
 
-    if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
-        raise KpisimError(
-            f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet"
-        )
+    _check_table_out(args.out)
     src = Path(args.source)
     if src.is_dir():
         if not (src / MANIFEST).is_file():
@@ -101,12 +121,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
                 f"{src}: a directory without {MANIFEST}, so not a run directory; "
                 "give a run directory or a CSV/Parquet export"
             )
-        given = [o for o in ("mapping", "roster", "quarantine") if getattr(args, o)]
+        given = [o for o in ("mapping", "roster", "quarantine", "encoding") if getattr(args, o)]
         if given:
             raise KpisimError(f"--{given[0]} applies to exports, not to the run directory {src}")
         log = load_run(src)
     else:
-        log = import_log(src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine)
+        log = import_log(
+            src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine, encoding=args.encoding
+        )
     by = tuple(b for spec in (args.by or ["agent_id"]) for b in spec.split(",") if b)
     by = () if by in (("centre",), ("none",)) else by
     definitions = None
@@ -155,6 +177,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from kpisim.policy.inputs import attach_inputs, read_table
     from kpisim.provenance import MANIFEST
 
+    _check_table_out(args.out)
     policy = load_policy(args.policy)
     src = Path(args.source)
     if src.is_dir():
@@ -272,8 +295,8 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     from kpisim.scenario.models import load_scenario
 
     # every number is range-checked by its argparse type (kpisim.cli_args) before this runs
+    check_output_dir(args.out)  # as given: Path("") would be "."
     out = Path(args.out)
-    check_output_dir(out)
     scenario = load_scenario(args.scenario)
     if args.days is not None:
         try:
@@ -412,10 +435,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="run directory to write (Parquet + manifest.json); default: print a summary only",
     )
+    _allow_large(s)
     s.set_defaults(func=_cmd_simulate)
 
     v = cmd("validate", "check a scenario or policy file")
     v.add_argument("file", help="scenario or policy YAML file")
+    v.add_argument(
+        "--encoding", metavar="NAME", help="the file's text encoding (default: UTF-8, else GB18030)"
+    )
     v.set_defaults(func=_cmd_validate)
 
     k = cmd("kpis", "compute KPI tables from a run directory or an export")
@@ -447,6 +474,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--roster", metavar="FILE", help="agents roster CSV/Parquet for an export (checks unknown agents)"
     )
     k.add_argument("--quarantine", metavar="CSV", help="write bad export rows to this CSV and go on")
+    k.add_argument(
+        "--encoding", metavar="NAME", help="the export's text encoding (default: UTF-8, else GB18030)"
+    )
     k.add_argument("--out", metavar="FILE", required=True, help="table to write, .csv or .parquet")
     k.set_defaults(func=_cmd_kpis)
 
@@ -512,6 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--fill-missing", action="store_true", help=_FILL)
     H.add_quiet(c)
+    _allow_large(c)
     c.set_defaults(func=_cmd_compare)
 
     st = cmd("staffing", "staffing vs response time: headcount sweep, Erlang requirement per interval")
@@ -571,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
     H.add_quiet(st)
+    _allow_large(st)
     st.set_defaults(func=_cmd_staffing)
 
     from kpisim.cli_calibrate import add_calibrate
@@ -583,20 +615,62 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _allow_large(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even when the estimated size (contacts, memory, agents) is beyond the usual "
+        "limits (docs/scenario.md, Run size)",
+    )
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every temporary output is removed on the way out."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``kpisim`` command."""
+    """Entry point of the ``kpisim`` command.
+
+    Exit codes: 0 done, 2 a ``KpisimError`` or a bad option (one line on stderr), 130
+    interrupted (Ctrl-C), 143 terminated (SIGTERM); output is written whole or not at all,
+    either way. A closed stdout (``kpisim simulate ... | head``) ends the command quietly (141).
+    """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = build_parser().parse_args(argv)
+        if getattr(args, "allow_large", False):
+            from kpisim.sim.size import large_runs_allowed
+
+            with large_runs_allowed():
+                return args.func(args)
         return args.func(args)
     except UsageError as exc:
         print(f"kpisim: error: {exc}", file=sys.stderr)
         return 2
     except KpisimError as exc:
-        print(f"kpisim: error: {exc}", file=sys.stderr)
+        print(f"kpisim: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("kpisim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except BrokenPipeError:
+        # the reader went away (| head): say nothing, and keep Python from complaining at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"kpisim: {what}; nothing was written", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

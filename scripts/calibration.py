@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kpisim.sim.run import simulate
 from kpisim.scenario.models import load_scenario
+from kpisim.sim.run import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,10 @@ log to small tables with ``summarise`` so only those cross the process boundary.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -20,6 +23,32 @@ from kpisim.kpi.variants import add_variants
 from kpisim.progress import counter
 from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
+from kpisim.sim.size import check_run_size
+
+
+def _worker_init() -> None:
+    """In each pool worker: Ctrl-C is the parent's to handle (no traceback per worker), and on
+    Linux the worker gets SIGTERM when its parent dies, so no orphan keeps simulating."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the parent died before prctl took effect
+                os._exit(1)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass
+
+
+def _stop(ex: ProcessPoolExecutor) -> None:
+    """Stop a pool now: pending tasks cancelled, running workers terminated."""
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        proc.join(timeout=5)
 
 
 def _one(task: tuple[Scenario, int, int, Callable[..., Any], dict]) -> Any:
@@ -59,6 +88,8 @@ def run_replications(
         raise KpisimError(f"jobs must be >= 1 or None, got {jobs}")
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
+    for s in scenarios:  # before any worker starts; each worker holds one replication's log
+        check_run_size(s, replications=replications, in_memory=1)
     tasks = [
         (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
     ]
@@ -72,13 +103,18 @@ def run_replications(
                 if bar:
                     bar.update(1)
             return out
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
+        ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+        try:
             out = []
             for res in ex.map(_one, tasks):  # map keeps task order
                 out.append(res)
                 if bar:
                     bar.update(1)
-            return out
+        except BaseException:  # an error, Ctrl-C or SIGTERM: no worker outlives this call
+            _stop(ex)
+            raise
+        ex.shutdown(wait=True)
+        return out
     finally:
         if bar:
             bar.close()

@@ -23,6 +23,7 @@ from kpisim.io import schema
 from kpisim.io.atomic import write_bytes
 from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
 from kpisim.io.mapping import ImportMapping, load_mapping
+from kpisim.io.reading import read_export as _read
 from kpisim.provenance import InputFile, Manifest
 
 #: schema columns every export must provide (directly or through the mapping)
@@ -32,6 +33,11 @@ _DURATIONS = ("wait_s", "handle_s", "wrap_up_s", "first_response_s", "response_t
 _COUNTS = ("response_count", "customer_msgs", "agent_msgs", "system_msgs", "attempt")
 _RANGES = {"csat": (1, 5), "nps": (0, 10)}
 _CHANNELS = ("voice", "chat")
+#: whole numbers (ids, counts, cents) must be exact in float64 and far inside int64
+MAX_WHOLE = 2**53 - 1
+MAX_CENTS = 10**12
+#: times outside these years are typos (3000 for 2030) or would overflow nanosecond timestamps
+FIRST_TIME, LAST_TIME = np.datetime64("1900-01-01"), np.datetime64("2200-01-01")
 
 
 class _Report:
@@ -51,23 +57,6 @@ class _Report:
 
     def problems(self) -> list[tuple[int, str]]:
         return [(i + 1, "; ".join(r)) for i, r in sorted(self.rows.items())]
-
-
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"{path}: cannot read as CSV: {exc}") from None
-    if suffix in (".parquet", ".pq"):
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types
-            raise DataError(f"{path}: cannot read as Parquet: {exc}") from None
-    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
 
 
 def _text(s: pd.Series) -> pd.Series | None:
@@ -105,7 +94,11 @@ class _Parser:
         if pd.api.types.is_datetime64_any_dtype(s):
             if getattr(s.dtype, "tz", None) is not None:
                 raise DataError(f"column {self.name(col)}: time zone-aware times; export naive local times")
-            return s.to_numpy(dtype="datetime64[ns]")
+            ok = s.isna() | ((s >= pd.Timestamp(FIRST_TIME)) & (s < pd.Timestamp(LAST_TIME)))
+            far = ~ok.to_numpy(dtype=bool)
+            self.fail(col, far, lambda i: f"{self.name(col)}: {s.iat[i]!r} is outside the years 1900-2199")
+            x = s.where(ok).astype("datetime64[ns]")
+            return x.to_numpy(dtype="datetime64[ns]")
         t = self.text(col)
         tz = t.str.contains(_TZ) & (t != "")
         self.fail(
@@ -120,7 +113,16 @@ class _Parser:
         out = pd.to_datetime(t.where(~tz, ""), format=fmt, errors="coerce")
         bad = (out.isna() & (t != "") & ~tz).to_numpy()
         self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as a time (format {fmt})")
-        return out.to_numpy(dtype="datetime64[ns]")
+        return self._in_range(col, out.to_numpy(dtype="datetime64[ns]"), t)
+
+    def _in_range(self, col: str, x: np.ndarray, shown: pd.Series) -> np.ndarray:
+        far = ~np.isnat(x) & ((x < FIRST_TIME) | (x >= LAST_TIME))
+        self.fail(
+            col,
+            far,
+            lambda i: f"{self.name(col)}: {shown.iat[i]!r} is outside the years 1900-2199",
+        )
+        return np.where(far, np.datetime64("NaT"), x)
 
     def number(self, col: str, *, integer: bool = False, money: bool = False) -> np.ndarray:
         s = self.raw[self.source[col]]
@@ -137,6 +139,14 @@ class _Parser:
         if money and self.m.money_unit == "units":
             x = x * 100
         if integer or money:
+            limit = MAX_CENTS if money else MAX_WHOLE
+            big = np.abs(np.nan_to_num(x)) > limit
+            self.fail(
+                col,
+                big,
+                lambda i: f"{self.name(col)}: {shown.iat[i]!r} is too large (at most {limit:,} in magnitude)",
+            )
+            x = np.where(big, np.nan, x)
             frac = np.abs(x - np.rint(x)) > 1e-6
             what = (
                 "an amount with at most 2 decimals"
@@ -204,6 +214,15 @@ def _parse(
                 ~np.isnan(v) & ((v < lo) | (v > hi)),
                 lambda i, c=col, v=v, lo=lo, hi=hi: f"{p.name(c)}: {v[i]:g} outside {lo}-{hi}",
             )
+    ids = out["contact_id"]
+    report.add(ids < 0, lambda i: f"{p.name('contact_id')}: negative id {ids[i]:.0f}; ids are >= 0")
+    if "customer_id" in out:
+        cust = out["customer_id"]
+        num = pd.to_numeric(cust, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        report.add(
+            (num < 0) | (np.abs(np.nan_to_num(num)) > MAX_WHOLE),
+            lambda i: f"{p.name('customer_id')}: {cust.iat[i]!r} is not an id from 0 to {MAX_WHOLE:,}",
+        )
     for col in _DURATIONS + _COUNTS:
         if col in out:
             v = out[col]
@@ -258,7 +277,11 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
     if isinstance(agents, pd.DataFrame):
         raw, name = agents.copy(), "<roster>"
     else:
-        raw, name = _read(Path(agents)), str(agents)
+        (raw, ragged), name = _read(Path(agents)), str(agents)
+        if ragged:
+            raise DataError(
+                f"{name}: {len(ragged)} bad roster row(s); fix the roster", [(i + 1, r) for i, r in ragged]
+            )
     ren = {src: dst for src, dst in mapping.roster.columns.items() if src in raw.columns}
     raw = raw.rename(columns=ren)
     if "agent_id" not in raw.columns:
@@ -384,6 +407,7 @@ def import_log(
     agents: str | os.PathLike | pd.DataFrame | None = None,
     quarantine: str | os.PathLike | None = None,
     scenario_id: str | None = None,
+    encoding: str | None = None,
 ) -> EventLog:
     """Read a contact export into an ``EventLog`` (tables ``contacts`` and ``agents``).
 
@@ -396,16 +420,21 @@ def import_log(
             when given, contacts handled by an agent not in it are bad rows.
         quarantine: CSV path for bad rows; without it any bad row fails the import.
         scenario_id: run key of the imported log (default: mapping's, else the file stem).
+        encoding: the CSV's text encoding; default UTF-8 (a byte-order mark is dropped), else
+            GB18030 (Chinese Excel exports).
 
     Raises:
-        DataError: missing required columns, a bad roster, or bad rows without ``quarantine``
+        DataError: missing required columns, a repeated or empty column name in the header,
+            a bad roster, no data rows, bad rows without ``quarantine``, or every row bad
             (``.problems`` lists ``(row, reason)``, 1-based data rows).
         SpecError: an invalid mapping.
     """
     path = Path(path)
     m = load_mapping(mapping)
-    raw = _read(path)
+    raw, ragged = _read(path, encoding)
     n_in = len(raw)
+    if n_in == 0:
+        raise DataError(f"{path}: no data rows (only a header); nothing to import")
     source = m.source_of(list(raw.columns))
     missing = [c for c in REQUIRED if c not in source]
     if missing:
@@ -419,6 +448,8 @@ def import_log(
             "(export column -> schema column) with --mapping"
         )
     report = _Report()
+    for i, why in ragged:  # read as far as its fields go; reported first
+        report.rows.setdefault(i, []).append(why)
     out = _parse(raw, source, m, report)
     _check_ids(out, report)
     roster = _roster(agents, m) if agents is not None else None
@@ -436,6 +467,11 @@ def import_log(
             report.problems(),
         )
     qpath = _write_quarantine(raw, bad, report, quarantine) if quarantine is not None else None
+    if bad.all():
+        raise DataError(
+            f"{path}: every row ({n_in}) is bad; nothing imported (the reasons are in {qpath})",
+            report.problems(),
+        )
     contacts = _assemble(out, ~bad, m)
     sid = scenario_id or m.scenario_id or path.stem
     keys = {"scenario_id": sid, "replication": 0, "seed": -1}

@@ -133,7 +133,7 @@ def import_table(
     contacts: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, _Rows]:
     """Read one extra table: (good rows in schema columns, the raw table, the bad-row report)."""
-    raw = _read(path)
+    raw, ragged = _read(path)
     cols = {c: tp for c, tp in schema.dtypes(name).items() if c not in ("scenario_id", "replication", "seed")}
     source = {dst: src for src, dst in t.columns.items() if src in raw.columns}
     source.update({c: c for c in raw.columns if c in cols and c not in source and c not in t.columns})
@@ -144,6 +144,8 @@ def import_table(
             f"the file has: {', '.join(map(str, raw.columns))}; map them under tables.{name}.columns"
         )
     rows = _Rows(len(raw))
+    for i, why in ragged:  # fewer or more fields than the header: quarantined, never padded
+        rows.why.setdefault(i, []).append(why)
     out: dict[str, Any] = {c: _parse_col(c, cols[c], raw[s], t, s, rows) for c, s in source.items()}
     for c in REQUIRED[name]:
         v = out[c]

@@ -21,19 +21,42 @@ JOIN_KEYS = ("scenario_id", "replication", "agent_id", "period")
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a ``.csv`` or ``.parquet`` table.
+    """Read a ``.csv`` (UTF-8, else GB18030) or ``.parquet`` table.
 
     Raises:
-        KpisimError: the file is missing or has another extension.
+        KpisimError: the file is missing, a directory, binary, empty, unparsable, has a column
+            name twice in its header, or has another extension.
     """
+    import csv
+    import io
+
+    from kpisim.io.load import decode
+
     p = Path(path)
+    if p.is_dir():
+        raise KpisimError(f"{p}: is a directory; give a .csv or .parquet file")
     if not p.is_file():
         raise KpisimError(f"{p}: file not found")
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        return pd.read_csv(p)
+        text = decode(p.read_bytes(), str(p))
+        header = next(csv.reader(io.StringIO(text)), None)
+        if not header:
+            raise KpisimError(f"{p}: the file is empty; expected a header line and rows")
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            raise KpisimError(
+                f"{p}: column {twice[0]!r} appears twice in the header; each name may appear once"
+            )
+        try:
+            return pd.read_csv(io.StringIO(text))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise KpisimError(f"{p}: cannot read as CSV: {' '.join(str(exc).split())}") from None
     if suffix == ".parquet":
-        return pd.read_parquet(p)
+        try:
+            return pd.read_parquet(p)
+        except Exception as exc:  # pyarrow raises several types
+            raise KpisimError(f"{p}: cannot read as Parquet: {' '.join(str(exc).split())}") from None
     raise KpisimError(f"{p}: unsupported extension {suffix!r}; use .csv or .parquet")
 
 

@@ -16,14 +16,29 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from kpisim.errors import SpecError
-from kpisim.io.load import load_yaml, validate
+from kpisim.io.load import load_yaml, not_a, reject_bools, spec_kind, validate
 from kpisim.provenance import mark_loaded
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: the dates a scenario may cover (pandas timestamps reach 1677-2262; a centre's plans, far less)
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+#: plausible sizes (docs/scenario.md); a larger centre is several scenarios
+MAX_AGENTS_PER_GROUP = 10_000
+MAX_CONCURRENCY = 50
+MAX_DAILY_VOLUME = 1_000_000
+MAX_FACTOR = 100.0
+MAX_CENTS = 10**10  # one order or value: 100 million in major units
+MAX_DURATION_S = 7 * 86_400.0
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every float of every spec is finite (no .nan / .inf in YAML) unless a field says otherwise
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data):
+        return reject_bools(cls, data)
 
 
 def parse_clock(value: str, *, allow_24: bool = True) -> int:
@@ -47,8 +62,10 @@ class Distribution(_Spec):
     """
 
     dist: Literal["exponential", "lognormal", "gamma", "fixed"] = "exponential"
-    mean_s: float = Field(gt=0, description="Mean in seconds (> 0).")
-    cv: float | None = Field(default=None, description="Coefficient of variation (> 0) for lognormal/gamma.")
+    mean_s: float = Field(gt=0, le=MAX_DURATION_S, description="Mean in seconds (> 0, at most a week).")
+    cv: float | None = Field(
+        default=None, le=20, description="Coefficient of variation (> 0, <= 20) for lognormal/gamma."
+    )
 
     @model_validator(mode="after")
     def _check_cv(self):
@@ -62,8 +79,8 @@ class Distribution(_Spec):
 class TraitDist(_Spec):
     """A hidden trait's distribution across agents of a group: normal(mean, sd), clipped."""
 
-    mean: float
-    sd: float = Field(default=0.0, ge=0)
+    mean: float = Field(ge=-1000, le=1000)
+    sd: float = Field(default=0.0, ge=0, le=1000)
 
 
 class Traits(_Spec):
@@ -159,14 +176,14 @@ class Outcomes(_Spec):
     )
     return_prob: float = Field(default=1.0, ge=0, le=1, description="P(an unresolved customer comes back).")
     max_attempts: int = Field(
-        default=3, ge=1, description="An issue is retried at most this many contacts in all."
+        default=3, ge=1, le=100, description="An issue is retried at most this many contacts in all."
     )
     transfer: float = Field(
         default=0.0, ge=0, le=1, description="P(the agent transfers the contact to `transfer_to`)."
     )
     transfer_to: str | None = None
     conversion: float = Field(default=0.0, ge=0, lt=1, description="Presales: P(paid order).")
-    order_value_cents: int = Field(default=0, ge=0, description="Mean order value (cents).")
+    order_value_cents: int = Field(default=0, ge=0, le=MAX_CENTS, description="Mean order value (cents).")
     order_value_cv: float = Field(default=0.6, gt=0)
     refund: float = Field(default=0.0, ge=0, le=1, description="P(an order is refunded/cancelled).")
     rescue_opportunity: float = Field(
@@ -219,7 +236,9 @@ class Queue(_Spec):
 
     channel: Literal["voice", "chat"]
     daily_volume: float = Field(
-        ge=0, description="Expected contacts per day before weekday factors and multipliers."
+        ge=0,
+        le=MAX_DAILY_VOLUME,
+        description="Expected contacts per day before weekday factors and multipliers.",
     )
     weekday_factor: dict[str, float] = Field(
         default_factory=dict, description="Multiplier per weekday (mon..sun); missing days = 1."
@@ -229,7 +248,10 @@ class Queue(_Spec):
     wrap_up: Distribution | None = None
     patience: Distribution | None = None
     capacity: int | None = Field(
-        default=None, ge=0, description="Max contacts waiting; more are blocked. None = unlimited."
+        default=None,
+        ge=0,
+        le=10_000_000,
+        description="Max contacts waiting; more are blocked. None = unlimited.",
     )
     concurrency_stretch: float = Field(
         default=0.0, ge=0, description="Chat: handle time x (1 + stretch x (sessions held - 1))."
@@ -243,8 +265,8 @@ class Queue(_Spec):
         for k, f in v.items():
             if k not in WEEKDAYS:
                 raise ValueError(f"unknown weekday {k!r}; allowed: {', '.join(WEEKDAYS)}")
-            if f < 0:
-                raise ValueError(f"weekday factor must be >= 0, got {f} for {k}")
+            if not 0 <= f <= MAX_FACTOR:
+                raise ValueError(f"weekday factor must be within 0-{MAX_FACTOR:g}, got {f} for {k}")
         return v
 
     @field_validator("profile")
@@ -259,10 +281,15 @@ class Queue(_Spec):
 
 
 class Multiplier(_Spec):
-    """A dated volume multiplier (e.g. a promotion day x3)."""
+    """A dated volume multiplier (e.g. a promotion day x3); the date must be in the horizon."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v):
+        return _iso_date(v)
 
     date: dt.date
-    factor: float = Field(ge=0)
+    factor: float = Field(ge=0, le=MAX_FACTOR)
     queues: list[str] | None = Field(default=None, description="Queues affected; None = all.")
     name: str = ""
 
@@ -272,8 +299,8 @@ class Break(_Spec):
     agent k of n starts at ``start + k x spread_min / n`` (so not everyone leaves at once)."""
 
     start: str = Field(description="Clock time 'HH:MM'.")
-    minutes: float = Field(gt=0)
-    spread_min: float = Field(default=0.0, ge=0)
+    minutes: float = Field(gt=0, le=1440)
+    spread_min: float = Field(default=0.0, ge=0, le=1440)
 
     @field_validator("start")
     @classmethod
@@ -294,6 +321,24 @@ class Shift(_Spec):
     def _clock(cls, v):
         parse_clock(v)
         return v
+
+    @model_validator(mode="after")
+    def _breaks_inside(self):
+        start, end = parse_clock(self.start), parse_clock(self.end)
+        if end <= start:
+            end += 1440
+        for i, b in enumerate(self.breaks):
+            at = parse_clock(b.start)
+            if at < start:
+                at += 1440  # a break after midnight in a shift over midnight
+            last = at + b.minutes + b.spread_min
+            if not (start <= at and last <= end):
+                raise ValueError(
+                    f"breaks[{i + 1}]: break at {b.start} for {b.minutes:g} min"
+                    + (f" (spread over {b.spread_min:g} min)" if b.spread_min else "")
+                    + f" does not fit in the shift {self.start}-{self.end}"
+                )
+        return self
 
 
 class Attendance(_Spec):
@@ -330,13 +375,16 @@ class AgentGroup(_Spec):
     """Agents sharing skills, shifts and trait distributions."""
 
     name: str
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=MAX_AGENTS_PER_GROUP)
     team: str = "team"
     shift_name: str = "day"
     tenure_group: str = "experienced"
     skills: dict[str, int] = Field(description="queue -> priority (1 = highest).")
     max_concurrency: int = Field(
-        default=1, ge=1, description="Session slots per agent: chats held at once (see ``slots``)."
+        default=1,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Session slots per agent: chats held at once (see ``slots``).",
     )
     shifts: dict[str, Shift | Literal["off"]] = Field(
         description="weekday (mon..sun or 'default') -> shift or 'off'."
@@ -399,8 +447,21 @@ def _always_open() -> dict[str, list[str] | Literal["closed"]]:
     return {"default": ["00:00", "24:00"]}
 
 
+def _iso_date(value):
+    """Dates are written 2026-11-02; a bare number would be read as seconds since 1970."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-11-02")
+    return value
+
+
 class Horizon(_Spec):
-    start: dt.date
+    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _date(cls, v):
+        return _iso_date(v)
+
     days: int = Field(ge=1, le=3660)
     interval_min: Literal[15, 30, 60] = 30
     open: dict[str, list[str] | Literal["closed"]] = Field(
@@ -433,14 +494,15 @@ class Horizon(_Spec):
 class SilentOrders(_Spec):
     """Orders placed without any contact (S3's bonus pool base)."""
 
-    per_day: float = Field(default=0.0, ge=0)
-    value_cents: int = Field(default=0, ge=0)
+    per_day: float = Field(default=0.0, ge=0, le=MAX_DAILY_VOLUME)
+    value_cents: int = Field(default=0, ge=0, le=MAX_CENTS)
     value_cv: float = Field(default=0.6, gt=0)
 
 
 class Scenario(_Spec):
     """A whole contact-centre scenario."""
 
+    kind: Literal["scenario"] = Field(default="scenario", exclude=True)
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = ""
     description: str = ""
@@ -451,7 +513,7 @@ class Scenario(_Spec):
     agents: list[AgentGroup]
     silent_orders: SilentOrders = SilentOrders()
     qa_samples_per_month: int = Field(
-        default=0, ge=0, description="QA reviews per agent per calendar month (S4: 12)."
+        default=0, ge=0, le=1000, description="QA reviews per agent per calendar month (S4: 12)."
     )
     # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
     # read it with kpisim.provenance.source_path / content_sha256
@@ -461,19 +523,48 @@ class Scenario(_Spec):
     def _cross_checks(self):
         if not self.queues:
             raise ValueError("at least one queue is required")
+        if self.horizon.start + dt.timedelta(days=self.horizon.days - 1) > LAST_DATE:
+            raise ValueError(f"horizon.days: the horizon would end after {LAST_DATE}")
+        if all(self.horizon.open_minutes(wd) is None for wd in range(7)):
+            raise ValueError("horizon.open: the centre is closed every day; open it on at least one day")
+        served = self._check_groups()
+        first = self.horizon.start.weekday()
+        days = {(first + d) % 7 for d in range(min(self.horizon.days, 7))}
+        if not any(g.shift_on(wd) and self.horizon.open_minutes(wd) for g in self.agents for wd in days):
+            raise ValueError(
+                f"agents: nobody works on any open day of the horizon ({self.horizon.start}, "
+                f"{self.horizon.days} day(s)); give some group a shift on one of those days"
+            )
+        self._check_queues(served)
+        self._check_multipliers()
+        return self
+
+    def _check_groups(self) -> set[str]:
+        """Group names unique, skills name queues, shifts within opening hours; the queues served."""
         names = set(self.queues)
         served: set[str] = set()
         seen_groups: set[str] = set()
         for i, g in enumerate(self.agents):
             if g.name in seen_groups:
-                raise ValueError(f"agents.{i}.name: duplicate group name {g.name!r}")
+                raise ValueError(f"agents[{i + 1}].name: duplicate group name {g.name!r}")
             seen_groups.add(g.name)
             for q in g.skills:
                 if q not in names:
-                    raise ValueError(f"agents.{i}.skills: unknown queue {q!r}; queues are {sorted(names)}")
+                    raise ValueError(
+                        f"{_group(i, g)}.skills: unknown queue {q!r}; queues are {sorted(names)}"
+                    )
                 served.add(q)
             self._check_concurrency(i, g)
             self._check_shifts(i, g)
+            if not any(g.shift_on(wd) is not None and self.horizon.open_minutes(wd) for wd in range(7)):
+                raise ValueError(
+                    f"{_group(i, g)}.shifts: the group never works (off, or only on closed days, "
+                    "every day of the week); give it a shift on at least one open day"
+                )
+        return served
+
+    def _check_queues(self, served: set[str]) -> None:
+        names = set(self.queues)
         for q, spec in self.queues.items():
             if q not in served:
                 raise ValueError(
@@ -490,30 +581,41 @@ class Scenario(_Spec):
                 per_day = 1440 // self.horizon.interval_min
                 if len(spec.profile) != per_day:
                     raise ValueError(
-                        f"queues.{q}.profile: needs {per_day} weights (one per {self.horizon.interval_min}-min interval), got {len(spec.profile)}"
+                        f"queues.{q}.profile: needs {per_day} weights (one per "
+                        f"{self.horizon.interval_min}-min interval), got {len(spec.profile)}"
                     )
+
+    def _check_multipliers(self) -> None:
+        names = set(self.queues)
+        first = self.horizon.start
+        last = first + dt.timedelta(days=self.horizon.days - 1)
         for i, m in enumerate(self.multipliers):
+            if not first <= m.date <= last:
+                raise ValueError(
+                    f"multipliers[{m.name or i + 1}].date: {m.date} is outside the horizon "
+                    f"{first} to {last}; it would never apply"
+                )
             for q in m.queues or []:
                 if q not in names:
                     raise ValueError(
-                        f"multipliers.{i}.queues: unknown queue {q!r}; queues are {sorted(names)}"
+                        f"multipliers[{m.name or i + 1}].queues: unknown queue {q!r}; "
+                        f"queues are {sorted(names)}"
                     )
-        return self
 
     def _check_shifts(self, i: int, g: AgentGroup) -> None:
         for day, s in g.shifts.items():
             if s != "off":
-                self._check_shift_in_hours(i, day, s)
+                self._check_shift_in_hours(_group(i, g), day, s)
 
     def _check_concurrency(self, i: int, g: AgentGroup) -> None:
         if g.max_concurrency > 1 and all(self.queues[q].channel == "voice" for q in g.skills):
             raise ValueError(
-                f"agents.{i}.max_concurrency: {g.max_concurrency} for group {g.name!r}, which serves "
+                f"{_group(i, g)}.max_concurrency: {g.max_concurrency} for group {g.name!r}, which serves "
                 "only voice queues; a voice call takes the whole agent, so only 1 is allowed "
                 "(max_concurrency counts chat sessions, see AgentGroup.slots)"
             )
 
-    def _check_shift_in_hours(self, i: int, day: str, s: Shift) -> None:
+    def _check_shift_in_hours(self, at: str, day: str, s: Shift) -> None:
         start, end = parse_clock(s.start), parse_clock(s.end)
         if end <= start:
             end += 1440
@@ -522,7 +624,7 @@ class Scenario(_Spec):
             hours = self.horizon.open_minutes(wd)
             if hours is None:
                 if day != "default":
-                    raise ValueError(f"agents.{i}.shifts.{day}: shift {s.start}-{s.end} on a closed day")
+                    raise ValueError(f"{at}.shifts.{day}: shift {s.start}-{s.end} on a closed day")
                 continue
             o, c = hours
             if end > 1440:  # over midnight: the centre must be open until midnight and from midnight
@@ -532,7 +634,7 @@ class Scenario(_Spec):
                 ok = start >= o and end <= c
             if not ok:
                 raise ValueError(
-                    f"agents.{i}.shifts.{day}: shift {s.start}-{s.end} is outside opening hours "
+                    f"{at}.shifts.{day}: shift {s.start}-{s.end} is outside opening hours "
                     f"{_fmt(o)}-{_fmt(c)} on {WEEKDAYS[wd]}"
                 )
 
@@ -545,16 +647,23 @@ class Scenario(_Spec):
         return sum(g.count for g in self.agents)
 
 
+def _group(i: int, g: AgentGroup) -> str:
+    """The path of agent group ``i`` as the user reads it: by name (``agents[day]``)."""
+    return f"agents[{g.name}]" if g.name and "[" not in g.name and "]" not in g.name else f"agents[{i + 1}]"
+
+
 def _fmt(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def load_scenario(path: str | os.PathLike) -> Scenario:
+def load_scenario(path: str | os.PathLike, *, encoding: str | None = None) -> Scenario:
     """Load and validate a scenario YAML file.
 
     Raises:
         SpecError: naming the file, the field path, the bad value and what is allowed.
     """
-    data = load_yaml(path)
+    data = load_yaml(path, encoding=encoding)
+    if spec_kind(data) == "policy":
+        not_a(path, data, "policy", "scenario")
     scenario = validate(Scenario, data, file=path)
     return mark_loaded(scenario, path)
