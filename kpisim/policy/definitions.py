@@ -15,7 +15,8 @@ from kpisim.kpi.registry import METRICS
 from kpisim.kpi.variants import Variant, changed, variant_column
 
 if TYPE_CHECKING:
-    from kpisim.policy.models import PayPlan, Policy, Scorecard
+    from kpisim.policy.models import Policy, Scorecard
+    from kpisim.policy.pay_models import PayPlan
 
 
 def card_metrics(sc: Scorecard) -> Iterator[str]:

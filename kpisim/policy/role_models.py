@@ -15,7 +15,8 @@ from pydantic import Field, WithJsonSchema, model_validator
 from kpisim.policy.rule_models import Ident, Spec, _Named
 
 if TYPE_CHECKING:  # pragma: no cover - resolved by models.py (Role.model_rebuild)
-    from kpisim.policy.models import PayPlan, Scorecard
+    from kpisim.policy.models import Scorecard
+    from kpisim.policy.pay_models import PayPlan
 
 #: one name or a list of names (a single string is read as a one-item list)
 Names = Annotated[
