@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
+import annotated_types
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from kpisim.io.load import reject_bools
@@ -196,7 +197,7 @@ def _cents(value: Any) -> Any:
     return value
 
 
-Cents = Annotated[int, BeforeValidator(_cents), Field(ge=0, le=MAX_CENTS, strict=False)]
+Cents = Annotated[int, annotated_types.Interval(ge=0, le=MAX_CENTS), BeforeValidator(_cents)]
 """A non-negative amount of money in integer minor units (fen, cents), at most 10**12."""
 
 
