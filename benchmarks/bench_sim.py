@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from kpisim.sim.run import simulate
 from kpisim.scenario.models import load_scenario
+from kpisim.sim.run import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

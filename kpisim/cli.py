@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kpisim import cli_args as A
+from kpisim import cli_help as H
 from kpisim.errors import KpisimError
 from kpisim.provenance import SIDECAR_SUFFIX, InputFile, Manifest
 
@@ -39,6 +40,16 @@ def write_table_atomic(df, out: str | os.PathLike, manifest: Manifest | Mapping 
     return Path(out)
 
 
+def _check_table_out(out: str) -> None:
+    """A table ``--out`` is checked before anything is computed: extension and writability."""
+    from kpisim.io.atomic import check_writable
+
+    check_writable(out)
+    if Path(out).suffix.lower() not in (".csv", ".parquet"):
+        raise KpisimError(f"--out {out!r}: unsupported extension {Path(out).suffix!r}; use .csv or .parquet")
+    check_writable(f"{out}.manifest.json")
+
+
 def _from_run(manifest: Mapping) -> dict:
     """The scenario, seed and replications a run's (or import's) manifest records, to carry on."""
     keep = ("scenario_id", "scenario_sha256", "source_path", "derived_from", "seed", "replications")
@@ -52,11 +63,17 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kpisim.scenario.models import load_scenario
     from kpisim.sim.run import simulate, summary
 
-    if args.out:
+    if args.out is not None:
         check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
-    log = simulate(scenario, seed=args.seed, replications=args.replications, population=args.population)
-    if args.out:
+    log = simulate(
+        scenario,
+        seed=args.seed,
+        replications=args.replications,
+        population=args.population,
+        allow_large=args.allow_large,
+    )
+    if args.out is not None:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")
     print(summary(log).to_string())
@@ -65,19 +82,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 # --- validate ---------------------------------------------------------------------------------
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kpisim.io.load import load_yaml
+    from kpisim.errors import SpecError
+    from kpisim.io.load import load_yaml, spec_kind
 
-    data = load_yaml(args.file)
-    if "scorecard" in data or data.get("kind") == "policy":
-        from kpisim.policy import load_policy
+    data = load_yaml(args.file, encoding=args.encoding)
+    kind = spec_kind(data)
+    explicit = "scorecard" in data or "kind" in data
+    try:
+        if kind == "policy":
+            from kpisim.policy import load_policy
 
-        load_policy(args.file)
-        print(f"{args.file}: valid policy")
-    else:
-        from kpisim.scenario.models import load_scenario
+            load_policy(args.file, encoding=args.encoding)
+        else:
+            from kpisim.scenario.models import load_scenario
 
-        load_scenario(args.file)
-        print(f"{args.file}: valid scenario")
+            load_scenario(args.file, encoding=args.encoding)
+    except SpecError as exc:
+        if kind is None or explicit or exc.message.startswith("looks like"):
+            raise
+        raise SpecError(exc.file, exc.field, f"looks like a {kind}: {exc.message}") from None
+    print(f"{args.file}: valid {kind or 'scenario'}")
     return 0
 
 
@@ -89,10 +113,7 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     from kpisim.kpi.compute import kpis
     from kpisim.provenance import MANIFEST
 
-    if Path(args.out).suffix.lower() not in (".csv", ".parquet"):
-        raise KpisimError(
-            f"--out {args.out}: unsupported extension {Path(args.out).suffix!r}; use .csv or .parquet"
-        )
+    _check_table_out(args.out)
     src = Path(args.source)
     if src.is_dir():
         if not (src / MANIFEST).is_file():
@@ -100,12 +121,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
                 f"{src}: a directory without {MANIFEST}, so not a run directory; "
                 "give a run directory or a CSV/Parquet export"
             )
-        given = [o for o in ("mapping", "roster", "quarantine") if getattr(args, o)]
+        given = [o for o in ("mapping", "roster", "quarantine", "encoding") if getattr(args, o)]
         if given:
             raise KpisimError(f"--{given[0]} applies to exports, not to the run directory {src}")
         log = load_run(src)
     else:
-        log = import_log(src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine)
+        log = import_log(
+            src, mapping=args.mapping, agents=args.roster, quarantine=args.quarantine, encoding=args.encoding
+        )
     by = tuple(b for spec in (args.by or ["agent_id"]) for b in spec.split(",") if b)
     by = () if by in (("centre",), ("none",)) else by
     definitions = None
@@ -143,13 +166,18 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 # --- score (policies) -------------------------------------------------------------------------
+_FILL = "fill metrics without data (e.g. no attendance table) with the policy's declared neutral values, listed in every output"
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from kpisim.policy import load_policy
+    from kpisim.policy.definitions import definitions_used, kpis_for
     from kpisim.policy.inputs import attach_inputs, read_table
     from kpisim.provenance import MANIFEST
 
+    _check_table_out(args.out)
     policy = load_policy(args.policy)
     src = Path(args.source)
     if src.is_dir():
@@ -165,13 +193,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
             ) from None
         log = load_run(src)
         run = _from_run(log.manifest)
-        table = kpis(log, by=("agent_id",), period="month")
+        table = kpis_for(log, policy, kpis=kpis)  # with the policy's metric definitions
     else:
         run = {}
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
-    scores = policy.score(table)
+    scores = policy.score(table, fill_missing=args.fill_missing)
     payouts = policy.pay(scores, table)
     out = pd.concat(
         [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
@@ -181,7 +209,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         command="score",
         **run,
         input_files={role: InputFile.of(path) for role, path in files.items() if path},
-        details={"policy_id": policy.id, "policy_version": policy.version},
+        details={
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "policy_definitions": definitions_used(policy),
+            "filled_metrics": scores.attrs.get("kpisim", {}).get("filled", {}),
+        },
     ).with_policies({Path(args.policy).stem: policy})  # named as compare names it
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
@@ -227,12 +260,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             seed=args.seed,
             jobs=args.jobs,
             executor=ex,
-            progress=sys.stderr.isatty(),
+            progress=H.progress_mode(args),
             inputs=inputs,
+            fill_missing=args.fill_missing,
         )
         if args.inputs:
             comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
-        levers = comp.lever_effects(executor=ex, progress=sys.stderr.isatty()) if args.levers else None
+        levers = comp.lever_effects(executor=ex, progress=H.progress_mode(args)) if args.levers else None
+    if not args.quiet:
+        from kpisim.progress import line
+
+        line("writing the report (tables, figures, report.html)")
     files = write_comparison(
         comp,
         args.out,
@@ -241,12 +279,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         levers=levers,
         table_format=args.tables,
     )
-    cost = comp.cost()
-    for _, r in cost.iterrows():
-        print(
-            f"{r['policy']}: {r['total_cents'] / 100:,.2f} {comp.currency}/month "
-            f"[{r['total_cents_lo'] / 100:,.2f}, {r['total_cents_hi'] / 100:,.2f}]"
-        )
+    print(H.compare_summary(comp, threshold_cents=args.threshold_cents))
     filled = comp.meta.get("filled_inputs") or {}
     if filled:
         print(
@@ -260,8 +293,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_staffing(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from kpisim.analysis.staffing import (
         DEFAULT_HOURLY_COST_CENTS,
         check_headcounts,
@@ -273,8 +304,8 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
     from kpisim.scenario.models import load_scenario
 
     # every number is range-checked by its argparse type (kpisim.cli_args) before this runs
+    check_output_dir(args.out)  # as given: Path("") would be "."
     out = Path(args.out)
-    check_output_dir(out)
     scenario = load_scenario(args.scenario)
     if args.days is not None:
         try:
@@ -301,7 +332,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             seed=args.seed,
             jobs=args.jobs,
             executor=ex,
-            progress=sys.stderr.isatty(),
+            progress=H.progress_mode(args),
             hourly_cost_cents=hourly,
         )
     target_sl, max_abandon, threshold_s = study.target_sl, study.max_abandon, study.threshold_s
@@ -324,33 +355,35 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             else "per interval (Erlang A with patience, C without)",
         },
     )
+    if not args.quiet:
+        from kpisim.progress import line
+
+        line("writing the report (tables, figures, staffing.html)")
     report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
 
     want = " and ".join(
         ([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
         + ([f"abandonment <= {max_abandon:g}"] if max_abandon is not None else [])
     )
-    for _, r in sweep.iterrows():
-        print(
-            f"{int(r['agents'])} agents: service level {r['service_level']:.3f} "
-            f"[{r['service_level_lo']:.3f}, {r['service_level_hi']:.3f}], ASA {r['asa_s']:.1f} s, "
-            f"abandoned {r['abandon_rate']:.3f}, occupancy {r['occupancy']:.3f}"
-            + (
-                ""
-                if pd.isna(r["erlang_a_service_level"])
-                else f"; Erlang A service level {r['erlang_a_service_level']:.3f}"
-            )
-        )
+    print(H.staffing_summary(study))
     best = study.recommended
-    print(
-        f"target: {want}; smallest swept headcount whose simulated mean meets it: "
-        + (str(best) if best is not None else "none")
-    )
+    if best is None:
+        print(
+            f"recommended headcount: none of {study.headcounts} meets the target ({want}); simulate larger ones"
+        )
+    else:
+        r = sweep[sweep["agents"] == best].iloc[0]
+        print(
+            f"recommended headcount: {best} (the smallest swept headcount whose simulated mean meets the "
+            f"target: {want}; service level {r['service_level']:.1%} "
+            f"[{r['service_level_lo']:.1%}, {min(1.0, r['service_level_hi']):.1%}])"
+        )
     if check is not None:
         c = check.iloc[0]
         erlang_headcount = study.erlang_headcount
         print(
-            f"Erlang: {study.peak_required} agents must be logged in during the busiest interval"
+            f"for reference, Erlang (theory, not the recommendation): {study.peak_required} agents "
+            "must be logged in during the busiest interval"
             + (
                 f"; a headcount of {erlang_headcount} meets the target under the scenario's shifts"
                 if erlang_headcount
@@ -364,6 +397,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             f"mean meets the target: {'yes' if bool(c['meets_target']) else 'no'}; "
             f"not significantly worse (95 % CI): {'yes' if bool(c['not_significantly_worse']) else 'no'}"
         )
+        print(H.narrow_hint(study))
     else:
         print(f"Erlang requirement not computed: {study.no_erlang}")
     print(f"report: {out / 'staffing.html'}")
@@ -383,27 +417,48 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="kpisim", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    import kpisim
 
-    s = sub.add_parser("simulate", help="simulate a scenario and write its event log")
-    s.add_argument("scenario", help="scenario YAML file")
-    s.add_argument("--seed", type=A.seed, default=1)
-    s.add_argument("--replications", type=A.positive_int, default=1)
+    p = Parser(
+        prog="kpisim",
+        description="Test a contact-centre scorecard or bonus plan on simulated months before rolling it out.",
+        epilog="Run 'kpisim COMMAND --help' for a command's options and examples. Documentation: README.md, docs/.",
+        formatter_class=H.Formatter,
+    )
+    p.add_argument("--version", action="version", version=f"kpisim {kpisim.__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        return H.subcommand(sub, name, help)
+
+    s = cmd("simulate", "simulate a scenario and write its event log")
+    s.add_argument("scenario", help="scenario YAML file (e.g. scenarios/shop_chat.yaml)")
+    s.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
+    s.add_argument(
+        "--replications", metavar="R", type=A.positive_int, default=1, help="simulated months (replications)"
+    )
     s.add_argument(
         "--population",
         choices=("fixed", "redraw"),
         default="fixed",
         help="fixed (default): the same agents every replication; redraw: new agents each time",
     )
-    s.add_argument("--out", help="run directory to write (Parquet + manifest.json)")
+    s.add_argument(
+        "--out",
+        metavar="DIR",
+        help="run directory to write (Parquet + manifest.json); default: print a summary only",
+    )
+    _allow_large(s)
     s.set_defaults(func=_cmd_simulate)
 
-    v = sub.add_parser("validate", help="check a scenario or policy file")
-    v.add_argument("file")
+    v = cmd("validate", "check a scenario or policy file")
+    v.add_argument("file", help="scenario or policy YAML file")
+    v.add_argument(
+        "--encoding", metavar="NAME", help="the file's text encoding (default: UTF-8, else GB18030)"
+    )
     v.set_defaults(func=_cmd_validate)
 
-    k = sub.add_parser("kpis", help="compute KPI tables from a run directory or an export")
+    k = cmd("kpis", "compute KPI tables from a run directory or an export")
     k.add_argument("source", help="run directory or CSV/Parquet export")
     k.add_argument(
         "--by",
@@ -413,34 +468,77 @@ def build_parser() -> argparse.ArgumentParser:
     )
     k.add_argument("--period", default="month", help="interval, day, week or month")
     k.add_argument(
-        "--interval-min", type=A.positive_int, default=30, help="length of an interval period, minutes"
+        "--interval-min",
+        metavar="MIN",
+        type=A.positive_int,
+        default=30,
+        help="length of an interval period, minutes",
     )
-    k.add_argument("--metric", action="append", help="metric key to compute (repeatable); default all")
     k.add_argument(
-        "--definitions", help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}"
+        "--metric", action="append", help="metric key to compute (repeatable; docs/metrics.md); default all"
     )
-    k.add_argument("--mapping", help="column-mapping YAML for an export (docs/import.md)")
-    k.add_argument("--roster", help="agents roster CSV/Parquet for an export (checks unknown agents)")
-    k.add_argument("--quarantine", help="write bad export rows to this CSV and go on")
-    k.add_argument("--out", required=True, help=".csv or .parquet")
+    k.add_argument(
+        "--definitions",
+        metavar="YAML",
+        help="YAML: metric -> {parameter: value}, e.g. service_level: {threshold_s: 30}",
+    )
+    k.add_argument("--mapping", metavar="YAML", help="column-mapping YAML for an export (docs/import.md)")
+    k.add_argument(
+        "--roster", metavar="FILE", help="agents roster CSV/Parquet for an export (checks unknown agents)"
+    )
+    k.add_argument("--quarantine", metavar="CSV", help="write bad export rows to this CSV and go on")
+    k.add_argument(
+        "--encoding", metavar="NAME", help="the export's text encoding (default: UTF-8, else GB18030)"
+    )
+    k.add_argument("--out", metavar="FILE", required=True, help="table to write, .csv or .parquet")
     k.set_defaults(func=_cmd_kpis)
 
-    sc = sub.add_parser("score", help="score and pay a run or KPI table under a policy")
+    sc = cmd("score", "score and pay a run or KPI table under a policy")
     sc.add_argument("source", help="run directory or KPI table (.csv/.parquet)")
-    sc.add_argument("--policy", required=True)
-    sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
-    sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.add_argument("--policy", metavar="YAML", required=True, help="policy YAML file (scorecard + pay plan)")
+    sc.add_argument("--inputs", metavar="FILE", help="extra per-agent inputs (e.g. manager ratings), CSV")
+    sc.add_argument("--out", metavar="FILE", required=True, help="table to write, .csv or .parquet")
+    sc.add_argument("--fill-missing", action="store_true", help=_FILL)
     sc.set_defaults(func=_cmd_score)
 
-    c = sub.add_parser("compare", help="compare policies on the same simulated months")
-    c.add_argument("scenario")
-    c.add_argument("--policy", action="append", required=True)
-    c.add_argument("--baseline")
-    c.add_argument("--replications", type=A.positive_int, default=4)
-    c.add_argument("--seed", type=A.seed, default=1)
-    c.add_argument("--budget-cents", type=A.cents, help="monthly budget, cents: report P(total > budget)")
-    c.add_argument("--threshold-cents", type=A.cents, default=5000, help="winners/losers threshold, cents")
-    c.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
+    c = cmd("compare", "compare policies on the same simulated months")
+    c.add_argument("scenario", help="scenario YAML file")
+    c.add_argument(
+        "--policy",
+        metavar="YAML",
+        action="append",
+        required=True,
+        help="a policy YAML file; repeat for each plan (named by file stem on the command line, by its name in the report)",
+    )
+    c.add_argument(
+        "--baseline",
+        metavar="STEM",
+        help="file stem of the plan to compare against (default: the first --policy)",
+    )
+    c.add_argument(
+        "--replications",
+        metavar="R",
+        type=A.positive_int,
+        default=4,
+        help="simulated months; 16 or more to judge luck and rank stability",
+    )
+    c.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
+    H.add_money(
+        c,
+        "budget",
+        dest="budget_cents",
+        help="monthly payout budget in currency units (e.g. 150000): the report gives the share of months over it",
+        cents_type=A.cents,
+    )
+    H.add_money(
+        c,
+        "threshold",
+        dest="threshold_cents",
+        default_cents=5000,
+        help="winners/losers: a pay change larger than this, in currency units a month",
+        cents_type=A.cents,
+    )
+    c.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     A.add_scheduler(c)
     c.add_argument(
         "--tables",
@@ -450,6 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument(
         "--inputs",
+        metavar="FILE",
         help="the policies' declared inputs (manager ratings, levels) per agent_id, CSV or "
         "Parquet; missing ones get a neutral value equal for every agent",
     )
@@ -458,12 +557,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
-    c.add_argument("--out", required=True)
+    c.add_argument(
+        "--out", metavar="DIR", required=True, help="output directory (report.html, CSV, PNG, manifest.json)"
+    )
+    c.add_argument("--fill-missing", action="store_true", help=_FILL)
+    H.add_quiet(c)
+    _allow_large(c)
     c.set_defaults(func=_cmd_compare)
 
-    st = sub.add_parser(
-        "staffing", help="staffing vs response time: headcount sweep, Erlang requirement per interval"
-    )
+    st = cmd("staffing", "staffing vs response time: headcount sweep, Erlang requirement per interval")
     st.add_argument("scenario", help="scenario YAML file")
     st.add_argument(
         "--headcounts",
@@ -486,7 +588,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="service-level threshold, seconds (default 20): answered within it / offered",
     )
     st.add_argument(
-        "--max-abandon", metavar="FRACTION", type=A.fraction, help="highest allowed abandonment, in (0, 1)"
+        "--max-abandon",
+        metavar="FRACTION",
+        type=A.fraction,
+        help="highest allowed abandonment, in (0, 1) (default: none)",
     )
     st.add_argument(
         "--replications",
@@ -495,18 +600,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=3,
         help="simulated runs per headcount (default 3)",
     )
-    st.add_argument("--seed", metavar="N", type=A.seed, default=1)
+    st.add_argument("--seed", metavar="N", type=A.seed, default=1, help="random seed; same seed, same output")
     st.add_argument(
         "--days",
         metavar="DAYS",
         type=A.positive_int,
-        help="simulate only the first DAYS days of the scenario (quicker)",
+        help="simulate only the first DAYS days of the scenario (quicker; default: all)",
     )
-    st.add_argument(
-        "--hourly-cost-cents",
-        metavar="CENTS",
-        type=A.cents,
-        help="labour cost per logged-in hour (default 3000)",
+    H.add_money(
+        st,
+        "hourly-cost",
+        dest="hourly_cost_cents",
+        help="labour cost per logged-in agent hour, in currency units (default 30)",
+        cents_type=A.cents,
     )
     st.add_argument("--jobs", metavar="J", type=A.positive_int, help="worker processes (default: all cores)")
     A.add_scheduler(st)
@@ -516,28 +622,80 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
+    H.add_quiet(st)
+    _allow_large(st)
     st.set_defaults(func=_cmd_staffing)
 
     from kpisim import cli_design
 
     cli_design.add_parser(sub)
+
+    from kpisim.cli_calibrate import add_calibrate
+
+    add_calibrate(sub)
+
+    sch = cmd("schema", "print the JSON Schema of scenario or policy YAML files (for editor completion)")
+    sch.add_argument("kind", choices=("scenario", "policy"), help="which file type")
+    sch.set_defaults(func=H.cmd_schema)
     return p
 
 
+def _allow_large(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even when the estimated size (contacts, memory, agents) is beyond the usual "
+        "limits (docs/scenario.md, Run size)",
+    )
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every temporary output is removed on the way out."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``kpisim`` command."""
+    """Entry point of the ``kpisim`` command.
+
+    Exit codes: 0 done, 2 a ``KpisimError`` or a bad option (one line on stderr), 130
+    interrupted (Ctrl-C), 143 terminated (SIGTERM); output is written whole or not at all,
+    either way. A closed stdout (``kpisim simulate ... | head``) ends the command quietly (141).
+    """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = build_parser().parse_args(argv)
+        if getattr(args, "allow_large", False):
+            from kpisim.sim.size import large_runs_allowed
+
+            with large_runs_allowed():
+                return args.func(args)
         return args.func(args)
     except UsageError as exc:
         print(f"kpisim: error: {exc}", file=sys.stderr)
         return 2
     except KpisimError as exc:
-        print(f"kpisim: error: {exc}", file=sys.stderr)
+        print(f"kpisim: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("kpisim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except BrokenPipeError:
+        # the reader went away (| head): say nothing, and keep Python from complaining at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"kpisim: {what}; nothing was written", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -94,6 +94,22 @@ def headcounts(text: str) -> list[int]:
     return out
 
 
+def non_negative_int(text: str) -> int:
+    """A whole number >= 0 (e.g. replications of an optional check; 0 skips it)."""
+    v = _int(text, "a whole number >= 0")
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; give a whole number >= 0")
+    return v
+
+
+def share(text: str) -> float:
+    """A share in (0, 1] (e.g. 0.025 for 2.5 %)."""
+    v = _float(text, "a number in (0, 1], e.g. 0.025")
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; give a number in (0, 1], e.g. 0.025")
+    return v
+
+
 SCHEDULER_HELP = (
     "run the replications on Dask: 'local' starts a LocalCluster (--jobs workers), "
     "tcp://HOST:8786 uses a running scheduler (pip install 'kpisim[dask]'; docs/cluster.md); "

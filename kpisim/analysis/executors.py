@@ -22,7 +22,10 @@ The CLI's ``--scheduler`` goes through :func:`open_executor` (``local`` starts a
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -49,6 +52,31 @@ class Sequential:
 
     def __repr__(self) -> str:
         return "Sequential()"
+
+
+def _worker_init() -> None:
+    """In each pool worker: Ctrl-C is the parent's to handle (no traceback per worker), and on
+    Linux the worker gets SIGTERM when its parent dies, so no orphan keeps simulating."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the parent died before prctl took effect
+                os._exit(1)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass
+
+
+def _stop(ex: ProcessPoolExecutor) -> None:
+    """Stop a pool now: pending tasks cancelled, running workers terminated."""
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        proc.join(timeout=5)
 
 
 class LocalProcesses:
@@ -79,16 +107,26 @@ class LocalProcesses:
         return self._map_new_pool(fn, tasks)
 
     def _map_new_pool(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-        with ProcessPoolExecutor(max_workers=self.workers(len(tasks))) as ex:
+        ex = ProcessPoolExecutor(max_workers=self.workers(len(tasks)), initializer=_worker_init)
+        try:
             yield from ex.map(fn, tasks)  # map keeps task order
+        except BaseException:  # an error, Ctrl-C or SIGTERM: no worker outlives this call
+            _stop(ex)
+            raise
+        ex.shutdown(wait=True)
 
     def __enter__(self) -> LocalProcesses:
-        self._pool = ProcessPoolExecutor(max_workers=self.jobs or os.cpu_count() or 1)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs or os.cpu_count() or 1, initializer=_worker_init
+        )
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            if exc_type is None:
+                self._pool.shutdown(cancel_futures=True)
+            else:  # an error, Ctrl-C or SIGTERM inside the block: stop the workers now
+                _stop(self._pool)
             self._pool = None
 
     def __repr__(self) -> str:

@@ -150,6 +150,11 @@ def perturbed_months(
             col = pd.to_numeric(stacked[m], errors="coerce").astype(float).to_numpy().copy()
             col[at] = val
             stacked[m] = col
+        for v in [c for c in kt.columns if c.startswith(f"{m}@")]:  # its definitions' variants
+            col = pd.to_numeric(stacked[v], errors="coerce").astype(float).to_numpy().copy()
+            x = col[at] + float(steps[m])
+            col[at] = np.clip(x, 0.0, 1.0) if m.endswith("_rate") else np.maximum(x, 0.0)
+            stacked[v] = col
     return stacked, blk
 
 

@@ -29,6 +29,7 @@ from kpisim.analysis.gradient import (  # re-exported: the incentive measures li
     metric_steps,
     scored_metrics,
 )
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
@@ -214,7 +215,7 @@ def lever_effects(
     seed: int = 1,
     jobs: int | None = None,
     executor: Any = None,
-    progress: bool = True,
+    progress: bool | str = True,
     period: str = "month",
     base_kpis: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -250,7 +251,7 @@ def lever_effects(
         jobs=jobs,
         executor=executor,
         progress=progress,
-        options={"kpi_by": ("agent_id",), "period": period},
+        options={"kpi_by": ("agent_id",), "period": period, "variants": needed_variants(policies)},
         desc="levers",
     )
     tables = [

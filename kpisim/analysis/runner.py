@@ -15,8 +15,11 @@ import pandas as pd
 from kpisim.analysis.executors import as_executor
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
+from kpisim.kpi.variants import add_variants
+from kpisim.progress import counter
 from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
+from kpisim.sim.size import check_run_size
 
 
 def _one(task: tuple[Scenario, int, int, Callable[..., Any], dict]) -> Any:
@@ -31,7 +34,7 @@ def run_replications(
     seed: int,
     replications: int,
     jobs: int | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     options: dict | None = None,
     desc: str = "simulating",
     executor: Any = None,
@@ -44,7 +47,8 @@ def run_replications(
         seed: base seed; replication r of every scenario uses ``SeedSequence([seed, r])``.
         replications: replications per scenario (>= 1).
         jobs: worker processes; ``None`` = ``os.cpu_count()``; 1 = in this process.
-        progress: show a tqdm progress bar.
+        progress: True: a tqdm bar; "auto": a bar in a terminal, plain timestamped lines
+            otherwise (:mod:`kpisim.progress`); False: nothing.
         options: keyword arguments for ``summarise``.
         executor: where the tasks run (see :func:`kpisim.analysis.executors.as_executor`):
             ``None`` = local processes (``jobs``), ``"sequential"``, a ``distributed.Client``, a
@@ -59,15 +63,13 @@ def run_replications(
         raise KpisimError(f"jobs must be >= 1 or None, got {jobs}")
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
+    for s in scenarios:  # before any worker starts; each worker holds one replication's log
+        check_run_size(s, replications=replications, in_memory=1)
     tasks = [
         (s, int(seed), r, summarise, dict(options or {})) for s in scenarios for r in range(replications)
     ]
     ex = as_executor(executor, jobs=jobs)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(tasks), desc=desc, unit="run")
+    bar = counter(progress, len(tasks), desc)
     try:
         out = []
         for res in ex.map(_one, tasks):  # every executor yields in task order
@@ -80,11 +82,15 @@ def run_replications(
             bar.close()
 
 
-def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
-    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
-    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
+def summarise_for_compare(
+    log, *, kpi_by: tuple[str, ...], period: str, variants: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    """Worker reduction: the KPI table (with the metric variants the policies define, see
+    ``kpisim.kpi.variants``) and the agents table (with hidden truth) of one log, and how its
+    population was drawn (``fixed`` or ``redraw``, for the manifest)."""
+    kt = kpis(log, by=kpi_by, period=period)
     return {
-        "kpis": kpis(log, by=kpi_by, period=period),
+        "kpis": add_variants(log, kt, variants, by=kpi_by, period=period),
         "agents": log.tables["agents"].copy(),
         "population": log.manifest.get("population"),
     }

@@ -26,6 +26,7 @@ from kpisim.analysis.staffing_sweep import (
     with_headcount,
 )
 from kpisim.errors import KpisimError
+from kpisim.progress import line
 from kpisim.scenario.models import Scenario
 
 __all__ = [
@@ -173,7 +174,7 @@ def study_staffing(
     seed: int = 1,
     jobs: int | None = None,
     executor: Any = None,
-    progress: bool = True,
+    progress: bool | str = True,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
 ) -> StaffingStudy:
     """What ``kpisim staffing`` computes: the Erlang requirement per interval (checked by
@@ -193,6 +194,8 @@ def study_staffing(
         headcounts = check_headcounts(scenario, headcounts)
     required = check = None
     no_erlang = ""
+    if progress == "auto":
+        line("stage 1/2: agents needed per interval (Erlang), checked by simulation")
     try:
         required, check = required_staff(
             scenario,
@@ -214,6 +217,8 @@ def study_staffing(
         if required is not None:
             erlang = required.attrs.get("headcount") or int(required["required_agents"].max())
         headcounts = default_headcounts(scenario, erlang)
+    if progress == "auto":
+        line(f"stage 2/2: simulating headcounts {', '.join(map(str, headcounts))}")
     sweep = staffing_sweep(
         scenario,
         headcounts=headcounts,

@@ -32,7 +32,7 @@ def required_staff(
     seed: int = 1,
     jobs: int | None = None,
     executor: Any = None,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Staff needed for a target: per interval from Erlang, and as a roster headcount under the
     scenario's own shift pattern, checked by simulation.

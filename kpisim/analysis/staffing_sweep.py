@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import sipp
-from kpisim.analysis.compare import attach_policy_inputs
-from kpisim.analysis.executors import Sequential, as_executor
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.kpi.registry import METRICS
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
@@ -56,13 +56,21 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
 
 
 def summarise_for_staffing(
-    log, *, horizon, queues, period: str = "month", agent_kpis: bool = False, threshold_s: float = 20.0
+    log,
+    *,
+    horizon,
+    queues,
+    period: str = "month",
+    agent_kpis: bool = False,
+    threshold_s: float = 20.0,
+    variants: dict | None = None,
 ) -> dict[str, Any]:
     """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
     agents per interval (``staffed``: all agents; ``staffed_by_group``: agent group -> its staffed
     agents per interval), offered contacts per queue and interval (and per-agent KPIs when pay is
     wanted)."""
     from kpisim.kpi.compute import kpis
+    from kpisim.kpi.variants import add_variants
 
     # chat occupancy as the share of session slots in use (sessions / max_concurrency), the
     # quantity Erlang's slot model predicts; voice agents have one slot, so nothing changes there
@@ -97,8 +105,9 @@ def summarise_for_staffing(
         "staffed_by_group": by_group,
         "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues),
     }
-    if agent_kpis:
-        out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
+    if agent_kpis:  # with the metric variants the policies define (kpisim.kpi.variants)
+        kt = kpis(log, by=("agent_id",), period=period, definitions=defs)
+        out["kpis"] = add_variants(log, kt, variants, by=("agent_id",), period=period)
     return out
 
 
@@ -171,12 +180,6 @@ def erlang_prediction(
     return out
 
 
-def _erlang_task(task: tuple) -> dict[str, float]:
-    """Executor task: the Erlang A and C predictions of one headcount's staffed profile."""
-    variant, staffed, offered, threshold_s = task
-    return erlang_prediction(variant, staffed, offered=offered, threshold_s=threshold_s)
-
-
 def staffing_sweep(
     scenario: Scenario,
     *,
@@ -186,7 +189,7 @@ def staffing_sweep(
     seed: int = 1,
     jobs: int | None = None,
     executor: Any = None,
-    progress: bool = True,
+    progress: bool | str = True,
     threshold_s: float = 20.0,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
     policies: Mapping[str, Any] | None = None,
@@ -238,6 +241,7 @@ def staffing_sweep(
             "horizon": scenario.horizon,
             "threshold_s": threshold_s,
             "queues": list(scenario.queues),
+            "variants": needed_variants(policies or {}),
         },
         desc="staffing",
     )
@@ -272,6 +276,7 @@ def staffing_sweep(
     out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])
     out.insert(0, "scenario_id", scenario.id)
     out.insert(1, "seed", seed)
+    erlangs: dict = {}
     profiles = []
     for i in range(len(headcounts)):
         runs = res[i * replications : (i + 1) * replications]
@@ -282,12 +287,9 @@ def staffing_sweep(
             for g in variants[i].agents
         }
         profiles.append((staffed, offered, by_group))
-    # the Erlang predictions are independent per headcount: run them on the executor's workers
-    # too (they were a quarter of a sweep's wall time, serially in this process)
-    tasks = [(variants[i], p[0], p[1], threshold_s) for i, p in enumerate(profiles)]
-    ex = as_executor(executor, jobs=jobs) if len(tasks) > 1 else Sequential()
-    for i, pred in enumerate(ex.map(_erlang_task, tasks)):
-        for k, v in pred.items():
+        for k, v in erlang_prediction(
+            variants[i], staffed, offered=offered, threshold_s=threshold_s, erlangs=erlangs
+        ).items():
             out.loc[i, k] = v
     if keep_staffed:
         out.attrs["profiles"] = profiles

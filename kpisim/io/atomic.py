@@ -12,12 +12,14 @@ non-empty directory that is not a kpisim output is refused, never deleted.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from kpisim.errors import KpisimError
@@ -49,6 +51,69 @@ def _mode_for(target: Path, default: int) -> int:
         return default & ~_umask()
 
 
+def _temp_prefix(out: Path, old: bool = False) -> str:
+    """Temporaries are named ``.<name>.[old.]<pid>.<random>`` so a later run can tell the
+    leftovers of a killed process (its pid is gone) from another live run's work."""
+    return f".{out.name}.{'old.' if old else ''}{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: someone else's live process
+        return True
+    return True
+
+
+def clean_stale(out: str | os.PathLike) -> list[Path]:
+    """Remove temporaries next to ``out`` left by kpisim processes that no longer run (killed
+    while writing); returns what was removed."""
+    out = Path(out)
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(?:old\.)?(\d+)\.[A-Za-z0-9_]{{6,}}$")
+    removed: list[Path] = []
+    try:
+        siblings = list(out.parent.iterdir()) if out.parent.is_dir() else []
+    except OSError:
+        return removed
+    for p in siblings:
+        m = pattern.match(p.name)
+        if not m or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def check_writable(out: str | os.PathLike, *, what: str = "file") -> None:
+    """Refuse an output path that cannot be written, before any expensive work: empty, inside
+    /proc or /sys, under a file, in a directory without write permission, or (for a file) an
+    existing directory.
+
+    Raises:
+        KpisimError: naming the path and what is wrong.
+    """
+    if str(out).strip() == "":
+        raise KpisimError(f"--out {str(out)!r}: an empty path; give a {what} name")
+    p = Path(out)
+    real = Path(os.path.realpath(p))
+    if real.parts[1:2] in (("proc",), ("sys",), ("dev",)):
+        raise KpisimError(f"{out}: inside /{real.parts[1]}, not a place for output; choose another path")
+    if what == "file" and p.is_dir():
+        raise KpisimError(f"{out}: is a directory; give a file name ending in .csv or .parquet")
+    parent = real.parent
+    while not parent.exists():  # the missing directories will be created; check the first that exists
+        parent = parent.parent
+    if not parent.is_dir():
+        raise KpisimError(f"{out}: {parent} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise KpisimError(f"{out}: cannot write in {parent} (permission denied)")
+
+
 @contextmanager
 def replacing(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path``, else it is removed.
@@ -56,25 +121,42 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
     The temporary file already has the final permissions: those of the file it replaces, or
     ``0o666`` less the umask for a new file (``mkstemp`` alone would make it private, 0600).
     """
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        os.chmod(tmp, _mode_for(out, 0o666))
+    with replacing_all([path]) as (tmp,):
         yield tmp
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
 def replacing_all(paths) -> Iterator[list[Path]]:
     """Like :func:`replacing` for several files that belong together: a temporary path for each;
-    none of them replaces its target unless the whole block succeeds."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(replacing(p)) for p in paths]
+    none of them replaces its target unless the whole block succeeds. They are renamed in the
+    order given (the main file first), so a target that cannot be replaced (a directory in the
+    way) stops the others too."""
+    outs = [Path(p) for p in paths]
+    tmps: list[Path] = []
+    try:
+        for out in outs:
+            check_writable(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            clean_stale(out)
+            fd, name = tempfile.mkstemp(prefix=_temp_prefix(out), dir=out.parent)
+            os.close(fd)
+            tmps.append(Path(name))
+            os.chmod(tmps[-1], _mode_for(out, 0o666))
+        yield list(tmps)
+        for tmp, out in zip(tmps, outs, strict=True):
+            try:
+                os.replace(tmp, out)
+            except OSError as exc:
+                raise KpisimError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT):
+            raise KpisimError(
+                f"{outs[len(tmps) - 1 if tmps else 0]}: cannot write ({exc.strerror})"
+            ) from None
+        raise
+    finally:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -117,6 +199,7 @@ def check_output_dir(out: str | os.PathLike) -> None:
         KpisimError: ``out`` exists and is not a directory, or is a non-empty directory without
             ``manifest.json`` (not an earlier kpisim output), or is the root directory.
     """
+    check_writable(out, what="directory")
     out = Path(out)
     if not os.path.lexists(out):
         return
@@ -148,7 +231,8 @@ def write_dir(out: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     check_output_dir(out)
     real = Path(os.path.realpath(out))
     real.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
+    clean_stale(real)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(real), dir=real.parent))
     try:
         os.chmod(tmp, _mode_for(real, 0o777))  # mkdtemp makes it private; the result is ordinary
         write(tmp)
@@ -158,7 +242,7 @@ def write_dir(out: str | os.PathLike, write: Callable[[Path], object]) -> Path:
         if not os.path.lexists(real):
             os.rename(tmp, real)
             return Path(out)
-        old = Path(tempfile.mkdtemp(prefix=f".{real.name}.old.", dir=real.parent))
+        old = Path(tempfile.mkdtemp(prefix=_temp_prefix(real, old=True), dir=real.parent))
         try:
             os.rename(real, old)  # onto the empty placeholder (POSIX allows it)
         except OSError as exc:

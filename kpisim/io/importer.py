@@ -20,9 +20,11 @@ import pandas as pd
 
 from kpisim.errors import DataError
 from kpisim.io import schema
+from kpisim.io.assemble import _assemble, _roster
 from kpisim.io.atomic import write_bytes
-from kpisim.io.eventlog import EventLog, conform, derive_customer_wrote, empty_table
+from kpisim.io.eventlog import EventLog, conform, empty_table
 from kpisim.io.mapping import ImportMapping, load_mapping
+from kpisim.io.reading import read_export as _read
 from kpisim.provenance import InputFile, Manifest
 
 #: schema columns every export must provide (directly or through the mapping)
@@ -32,6 +34,11 @@ _DURATIONS = ("wait_s", "handle_s", "wrap_up_s", "first_response_s", "response_t
 _COUNTS = ("response_count", "customer_msgs", "agent_msgs", "system_msgs", "attempt")
 _RANGES = {"csat": (1, 5), "nps": (0, 10)}
 _CHANNELS = ("voice", "chat")
+#: whole numbers (ids, counts, cents) must be exact in float64 and far inside int64
+MAX_WHOLE = 2**53 - 1
+MAX_CENTS = 10**12
+#: times outside these years are typos (3000 for 2030) or would overflow nanosecond timestamps
+FIRST_TIME, LAST_TIME = np.datetime64("1900-01-01"), np.datetime64("2200-01-01")
 
 
 class _Report:
@@ -51,23 +58,6 @@ class _Report:
 
     def problems(self) -> list[tuple[int, str]]:
         return [(i + 1, "; ".join(r)) for i, r in sorted(self.rows.items())]
-
-
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"{path}: cannot read as CSV: {exc}") from None
-    if suffix in (".parquet", ".pq"):
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types
-            raise DataError(f"{path}: cannot read as Parquet: {exc}") from None
-    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
 
 
 def _text(s: pd.Series) -> pd.Series | None:
@@ -105,7 +95,11 @@ class _Parser:
         if pd.api.types.is_datetime64_any_dtype(s):
             if getattr(s.dtype, "tz", None) is not None:
                 raise DataError(f"column {self.name(col)}: time zone-aware times; export naive local times")
-            return s.to_numpy(dtype="datetime64[ns]")
+            ok = s.isna() | ((s >= pd.Timestamp(FIRST_TIME)) & (s < pd.Timestamp(LAST_TIME)))
+            far = ~ok.to_numpy(dtype=bool)
+            self.fail(col, far, lambda i: f"{self.name(col)}: {s.iat[i]!r} is outside the years 1900-2199")
+            x = s.where(ok).astype("datetime64[ns]")
+            return x.to_numpy(dtype="datetime64[ns]")
         t = self.text(col)
         tz = t.str.contains(_TZ) & (t != "")
         self.fail(
@@ -120,7 +114,16 @@ class _Parser:
         out = pd.to_datetime(t.where(~tz, ""), format=fmt, errors="coerce")
         bad = (out.isna() & (t != "") & ~tz).to_numpy()
         self.fail(col, bad, lambda i: f"{self.name(col)}: cannot read {t.iat[i]!r} as a time (format {fmt})")
-        return out.to_numpy(dtype="datetime64[ns]")
+        return self._in_range(col, out.to_numpy(dtype="datetime64[ns]"), t)
+
+    def _in_range(self, col: str, x: np.ndarray, shown: pd.Series) -> np.ndarray:
+        far = ~np.isnat(x) & ((x < FIRST_TIME) | (x >= LAST_TIME))
+        self.fail(
+            col,
+            far,
+            lambda i: f"{self.name(col)}: {shown.iat[i]!r} is outside the years 1900-2199",
+        )
+        return np.where(far, np.datetime64("NaT"), x)
 
     def number(self, col: str, *, integer: bool = False, money: bool = False) -> np.ndarray:
         s = self.raw[self.source[col]]
@@ -137,6 +140,14 @@ class _Parser:
         if money and self.m.money_unit == "units":
             x = x * 100
         if integer or money:
+            limit = MAX_CENTS if money else MAX_WHOLE
+            big = np.abs(np.nan_to_num(x)) > limit
+            self.fail(
+                col,
+                big,
+                lambda i: f"{self.name(col)}: {shown.iat[i]!r} is too large (at most {limit:,} in magnitude)",
+            )
+            x = np.where(big, np.nan, x)
             frac = np.abs(x - np.rint(x)) > 1e-6
             what = (
                 "an amount with at most 2 decimals"
@@ -204,6 +215,15 @@ def _parse(
                 ~np.isnan(v) & ((v < lo) | (v > hi)),
                 lambda i, c=col, v=v, lo=lo, hi=hi: f"{p.name(c)}: {v[i]:g} outside {lo}-{hi}",
             )
+    ids = out["contact_id"]
+    report.add(ids < 0, lambda i: f"{p.name('contact_id')}: negative id {ids[i]:.0f}; ids are >= 0")
+    if "customer_id" in out:
+        cust = out["customer_id"]
+        num = pd.to_numeric(cust, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        report.add(
+            (num < 0) | (np.abs(np.nan_to_num(num)) > MAX_WHOLE),
+            lambda i: f"{p.name('customer_id')}: {cust.iat[i]!r} is not an id from 0 to {MAX_WHOLE:,}",
+        )
     for col in _DURATIONS + _COUNTS:
         if col in out:
             v = out[col]
@@ -254,121 +274,6 @@ def _check_ids(out: dict[str, Any], report: _Report) -> None:
         report.add(dup, lambda i: f"duplicate contact_id {int(ids[i])} (first at row {first[ids[i]] + 1})")
 
 
-def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
-    if isinstance(agents, pd.DataFrame):
-        raw, name = agents.copy(), "<roster>"
-    else:
-        raw, name = _read(Path(agents)), str(agents)
-    ren = {src: dst for src, dst in mapping.roster.columns.items() if src in raw.columns}
-    raw = raw.rename(columns=ren)
-    if "agent_id" not in raw.columns:
-        raise DataError(
-            f"{name}: missing required column 'agent_id' (map it under roster.columns); "
-            f"the file has: {', '.join(map(str, raw.columns))}"
-        )
-    df = pd.DataFrame({"agent_id": raw["agent_id"].astype("string").fillna("").str.strip()})
-    problems = [(i + 1, "agent_id: empty") for i in np.flatnonzero((df["agent_id"] == "").to_numpy())]
-    dup = df["agent_id"].duplicated().to_numpy()
-    problems += [(i + 1, f"duplicate agent_id {df['agent_id'].iat[i]!r}") for i in np.flatnonzero(dup)]
-    for c in ("group", "team", "shift", "tenure_group", "queues"):
-        if c in schema.dtypes("agents"):
-            df[c] = raw[c].astype("string").str.strip() if c in raw else pd.NA
-    if "max_concurrency" in raw:
-        mc = pd.to_numeric(raw["max_concurrency"], errors="coerce")
-    else:
-        mc = pd.Series(1, index=raw.index)
-    bad = mc.isna() | (mc < 1) | (mc % 1 != 0)
-    problems += [
-        (i + 1, f"max_concurrency: {raw['max_concurrency'].iat[i]!r} is not a whole number >= 1")
-        for i in np.flatnonzero(bad.to_numpy())
-    ]
-    if problems:
-        raise DataError(f"{name}: {len(problems)} bad roster row(s); fix the roster", sorted(problems))
-    df["max_concurrency"] = mc.fillna(1).astype(np.int64)
-    for c in schema.dtypes("agents"):
-        if c not in df and c.startswith("true_"):
-            df[c] = np.nan  # hidden truth is unknown for real data
-    return df
-
-
-#: values for columns an export lacks (or leaves empty) that are not derived from other columns
-DEFAULTS: dict[str, Any] = {
-    "channel": "voice",
-    "queue": "default",
-    "attempt": 1,
-    "order_value_cents": 0,
-    "response_time_sum_s": 0.0,
-    "response_count": 0,
-    "customer_msgs": 0,
-    "agent_msgs": 0,
-    "system_msgs": 0,
-}
-
-
-def _assemble(out: dict[str, Any], good: np.ndarray, mapping: ImportMapping) -> pd.DataFrame:
-    """The contacts table of the good rows, with derived and default columns (docs/import.md)."""
-    n = int(good.sum())
-    g = {
-        k: (v[good] if isinstance(v, np.ndarray) else v[good].reset_index(drop=True)) for k, v in out.items()
-    }
-    df = pd.DataFrame({k: v for k, v in g.items() if k != "customer_id"}, index=pd.RangeIndex(n))
-    dtypes = schema.dtypes("contacts")
-
-    def fill(c: str, derived: Any) -> None:
-        """Keep the export's value where it has one, else ``derived``."""
-        derived = pd.Series(derived, index=df.index) if not isinstance(derived, pd.Series) else derived
-        df[c] = derived if c not in df else df[c].where(df[c].notna(), derived)
-
-    for c, v in {**DEFAULTS, **mapping.defaults}.items():
-        fill(c, v)
-    ans = df["answered_at"].notna().to_numpy()
-    arr, end = df["arrival_at"], df["ended_at"]
-    fill("blocked", False)
-    fill("abandoned", ~ans & ~df["blocked"].to_numpy(dtype=bool))
-    wait = np.where(ans, (df["answered_at"] - arr).dt.total_seconds(), (end - arr).dt.total_seconds())
-    fill("wait_s", np.where(df["blocked"].to_numpy(dtype=bool), 0.0, wait))
-    fill("handle_s", np.where(ans, (end - df["answered_at"]).dt.total_seconds(), np.nan))
-    df["handle_s"] = df["handle_s"].where(ans)
-    if "wrap_up_end_at" in df:
-        fill("wrap_up_s", (df["wrap_up_end_at"] - end).dt.total_seconds())
-    fill("wrap_up_s", np.where(ans, 0.0, np.nan))
-    df["wrap_up_s"] = df["wrap_up_s"].where(ans)
-    fill("wrap_up_end_at", (end + pd.to_timedelta(df["wrap_up_s"], unit="s")).where(ans))
-    fill("queued", df["wait_s"].to_numpy() > 0)
-    fill("replied", ans)
-    fill("customer_wrote", derive_customer_wrote(df))
-    fill("concurrency", np.where(ans, 1.0, np.nan))
-    df["concurrency"] = df["concurrency"].where(ans)
-    fill("converted", df["order_value_cents"].to_numpy(dtype=float) > 0)
-    for c in ("csat", "nps"):
-        fill(c, np.nan)
-    fill("survey_responded", df["csat"].notna() | df["nps"].notna())
-    df["customer_id"] = _customer_ids(g.get("customer_id"), df["contact_id"].to_numpy(dtype=np.int64))
-    for c, t in dtypes.items():
-        if c not in df:
-            df[c] = False if t == "bool" else (np.nan if t == "float64" else pd.NA)
-        if t in ("Int64",):
-            df[c] = pd.array(df[c].to_numpy(dtype=float, na_value=np.nan), dtype="Float64").astype("Int64")
-        elif t == "bool":
-            df[c] = df[c].astype(bool)
-    return df
-
-
-def _customer_ids(cust: pd.Series | None, contact_ids: np.ndarray) -> np.ndarray:
-    """Integer customer ids: integers as given, text ids coded 1, 2, ... by first appearance;
-    an empty id makes the contact its own customer (id = -contact_id)."""
-    if cust is None:
-        return -contact_ids.astype(np.int64)
-    num = pd.to_numeric(cust, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    empty = cust.isna().to_numpy()
-    if np.all(empty | (~np.isnan(num) & (num == np.rint(num)))):
-        ids = np.where(empty, -contact_ids, np.nan_to_num(num)).astype(np.int64)
-    else:
-        codes, _ = pd.factorize(cust)
-        ids = np.where(empty, -contact_ids, codes + 1).astype(np.int64)
-    return ids
-
-
 def _write_quarantine(raw: pd.DataFrame, bad: np.ndarray, report: _Report, path: str | os.PathLike) -> Path:
     """The rejected rows (1-based ``row``, original columns, ``reason``) as CSV, atomically."""
     q = raw[bad].copy()
@@ -384,6 +289,7 @@ def import_log(
     agents: str | os.PathLike | pd.DataFrame | None = None,
     quarantine: str | os.PathLike | None = None,
     scenario_id: str | None = None,
+    encoding: str | None = None,
 ) -> EventLog:
     """Read a contact export into an ``EventLog`` (tables ``contacts`` and ``agents``).
 
@@ -396,16 +302,21 @@ def import_log(
             when given, contacts handled by an agent not in it are bad rows.
         quarantine: CSV path for bad rows; without it any bad row fails the import.
         scenario_id: run key of the imported log (default: mapping's, else the file stem).
+        encoding: the CSV's text encoding; default UTF-8 (a byte-order mark is dropped), else
+            GB18030 (Chinese Excel exports).
 
     Raises:
-        DataError: missing required columns, a bad roster, or bad rows without ``quarantine``
+        DataError: missing required columns, a repeated or empty column name in the header,
+            a bad roster, no data rows, bad rows without ``quarantine``, or every row bad
             (``.problems`` lists ``(row, reason)``, 1-based data rows).
         SpecError: an invalid mapping.
     """
     path = Path(path)
     m = load_mapping(mapping)
-    raw = _read(path)
+    raw, ragged = _read(path, encoding)
     n_in = len(raw)
+    if n_in == 0:
+        raise DataError(f"{path}: no data rows (only a header); nothing to import")
     source = m.source_of(list(raw.columns))
     missing = [c for c in REQUIRED if c not in source]
     if missing:
@@ -419,6 +330,8 @@ def import_log(
             "(export column -> schema column) with --mapping"
         )
     report = _Report()
+    for i, why in ragged:  # read as far as its fields go; reported first
+        report.rows.setdefault(i, []).append(why)
     out = _parse(raw, source, m, report)
     _check_ids(out, report)
     roster = _roster(agents, m) if agents is not None else None
@@ -436,6 +349,11 @@ def import_log(
             report.problems(),
         )
     qpath = _write_quarantine(raw, bad, report, quarantine) if quarantine is not None else None
+    if bad.all():
+        raise DataError(
+            f"{path}: every row ({n_in}) is bad; nothing imported (the reasons are in {qpath})",
+            report.problems(),
+        )
     contacts = _assemble(out, ~bad, m)
     sid = scenario_id or m.scenario_id or path.stem
     keys = {"scenario_id": sid, "replication": 0, "seed": -1}

@@ -6,15 +6,17 @@ produces one message naming the file, the field path, the bad value and what is 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from kpisim.errors import SpecError
+from kpisim.io.validation import reject_bools, validate  # noqa: F401  (the one pipeline; importable here)
 from kpisim.provenance import file_sha256  # noqa: F401  (defined there; importable here)
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,96 +48,163 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_text(path: str | os.PathLike) -> str:
-    """Read a spec file, raising ``SpecError`` if it does not exist."""
+#: every spec is a small hand-written document; these bound what a file may make the loader do
+MAX_BYTES = 10_000_000
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def read_text(path: str | os.PathLike, *, encoding: str | None = None) -> str:
+    """Read a text file (a spec, a mapping) as ``str``; every failure is a ``SpecError``.
+
+    Without ``encoding`` the file is read as UTF-8 (a byte-order mark is dropped) and, failing
+    that, as GB18030 (Chinese exports from Excel); a binary file (NUL bytes) is refused.
+    """
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise SpecError(str(p), "", "is a directory; give a file")
+    if not p.exists():
         raise SpecError(str(p), "", "file not found")
-    return p.read_text(encoding="utf-8")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise SpecError(str(p), "", f"file is {size:,} bytes; a spec file may have at most {MAX_BYTES:,}")
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SpecError(str(p), "", f"cannot read the file ({exc.strerror or exc})") from None
+    return decode(raw, str(p), encoding=encoding)
 
 
-def load_yaml(path: str | os.PathLike) -> Any:
-    """Parse a YAML file safely; duplicate keys and syntax errors raise ``SpecError``."""
-    text = read_text(path)
+def decode(raw: bytes, file: str, *, encoding: str | None = None) -> str:
+    """``raw`` as text: ``encoding`` if given, else UTF-8 (BOM dropped), then GB18030."""
+    if b"\x00" in raw[:65536]:
+        raise SpecError(file, "", "binary file (it holds NUL bytes); expected a UTF-8 text file")
+    if encoding is not None:
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise SpecError(file, "", f"unknown encoding {encoding!r}; e.g. utf-8 or gb18030") from None
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                file, "", f"not valid {encoding} at byte {exc.start}; expected {encoding} text"
+            ) from None
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc).removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            continue
+    raise SpecError(file, "", "cannot decode the text; expected UTF-8 (or GB18030): save the file as UTF-8")
+
+
+_QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|#[^\n]*")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of ``[`` / ``{`` outside quotes and comments (PyYAML's scanner is
+    quadratic in it: 5,000 levels take seconds before any error)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for ch in _NOT_BRACKET.sub("", _QUOTED_OR_COMMENT.sub("", text)):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text safely: duplicate keys, syntax errors, deep nesting and documents that
+    expand (through aliases) to more than ``MAX_NODES`` values raise ``SpecError``."""
+    if _flow_depth(text) > MAX_DEPTH:
+        raise SpecError(file, "", f"nesting too deep; at most {MAX_DEPTH} levels are allowed")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(str(path), where, f"invalid YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise SpecError(str(path), "", f"expected a mapping at the top level, got {type(data).__name__}")
+        problem = " ".join(str(problem).split())
+        raise SpecError(file, where, f"invalid YAML: {problem}") from None
+    except RecursionError:
+        raise SpecError(file, "", f"nesting too deep; at most {MAX_DEPTH} levels are allowed") from None
+    except (ValueError, OverflowError, TypeError) as exc:  # e.g. a timestamp like 2026-02-30
+        raise SpecError(file, "", f"invalid YAML value: {' '.join(str(exc).split())}") from None
+    _check_size(data, file)
     return data
 
 
-def _field_path(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+def _check_size(data: Any, file: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` and alias bombs, without recursion."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > MAX_DEPTH:
+            raise SpecError(file, "", f"nesting too deep; at most {MAX_DEPTH} levels are allowed")
+        kids = list(node.values()) if isinstance(node, dict) else node
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(k), 1) for k in kids)
+            if sizes[id(node)] > MAX_NODES:
+                raise SpecError(file, "", f"the document expands to more than {MAX_NODES:,} values")
+            continue
+        if id(node) in sizes:
+            continue
+        stack.append((node, depth, True))
+        stack.extend((k, depth + 1, False) for k in kids if isinstance(k, (dict, list)))
 
 
-def validate(model: type[M], data: Any, file: str | os.PathLike = "<object>") -> M:
-    """Build ``model`` from ``data``; the first validation error becomes a ``SpecError``.
-
-    Models raise ``ValueError`` in their validators with a message that states the bad value and
-    what is allowed; pydantic's own errors (unknown key, wrong type) are reworded the same way.
-    """
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        path = _field_path(tuple(err.get("loc", ())))
-        kind = err.get("type", "")
-        bad = err.get("input")
-        if kind == "extra_forbidden":
-            parent = path.rsplit(".", 1)[0] if "." in path else ""
-            allowed = _allowed_keys(model, tuple(err.get("loc", ()))[:-1])
-            msg = f"unknown key {path.rsplit('.', 1)[-1]!r}" + (
-                f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-            )
-            raise SpecError(str(file), parent or path, msg) from None
-        if kind == "missing":
-            raise SpecError(str(file), path, "required field is missing") from None
-        text = err.get("msg", "invalid value")
-        if text.startswith("Value error, "):
-            text = text[len("Value error, ") :]
-        # model-level cross checks name their own field path and bad value: "a.b.c: message"
-        m = re.match(r"^([A-Za-z0-9_.\-]+): (.*)$", text, flags=re.S)
-        if m and (not path or (kind == "value_error" and isinstance(bad, dict))):
-            sub = m.group(1)
-            raise SpecError(str(file), f"{path}.{sub}" if path else sub, m.group(2)) from None
-        raise SpecError(str(file), path, f"bad value {_short(bad)}: {text}") from None
+def load_yaml(path: str | os.PathLike, *, encoding: str | None = None) -> Any:
+    """Parse a YAML file whose top level is a mapping; every problem raises ``SpecError``."""
+    data = parse_yaml(read_text(path, encoding=encoding), str(path))
+    if data is None:
+        raise SpecError(str(path), "", "the file is empty; expected a YAML mapping (key: value lines)")
+    if not isinstance(data, dict):
+        raise SpecError(
+            str(path), "", f"expected a mapping (key: value lines) at the top level, got a {_kind(data)}"
+        )
+    return data
 
 
-def _short(value: Any) -> str:
-    s = repr(value)
-    return s if len(s) <= 80 else s[:77] + "..."
+#: top-level keys only a policy or only a scenario has (tests check them against the models);
+#: listed here so that loading needs neither model
+POLICY_KEYS = ("scorecard", "pay", "inputs", "version")
+SCENARIO_KEYS = ("horizon", "queues", "agents", "multipliers", "silent_orders", "qa_samples_per_month")
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Best-effort list of field names of the sub-model at ``loc``."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
-            if isinstance(part, int):
-                continue
-            return []
-        f = current.model_fields.get(part)
-        if f is None:
-            return []
-        current = _inner_model(f.annotation)
-        if current is None:
-            return []
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [f.alias or n for n, f in current.model_fields.items()]
-    return []
-
-
-def _inner_model(annotation: Any) -> Any:
-    """Find a BaseModel inside list[...] / dict[str, ...] / Optional[...] annotations."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
+def spec_kind(data: dict) -> str | None:
+    """``"policy"`` or ``"scenario"`` judged by content: an explicit ``kind:``, else the top-level
+    keys only one of them has (also when misspelt, e.g. ``scorcard``); None when undecided."""
+    kind = data.get("kind")
+    if kind in ("policy", "scenario"):
+        return kind
+    votes = {"policy": 0, "scenario": 0}
+    for key in map(str, data):
+        for k, keys in (("policy", POLICY_KEYS), ("scenario", SCENARIO_KEYS)):
+            if key in keys or difflib.get_close_matches(key, keys, n=1, cutoff=0.75):
+                votes[k] += 1
+    if votes["policy"] != votes["scenario"]:
+        return max(votes, key=lambda k: votes[k])
     return None
+
+
+def not_a(path: str | os.PathLike, data: dict, kind: str, wanted: str) -> None:
+    """Raise the ``SpecError`` for a ``kind`` file (judged by content) given as a ``wanted``."""
+    keys = POLICY_KEYS if kind == "policy" else SCENARIO_KEYS
+    seen = [
+        str(k) for k in data if str(k) in keys or difflib.get_close_matches(str(k), keys, n=1, cutoff=0.75)
+    ]
+    raise SpecError(
+        str(path),
+        "",
+        f"looks like a {kind} file (it has {', '.join(map(repr, seen)) or repr('kind')}), not a {wanted}; "
+        f"check it with: kpisim validate {path}",
+    )
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )

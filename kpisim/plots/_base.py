@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: resolution of saved figures (sharp on a laptop screen and in print)
+DPI = 150
+
 
 def _plt():
     import matplotlib
@@ -25,7 +28,15 @@ def _err(df: pd.DataFrame, col: str, scale: float = 1.0):
 
 
 def _xticks(ax, labels) -> None:
-    ax.set_xticks(range(len(labels)), list(labels), rotation=30, ha="right", fontsize=8)
+    labels = [str(v) for v in labels]
+    multiline = any("\n" in v for v in labels)
+    ax.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=0 if multiline else 30,
+        ha="center" if multiline else "right",
+        fontsize=8,
+    )
 
 
 def save(fig, path) -> None:
@@ -35,6 +46,6 @@ def save(fig, path) -> None:
     plt = _plt()
     try:
         with replacing(path) as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
+            fig.savefig(tmp, dpi=DPI, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from kpisim.plots._base import _err, _plt, _xticks
+from kpisim.plots.labels import plain_axis, policy_colours
 
 
-def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | None = None):
-    """Mean monthly payout per policy with 95 % CI and the P5–P95 range of monthly totals."""
+def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | None = None, colours=None):
+    """Mean monthly payout per policy with 95 % CI and the P5–P95 range of monthly totals.
+
+    ``colours``: policy -> colour (:func:`kpisim.plots.labels.policy_colours`), the same in every figure."""
     plt = _plt()
+    col = policy_colours(cost["policy"], colours)
     fig, ax = plt.subplots(figsize=(7, 4))
     x = range(len(cost))
     ax.bar(
@@ -18,7 +22,7 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
         cost["total_cents"] / 100,
         yerr=_err(cost, "total_cents", 0.01),
         capsize=4,
-        color="#4c72b0",
+        color=[col[p] for p in cost["policy"]],
         label="mean (95 % CI)",
     )
     if "p5_cents" in cost:
@@ -37,6 +41,7 @@ def cost_bars(cost: pd.DataFrame, *, currency: str = "CNY", budget_cents: int | 
         ax.axhline(budget_cents / 100, color="#c44e52", linestyle="--", label="budget")
     _xticks(ax, cost["policy"])
     ax.set_ylabel(f"total payout per month ({currency})")
+    plain_axis(ax)
     ax.set_title("Payout cost per month by policy")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -83,7 +88,7 @@ def winners_losers_bars(wl: pd.DataFrame, *, currency: str = "CNY", ncols: int =
         ax.set_ylabel("agents (%; losers below 0)")
         thr = d["threshold_cents"].iloc[0] / 100 if len(d) else 0
         ax.set_title(
-            f"{pol} vs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10
+            f"{pol}\nvs {d['baseline'].iloc[0] if len(d) else ''}: moves > {thr:g} {currency}", fontsize=10
         )
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(pols) :]:
@@ -93,7 +98,7 @@ def winners_losers_bars(wl: pd.DataFrame, *, currency: str = "CNY", ncols: int =
     return fig
 
 
-def fairness_bars(fair: pd.DataFrame):
+def fairness_bars(fair: pd.DataFrame, *, colours=None):
     """Validity (correlation of pay with true contribution), rank stability between months, Gini,
     with CIs; pay variance split into person / position / luck."""
     plt = _plt()
@@ -102,10 +107,11 @@ def fairness_bars(fair: pd.DataFrame):
         ("rank_stability", "rank stability (tau, month vs month)", "Kendall tau (−1 to 1)"),
         ("gini", "Gini of pay", "Gini (0 = equal, 1 = one takes all)"),
     ]
-    fig, axes = plt.subplots(1, len(cols) + 1, figsize=(4 * (len(cols) + 1), 3.8))
+    fig, axes = plt.subplots(1, len(cols) + 1, figsize=(5 * (len(cols) + 1), 4.6))
     x = range(len(fair))
+    col = policy_colours(fair["policy"], colours)
     for ax, (c, label, unit) in zip(axes, cols, strict=False):
-        ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color="#8172b2")
+        ax.bar(x, fair[c], yerr=_err(fair, c), capsize=4, color=[col[p] for p in fair["policy"]])
         ax.set_ylabel(unit)
         _xticks(ax, fair["policy"])
         ax.set_title(label)
@@ -122,16 +128,17 @@ def fairness_bars(fair: pd.DataFrame):
     _xticks(ax, fair["policy"])
     ax.set_title("pay variance: person / position / luck")
     ax.set_ylabel("share of pay variance (0–1)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=1)
     fig.suptitle("Fairness and validity (uses the simulator's hidden truth)")
     fig.tight_layout()
     return fig
 
 
-def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY"):
+def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY", colours=None):
     """Mean pay gap of each team / shift / tenure group vs all agents, per policy, with 95 % CI."""
     plt = _plt()
     dims = list(dict.fromkeys(gaps["dimension"]))
+    col = policy_colours(gaps["policy"], colours)
     fig, axes = plt.subplots(1, max(len(dims), 1), figsize=(5 * max(len(dims), 1), 4), squeeze=False)
     for ax, dim in zip(axes[0], dims, strict=False):
         d = gaps[gaps["dimension"] == dim]
@@ -141,10 +148,19 @@ def pay_gap_bars(gaps: pd.DataFrame, *, currency: str = "CNY"):
         for i, pol in enumerate(pols):
             e = d[d["policy"] == pol].set_index("level").reindex(levels)
             xs = [j + i * w for j in range(len(levels))]
-            ax.bar(xs, e["gap_cents"] / 100, width=w, yerr=_err(e, "gap_cents", 0.01), capsize=2, label=pol)
+            ax.bar(
+                xs,
+                e["gap_cents"] / 100,
+                width=w,
+                yerr=_err(e, "gap_cents", 0.01),
+                capsize=2,
+                label=pol,
+                color=col[pol],
+            )
         ax.axhline(0, color="k", linewidth=0.8)
         ax.set_xticks([j + 0.4 - w / 2 for j in range(len(levels))], [str(v) for v in levels], rotation=20)
         ax.set_ylabel(f"pay gap vs all agents ({currency}/month)")
+        plain_axis(ax)
         ax.set_title(f"by {dim.replace('_', ' ')}")
         ax.legend(fontsize=7)
     fig.suptitle("Pay gaps by group (95 % CI)")

@@ -7,9 +7,10 @@ import pandas as pd
 
 from kpisim.kpi.registry import METRICS, SHARE
 from kpisim.plots._base import _err, _plt, _xticks
+from kpisim.plots.labels import metric_label, plain_axis, policy_colours
 
 
-def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3):
+def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3, colours=None):
     """Incentive gradient: pay change of a typical agent for one realistic step on each metric (95 % CI).
 
     One panel per policy, at most ``ncols`` panels a row; panel height follows the number of metrics.
@@ -20,12 +21,14 @@ def incentive_bars(grad: pd.DataFrame, *, currency: str = "CNY", ncols: int = 3)
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
     k = max((int((grad["policy"] == p).sum()) for p in pols), default=1)
+    col = policy_colours(pols, colours)
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, (0.24 * k + 1.5) * nrows), squeeze=False)
     for ax, pol in zip(axes.flat, pols, strict=False):
         d = grad[grad["policy"] == pol]
         xerr = _err(d, "delta_pay_cents", 0.01) if "delta_pay_cents_lo" in d else None
-        ax.barh(range(len(d)), d["delta_pay_cents"] / 100, xerr=xerr, capsize=2, color="#4c72b0")
-        ax.set_yticks(range(len(d)), list(d["metric"]), fontsize=8)
+        ax.barh(range(len(d)), d["delta_pay_cents"] / 100, xerr=xerr, capsize=2, color=col[pol])
+        ax.set_yticks(range(len(d)), [metric_label(m, currency=currency) for m in d["metric"]], fontsize=8)
+        plain_axis(ax, "x")
         ax.invert_yaxis()
         ax.axvline(0, color="k", linewidth=0.8)
         ax.set_xlabel(f"pay change for one step better ({currency}/month)")
@@ -215,6 +218,9 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
     import numpy as np
 
     plt = _plt()
+    if "role" in breakdown.columns:  # one panel per policy and role (each role has its own card)
+        label = breakdown["policy"] + " · " + breakdown["role"].astype(str)
+        breakdown = breakdown.assign(policy=label.where(breakdown["role"] != "all", breakdown["policy"]))
     d0 = breakdown[breakdown["in_total"]]
     pols = list(dict.fromkeys(d0["policy"]))
     n = max(len(pols), 1)

@@ -6,32 +6,55 @@ from __future__ import annotations
 import pandas as pd
 
 from kpisim.plots._base import _err, _plt
+from kpisim.plots.labels import plain_axis
 
 
-def staffing_curves(sweep: pd.DataFrame):
-    """Service level, ASA, abandonment and occupancy vs headcount: simulated (95 % CI) and Erlang A."""
+def staffing_curves(
+    sweep: pd.DataFrame,
+    *,
+    target_sl: float | None = None,
+    max_abandon: float | None = None,
+    recommended: int | None = None,
+):
+    """Service level, ASA, abandonment and occupancy vs headcount: simulated (95 % CI), Erlang A and C.
+
+    Erlang C has no abandonment (its customers never give up), so it is not drawn on that panel,
+    and a headcount where it has no answer (more traffic than agents) is a gap, never a 0. The
+    targets are drawn as dashed lines and the ``recommended`` headcount as a vertical line."""
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     panels = [
         ("service_level", "service level", 100, "%"),
         ("asa_s", "average speed of answer", 1, "s"),
         ("abandon_rate", "abandonment", 100, "%"),
         ("occupancy", "occupancy", 100, "%"),
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
-    for ax, (c, label, k, unit) in zip(axes, panels, strict=False):
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    targets = {"service_level": target_sl, "abandon_rate": max_abandon}
+    for ax, (c, label, k, unit) in zip(axes.flat, panels, strict=False):
         if c not in sweep:
             continue
         ax.errorbar(
             sweep["agents"], sweep[c] * k, yerr=_err(sweep, c, k), marker="o", capsize=3, label="simulated"
         )
-        if f"erlang_a_{c}" in sweep:
-            ax.plot(sweep["agents"], sweep[f"erlang_a_{c}"] * k, "--", label="Erlang A")
-        if f"erlang_c_{c}" in sweep:
-            ax.plot(sweep["agents"], sweep[f"erlang_c_{c}"] * k, ":", label="Erlang C")
+        for kind, style in (("a", "--"), ("c", ":")):
+            col = f"erlang_{kind}_{c}"
+            if col not in sweep or (kind == "c" and c == "abandon_rate"):
+                continue
+            y = pd.to_numeric(sweep[col], errors="coerce")
+            if y.notna().any():  # all blank: no line, and no legend entry without a line
+                ax.plot(sweep["agents"], y * k, style, label=f"Erlang {kind.upper()}")
+        if targets.get(c) is not None:
+            ax.axhline(targets[c] * k, color="#c44e52", linestyle="--", linewidth=1, label="target")
+        if recommended is not None:
+            ax.axvline(recommended, color="#1b7f3b", linewidth=1, alpha=0.7, label="recommended")
         ax.set_xlabel("agents (headcount)")
         ax.set_ylabel(f"{label} ({unit})")
         ax.set_title(label)
         ax.legend(fontsize=7)
+        plain_axis(ax)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle("Staffing vs response time")
     fig.tight_layout()
     return fig
@@ -120,6 +143,7 @@ def staffing_cost_curve(
             label=f"target {target_sl:.0%} in {threshold_s:g} s",
         )
     ax.set_xlabel(f"labour cost ({currency} per day, logged-in hours)")
+    plain_axis(ax, "x")
     ax.set_ylabel(f"service level (% answered within {threshold_s:g} s)")
     ax.set_title("What the service level costs")
     ax.margins(x=0.08, y=0.1)

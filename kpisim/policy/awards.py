@@ -24,7 +24,7 @@ from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import in_interval
 
 if TYPE_CHECKING:
-    from kpisim.policy.models import Prize, TeamBonus, TeamTarget
+    from kpisim.policy.pay_models import Prize, TeamBonus, TeamTarget
 
 
 def _aggregate(target: TeamTarget, table: Table, gid: np.ndarray, g: int, where: str) -> np.ndarray:

@@ -7,180 +7,18 @@ allowed. Raises ``SpecError`` with file ``<object>``; ``load_policy`` fills in t
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import math
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-
-from kpisim.errors import SpecError
-from kpisim.policy.rule_models import Interval, LinearRule, RelativeRule, TargetRule, Tier, TiersRule
-
-_TOL = 1e-9
-LEVEL_CONDITIONS = ("below_level", "reaches_next_level")
-
-
-def _fail(path: str, message: str) -> None:
-    raise SpecError("<object>", path, message)
-
-
-def _fmt(x: float) -> str:
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:g}"
-
-
-# --- tiers and linear points --------------------------------------------------------------------
-def _key(iv: Interval) -> tuple:
-    return (iv.lo, not iv.lo_closed, iv.hi, iv.hi_closed)
-
-
-def check_tiers(
-    tiers: Sequence[Tier], path: str, *, direction: str, scale: float | None, what: str = "points"
-) -> None:
-    """Tiers must be sorted, tile the whole number line, stay on the scale and follow the direction.
-
-    Args:
-        tiers: the bands as written.
-        path: field path of the tier list.
-        direction: ``higher``, ``lower`` or ``neutral`` (no monotonicity check).
-        scale: largest points allowed (``None``: no upper limit).
-        what: name of the thing tiers award, for messages.
-    """
-    ivs = [t.interval for t in tiers]
-    keys = [_key(iv) for iv in ivs]
-    n = len(ivs)
-    ascending = all(keys[i] <= keys[i + 1] for i in range(n - 1))
-    descending = all(keys[i] >= keys[i + 1] for i in range(n - 1))
-    if not (ascending or descending):
-        bad = next((i for i in range(1, n - 1) if (keys[i - 1] <= keys[i]) != (keys[i] <= keys[i + 1])), 1)
-        _fail(
-            f"{path}[{bad + 2}]",
-            f"tiers are not sorted: {ivs[bad + 1].text!r} follows {ivs[bad].text!r}; list tiers "
-            "from the lowest values to the highest, or from the highest to the lowest",
-        )
-    order = list(range(n)) if ascending else list(range(n - 1, -1, -1))
-    for a, b in itertools.pairwise(order):
-        A, B = ivs[a], ivs[b]
-        # name both tiers in file order; blame the later one (the earlier one is read first)
-        first_i, later_i = min(a, b), max(a, b)
-        pair = f"tier {first_i + 1} {ivs[first_i].text!r} and tier {later_i + 1} {ivs[later_i].text!r}"
-        if A.hi > B.lo or (A.hi == B.lo and A.hi_closed and B.lo_closed):
-            where = (
-                f"at {_fmt(B.lo)}" if A.hi == B.lo else f"between {_fmt(B.lo)} and {_fmt(min(A.hi, B.hi))}"
-            )
-            _fail(
-                f"{path}[{later_i + 1}]",
-                f"tiers overlap {where}: {pair} both include it; each value must fall in "
-                "exactly one tier (use < on one side and <= on the other)",
-            )
-        if A.hi < B.lo or (A.hi == B.lo and not A.hi_closed and not B.lo_closed):
-            gap = (
-                f"the value {_fmt(A.hi)} falls"
-                if A.hi == B.lo
-                else f"values between {_fmt(A.hi)} and {_fmt(B.lo)} fall"
-            )
-            _fail(
-                f"{path}[{later_i + 1}]",
-                f"gap between tiers: {gap} in no tier ({pair}); tiers must cover every value exactly once",
-            )
-    first, last = ivs[order[0]], ivs[order[-1]]
-    if first.lo != -math.inf:
-        _fail(
-            f"{path}[{order[0] + 1}]",
-            f"values below {_fmt(first.lo)} fall in no tier; the lowest tier must have no lower "
-            f"bound (e.g. 'x < {_fmt(first.lo)}')",
-        )
-    if last.hi != math.inf:
-        _fail(
-            f"{path}[{order[-1] + 1}]",
-            f"values above {_fmt(last.hi)} fall in no tier; the highest tier must have no upper "
-            f"bound (e.g. 'x > {_fmt(last.hi)}')",
-        )
-    pts = [tiers[i].points for i in order]
-    _check_points_range(pts, [f"{path}[{i + 1}]" for i in order], scale, what)
-    _check_monotone(
-        pts, [f"{ivs[i].text!r}" for i in order], [f"{path}[{i + 1}]" for i in order], direction, what
-    )
-
-
-def check_linear(
-    points: Sequence[tuple[float, float]], path: str, *, direction: str, scale: float | None
-) -> None:
-    """``[x, points]`` pairs: x strictly increasing, points on the scale and along the direction."""
-    xs = [p[0] for p in points]
-    for i in range(1, len(xs)):
-        if not xs[i] > xs[i - 1]:
-            _fail(
-                f"{path}[{i + 1}]",
-                f"x values must increase strictly; {_fmt(xs[i])} follows {_fmt(xs[i - 1])}",
-            )
-    for i, x in enumerate(xs):
-        if not math.isfinite(x) or not math.isfinite(points[i][1]):
-            _fail(f"{path}[{i + 1}]", "points must be finite numbers")
-    ps = [p[1] for p in points]
-    paths = [f"{path}[{i + 1}]" for i in range(len(ps))]
-    _check_points_range(ps, paths, scale, "points")
-    _check_monotone(ps, [f"x = {_fmt(x)}" for x in xs], paths, direction, "points")
-
-
-def _check_points_range(pts: list[float], paths: list[str], scale: float | None, what: str) -> None:
-    for p, where in zip(pts, paths, strict=False):
-        if p < 0:
-            _fail(where, f"{what} {_fmt(p)} below 0; use deductions for points off")
-        if scale is not None and p > scale + _TOL:
-            _fail(
-                where,
-                f"{what} {_fmt(p)} exceed the scale {_fmt(scale)} (percent weights score "
-                "0-100; the points form scores 0-max_points)",
-            )
-
-
-def _check_monotone(pts: list[float], labels: list[str], paths: list[str], direction: str, what: str) -> None:
-    if direction == "neutral":
-        return
-    for i in range(1, len(pts)):
-        worse = pts[i] < pts[i - 1] if direction == "higher" else pts[i] > pts[i - 1]
-        if worse:
-            _fail(
-                paths[i],
-                f"{what} go the wrong way for a {direction}-is-better metric: "
-                f"{labels[i - 1]} earns {_fmt(pts[i - 1])} but {labels[i]} earns {_fmt(pts[i])}; "
-                "fix the order of the points or set direction: neutral",
-            )
-
-
-# --- helpers ----------------------------------------------------------------------------------
-def _unique(items: Iterable, path: str, attr: str = "id") -> None:
-    seen: set = set()
-    for item in items:
-        v = getattr(item, attr)
-        if v in seen:
-            _fail(f"{path}[{v}]", f"duplicate {attr} {v!r}; each {attr} may appear once in the list")
-        seen.add(v)
-
-
-class _Metrics:
-    """Known metric names with their directions: the registry plus declared inputs."""
-
-    def __init__(self, policy):
-        from kpisim.policy.metrics import known_metrics
-
-        self.registry = known_metrics()
-        self.directions = dict(self.registry)
-        for inp in policy.inputs:
-            self.directions[inp.name] = inp.direction
-
-    def check(self, name: str, path: str) -> str:
-        if name not in self.directions:
-            close = difflib.get_close_matches(name, list(self.directions), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            _fail(
-                path,
-                f"unknown metric {name!r}{hint}; use a key of the metric registry "
-                "(kpisim.kpi.registry) or declare it under inputs",
-            )
-        return self.directions[name]
+from kpisim.policy.check_base import (
+    _TOL,
+    LEVEL_CONDITIONS,
+    _fail,
+    _fmt,
+    _Metrics,
+    _unique,
+    check_linear,
+    check_tiers,
+)
+from kpisim.policy.check_pay import _check_pay
+from kpisim.policy.rule_models import LinearRule, RelativeRule, TargetRule, Tier, TiersRule
 
 
 def component_scale(comp) -> float:
@@ -258,7 +96,20 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
     ):
         _unique(items, f"{base}.{name}")
     cats = {c.id: c for c in sc.categories}
+    _check_components(sc, m, cats, base)
+    _check_extras(sc, m, cats, base)
+    _check_categories(sc, base)
+    _check_totals(sc, base)
+    for gate in sc.gates:
+        m.check(gate.metric, f"{base}.gates[{gate.id}].metric")
+    if sc.grades is not None:
+        _check_grades(sc.grades, f"{base}.grades", m)
+    if sc.levels is not None:
+        _check_levels(sc, policy, f"{base}.levels")
+    _check_consequences(sc, base)
 
+
+def _check_components(sc, m: _Metrics, cats: dict, base: str) -> None:
     forms = {c.max_points is None for c in sc.components}
     for comp in sc.components:
         p = f"{base}.components[{comp.id}]"
@@ -274,6 +125,9 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
         if comp.category is not None and comp.category not in cats:
             _fail(f"{p}.category", f"unknown category {comp.category!r}; defined: {sorted(cats) or 'none'}")
 
+
+def _check_extras(sc, m: _Metrics, cats: dict, base: str) -> None:
+    """Deductions and bonuses: known metric, known category, bonus form."""
     for kind, items in (("deductions", sc.deductions), ("bonuses", sc.bonuses)):
         for item in items:
             p = f"{base}.{kind}[{item.id}]"
@@ -288,6 +142,8 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
                 if item.rule is not None:
                     _check_rule(item.rule, f"{p}.rule", direction=item.direction or direction, scale=None)
 
+
+def _check_categories(sc, base: str) -> None:
     for cat in sc.categories:
         p = f"{base}.categories[{cat.id}]"
         members = [c for c in sc.components if c.category == cat.id]
@@ -315,6 +171,9 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
                     f"points ({worth_parts}) but max_points is {_fmt(cat.max_points)}; they must add up",
                 )
 
+
+def _check_totals(sc, base: str) -> None:
+    """The scorecard's maximum: percent weights add to 100, max_points matches, decimals fit."""
     total = scorecard_max(sc)
     if sc.components and sc.components[0].max_points is None and abs(total - 100) > _TOL:
         parts = [f"{c.id} {_fmt(c.max_points)}" for c in sc.categories]
@@ -339,23 +198,22 @@ def _check_scorecard(sc, m: _Metrics, policy) -> None:
     if sc.total.floor is not None and sc.total.cap is not None and sc.total.floor > sc.total.cap:
         _fail(f"{base}.total.floor", f"floor {_fmt(sc.total.floor)} is above cap {_fmt(sc.total.cap)}")
 
-    for gate in sc.gates:
-        m.check(gate.metric, f"{base}.gates[{gate.id}].metric")
-    if sc.grades is not None:
-        _check_grades(sc.grades, f"{base}.grades", m)
-    if sc.levels is not None:
-        p = f"{base}.levels"
-        if sc.levels.column not in {i.name for i in policy.inputs}:
-            _fail(f"{p}.column", f"level column {sc.levels.column!r} must be declared under inputs")
-        _unique(sc.levels.bands, f"{p}.bands", "name")
-        mins = [b.min_total for b in sc.levels.bands]
-        for i in range(1, len(mins)):
-            if not mins[i] > mins[i - 1]:
-                _fail(
-                    f"{p}.bands[{sc.levels.bands[i].name}].min_total",
-                    f"min_total {_fmt(mins[i])} must be above the previous level's {_fmt(mins[i - 1])} "
-                    "(list levels from lowest to highest)",
-                )
+
+def _check_levels(sc, policy, p: str) -> None:
+    if sc.levels.column not in {i.name for i in policy.inputs}:
+        _fail(f"{p}.column", f"level column {sc.levels.column!r} must be declared under inputs")
+    _unique(sc.levels.bands, f"{p}.bands", "name")
+    mins = [b.min_total for b in sc.levels.bands]
+    for i in range(1, len(mins)):
+        if not mins[i] > mins[i - 1]:
+            _fail(
+                f"{p}.bands[{sc.levels.bands[i].name}].min_total",
+                f"min_total {_fmt(mins[i])} must be above the previous level's {_fmt(mins[i - 1])} "
+                "(list levels from lowest to highest)",
+            )
+
+
+def _check_consequences(sc, base: str) -> None:
     from kpisim.policy.rule_models import parse_interval
 
     for cons in sc.consequences:
@@ -393,140 +251,3 @@ def _check_grades(g, p: str, m: _Metrics) -> None:
                 )
         tiers = [Tier(when=b.when, points=len(g.bands) - i) for i, b in enumerate(g.bands)]
         check_tiers(tiers, f"{p}.bands", direction="higher", scale=None, what="grades")
-
-
-def _check_gates(ids: Sequence[str], path: str, gates: set[str]) -> None:
-    for gid in ids:
-        if gid not in gates:
-            _fail(path, f"unknown gate {gid!r}; defined under scorecard.gates: {sorted(gates) or 'none'}")
-
-
-_SPLIT_HOW = {"by_score": "in proportion to each agent's rank_by value", "equal": "equally"}
-
-
-def _check_rank_split(pool, q: str) -> None:
-    if not pool.shares:
-        _fail(
-            f"{q}.shares",
-            "split 'rank' (the default) needs shares: the named ranks' percentages, "
-            "e.g. [{rank: 1, pct: 40}, {rank: 2, pct: 30}] with rest_pct: 30; or use split: by_score "
-            "or split: equal",
-        )
-    for i, s in enumerate(pool.shares):
-        if s.rank != i + 1:
-            _fail(
-                f"{q}.shares[{i + 1}].rank",
-                f"rank {s.rank} out of order; shares must name ranks 1, 2, 3, ... in order",
-            )
-    total = sum(s.pct for s in pool.shares) + pool.rest_pct
-    if total != 100:
-        parts = [f"rank {s.rank} {s.pct}" for s in pool.shares] + [f"rest {pool.rest_pct}"]
-        _fail(
-            f"{q}.shares", f"pool split adds up to {total} % ({' + '.join(parts)}) but must add up to 100 %"
-        )
-
-
-def _check_whole_pool_split(pool, q: str, m: _Metrics) -> None:
-    how = _SPLIT_HOW[pool.split]
-    if pool.shares:
-        _fail(
-            f"{q}.shares",
-            f"shares are only used with split: rank; split {pool.split!r} pays the "
-            f"whole pool {how}; remove shares (and rest_pct) or use split: rank",
-        )
-    if pool.rest_pct != 0:
-        _fail(
-            f"{q}.rest_pct",
-            f"rest_pct {pool.rest_pct} is only used with split: rank; split "
-            f"{pool.split!r} pays the whole pool {how}; remove rest_pct",
-        )
-    if pool.split == "by_score" and pool.rank_by != "total":
-        direction = m.directions[pool.rank_by]
-        if direction != "higher":
-            _fail(
-                f"{q}.rank_by",
-                f"split 'by_score' pays in proportion to rank_by, but "
-                f"{pool.rank_by!r} is a {direction}-is-better metric (a worse value would earn more); use "
-                "total or a higher-is-better metric, or split: rank",
-            )
-
-
-def _check_pay(pay, sc, m: _Metrics) -> None:
-    gates = {g.id for g in sc.gates}
-    p = "pay"
-    for name in ("commissions", "pools", "team_bonuses", "prizes", "fines"):
-        _unique(getattr(pay, name), f"{p}.{name}")
-    perf = pay.performance
-    if perf is not None:
-        _check_gates(perf.gates, f"{p}.performance.gates", gates)
-        if perf.basis == "grade":
-            if sc.grades is None:
-                _fail(f"{p}.performance.basis", "basis 'grade' needs scorecard.grades")
-            names = {b.grade for b in sc.grades.bands}
-            got = set(perf.grade_pct or {})
-            if got != names:
-                _fail(
-                    f"{p}.performance.grade_pct",
-                    f"needs a percent for exactly the grades {sorted(names)}; got {sorted(got)}",
-                )
-        elif perf.grade_pct is not None:
-            _fail(f"{p}.performance.grade_pct", "grade_pct is only used with basis: grade")
-    for c in pay.commissions:
-        q = f"{p}.commissions[{c.id}]"
-        m.check(c.metric, f"{q}.metric")
-        if (c.rate is None) == (c.cents_each is None):
-            _fail(
-                q,
-                "a commission needs exactly one of rate (fraction of a cents metric) or cents_each "
-                "(per unit of the metric)",
-            )
-        if c.scale_by is not None:
-            m.check(c.scale_by.metric, f"{q}.scale_by.metric")
-        _check_gates(c.gates, f"{q}.gates", gates)
-    for pool in pay.pools:
-        q = f"{p}.pools[{pool.id}]"
-        m.check(pool.base_metric, f"{q}.base_metric")
-        if pool.rank_by != "total":
-            m.check(pool.rank_by, f"{q}.rank_by")
-        for t in pool.tie_break:
-            m.check(t, f"{q}.tie_break")
-        if pool.split == "rank":
-            _check_rank_split(pool, q)
-        else:
-            _check_whole_pool_split(pool, q, m)
-        _check_gates(pool.gates, f"{q}.gates", gates)
-    for tb in pay.team_bonuses:
-        q = f"{p}.team_bonuses[{tb.id}]"
-        for i, t in enumerate(tb.targets):
-            m.check(t.metric, f"{q}.targets[{i + 1}].metric")
-            if t.weighted_by is not None:
-                m.check(t.weighted_by, f"{q}.targets[{i + 1}].weighted_by")
-                if t.agg != "mean":
-                    _fail(
-                        f"{q}.targets[{i + 1}].weighted_by",
-                        f"weighted_by works with agg: mean, not {t.agg!r}",
-                    )
-        _check_gates(tb.gates, f"{q}.gates", gates)
-    for pr in pay.prizes:
-        q = f"{p}.prizes[{pr.id}]"
-        direction = pr.direction or m.check(pr.metric, f"{q}.metric")
-        m.check(pr.metric, f"{q}.metric")
-        if direction == "neutral":
-            _fail(
-                f"{q}.direction",
-                f"metric {pr.metric!r} is neutral, so 'first place' is undefined; "
-                "set direction: higher or lower",
-            )
-        _check_gates(pr.gates, f"{q}.gates", gates)
-    for f in pay.fines:
-        q = f"{p}.fines[{f.id}]"
-        m.check(f.metric, f"{q}.metric")
-        if (f.cents_each is None) == (f.base_days_each is None):
-            _fail(q, "a fine needs exactly one of cents_each or base_days_each")
-        if f.base_days_each is not None and pay.base_cents == 0:
-            _fail(
-                f"{q}.base_days_each",
-                "base_days_each needs pay.base_cents > 0 (day pay = base / days_per_month)",
-            )
-    if not isinstance(pay.days_per_month, Decimal) or pay.days_per_month <= 0:  # pragma: no cover
-        _fail(f"{p}.days_per_month", "must be a positive number")

@@ -29,7 +29,8 @@ from kpisim.policy.pools import pool_shares
 from kpisim.policy.scoring import _extra_keys, directions, to_units
 
 if TYPE_CHECKING:
-    from kpisim.policy.models import Commission, Fine, PayPlan, Performance, Policy
+    from kpisim.policy.models import Policy
+    from kpisim.policy.pay_models import Commission, Fine, PayPlan, Performance
 
 
 def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from kpisim.policy.ranking import better_first, group_count, rank_within
 from kpisim.policy.scoring import to_units
 
 if TYPE_CHECKING:
-    from kpisim.policy.models import Pool
+    from kpisim.policy.pay_models import Pool
 
 _PCT_SCALE = 10_000  # Pct has at most 4 decimals
 

@@ -15,7 +15,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+import annotated_types
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from kpisim.io.load import reject_bools
 
 Direction = Literal["higher", "lower", "neutral"]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -23,9 +26,14 @@ Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class Spec(BaseModel):
-    """Base of every policy spec model: frozen, unknown keys rejected."""
+    """Base of every policy spec model: frozen, unknown keys rejected, every float finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data):
+        return reject_bools(cls, data)
 
 
 # --- intervals ------------------------------------------------------------------------------
@@ -84,7 +92,6 @@ def _one_sided(op: str, value: float, text: str) -> Interval:
     return Interval(value, True, value, True, text)  # ==
 
 
-@lru_cache(maxsize=4096)
 def parse_interval(text: str) -> Interval:
     """Parse a condition such as ``"15 < x <= 22"`` into an :class:`Interval`.
 
@@ -94,8 +101,13 @@ def parse_interval(text: str) -> Interval:
     Raises:
         ValueError: the text is not such a condition (the message says what is allowed).
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str):  # checked before the cache: lists are not hashable
         raise ValueError(f"expected a string condition; {INTERVAL_HELP}")
+    return _parse_interval(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_interval(text: str) -> Interval:
     s = (
         text.replace("≤", "<=")
         .replace("≥", ">=")
@@ -115,6 +127,8 @@ def parse_interval(text: str) -> Interval:
 
 
 def _check_interval(value: Any) -> str:
+    if not isinstance(value, str):  # before the cache: a list is not hashable
+        raise ValueError(f"expected a string condition, got {type(value).__name__}; {INTERVAL_HELP}")
     iv = parse_interval(value)
     if iv.is_empty():
         raise ValueError(f"condition {value!r} matches no number; lower bound must be below upper bound")
@@ -154,10 +168,18 @@ def _rate(value: Any) -> Decimal:
     return d
 
 
+#: the largest amount of money (cents) and percentage a policy may state (docs/policies.md);
+#: sums over thousands of agents and months then stay far inside int64
+MAX_CENTS = 10**12
+MAX_PCT = Decimal(10**6)
+
+
 def _pct(value: Any) -> Decimal:
     d = _to_decimal(value)
     if d < 0:
         raise ValueError("a percentage must be >= 0")
+    if d > MAX_PCT:
+        raise ValueError(f"a percentage must be <= {MAX_PCT}")
     if d != d.quantize(Decimal("0.0001")):
         raise ValueError("percentages may have at most 4 decimal places")
     return d
@@ -167,8 +189,16 @@ Rate = Annotated[Decimal, BeforeValidator(_rate)]
 """A fraction in [0, 1]; YAML may say ``0.006`` or ``"0.6%"``."""
 Pct = Annotated[Decimal, BeforeValidator(_pct)]
 """A percentage (40 means 40 %), >= 0, at most 4 decimals."""
-Cents = Annotated[int, Field(ge=0, strict=False)]
-"""A non-negative amount of money in integer minor units (fen, cents)."""
+
+
+def _cents(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_CENTS:
+        raise ValueError(f"an amount in cents must be <= {MAX_CENTS:,} (10**12)")
+    return value
+
+
+Cents = Annotated[int, annotated_types.Interval(ge=0, le=MAX_CENTS), BeforeValidator(_cents)]
+"""A non-negative amount of money in integer minor units (fen, cents), at most 10**12."""
 
 
 # --- scoring rules --------------------------------------------------------------------------

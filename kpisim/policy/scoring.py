@@ -93,46 +93,11 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
     extra_keys = _extra_keys(policy)
     out.update(t.keys(extra_keys))
 
-    comp_pts: dict[str, np.ndarray] = {}
-    for comp in sc.components:
-        where = f"scorecard.components[{comp.id}]"
-        x = t.col(comp.metric, where)
-        direction = comp.direction or dirs.get(comp.metric, "neutral")
-        raw = evaluate(
-            comp.rule, x, table=t, direction=direction, scale=component_scale(comp), needed_by=where
-        )
-        factor = comp.weight / 100.0 if comp.max_points is None else comp.weight
-        pts = raw * factor
-        if comp.missing == "zero":
-            pts = np.where(np.isnan(pts), 0.0, pts)
-        elif comp.missing == "full":
-            pts = np.where(np.isnan(pts), component_max(comp), pts)
-        comp_pts[comp.id] = pts
-        out[f"pts_{comp.id}"] = pts
+    comp_pts = _component_points(sc, t, dirs, out)
 
-    ded: dict[str, np.ndarray] = {}
-    for d in sc.deductions:
-        count = t.counts(d.metric, f"scorecard.deductions[{d.id}]")
-        pts = np.maximum(count - d.free, 0.0) * d.points_each
-        if d.max_points is not None:
-            pts = np.minimum(pts, d.max_points)
-        ded[d.id] = pts
-        out[f"ded_{d.id}"] = pts
+    ded = _deduction_points(sc, t, out)
 
-    bon: dict[str, np.ndarray] = {}
-    for b in sc.bonuses:
-        where = f"scorecard.bonuses[{b.id}]"
-        if b.points_each is not None:
-            pts = t.counts(b.metric, where) * b.points_each
-        else:
-            x = t.col(b.metric, where)
-            direction = b.direction or dirs.get(b.metric, "neutral")
-            pts = evaluate(b.rule, x, table=t, direction=direction, scale=None, needed_by=where)
-            pts = np.where(np.isnan(pts), 0.0, pts)
-        if b.max_points is not None:
-            pts = np.minimum(pts, b.max_points)
-        bon[b.id] = pts
-        out[f"bonus_{b.id}"] = pts
+    bon = _bonus_points(sc, t, dirs, out)
 
     zeros = np.zeros(t.n)
     total = zeros.copy()
@@ -155,15 +120,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
     if sc.total.cap is not None:
         total = np.minimum(total, sc.total.cap)
 
-    gates: dict[str, np.ndarray] = {}
-    for g in sc.gates:
-        x = t.col(g.metric, f"scorecard.gates[{g.id}]")
-        hit = in_interval(x, g.when)
-        if g.if_missing == "trigger":
-            hit = hit | np.isnan(x)
-        gates[g.id] = hit
-        if g.zero_total:
-            total = np.where(hit & ~np.isnan(total), 0.0, total)
+    gates, total = _gates(sc, t, total)
 
     total = to_units(total, sc.total.decimals) / 10.0**sc.total.decimals
     out["total"] = total
@@ -179,6 +136,69 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         flags[cons.id] = hit
     out["flags"] = _join_flags(flags, t.n)
     return pd.DataFrame(out, copy=False)  # the arrays are new: no need to copy them again
+
+
+def _component_points(sc, t: Table, dirs: dict[str, str], out: dict[str, Any]) -> dict[str, np.ndarray]:
+    comp_pts: dict[str, np.ndarray] = {}
+    for comp in sc.components:
+        where = f"scorecard.components[{comp.id}]"
+        x = t.col(comp.metric, where)
+        direction = comp.direction or dirs.get(comp.metric, "neutral")
+        raw = evaluate(
+            comp.rule, x, table=t, direction=direction, scale=component_scale(comp), needed_by=where
+        )
+        factor = comp.weight / 100.0 if comp.max_points is None else comp.weight
+        pts = raw * factor
+        if comp.missing == "zero":
+            pts = np.where(np.isnan(pts), 0.0, pts)
+        elif comp.missing == "full":
+            pts = np.where(np.isnan(pts), component_max(comp), pts)
+        comp_pts[comp.id] = pts
+        out[f"pts_{comp.id}"] = pts
+    return comp_pts
+
+
+def _deduction_points(sc, t: Table, out: dict[str, Any]) -> dict[str, np.ndarray]:
+    ded: dict[str, np.ndarray] = {}
+    for d in sc.deductions:
+        count = t.counts(d.metric, f"scorecard.deductions[{d.id}]")
+        pts = np.maximum(count - d.free, 0.0) * d.points_each
+        if d.max_points is not None:
+            pts = np.minimum(pts, d.max_points)
+        ded[d.id] = pts
+        out[f"ded_{d.id}"] = pts
+    return ded
+
+
+def _bonus_points(sc, t: Table, dirs: dict[str, str], out: dict[str, Any]) -> dict[str, np.ndarray]:
+    bon: dict[str, np.ndarray] = {}
+    for b in sc.bonuses:
+        where = f"scorecard.bonuses[{b.id}]"
+        if b.points_each is not None:
+            pts = t.counts(b.metric, where) * b.points_each
+        else:
+            x = t.col(b.metric, where)
+            direction = b.direction or dirs.get(b.metric, "neutral")
+            pts = evaluate(b.rule, x, table=t, direction=direction, scale=None, needed_by=where)
+            pts = np.where(np.isnan(pts), 0.0, pts)
+        if b.max_points is not None:
+            pts = np.minimum(pts, b.max_points)
+        bon[b.id] = pts
+        out[f"bonus_{b.id}"] = pts
+    return bon
+
+
+def _gates(sc, t: Table, total: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    gates: dict[str, np.ndarray] = {}
+    for g in sc.gates:
+        x = t.col(g.metric, f"scorecard.gates[{g.id}]")
+        hit = in_interval(x, g.when)
+        if g.if_missing == "trigger":
+            hit = hit | np.isnan(x)
+        gates[g.id] = hit
+        if g.zero_total:
+            total = np.where(hit & ~np.isnan(total), 0.0, total)
+    return gates, total
 
 
 def _extra_keys(policy: Policy) -> tuple[str, ...]:

@@ -8,8 +8,6 @@ self-contained: figures are inlined as base64 PNG, tables are plain HTML.
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,32 +17,7 @@ import pandas as pd
 from kpisim.errors import KpisimError
 from kpisim.io import atomic
 from kpisim.provenance import MANIFEST, Manifest
-
-
-def _table(df: pd.DataFrame, cols: list[str] | None = None, money: tuple[str, ...] = ()) -> str:
-    d = df[[c for c in (cols or df.columns) if c in df]].copy()
-    for c in d.columns:
-        if c in money:
-            d[c] = (d[c] / 100).map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-        elif pd.api.types.is_float_dtype(d[c]):
-            d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
-    return d.to_html(index=False, escape=True, border=0, classes="t")
-
-
-def _ci_cols(df: pd.DataFrame, col: str, money: bool = False, pct: bool = False) -> pd.Series:
-    k = 0.01 if money else (100 if pct else 1)
-    fmt = "{:,.2f}" if money else "{:.3g}"
-
-    def one(r):
-        if pd.isna(r[col]):
-            return ""
-        s = fmt.format(r[col] * k)
-        if f"{col}_lo" in r and not pd.isna(r[f"{col}_lo"]):
-            s += f" [{fmt.format(r[f'{col}_lo'] * k)}, {fmt.format(r[f'{col}_hi'] * k)}]"
-        return s
-
-    return df.apply(one, axis=1)
-
+from kpisim.report import comparison_page, staffing_page
 
 #: Tables with one row per agent-month (and policy): Parquet with ``table_format="parquet"``.
 PER_ROW_TABLES = ("kpis", "scores", "pay", "agents_hidden_truth")
@@ -116,39 +89,18 @@ def write_comparison(
                 continue
             df.to_csv(d / f"{name}.csv", index=False)
             names[name] = f"{name}.csv"
-        imgs: dict[str, str] = {}
-        if figures:
-            from kpisim import plots
-
-            figs = {
-                "cost": lambda: plots.cost_bars(cost, currency=comp.currency, budget_cents=budget_cents),
-                "fairness": lambda: plots.fairness_bars(fair),
-                "pay_gaps": lambda: plots.pay_gap_bars(gaps, currency=comp.currency),
-            }
-            if len(wl):
-                figs["winners_losers"] = lambda: plots.winners_losers_bars(wl)
-            if len(grad):
-                figs["incentive_gradient"] = lambda: plots.incentive_bars(grad, currency=comp.currency)
-            for name, make in figs.items():
-                p = d / f"{name}.png"
-                plots.save(make(), p)
-                names[f"{name}.png"] = p.name
-                imgs[name] = base64.b64encode(p.read_bytes()).decode("ascii")
         (d / MANIFEST).write_bytes(manifest)
         names["manifest"] = MANIFEST
-        page = _html(
-            comp,
-            cost,
-            wl,
-            fair,
-            gaps,
-            grad,
-            cliffs,
-            imgs,
-            budget_cents,
-            threshold_cents,
-            levers,
-            not_computed,
+        imgs: dict[str, str] = {}
+        if figures:
+            from kpisim.plots.labels import policy_colours
+
+            imgs = comparison_page.figures(
+                comp, d, tables, budget_cents=budget_cents, colours=policy_colours(comp.policies)
+            )
+            names.update({f"{k}.png": f"{k}.png" for k in imgs})
+        page = comparison_page.page(
+            comp, tables, imgs, threshold_cents=threshold_cents, levers=levers, not_computed=not_computed
         )
         (d / "report.html").write_bytes(page.encode("utf-8"))
         names["report"] = "report.html"
@@ -200,149 +152,6 @@ def _manifest(comp) -> Manifest:
     return m.with_policies({n: p for n, p in pols.items() if hasattr(p, "model_dump")})
 
 
-def _html(
-    comp,
-    cost,
-    wl,
-    fair,
-    gaps,
-    grad,
-    cliffs,
-    imgs,
-    budget_cents,
-    threshold_cents,
-    levers=None,
-    not_computed="",
-) -> str:
-    cur = html.escape(comp.currency)
-    e = html.escape
-
-    def img(name):
-        return f'<img alt="{e(name)}" src="data:image/png;base64,{imgs[name]}">' if name in imgs else ""
-
-    c = pd.DataFrame(
-        {
-            "policy": cost["policy"],
-            f"total per month ({cur}) [95% CI]": _ci_cols(cost, "total_cents", money=True),
-            f"P5 ({cur})": (cost["p5_cents"] / 100).map("{:,.2f}".format),
-            f"P95 ({cur})": (cost["p95_cents"] / 100).map("{:,.2f}".format),
-            f"per agent ({cur})": _ci_cols(cost, "per_agent_cents", money=True),
-            f"per handled contact ({cur})": _ci_cols(cost, "per_handled_cents", money=True),
-            "% of sales": _ci_cols(cost, "pct_of_sales"),
-            f"vs baseline ({cur})": _ci_cols(cost, "diff_cents", money=True),
-        }
-    )
-    if "p_over_budget" in cost:
-        c["P(over budget)"] = cost["p_over_budget"].map("{:.0%}".format)
-    f = pd.DataFrame(
-        {
-            "policy": fair["policy"],
-            "corr(pay, truth)": _ci_cols(fair, "validity_pay"),
-            "corr(score, truth)": _ci_cols(fair, "validity_score"),
-            "tau(pay, truth)": _ci_cols(fair, "tau_truth"),
-            "rank stability (tau month vs month)": _ci_cols(fair, "rank_stability"),
-            "P(best agent ranked 1st)": _ci_cols(fair, "best_gets_top"),
-            "Gini": _ci_cols(fair, "gini"),
-            "top-10% share": _ci_cols(fair, "top10_share"),
-            "luck share": _ci_cols(fair, "luck_share"),
-            "position share": _ci_cols(fair, "position_share"),
-            "person share": _ci_cols(fair, "person_share"),
-        }
-    )
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>kpisim comparison</title>",
-        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table.t{border-collapse:collapse;font-size:12px}"
-        "table.t td,table.t th{border:1px solid #ccc;padding:2px 6px;text-align:right}img{max-width:100%}</style></head><body>",
-        f"<h1>Policy comparison: {e(comp.scenario_id)}</h1>",
-        f"<p>{comp.replications} simulated replications (seed {comp.seed}); every policy is scored on the same "
-        f"simulated months. Baseline: <b>{e(comp.baseline)}</b>. Money in {cur}. Brackets are 95 % confidence "
-        "intervals across replications. Definitions: docs/analysis.md.</p>",
-        _filled_note(comp.meta.get("filled_inputs") or {}),
-        "<h2>Payout cost</h2>",
-        img("cost"),
-        c.to_html(index=False, border=0, classes="t"),
-    ]
-    if len(wl):
-        w = wl.copy()
-        parts += [
-            f"<h2>Winners and losers (moves larger than {threshold_cents / 100:,.2f} {cur})</h2>",
-            img("winners_losers"),
-            _table(
-                w,
-                [
-                    "policy",
-                    "band",
-                    "band_range",
-                    "share_gain",
-                    "share_lose",
-                    "mean_gain_cents",
-                    "mean_loss_cents",
-                    "mean_delta_cents",
-                ],
-                money=("mean_gain_cents", "mean_loss_cents", "mean_delta_cents"),
-            ),
-        ]
-    parts += [
-        "<h2>Fairness and validity</h2><p><i>These measures read the simulator's hidden true traits.</i></p>",
-        img("fairness"),
-        f.to_html(index=False, border=0, classes="t"),
-        "<h3>Pay gaps by group</h3>",
-        img("pay_gaps"),
-        _table(
-            gaps,
-            ["policy", "dimension", "level", "mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"],
-            money=("mean_pay_cents", "gap_cents", "gap_cents_lo", "gap_cents_hi"),
-        ),
-    ]
-    if not_computed:
-        parts += [
-            "<h2>Incentives</h2>",
-            f'<p class="note"><b>Incentives {html.escape(not_computed)}.</b></p>',
-        ]
-    if len(grad):
-        parts += [
-            "<h2>Incentives</h2>",
-            img("incentive_gradient"),
-            _table(grad, money=("base_pay_cents", "new_pay_cents", "delta_pay_cents")),
-        ]
-    if len(cliffs):
-        parts += ["<h3>Tier cliffs</h3>", _table(cliffs)]
-    if levers is not None and len(levers):
-        lv = pd.DataFrame(
-            {
-                "lever": levers["lever"],
-                "policy": levers["policy"],
-                "pulled by": levers.get("groups", ""),
-                f"pay change per agent-month ({cur}) [95% CI]": _ci_cols(
-                    levers, "delta_pay_cents", money=True
-                ),
-            }
-        )
-        for k in ("handled", "fcr_rate", "csat_mean", "sales_cents", "complaints"):
-            if f"delta_{k}" in levers:
-                lv[f"change in {k}"] = _ci_cols(levers, f"delta_{k}", money=(k == "sales_cents"))
-        parts += [
-            "<h3>Behaviour levers (simulated, same months)</h3>",
-            "<p>A lever that destroys value (e.g. rushing lowers first-contact resolution) but raises pay "
-            "means the plan pays for gaming.</p>",
-            lv.to_html(index=False, border=0, classes="t"),
-        ]
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _filled_note(filled: dict) -> str:
-    """A warning paragraph naming the policy inputs that no data supplied."""
-    if not filled:
-        return ""
-    items = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in sorted(filled.items()))
-    return (
-        "<p><b>Note:</b> these policy inputs are not in the simulated data and were set to the same neutral "
-        f"value for every agent, so they separate nobody: {items}. Supply real values with "
-        "<code>kpisim compare --inputs FILE</code> or <code>compare(..., inputs=...)</code>.</p>"
-    )
-
-
 def write_staffing(
     sweep: pd.DataFrame,
     path,
@@ -351,6 +160,7 @@ def write_staffing(
     check: pd.DataFrame | None = None,
     figures: bool = True,
     manifest: Manifest | Mapping[str, Any] | None = None,
+    currency: str = "CNY",
 ) -> dict[str, str]:
     """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
     ``path``, atomically (:func:`kpisim.io.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
@@ -378,24 +188,31 @@ def write_staffing(
             if df is not None:
                 df.to_csv(d / f"{name}.csv", index=False)
                 names[name] = f"{name}.csv"
-        img = ""
+        imgs: dict[str, dict] = {}
+        details = m.details
         if figures:
-            from kpisim import plots
-
-            p = d / "staffing.png"
-            plots.save(plots.staffing_curves(sweep), p)
-            names["staffing.png"] = p.name
-            img = f'<img alt="staffing" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
-        parts = [
-            "<!doctype html><html><head><meta charset='utf-8'><title>kpisim staffing</title></head><body>",
-            "<h1>Staffing vs response time</h1>",
-            img,
-            _table(sweep),
-        ]
-        if check is not None:
-            parts += ["<h2>Required agents (Erlang), checked by simulation</h2>", _table(check)]
-        parts.append("</body></html>")
-        (d / "staffing.html").write_bytes("\n".join(parts).encode("utf-8"))
+            imgs = staffing_page.figures(
+                sweep,
+                required,
+                d,
+                days=float(details.get("days") or 1.0),
+                currency=currency,
+                threshold_s=float(details.get("threshold_s") or 20.0),
+            )
+            names.update({f"{k}.png": f"staffing_{k}.png" for k in imgs if k != "curves"})
+            if "curves" in imgs:
+                names["staffing.png"] = "staffing.png"
+        html = staffing_page.page(
+            sweep,
+            required,
+            check,
+            imgs,
+            details=details,
+            scenario=m.scenario_id or "",
+            reps=int(m.replications or sweep.get("n", pd.Series([1])).max()),
+            currency=currency,
+        )
+        (d / "staffing.html").write_bytes(html.encode("utf-8"))
         names["report"] = "staffing.html"
         (d / MANIFEST).write_bytes(body)
         names["manifest"] = MANIFEST

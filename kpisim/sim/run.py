@@ -16,6 +16,7 @@ from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
 from kpisim.sim.gcpause import quiet_gc
 from kpisim.sim.outcomes import draw_outcomes
 from kpisim.sim.population import build_calendar, draw_traits
+from kpisim.sim.size import check_run_size
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
 
 POPULATIONS = ("fixed", "redraw")
@@ -28,6 +29,7 @@ def simulate(
     replications: int = 1,
     first_replication: int = 0,
     population: str = "fixed",
+    allow_large: bool = False,
 ) -> EventLog:
     """Simulate ``replications`` independent months of ``scenario``.
 
@@ -38,12 +40,15 @@ def simulate(
         population: ``"fixed"`` (default): the same agents (hidden traits drawn from the seed
             alone, see ``kpisim.rng.population_rng``) work every replication, as a real team works
             month after month; ``"redraw"``: every replication draws a new population.
+        allow_large: run even when the estimated size is beyond the limits of
+            ``kpisim.sim.size`` (otherwise ``KpisimError`` before anything is simulated).
 
     Returns:
         One ``EventLog`` with all replications stacked (column ``replication``).
     """
     if replications < 1:
         raise KpisimError(f"replications must be >= 1, got {replications}")
+    check_run_size(scenario, replications=replications, allow_large=allow_large)
     logs = [
         simulate_one(scenario, seed=seed, replication=r, population=population)
         for r in range(first_replication, first_replication + replications)

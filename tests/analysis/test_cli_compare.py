@@ -16,6 +16,9 @@ def _short_yaml(tmp_path: Path) -> Path:
     text = (ROOT / "scenarios/shop_chat.yaml").read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s+days:\s*)30\b", r"\g<1>3", text, count=1)
     assert n == 1
+    # the Singles' Day multiplier (11-11) is outside three days: an error, so it goes too
+    text, n = re.subn(r"(?m)^multipliers:\n  - \{date: 2026-11-11.*\n", "", text, count=1)
+    assert n == 1
     p = tmp_path / "shop3.yaml"
     p.write_text(text, encoding="utf-8")
     return p

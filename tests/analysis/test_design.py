@@ -133,7 +133,7 @@ def test_cli_design_writes_front_plans_and_holdout(tmp_path):
     from kpisim.policy import load_policy
     from tests.analysis.conftest import ROOT, short
 
-    sc = short("scenarios/shop_chat.yaml", 2)
+    sc = short("scenarios/shop_chat.yaml", 2).model_copy(update={"multipliers": []})  # none in 2 days
     scen = tmp_path / "shop2.yaml"
     scen.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True), sort_keys=False))
     out = tmp_path / "design"

@@ -45,6 +45,10 @@ def gradient_per_row(comp) -> pd.DataFrame:
                 else:
                     new[m] = pd.to_numeric(new[m], errors="coerce").astype(float)
                     new.loc[idx, m] = val
+                for v in [c for c in month.columns if c.startswith(f"{m}@")]:  # its definitions' variants
+                    x = float(pd.to_numeric(month.loc[idx, v], errors="coerce")) + step
+                    new[v] = pd.to_numeric(new[v], errors="coerce").astype(float)
+                    new.loc[idx, v] = min(max(x, 0.0), 1.0) if m.endswith("_rate") else max(x, 0.0)
                 p2 = pol.pay(pol.score(new), new)
                 after = int(p2.loc[p2["agent_id"] == med, "total_cents"].iloc[0])
                 rows.append(

@@ -54,11 +54,11 @@ CASES = [
     (
         "agents.0.shifts",
         {"default": {"start": "07:00", "end": "16:00"}},
-        "agents.0.shifts.default",
+        "agents[g].shifts.default",
         "outside opening hours 08:00-20:00",
     ),
-    ("agents.0.skills", {"r": 1}, "agents.0.skills", "unknown queue 'r'"),
-    ("agents.0.shifts", {"funday": "off"}, "agents.0.shifts", "unknown weekday 'funday'"),
+    ("agents.0.skills", {"r": 1}, "agents[g].skills", "unknown queue 'r'"),
+    ("agents.0.shifts", {"funday": "off"}, "agents[g].shifts", "unknown weekday 'funday'"),
     (
         "horizon.open",
         {"default": ["20:00", "08:00"]},
@@ -69,7 +69,7 @@ CASES = [
     (
         "agents.0.max_concurrency",
         4,
-        "agents.0.max_concurrency",
+        "agents[g].max_concurrency",
         "4 for group 'g', which serves only voice queues; a voice call takes the whole agent, "
         "so only 1 is allowed",
     ),

@@ -24,6 +24,7 @@ import pandas as pd
 from kpisim.analysis import fairness as F
 from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.luck import luck_share
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.errors import KpisimError
 
@@ -148,7 +149,7 @@ def simulate_months(
         jobs=jobs,
         executor=executor,
         progress=progress,
-        options={"kpi_by": ("agent_id",), "period": period},
+        options={"kpi_by": ("agent_id",), "period": period, "variants": needed_variants(policies)},
         desc="simulating months",
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
