@@ -13,9 +13,12 @@ from kpisim import cli_args as A
 
 def add_parser(sub) -> None:
     """Register the ``design`` subcommand on ``sub`` (the CLI's subparsers)."""
-    d = sub.add_parser(
+    from kpisim.cli_help import subcommand
+
+    d = subcommand(
+        sub,
         "design",
-        help="search a policy's weights, tier edges, pool shares, deductions for better plans (optuna)",
+        "search a policy's weights, tier edges, pool shares, deductions for better plans (optuna)",
     )
     d.add_argument("scenario", help="scenario YAML file")
     d.add_argument("--policy", required=True, metavar="BASE.yaml", help="the base policy")

@@ -44,6 +44,12 @@ staffing.html, CSV tables, PNG figures and manifest.json to --out.""",
 
 Writes a validated scenario YAML and, beside it, calibration.html, observed-vs-fitted CSVs and a
 manifest; every estimate with its 95 % interval (docs/calibrate.md).""",
+    "design": """examples:
+  kpisim design scenarios/shop_chat.yaml --policy scenarios/policies/s3_kuaishangtong_presales.yaml \\
+      --space scenarios/design/s3_space.yaml --budget 150000 --trials 300 --out out/design
+
+Simulates the months once, re-scores them for each trial plan, and writes the Pareto front (CSV +
+PNG), the chosen plans as policy YAML and their check on held-out months (docs/design.md).""",
     "schema": """examples:
   kpisim schema scenario > scenario.schema.json
   kpisim schema policy""",
