@@ -34,14 +34,18 @@ def add_parser(sub) -> None:
     )
     d.add_argument("--trials", type=A.positive_int, default=100, help="plans evaluated (default 100)")
     d.add_argument("--replications", type=A.positive_int, default=4, help="months simulated once (default 4)")
-    d.add_argument("--seed", type=A.seed, default=1)
+    d.add_argument(
+        "--seed", type=A.seed, default=1, help="seed of the simulated months (held-out months use another)"
+    )
     d.add_argument(
         "--holdout-seed", type=A.seed, help="seed of the held-out months (default: seed + 1000003)"
     )
     d.add_argument("--inputs", help="the policy's declared inputs per agent_id, CSV or Parquet")
     d.add_argument("--jobs", type=A.positive_int, help="worker processes (default: all cores)")
     A.add_scheduler(d)
-    d.add_argument("--out", required=True, metavar="DIR")
+    d.add_argument(
+        "--out", required=True, metavar="DIR", help="output directory (Pareto front, chosen plans, hold-out)"
+    )
     d.set_defaults(func=run)
 
 
