@@ -49,11 +49,10 @@ def _values(kt: pd.DataFrame, column: str, role: Role) -> pd.Series:
 
 
 def _hits(s: pd.Series, patterns: tuple[str, ...]) -> np.ndarray:
-    vals = s.fillna("").to_numpy(dtype=object)
-    out = np.zeros(len(s), dtype=bool)
-    for p in patterns:
-        out |= np.array([fnmatch.fnmatchcase(str(v), p) for v in vals], dtype=bool)
-    return out
+    # match each distinct value once (a KPI table has few agents' values but many rows)
+    codes, uniques = pd.factorize(s.fillna(""), use_na_sentinel=False)
+    hit = np.array([any(fnmatch.fnmatchcase(str(v), p) for p in patterns) for v in uniques], dtype=bool)
+    return hit[codes] if len(hit) else np.zeros(len(s), dtype=bool)
 
 
 def assign(policy: Policy, kt: pd.DataFrame) -> np.ndarray:
