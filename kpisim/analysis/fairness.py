@@ -40,6 +40,17 @@ def contribution(agents: pd.DataFrame) -> pd.Series:
     return (sum(parts) / len(parts)).rename("true_contribution")
 
 
+#: range of each per-month measure (correlations and tau in [-1, 1]; shares and Gini in [0, 1])
+_RANGES: dict[str, tuple[float, float]] = {
+    "validity_pay": (-1.0, 1.0),
+    "validity_score": (-1.0, 1.0),
+    "tau_truth": (-1.0, 1.0),
+    "best_gets_top": (0.0, 1.0),
+    "gini": (0.0, 1.0),
+    "top10_share": (0.0, 1.0),
+}
+
+
 def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
     """Fairness and validity per policy (rows: policy; columns with ``_lo``/``_hi`` CIs).
 
@@ -72,8 +83,8 @@ def fairness_table(merged: pd.DataFrame) -> pd.DataFrame:
         row = {"policy": pol}
         for col in pr.columns:
             m, lo, hi, _n = t_ci(pr[col])
-            if col == "best_gets_top":  # a probability: keep the interval inside [0, 1]
-                lo, hi = max(lo, 0.0), min(hi, 1.0)
+            lower, upper = _RANGES[col]  # bounded measures: keep the interval inside their range
+            lo, hi = max(lo, lower), min(hi, upper)
             row[col], row[f"{col}_lo"], row[f"{col}_hi"] = m, lo, hi
         row["n"] = len(pr)
         rows.append(row)

@@ -72,3 +72,32 @@ def test_t_ci():
     assert (m, n) == (2.0, 3)
     assert hi - m == pytest.approx(4.302652729911275 * 1.0 / math.sqrt(3))
     assert math.isnan(t_ci([5.0])[1])
+
+
+def test_bounded_measures_keep_their_intervals_in_range():
+    """Two nearly equal months give a t interval far wider than the mean; a Gini, a share or a
+    correlation interval must still stay inside its range (Gini >= 0, shares <= 1, |corr| <= 1)."""
+    import numpy as np
+    import pandas as pd
+
+    from kpisim.analysis.fairness import fairness_table
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for rep in range(2):
+        for a in range(6):
+            rows.append(
+                {
+                    "policy": "p",
+                    "replication": rep,
+                    "period": "2026-11",
+                    "agent_id": a,
+                    "pay_cents": 100_000 + (a == rep) * 900 + rng.integers(0, 5),
+                    "total": 80.0 + a,
+                    "true_contribution": float(a),
+                    "group": "g",
+                }
+            )
+    out = fairness_table(pd.DataFrame(rows))
+    for col, (lo, hi) in {"gini": (0, 1), "top10_share": (0, 1), "validity_pay": (-1, 1)}.items():
+        assert out[f"{col}_lo"].iloc[0] >= lo and out[f"{col}_hi"].iloc[0] <= hi, col
