@@ -50,8 +50,15 @@ def simulate(
     return concat(logs)
 
 
-def simulate_one(scenario: Scenario, *, seed: int, replication: int, population: str = "fixed") -> EventLog:
-    """One replication (see ``simulate``)."""
+def simulate_one(
+    scenario: Scenario, *, seed: int, replication: int, population: str = "fixed", tactics=None
+) -> EventLog:
+    """One replication (see ``simulate``).
+
+    Args:
+        tactics: the agents' chosen behaviour, a fresh ``kpisim.sim.tactics.TacticPlan`` (it
+            keeps the run's hidden truth afterwards), or None (no tactics: today's tables).
+    """
     if population not in POPULATIONS:
         raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
     rngs = streams(seed, replication)
@@ -59,7 +66,7 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
     calendar = build_calendar(scenario, roster, rngs["attendance"])
     t, q = draw_arrivals(scenario, rngs["arrivals"])
-    eng = Engine(scenario, roster, calendar.blocks, rngs)
+    eng = Engine(scenario, roster, calendar.blocks, rngs, tactics)
     eng.run(t, q)
 
     contacts = _contacts_frame(eng, scenario, roster, start)
@@ -83,6 +90,9 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
         "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
         "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
     }
+    if eng.tac is not None:  # gaming caught by QA or complaints becomes conduct events
+        caught = eng.tac.detected(contacts, tables["qa"], rngs["detection"])
+        tables["conduct"] = pd.concat([tables["conduct"], caught], ignore_index=True)
     keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
     out = {}
     for name, df in tables.items():
@@ -149,7 +159,9 @@ def _contacts_frame(
             "answered": answered,
         }
     )
-    outs = draw_outcomes(scenario, c, roster, eng.rngs["outcomes"])
+    outs = draw_outcomes(
+        scenario, c, roster, eng.rngs["outcomes"], tactics=eng.tac, detection_rng=eng.rngs["detection"]
+    )
     chat = draw_chat(
         scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
     )
