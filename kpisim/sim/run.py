@@ -69,7 +69,7 @@ def simulate_one(
     eng = Engine(scenario, roster, calendar.blocks, rngs, tactics)
     eng.run(t, q)
 
-    contacts = _contacts_frame(eng, scenario, roster, start)
+    contacts = _contacts_frame(eng, scenario, roster, start, tactics)
     states = _states_frame(eng, roster)
     state_s = states.copy()
     states_out = pd.DataFrame(
@@ -90,9 +90,10 @@ def simulate_one(
         "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
         "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
     }
-    if eng.tac is not None:  # gaming caught by QA or complaints becomes conduct events
-        caught = eng.tac.detected(contacts, tables["qa"], rngs["detection"])
-        tables["conduct"] = pd.concat([tables["conduct"], caught], ignore_index=True)
+    if tactics is not None:  # gaming caught by QA or complaints becomes conduct events
+        caught = tactics.detected(contacts, tables["qa"], rngs["detection"])
+        if len(caught):
+            tables["conduct"] = pd.concat([tables["conduct"], caught], ignore_index=True)
     keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
     out = {}
     for name, df in tables.items():
@@ -111,7 +112,7 @@ def simulate_one(
 
 
 def _contacts_frame(
-    eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp
+    eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp, tactics=None
 ) -> pd.DataFrame:
     rec = eng.contacts
     status = np.asarray(rec.status)
@@ -160,7 +161,7 @@ def _contacts_frame(
         }
     )
     outs = draw_outcomes(
-        scenario, c, roster, eng.rngs["outcomes"], tactics=eng.tac, detection_rng=eng.rngs["detection"]
+        scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
     )
     chat = draw_chat(
         scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]

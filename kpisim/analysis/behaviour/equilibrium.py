@@ -1,0 +1,171 @@
+"""Best responses and the equilibrium profile, by re-scoring predicted KPI rows.
+
+Each agent is its own type (its own hidden costs). Its payoff is expected pay minus cost:
+
+    u_a(x_a, x_-a) = mean over months r of pay_a(predicted KPI rows of everyone, month r)
+                     - sum_t unit_cost[a, t] x_{a,t}^2
+
+where the predicted rows come from the response model, and pay is the policy's own ``score`` +
+``pay`` on the whole month (so relative scoring and ranked pools see the others' behaviour).
+
+Algorithm (iterated best response, Gauss-Seidel over tactics, Jacobi over agents): in a round,
+for each tactic in turn every agent's best intensity is found on a grid (0, 0.1, ..., 1, then
+steps of 0.02 around the best) holding everyone's current profile, all agents at once: one
+"world" per deviating agent and candidate value, stacked into one KPI table (one replication
+number per world and month) and scored in one vectorised call. Then all agents move to their
+best responses. Rounds stop when the largest change is at most ``tol`` (converged), when a
+profile repeats (cycling) or after ``max_rounds`` (not converged): all are results, not errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpisim.analysis.behaviour.response import ResponseModel, finish
+from kpisim.vocab import TACTICS
+
+COARSE = np.round(np.linspace(0, 1, 11), 10)
+FINE = np.array([-0.08, -0.06, -0.04, -0.02, 0.02, 0.04, 0.06, 0.08])
+
+
+@dataclass
+class Equilibrium:
+    """The solver's answer.
+
+    Attributes:
+        x: agents x tactics intensities (agent order of ``agent_ids``).
+        status: ``converged``, ``cycling`` or ``not converged``.
+        rounds: rounds run; history: largest change per round.
+    """
+
+    agent_ids: list[str]
+    x: np.ndarray
+    status: str
+    rounds: int
+    history: list[float] = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.x, columns=list(TACTICS), index=pd.Index(self.agent_ids, name="agent_id"))
+
+
+class Game:
+    """Payoffs of one policy on predicted KPI rows.
+
+    Args:
+        policy: anything with ``.score(kpi_table)`` and ``.pay(scores, kpi_table)``.
+        base: no-tactics KPI rows (agents x months), sorted by replication then agent order.
+        agent_ids: the agents in the order of the intensity matrix.
+        roles: role per agent; model: the response model; unit_cost: agents x tactics (cents).
+    """
+
+    def __init__(self, policy: Any, base: pd.DataFrame, agent_ids, roles, model: ResponseModel, unit_cost):
+        self.policy = policy
+        self.ids = list(agent_ids)
+        pos = {a: i for i, a in enumerate(self.ids)}
+        self.row_agent = base["agent_id"].map(pos).to_numpy()
+        if np.isnan(self.row_agent.astype(float)).any():
+            raise ValueError("base KPI rows name agents outside agent_ids")
+        self.base = base.reset_index(drop=True)
+        self.roles = np.asarray(roles)
+        self.model = model
+        self.cost = np.asarray(unit_cost, dtype=float)
+        self.dtypes = [str(self.base[c].dtype) for c in model.metrics]
+        self.rep_codes = pd.factorize(self.base["replication"])[0] if "replication" in self.base else None
+        self.n_reps = int(self.rep_codes.max()) + 1 if self.rep_codes is not None else 1
+        self.bvals = self.base[model.metrics].to_numpy(dtype=float, na_value=np.nan)
+
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """Predicted KPI values of the base rows when agents play ``x`` (agents x T)."""
+        a = self.row_agent
+        return finish(self.bvals + self.model.delta(x[a], self.roles[a]), self.model.metrics, self.dtypes)
+
+    def pay_of(self, x: np.ndarray) -> np.ndarray:
+        """Expected pay (cents, mean over months) per agent when everyone plays ``x``."""
+        return self._world_pay(self._rows(x), 1)[0]
+
+    def _world_pay(self, values: np.ndarray, k: int) -> np.ndarray:
+        """Expected pay per agent (k worlds x agents) of ``k`` stacked worlds of base rows."""
+        n_rows = len(self.base)
+        kt = self.base.iloc[np.tile(np.arange(n_rows), k)].reset_index(drop=True)
+        cols = {}
+        for j, m in enumerate(self.model.metrics):
+            col = values[:, j]
+            if self.dtypes[j].startswith("Int"):
+                nan = np.isnan(col)
+                cols[m] = pd.arrays.IntegerArray(np.where(nan, 0, col).astype(np.int64), nan)
+            elif self.dtypes[j].startswith("int"):
+                cols[m] = np.nan_to_num(col).astype(np.int64)
+            else:
+                cols[m] = col
+        rep = self.rep_codes if self.rep_codes is not None else np.zeros(n_rows, dtype=np.int64)
+        cols["replication"] = (np.repeat(np.arange(k), n_rows) * self.n_reps + np.tile(rep, k)).astype(
+            np.int64
+        )
+        kt = kt.assign(**cols)
+        pay = self.policy.pay(self.policy.score(kt), kt)["total_cents"].to_numpy(float).reshape(k, n_rows)
+        n_ag = len(self.ids)
+        out = np.zeros((k, n_ag))
+        for a in range(n_ag):
+            out[:, a] = pay[:, self.row_agent == a].sum(axis=1)
+        return out / self.n_reps
+
+    def best_values(self, x: np.ndarray, t: int, candidates: np.ndarray) -> np.ndarray:
+        """Each agent's payoff-maximising intensity of tactic ``t`` among ``candidates`` (agents
+        x C), holding the others at ``x``; ties go to the lowest intensity.
+
+        World (c, a): everyone plays ``x`` except agent ``a``, who plays ``candidates[a, c]``;
+        all C x agents worlds are scored in one call."""
+        n_ag, n_c = candidates.shape
+        n_rows = len(self.base)
+        rows0 = self._rows(x)
+        a = self.row_agent
+        blocks = []
+        for c in range(n_c):
+            xd = x[a].copy()
+            xd[:, t] = candidates[a, c]
+            dev = finish(self.bvals + self.model.delta(xd, self.roles[a]), self.model.metrics, self.dtypes)
+            worlds = np.tile(rows0, (n_ag, 1))
+            worlds[a * n_rows + np.arange(n_rows)] = dev  # world a: agent a's rows deviate
+            blocks.append(worlds)
+        pays = self._world_pay(np.vstack(blocks), n_c * n_ag).reshape(n_c, n_ag, n_ag)
+        own = pays[:, np.arange(n_ag), np.arange(n_ag)].T  # agents x C
+        util = own - self.cost[:, t][:, None] * candidates**2
+        best = np.empty(n_ag)
+        for i in range(n_ag):
+            top = np.flatnonzero(util[i] >= util[i].max() - 1e-6)
+            best[i] = candidates[i, top].min()
+        return best
+
+
+def solve(
+    game: Game, *, x0: np.ndarray | None = None, max_rounds: int = 25, tol: float = 0.02
+) -> Equilibrium:
+    """Iterated best response from ``x0`` (default: nobody uses any tactic)."""
+    n_ag, n_t = len(game.ids), len(TACTICS)
+    x = np.zeros((n_ag, n_t)) if x0 is None else np.array(x0, dtype=float)
+    seen = {x.round(3).tobytes()}
+    history: list[float] = []
+    status = "not converged"
+    for _ in range(max_rounds):
+        old = x.copy()
+        for t in range(n_t):
+            coarse = np.tile(COARSE, (n_ag, 1))
+            b = game.best_values(x, t, coarse)
+            fine = np.clip(b[:, None] + FINE[None, :], 0, 1)
+            fine = np.hstack([b[:, None], fine])
+            x[:, t] = game.best_values(x, t, fine)
+        change = float(np.abs(x - old).max())
+        history.append(change)
+        if change <= tol:
+            status = "converged"
+            break
+        key = x.round(3).tobytes()
+        if key in seen:
+            status = "cycling"
+            break
+        seen.add(key)
+    return Equilibrium(game.ids, x, status, len(history), history)

@@ -1,0 +1,195 @@
+"""``respond``: the agents' equilibrium behaviour under each policy and what it costs.
+
+1. simulate ``replications`` months with no tactics and the same months (same seeds) with random
+   tactic intensities per agent (exploration); 2. fit the response model (``response.py``);
+3. per policy, iterate best responses on predicted KPI rows (``equilibrium.py``); 4. simulate the
+   equilibrium profile on the same seeds and report its real consequences against the same
+   policy with no response, and whether the model predicted the simulated KPIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpisim.analysis.behaviour import consequences as C
+from kpisim.analysis.behaviour.costs import draw_costs, role_of, unit_costs
+from kpisim.analysis.behaviour.equilibrium import Equilibrium, Game, solve
+from kpisim.analysis.behaviour.response import ResponseModel, fit
+from kpisim.analysis.behaviour.runs import run_profiles
+from kpisim.analysis.compare import attach_policy_inputs
+from kpisim.analysis.stats import t_ci
+from kpisim.errors import KpisimError
+from kpisim.io.atomic import write_table
+from kpisim.rng import population_rng
+from kpisim.scenario.behaviour import Behaviour
+from kpisim.scenario.models import Scenario
+from kpisim.sim.population import draw_traits
+from kpisim.vocab import TACTICS
+
+#: Third SeedSequence word of the exploration design (not a simulation stream).
+EXPLORE_KEY = 80_813
+#: KPIs whose prediction is checked against the direct simulation of the equilibrium.
+CHECKED = ("handled", "fcr_rate", "csat_mean", "aht_s", "conversion_rate", "sales_cents")
+
+
+@dataclass
+class Response:
+    """Everything ``respond`` found (tables documented in ``docs/behaviour.md``)."""
+
+    behaviour: pd.DataFrame
+    consequences: pd.DataFrame
+    convergence: pd.DataFrame
+    prediction: pd.DataFrame
+    equilibria: dict[str, Equilibrium]
+    model: ResponseModel
+    costs: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write behaviour.csv, consequences.csv, convergence.csv, prediction.csv into ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        names = ("behaviour", "consequences", "convergence", "prediction")
+        return [write_table(getattr(self, n), out / f"{n}.csv") for n in names]
+
+
+def explore_profiles(n_agents: int, seed: int, replications: int) -> list[np.ndarray]:
+    """Random intensities: each agent uses each tactic with P 1/2, at a uniform intensity."""
+    out = []
+    for r in range(replications):
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), r, EXPLORE_KEY]))
+        on = rng.random((n_agents, len(TACTICS))) < 0.5
+        out.append(np.where(on, rng.random((n_agents, len(TACTICS))), 0.0))
+    return out
+
+
+def _stack(results: list[dict], x: list[np.ndarray] | None = None) -> pd.DataFrame:
+    return pd.concat([r["kpis"] for r in results], ignore_index=True)
+
+
+def respond(
+    scenario: Scenario,
+    policies: Mapping[str, Any],
+    *,
+    behaviour: Behaviour | None = None,
+    replications: int = 4,
+    seed: int = 1,
+    jobs: int | None = 1,
+    costs: pd.DataFrame | None = None,
+    inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    max_rounds: int = 25,
+    tol: float = 0.02,
+) -> Response:
+    """Equilibrium behaviour of the agents under each policy and its consequences.
+
+    Args:
+        scenario: the centre (population fixed across replications).
+        policies: name -> policy (``.score`` and ``.pay``).
+        behaviour: tactic effects, costs, detection (default ``Behaviour()``).
+        replications: months per world (no response, exploration, each equilibrium), >= 2.
+        seed: base seed; month r of every world uses ``SeedSequence([seed, r])``.
+        jobs: worker processes for the simulations (results identical for any value).
+        costs: override the agents' hidden costs (columns agent_id, effort_cents, gaming_cents).
+        inputs: the policies' declared extra inputs (as in ``compare``).
+        max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
+    """
+    if not policies:
+        raise KpisimError("respond needs at least one policy")
+    if replications < 2:
+        raise KpisimError(f"respond needs replications >= 2 for confidence intervals, got {replications}")
+    behaviour = behaviour or Behaviour()
+    roster = draw_traits(scenario, population_rng(seed))
+    ids = roster["agent_id"].tolist()
+    roles = role_of(roster).to_numpy()
+    if costs is None:
+        costs = draw_costs(roster, behaviour, seed)
+    costs = costs.set_index("agent_id").reindex(ids).reset_index()
+    if costs[["effort_cents", "gaming_cents"]].isna().any().any():
+        raise KpisimError("costs: every agent of the scenario needs effort_cents and gaming_cents")
+    unit = unit_costs(costs, behaviour)
+    n = len(ids)
+    zero = np.zeros((n, len(TACTICS)))
+    explore = explore_profiles(n, seed, replications)
+    sims = run_profiles(scenario, [zero] * replications + explore, seed=seed, behaviour=behaviour, jobs=jobs)
+    base_res, exp_res = sims[:replications], sims[replications:]
+    kb, ke = _stack(base_res), _stack(exp_res)
+    keys = ["replication", "agent_id", "period"]
+    kb = kb.sort_values(keys, kind="stable").reset_index(drop=True)
+    ke = kb[keys].merge(ke, on=keys, how="left")
+    pos = {a: i for i, a in enumerate(ids)}
+    ri, ai = kb["replication"].to_numpy(), kb["agent_id"].map(pos).to_numpy()
+    xe = np.vstack([explore[r][a] for r, a in zip(ri, ai, strict=True)])
+    model = fit(kb, ke, xe, roles[ai])
+    kb_in, _filled = attach_policy_inputs(kb, policies, inputs)
+    out: dict[str, list] = {"behaviour": [], "consequences": [], "convergence": [], "prediction": []}
+    equilibria = {}
+    for name, pol in policies.items():
+        game = Game(pol, kb_in, ids, roles, model, unit)
+        eq = solve(game, max_rounds=max_rounds, tol=tol)
+        equilibria[name] = eq
+        eq_res = run_profiles(scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs)
+        kq = _stack(eq_res).sort_values(keys, kind="stable").reset_index(drop=True)
+        kq_in, _ = attach_policy_inputs(kb[keys].merge(kq, on=keys, how="left"), policies, inputs)
+        pay_w = _payouts(pol, kb_in, replications)
+        pay_e = _payouts(pol, kq_in, replications)
+        w = C.with_money([r["measures"] for r in base_res], pay_w)
+        e = C.with_money([r["measures"] for r in eq_res], pay_e)
+        out["consequences"].append(C.consequences(name, w, e))
+        out["behaviour"].append(C.behaviour_table(name, eq.x, roles))
+        out["convergence"].append(
+            pd.DataFrame(
+                {
+                    "policy": [name],
+                    "status": [eq.status],
+                    "rounds": [eq.rounds],
+                    "largest_change": [eq.history[-1] if eq.history else 0.0],
+                }
+            )
+        )
+        out["prediction"].append(_prediction(name, model, kb, kq, eq.x[ai], roles[ai]))
+    return Response(
+        **{k: pd.concat(v, ignore_index=True) for k, v in out.items()},
+        equilibria=equilibria,
+        model=model,
+        costs=costs,
+        meta={"scenario_id": scenario.id, "seed": seed, "replications": replications},
+    )
+
+
+def _payouts(policy: Any, kt: pd.DataFrame, replications: int) -> list[float]:
+    pay = policy.pay(policy.score(kt), kt)
+    tot = pay.groupby(kt["replication"].to_numpy())["total_cents"].sum()
+    return [float(tot.get(r, 0.0)) for r in range(replications)]
+
+
+def _prediction(name, model: ResponseModel, kb, kq, x_rows, role_rows) -> pd.DataFrame:
+    """Predicted vs simulated mean of the checked KPIs at the equilibrium (95 % CI over months
+    of the simulated-minus-predicted difference)."""
+    pred = model.predict(kb, x_rows, role_rows)
+    rows = []
+    for m in CHECKED:
+        if m not in model.metrics:
+            continue
+        j = model.metrics.index(m)
+        sim = kq[m].to_numpy(dtype=float, na_value=np.nan)
+        d = pd.Series(sim - pred[:, j]).groupby(kb["replication"].to_numpy()).mean()
+        diff, lo, hi, _n = t_ci(d.to_numpy())
+        rows.append(
+            {
+                "policy": name,
+                "metric": m,
+                "predicted": float(np.nanmean(pred[:, j])),
+                "simulated": float(np.nanmean(sim)),
+                "difference": diff,
+                "difference_lo": lo,
+                "difference_hi": hi,
+                "within_ci": bool(lo <= 0 <= hi) if np.isfinite(lo) else False,
+            }
+        )
+    return pd.DataFrame(rows)
