@@ -81,7 +81,8 @@ class Game:
     def _rows(self, x: np.ndarray) -> np.ndarray:
         """Predicted KPI values of the base rows when agents play ``x`` (agents x T)."""
         a = self.row_agent
-        return finish(self.bvals + self.model.delta(x[a], self.roles[a]), self.model.metrics, self.dtypes)
+        v = self.bvals + self.model.delta(x[a], self.roles[a], self.model.spill(x))
+        return finish(v, self.model.metrics, self.dtypes)
 
     def pay_of(self, x: np.ndarray) -> np.ndarray:
         """Expected pay (cents, mean over months) per agent when everyone plays ``x``."""
@@ -127,7 +128,8 @@ class Game:
         for c in range(n_c):
             xd = x[a].copy()
             xd[:, t] = candidates[a, c]
-            dev = finish(self.bvals + self.model.delta(xd, self.roles[a]), self.model.metrics, self.dtypes)
+            dev = self.bvals + self.model.delta(xd, self.roles[a], self.model.spill(x))
+            dev = finish(dev, self.model.metrics, self.dtypes)
             worlds = np.tile(rows0, (n_ag, 1))
             worlds[a * n_rows + np.arange(n_rows)] = dev  # world a: agent a's rows deviate
             blocks.append(worlds)

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
 from kpisim.analysis.behaviour import consequences as C
 from kpisim.analysis.behaviour.costs import draw_costs, role_of, unit_costs
 from kpisim.analysis.behaviour.equilibrium import Equilibrium, Game, solve
-from kpisim.analysis.behaviour.response import ResponseModel, fit
+from kpisim.analysis.behaviour.response import ResponseModel, design, fit
 from kpisim.analysis.behaviour.runs import run_profiles
 from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.stats import t_ci
@@ -35,6 +36,8 @@ from kpisim.vocab import TACTICS
 #: Third SeedSequence word of the exploration design (not a simulation stream).
 EXPLORE_KEY = 80_813
 #: KPIs whose prediction is checked against the direct simulation of the equilibrium.
+#: Agent-months the exploration should give the response model (~9 per coefficient of the linear model).
+MIN_ROWS = 150
 CHECKED = ("handled", "fcr_rate", "csat_mean", "aht_s", "conversion_rate", "sales_cents")
 
 
@@ -59,11 +62,11 @@ class Response:
         return [write_table(getattr(self, n), out / f"{n}.csv") for n in names]
 
 
-def explore_profiles(n_agents: int, seed: int, replications: int) -> list[np.ndarray]:
+def explore_profiles(n_agents: int, seed: int, replications: int, draw: int = 0) -> list[np.ndarray]:
     """Random intensities: each agent uses each tactic with P 1/2, at a uniform intensity."""
     out = []
     for r in range(replications):
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), r, EXPLORE_KEY]))
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), r, EXPLORE_KEY, draw]))
         on = rng.random((n_agents, len(TACTICS))) < 0.5
         out.append(np.where(on, rng.random((n_agents, len(TACTICS))), 0.0))
     return out
@@ -85,6 +88,7 @@ def respond(
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     max_rounds: int = 25,
     tol: float = 0.02,
+    explore_draws: int | None = None,
 ) -> Response:
     """Equilibrium behaviour of the agents under each policy and its consequences.
 
@@ -98,6 +102,8 @@ def respond(
         costs: override the agents' hidden costs (columns agent_id, effort_cents, gaming_cents).
         inputs: the policies' declared extra inputs (as in ``compare``).
         max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
+        explore_draws: exploration profiles per month (default: enough for ``MIN_ROWS``
+            agent-months in the response model's fit).
     """
     if not policies:
         raise KpisimError("respond needs at least one policy")
@@ -115,17 +121,30 @@ def respond(
     unit = unit_costs(costs, behaviour)
     n = len(ids)
     zero = np.zeros((n, len(TACTICS)))
-    explore = explore_profiles(n, seed, replications)
-    sims = run_profiles(scenario, [zero] * replications + explore, seed=seed, behaviour=behaviour, jobs=jobs)
-    base_res, exp_res = sims[:replications], sims[replications:]
-    kb, ke = _stack(base_res), _stack(exp_res)
+    # enough exploration months for the response model (>= MIN_ROWS agent-months), same seeds
+    draws = explore_draws or max(1, -(-MIN_ROWS // (n * replications)))
+    explore = [explore_profiles(n, seed, replications, j) for j in range(draws)]
+    reps = list(range(replications))
+    profiles = [zero] * replications + [x for e in explore for x in e]
+    sims = run_profiles(
+        scenario, profiles, reps=reps * (1 + draws), seed=seed, behaviour=behaviour, jobs=jobs
+    )
+    base_res = sims[:replications]
     keys = ["replication", "agent_id", "period"]
-    kb = kb.sort_values(keys, kind="stable").reset_index(drop=True)
-    ke = kb[keys].merge(ke, on=keys, how="left")
+    kb = _stack(base_res).sort_values(keys, kind="stable").reset_index(drop=True)
     pos = {a: i for i, a in enumerate(ids)}
     ri, ai = kb["replication"].to_numpy(), kb["agent_id"].map(pos).to_numpy()
-    xe = np.vstack([explore[r][a] for r, a in zip(ri, ai, strict=True)])
-    model = fit(kb, ke, xe, roles[ai])
+    kes, xes = [], []
+    for j in range(draws):
+        part = sims[replications * (1 + j) : replications * (2 + j)]
+        kes.append(kb[keys].merge(_stack(part), on=keys, how="left"))
+        xes.append(np.vstack([explore[j][r][a] for r, a in zip(ri, ai, strict=True)]))
+    model = fit(
+        pd.concat([kb] * draws, ignore_index=True),
+        pd.concat(kes, ignore_index=True),
+        np.vstack(xes),
+        np.tile(roles[ai], draws),
+    )
     kb_in, _filled = attach_policy_inputs(kb, policies, inputs)
     out: dict[str, list] = {"behaviour": [], "consequences": [], "convergence": [], "prediction": []}
     equilibria = {}
@@ -152,7 +171,7 @@ def respond(
                 }
             )
         )
-        out["prediction"].append(_prediction(name, model, kb, kq, eq.x[ai], roles[ai]))
+        out["prediction"].append(_prediction(name, model, kb, kq, eq.x, ai, roles))
     return Response(
         **{k: pd.concat(v, ignore_index=True) for k, v in out.items()},
         equilibria=equilibria,
@@ -168,10 +187,15 @@ def _payouts(policy: Any, kt: pd.DataFrame, replications: int) -> list[float]:
     return [float(tot.get(r, 0.0)) for r in range(replications)]
 
 
-def _prediction(name, model: ResponseModel, kb, kq, x_rows, role_rows) -> pd.DataFrame:
-    """Predicted vs simulated mean of the checked KPIs at the equilibrium (95 % CI over months
-    of the simulated-minus-predicted difference)."""
-    pred = model.predict(kb, x_rows, role_rows)
+def _prediction(name, model: ResponseModel, kb, kq, x, ai, roles) -> pd.DataFrame:
+    """Predicted vs simulated mean of the checked KPIs at the equilibrium. The 95 % interval of
+    simulated - predicted combines the months' t interval and the model's coefficient standard
+    errors (covariances ignored) for the mean predicted change."""
+    spill = model.spill(x)
+    pred = model.predict(kb, x[ai], roles[ai], spill)
+    dmean = design(x[ai]).mean(axis=0)
+    dmean[0] = spill
+    z = float(_st.norm.ppf(0.975))
     rows = []
     for m in CHECKED:
         if m not in model.metrics:
@@ -180,6 +204,10 @@ def _prediction(name, model: ResponseModel, kb, kq, x_rows, role_rows) -> pd.Dat
         sim = kq[m].to_numpy(dtype=float, na_value=np.nan)
         d = pd.Series(sim - pred[:, j]).groupby(kb["replication"].to_numpy()).mean()
         diff, lo, hi, _n = t_ci(d.to_numpy())
+        se = model.se.get("*", np.zeros((len(dmean), len(model.metrics))))[:, j]
+        model_half = z * float(np.sqrt(np.nansum((dmean * se) ** 2)))
+        half = float(np.hypot(hi - diff, model_half)) if np.isfinite(hi) else np.nan
+        lo, hi = diff - half, diff + half
         rows.append(
             {
                 "policy": name,

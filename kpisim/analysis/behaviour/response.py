@@ -5,10 +5,12 @@ no-tactics run of the same seeds (common random numbers), per role: for every KP
 
     k(explore) - k(no tactics) = b0 + sum_t (b_t x_t + c_t x_t^2) + e
 
-by least squares over agent-months. ``b0`` absorbs the average spill-over of everyone's
-exploring (longer queues, more repeat contacts) and is not used when predicting: a prediction is
-the agent's own no-tactics KPI plus ``sum_t b_t x_t + c_t x_t^2`` (clipped to the metric's
-bounds, counts rounded). Roles with too few rows for their own fit use the pooled fit.
+by least squares over agent-months (the squared terms only with at least ``QUADRATIC_ROWS``
+rows, else a linear model). ``b0`` is the average spill-over of everyone's exploring (longer or
+shorter queues, contacts taken from colleagues, repeat contacts); a prediction is the agent's own
+no-tactics KPI plus ``b0 x s + sum_t b_t x_t + c_t x_t^2`` where ``s`` is the profile's mean total
+intensity relative to the exploration's (no tactics anywhere: no spill-over), clipped to the
+metric's bounds, counts rounded. Roles with too few rows for their own fit use the pooled fit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from kpisim.vocab import TACTICS
 
 #: Columns that identify a KPI row or describe the agent (never modelled).
 KEYS = ("scenario_id", "replication", "seed", "agent_id", "period")
+#: Rows needed before squared terms are fitted.
+QUADRATIC_ROWS = 150
 
 
 def design(x: np.ndarray) -> np.ndarray:
@@ -47,20 +51,27 @@ class ResponseModel:
     coef: dict[str, np.ndarray]
     se: dict[str, np.ndarray] = field(default_factory=dict)
     n: dict[str, int] = field(default_factory=dict)
+    explore_total: float = 1.0
 
-    def delta(self, x: np.ndarray, roles: np.ndarray) -> np.ndarray:
-        """Predicted own-KPI change (rows x metrics) for intensities ``x`` (rows x T)."""
+    def spill(self, x: np.ndarray) -> float:
+        """Spill-over scale of a profile (agents x T): its mean total intensity relative to the
+        exploration's."""
+        return float(x.sum(axis=1).mean() / self.explore_total) if len(x) else 0.0
+
+    def delta(self, x: np.ndarray, roles: np.ndarray, spill: float = 0.0) -> np.ndarray:
+        """Predicted KPI change (rows x metrics) for own intensities ``x`` (rows x T) when the
+        profile's spill-over scale is ``spill``."""
         out = np.zeros((len(x), len(self.metrics)))
         d = design(x)
-        d[:, 0] = 0.0  # no spill-over intercept in predictions
+        d[:, 0] = spill
         for role in np.unique(roles):
             m = roles == role
             out[m] = d[m] @ self.coef.get(str(role), self.coef["*"])
         return out
 
-    def predict(self, base: pd.DataFrame, x: np.ndarray, roles: np.ndarray) -> np.ndarray:
+    def predict(self, base: pd.DataFrame, x: np.ndarray, roles: np.ndarray, spill: float = 0.0) -> np.ndarray:
         """Predicted KPI values (rows x metrics) of ``base`` rows under intensities ``x``."""
-        v = base[self.metrics].to_numpy(dtype=float, na_value=np.nan) + self.delta(x, roles)
+        v = base[self.metrics].to_numpy(dtype=float, na_value=np.nan) + self.delta(x, roles, spill)
         return finish(v, self.metrics, [str(base[c].dtype) for c in self.metrics])
 
     def table(self) -> pd.DataFrame:
@@ -89,7 +100,7 @@ def finish(v: np.ndarray, metrics: list[str], dtypes: list[str]) -> np.ndarray:
 
 def _lstsq(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.isfinite(y)
-    if ok.sum() <= d.shape[1]:
+    if ok.sum() <= np.count_nonzero(d.any(axis=0)):
         return np.zeros(d.shape[1]), np.full(d.shape[1], np.nan)
     a, yy = d[ok], y[ok]
     ridge = 1e-6 * len(yy) * np.eye(d.shape[1])
@@ -98,8 +109,9 @@ def _lstsq(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inv = np.linalg.pinv(xtx)
     b = inv @ a.T @ yy
     resid = yy - a @ b
-    s2 = float(resid @ resid) / max(1, len(yy) - d.shape[1])
-    return b, np.sqrt(np.clip(np.diag(inv) * s2, 0, None))
+    used = a.any(axis=0)
+    s2 = float(resid @ resid) / max(1, len(yy) - int(used.sum()))
+    return np.where(used, b, 0.0), np.where(used, np.sqrt(np.clip(np.diag(inv) * s2, 0, None)), np.nan)
 
 
 def fit(base: pd.DataFrame, explore: pd.DataFrame, x: np.ndarray, roles: np.ndarray) -> ResponseModel:
@@ -110,8 +122,10 @@ def fit(base: pd.DataFrame, explore: pd.DataFrame, x: np.ndarray, roles: np.ndar
         dtype=float, na_value=np.nan
     )
     d = design(x)
+    if len(d) < QUADRATIC_ROWS:
+        d[:, 1 + x.shape[1] :] = 0.0  # linear model: squared terms fixed at 0
     coef, se, n = {}, {}, {}
-    min_rows = 3 * d.shape[1]
+    min_rows = 3 * (1 + x.shape[1])
     groups = [("*", np.ones(len(d), dtype=bool))] + [(str(r), roles == r) for r in np.unique(roles)]
     for role, m in groups:
         if role != "*" and m.sum() < min_rows:
@@ -120,4 +134,5 @@ def fit(base: pd.DataFrame, explore: pd.DataFrame, x: np.ndarray, roles: np.ndar
         coef[role] = np.column_stack([f[0] for f in fits]) if fits else np.zeros((d.shape[1], 0))
         se[role] = np.column_stack([f[1] for f in fits]) if fits else np.zeros((d.shape[1], 0))
         n[role] = int(m.sum())
-    return ResponseModel(metrics, coef, se, n)
+    total = float(x.sum(axis=1).mean()) or 1.0
+    return ResponseModel(metrics, coef, se, n, explore_total=total)

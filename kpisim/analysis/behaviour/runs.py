@@ -68,14 +68,17 @@ def run_profiles(
     scenario: Scenario,
     profiles: list[np.ndarray],
     *,
+    reps: list[int] | None = None,
     seed: int,
     behaviour: Behaviour,
     jobs: int | None = 1,
     kpi_by: tuple[str, ...] = ("agent_id",),
     period: str = "month",
 ) -> list[dict]:
-    """Replication r under ``profiles[r]`` (results in replication order whatever ``jobs`` is)."""
-    tasks = [(scenario, seed, r, x, behaviour, kpi_by, period) for r, x in enumerate(profiles)]
+    """Replication ``reps[i]`` (default ``i``) under ``profiles[i]``, results in that order
+    whatever ``jobs`` is."""
+    reps = list(range(len(profiles))) if reps is None else reps
+    tasks = [(scenario, seed, r, x, behaviour, kpi_by, period) for r, x in zip(reps, profiles, strict=True)]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs == 1:
         return [run_one(t) for t in tasks]
