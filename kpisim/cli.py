@@ -244,6 +244,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}"
         )
     print(f"report: {files['report']}")
+    if args.behaviour == "equilibrium":
+        from kpisim.analysis.behaviour.cli import run_behaviour
+
+        run_behaviour(scenario, policies, args, inputs)
     return 0
 
 
@@ -437,6 +441,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--levers",
         action="store_true",
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
+    )
+    c.add_argument(
+        "--behaviour",
+        choices=["none", "equilibrium"],
+        default="none",
+        help="equilibrium: agents choose tactics that raise pay - cost; writes behaviour.csv and consequences.csv",
+    )
+    c.add_argument(
+        "--behaviour-params", help="tactic effects, costs and detection (YAML, see docs/behaviour.md)"
     )
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_compare)

@@ -7,7 +7,11 @@ plausible values, not estimates from data: change them per scenario.
 
 from __future__ import annotations
 
+import os
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from kpisim.io.load import load_yaml, validate
 
 
 class _Spec(BaseModel):
@@ -100,3 +104,12 @@ class Behaviour(_Spec):
     costs: Costs = Costs()
     detection: Detection = Detection()
     cost_per_contact_cents: int = Field(default=300, ge=0)
+
+
+def load_behaviour(path: str | os.PathLike) -> Behaviour:
+    """Load behaviour parameters from YAML (any subset of ``Behaviour``'s fields).
+
+    Raises:
+        SpecError: naming the file, the field path, the bad value and what is allowed.
+    """
+    return validate(Behaviour, load_yaml(path) or {}, file=path)

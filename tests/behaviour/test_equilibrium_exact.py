@@ -94,5 +94,5 @@ def test_ranked_pay_is_a_game_and_reports_its_convergence():
         StandIn("top", top), _rows(ids), ids, np.array(["r"] * 3), _model(rush=50), _cost(3, rush=3_000.0)
     )
     eq = solve(game, max_rounds=6)
-    assert eq.status in {"converged", "cycling", "not converged"}
+    assert eq.status in {"converged", "approximate", "cycling", "not converged"}
     assert eq.rounds == len(eq.history) >= 1

@@ -39,7 +39,9 @@ class Equilibrium:
     Attributes:
         x: agents x tactics intensities (agent order of ``agent_ids``).
         status: ``converged``, ``cycling`` or ``not converged``.
-        rounds: rounds run; history: largest change per round.
+        rounds: rounds run; history: per round, the largest distance between an agent's best
+            response and its intensity; gains: per round, the largest payoff gain (cents) an
+            agent could make by moving to its best response on one tactic.
     """
 
     agent_ids: list[str]
@@ -47,6 +49,7 @@ class Equilibrium:
     status: str
     rounds: int
     history: list[float] = field(default_factory=list)
+    gains: list[float] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.x, columns=list(TACTICS), index=pd.Index(self.agent_ids, name="agent_id"))
@@ -116,7 +119,8 @@ class Game:
 
     def best_values(self, x: np.ndarray, t: int, candidates: np.ndarray) -> np.ndarray:
         """Each agent's payoff-maximising intensity of tactic ``t`` among ``candidates`` (agents
-        x C), holding the others at ``x``; ties go to the lowest intensity.
+        x C, column 0 = the current intensity), holding the others at ``x``, and its gain over the
+        current intensity (cents); ties go to the lowest intensity.
 
         World (c, a): everyone plays ``x`` except agent ``a``, who plays ``candidates[a, c]``;
         all C x agents worlds are scored in one call."""
@@ -137,37 +141,60 @@ class Game:
         own = pays[:, np.arange(n_ag), np.arange(n_ag)].T  # agents x C
         util = own - self.cost[:, t][:, None] * candidates**2
         best = np.empty(n_ag)
+        gain = np.empty(n_ag)
         for i in range(n_ag):
             top = np.flatnonzero(util[i] >= util[i].max() - 1e-6)
             best[i] = candidates[i, top].min()
-        return best
+            gain[i] = util[i].max() - util[i, 0]  # column 0 is the current intensity
+        return best, gain
 
 
 def solve(
-    game: Game, *, x0: np.ndarray | None = None, max_rounds: int = 25, tol: float = 0.02
+    game: Game,
+    *,
+    x0: np.ndarray | None = None,
+    max_rounds: int = 25,
+    tol: float = 0.02,
+    gain_tol_cents: float = 100.0,
 ) -> Equilibrium:
-    """Iterated best response from ``x0`` (default: nobody uses any tactic)."""
+    """Damped iterated best response from ``x0`` (default: nobody uses any tactic).
+
+    Round k moves every agent a step ``1 / (k + 1)`` (at least 0.1) of the way to its best
+    response, tactic after tactic (the first round moves all the way). Status ``converged``: no
+    agent can gain more than ``gain_tol_cents`` by changing one tactic (an epsilon-equilibrium on
+    the grid); ``approximate``: every best response is within ``tol`` of the current intensity
+    but a jump in pay just beside it (a tier cliff, a rank) is still worth more than
+    ``gain_tol_cents``; ``cycling``: an undamped round repeated a profile; ``not converged``.
+    """
     n_ag, n_t = len(game.ids), len(TACTICS)
     x = np.zeros((n_ag, n_t)) if x0 is None else np.array(x0, dtype=float)
     seen = {x.round(3).tobytes()}
     history: list[float] = []
+    gains: list[float] = []
     status = "not converged"
-    for _ in range(max_rounds):
-        old = x.copy()
+    for k in range(max_rounds):
+        step = max(0.1, 1.0 / (k + 1))
+        gap, gain = 0.0, 0.0
         for t in range(n_t):
-            coarse = np.tile(COARSE, (n_ag, 1))
-            b = game.best_values(x, t, coarse)
-            fine = np.clip(b[:, None] + FINE[None, :], 0, 1)
-            fine = np.hstack([b[:, None], fine])
-            x[:, t] = game.best_values(x, t, fine)
-        change = float(np.abs(x - old).max())
-        history.append(change)
-        if change <= tol:
+            cur = x[:, t].copy()
+            coarse = np.hstack([cur[:, None], np.tile(COARSE, (n_ag, 1))])
+            b, _ = game.best_values(x, t, coarse)
+            fine = np.hstack([cur[:, None], b[:, None], np.clip(b[:, None] + FINE[None, :], 0, 1)])
+            b, g = game.best_values(x, t, fine)
+            gap = max(gap, float(np.abs(b - cur).max()))
+            gain = max(gain, float(g.max()))
+            x[:, t] = np.round(cur + step * (b - cur), 4)
+        history.append(gap)
+        gains.append(gain)
+        if gain <= gain_tol_cents:
             status = "converged"
             break
+        if gap <= tol:
+            status = "approximate"
+            break
         key = x.round(3).tobytes()
-        if key in seen:
+        if key in seen and step == 1.0:
             status = "cycling"
             break
         seen.add(key)
-    return Equilibrium(game.ids, x, status, len(history), history)
+    return Equilibrium(game.ids, x, status, len(history), history, gains)

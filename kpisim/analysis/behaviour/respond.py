@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,8 @@ def respond(
     if replications < 2:
         raise KpisimError(f"respond needs replications >= 2 for confidence intervals, got {replications}")
     behaviour = behaviour or Behaviour()
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     roster = draw_traits(scenario, population_rng(seed))
     ids = roster["agent_id"].tolist()
     roles = role_of(roster).to_numpy()
@@ -139,6 +142,7 @@ def respond(
         part = sims[replications * (1 + j) : replications * (2 + j)]
         kes.append(kb[keys].merge(_stack(part), on=keys, how="left"))
         xes.append(np.vstack([explore[j][r][a] for r, a in zip(ri, ai, strict=True)]))
+    timings["simulate_explore_s"] = time.perf_counter() - clock
     model = fit(
         pd.concat([kb] * draws, ignore_index=True),
         pd.concat(kes, ignore_index=True),
@@ -150,7 +154,9 @@ def respond(
     equilibria = {}
     for name, pol in policies.items():
         game = Game(pol, kb_in, ids, roles, model, unit)
+        t0 = time.perf_counter()
         eq = solve(game, max_rounds=max_rounds, tol=tol)
+        timings[f"solve_{name}_s"] = time.perf_counter() - t0
         equilibria[name] = eq
         eq_res = run_profiles(scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs)
         kq = _stack(eq_res).sort_values(keys, kind="stable").reset_index(drop=True)
@@ -168,6 +174,7 @@ def respond(
                     "status": [eq.status],
                     "rounds": [eq.rounds],
                     "largest_change": [eq.history[-1] if eq.history else 0.0],
+                    "largest_gain_cents": [eq.gains[-1] if eq.gains else 0.0],
                 }
             )
         )
@@ -177,7 +184,13 @@ def respond(
         equilibria=equilibria,
         model=model,
         costs=costs,
-        meta={"scenario_id": scenario.id, "seed": seed, "replications": replications},
+        meta={
+            "scenario_id": scenario.id,
+            "seed": seed,
+            "replications": replications,
+            "timings_s": {k: round(v, 1) for k, v in timings.items()},
+            "total_s": round(time.perf_counter() - clock, 1),
+        },
     )
 
 
