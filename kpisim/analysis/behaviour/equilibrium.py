@@ -8,8 +8,8 @@ Each agent is its own type (its own hidden costs). Its payoff is expected pay mi
 where the predicted rows come from the response model, and pay is the policy's own ``score`` +
 ``pay`` on the whole month (so relative scoring and ranked pools see the others' behaviour).
 
-Algorithm (iterated best response, Gauss-Seidel over tactics, Jacobi over agents): in a round,
-for each tactic in turn every agent's best intensity is found on a grid (0, 0.1, ..., 1, then
+Algorithm (damped iterated best response, Jacobi over agents and over the tactics of one batch):
+in a round, for each batch of tactics every agent's best intensity is found on a grid (0, 0.1, ..., 1, then
 steps of 0.02 around the best) holding everyone's current profile, all agents at once: one
 "world" per deviating agent and candidate value, stacked into one KPI table (one replication
 number per world and month) and scored in one vectorised call. Then all agents move to their
@@ -117,36 +117,38 @@ class Game:
             out[:, a] = pay[:, self.row_agent == a].sum(axis=1)
         return out / self.n_reps
 
-    def best_values(self, x: np.ndarray, t: int, candidates: np.ndarray) -> np.ndarray:
-        """Each agent's payoff-maximising intensity of tactic ``t`` among ``candidates`` (agents
-        x C, column 0 = the current intensity), holding the others at ``x``, and its gain over the
-        current intensity (cents); ties go to the lowest intensity.
+    def best_values(self, x: np.ndarray, ts: list[int], candidates: np.ndarray):
+        """Each agent's payoff-maximising intensity of each tactic in ``ts`` among ``candidates``
+        (len(ts) x agents x C, column 0 = the current intensity), holding everything else at
+        ``x``, and its gain over the current intensity (cents); ties go to the lowest intensity.
 
-        World (c, a): everyone plays ``x`` except agent ``a``, who plays ``candidates[a, c]``;
-        all C x agents worlds are scored in one call."""
-        n_ag, n_c = candidates.shape
+        World (t, c, a): everyone plays ``x`` except agent ``a``, who plays ``candidates[t, a, c]``
+        on tactic ``t``; all worlds are scored in one call. Returns (best, gain), agents x len(ts).
+        """
+        n_t, n_ag, n_c = candidates.shape
         n_rows = len(self.base)
         rows0 = self._rows(x)
         a = self.row_agent
+        spill = self.model.spill(x)
+        slot = a * n_rows + np.arange(n_rows)
         blocks = []
-        for c in range(n_c):
-            xd = x[a].copy()
-            xd[:, t] = candidates[a, c]
-            dev = self.bvals + self.model.delta(xd, self.roles[a], self.model.spill(x))
-            dev = finish(dev, self.model.metrics, self.dtypes)
-            worlds = np.tile(rows0, (n_ag, 1))
-            worlds[a * n_rows + np.arange(n_rows)] = dev  # world a: agent a's rows deviate
-            blocks.append(worlds)
-        pays = self._world_pay(np.vstack(blocks), n_c * n_ag).reshape(n_c, n_ag, n_ag)
-        own = pays[:, np.arange(n_ag), np.arange(n_ag)].T  # agents x C
-        util = own - self.cost[:, t][:, None] * candidates**2
-        best = np.empty(n_ag)
-        gain = np.empty(n_ag)
-        for i in range(n_ag):
-            top = np.flatnonzero(util[i] >= util[i].max() - 1e-6)
-            best[i] = candidates[i, top].min()
-            gain[i] = util[i].max() - util[i, 0]  # column 0 is the current intensity
-        return best, gain
+        for i, t in enumerate(ts):
+            for c in range(n_c):
+                xd = x[a].copy()
+                xd[:, t] = candidates[i, a, c]
+                dev = finish(
+                    self.bvals + self.model.delta(xd, self.roles[a], spill), self.model.metrics, self.dtypes
+                )
+                worlds = np.tile(rows0, (n_ag, 1))
+                worlds[slot] = dev  # world a: agent a's rows deviate
+                blocks.append(worlds)
+        pays = self._world_pay(np.vstack(blocks), n_t * n_c * n_ag).reshape(n_t, n_c, n_ag, n_ag)
+        own = pays[:, :, np.arange(n_ag), np.arange(n_ag)].transpose(0, 2, 1)  # tactics x agents x C
+        util = own - self.cost[:, ts].T[:, :, None] * candidates**2
+        top = util >= util.max(axis=2, keepdims=True) - 1e-6
+        best = np.where(top, candidates, np.inf).min(axis=2)
+        gain = util.max(axis=2) - util[:, :, 0]
+        return best.T, gain.T
 
 
 def solve(
@@ -156,6 +158,7 @@ def solve(
     max_rounds: int = 25,
     tol: float = 0.02,
     gain_tol_cents: float = 100.0,
+    max_rows: int = 300_000,
 ) -> Equilibrium:
     """Damped iterated best response from ``x0`` (default: nobody uses any tactic).
 
@@ -165,6 +168,7 @@ def solve(
     the grid); ``approximate``: every best response is within ``tol`` of the current intensity
     but a jump in pay just beside it (a tier cliff, a rank) is still worth more than
     ``gain_tol_cents``; ``cycling``: an undamped round repeated a profile; ``not converged``.
+    Tactics are searched together (Jacobi) in batches of at most ``max_rows`` KPI rows a call.
     """
     n_ag, n_t = len(game.ids), len(TACTICS)
     x = np.zeros((n_ag, n_t)) if x0 is None else np.array(x0, dtype=float)
@@ -175,15 +179,20 @@ def solve(
     for k in range(max_rounds):
         step = max(0.1, 1.0 / (k + 1))
         gap, gain = 0.0, 0.0
-        for t in range(n_t):
-            cur = x[:, t].copy()
-            coarse = np.hstack([cur[:, None], np.tile(COARSE, (n_ag, 1))])
-            b, _ = game.best_values(x, t, coarse)
-            fine = np.hstack([cur[:, None], b[:, None], np.clip(b[:, None] + FINE[None, :], 0, 1)])
-            b, g = game.best_values(x, t, fine)
+        per_tactic = n_ag * len(game.base) * (1 + len(COARSE))
+        size = max(1, min(n_t, max_rows // max(1, per_tactic)))
+        for lo in range(0, n_t, size):
+            ts = list(range(lo, min(n_t, lo + size)))
+            cur = x[:, ts].T.copy()  # tactics x agents
+            coarse = np.concatenate([cur[:, :, None], np.broadcast_to(COARSE, (*cur.shape, len(COARSE)))], 2)
+            b, _ = game.best_values(x, ts, coarse)
+            b = b.T
+            fine = np.concatenate([cur[:, :, None], b[:, :, None], np.clip(b[:, :, None] + FINE, 0, 1)], 2)
+            b, g = game.best_values(x, ts, fine)
+            b = b.T
             gap = max(gap, float(np.abs(b - cur).max()))
             gain = max(gain, float(g.max()))
-            x[:, t] = np.round(cur + step * (b - cur), 4)
+            x[:, ts] = np.round(cur + step * (b - cur), 4).T
         history.append(gap)
         gains.append(gain)
         if gain <= gain_tol_cents:
