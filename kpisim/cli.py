@@ -143,10 +143,14 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 # --- score (policies) -------------------------------------------------------------------------
+_FILL = "fill metrics without data (e.g. no attendance table) with the policy's declared neutral values, listed in every output"
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from kpisim.policy import load_policy
+    from kpisim.policy.definitions import definitions_used, kpis_for
     from kpisim.policy.inputs import attach_inputs, read_table
     from kpisim.provenance import MANIFEST
 
@@ -165,13 +169,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
             ) from None
         log = load_run(src)
         run = _from_run(log.manifest)
-        table = kpis(log, by=("agent_id",), period="month")
+        table = kpis_for(log, policy, kpis=kpis)  # with the policy's metric definitions
     else:
         run = {}
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
-    scores = policy.score(table)
+    scores = policy.score(table, fill_missing=args.fill_missing)
     payouts = policy.pay(scores, table)
     out = pd.concat(
         [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
@@ -181,7 +185,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         command="score",
         **run,
         input_files={role: InputFile.of(path) for role, path in files.items() if path},
-        details={"policy_id": policy.id, "policy_version": policy.version},
+        details={
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "policy_definitions": definitions_used(policy),
+            "filled_metrics": scores.attrs.get("kpisim", {}).get("filled", {}),
+        },
     ).with_policies({Path(args.policy).stem: policy})  # named as compare names it
     write_table_atomic(out, args.out, manifest)
     paid = int(out["total_cents"].sum())
@@ -194,6 +203,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 # --- compare (analysis) -----------------------------------------------------------------------
+_BEHAVIOUR = (
+    "equilibrium: agents choose tactics that raise pay - cost; writes behaviour.csv, consequences.csv"
+)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
     from kpisim.io.atomic import check_output_dir
@@ -225,6 +239,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=sys.stderr.isatty(),
         inputs=inputs,
+        fill_missing=args.fill_missing,
     )
     if args.inputs:
         comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
@@ -421,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--policy", required=True)
     sc.add_argument("--inputs", help="extra per-agent inputs (e.g. manager ratings), CSV")
     sc.add_argument("--out", required=True, help=".csv or .parquet")
+    sc.add_argument("--fill-missing", action="store_true", help=_FILL)
     sc.set_defaults(func=_cmd_score)
 
     c = sub.add_parser("compare", help="compare policies on the same simulated months")
@@ -442,16 +458,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
-    c.add_argument(
-        "--behaviour",
-        choices=["none", "equilibrium"],
-        default="none",
-        help="equilibrium: agents choose tactics that raise pay - cost; writes behaviour.csv and consequences.csv",
-    )
-    c.add_argument(
-        "--behaviour-params", help="tactic effects, costs and detection (YAML, see docs/behaviour.md)"
-    )
+    c.add_argument("--behaviour", choices=["none", "equilibrium"], default="none", help=_BEHAVIOUR)
+    c.add_argument("--behaviour-params", help="tactic effects, costs, detection (YAML, docs/behaviour.md)")
     c.add_argument("--out", required=True)
+    c.add_argument("--fill-missing", action="store_true", help=_FILL)
     c.set_defaults(func=_cmd_compare)
 
     st = sub.add_parser(
@@ -509,6 +519,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
     st.set_defaults(func=_cmd_staffing)
+
+    from kpisim.cli_calibrate import add_calibrate
+
+    add_calibrate(sub)
     return p
 
 

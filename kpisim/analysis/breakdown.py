@@ -81,7 +81,9 @@ def score_breakdown(
         policies: name -> policy objects (default: those stored on ``comp``).
 
     Returns:
-        One row per policy, ``by`` group and item (the columns of :func:`score_items`, then
+        One row per policy, role (``all`` without roles; each role's items are those of its own
+        card, measured on its own agents), ``by`` group and item (the columns of
+        :func:`score_items`, then
         points = signed mean points per agent-month (deductions negative) with ``_lo``/``_hi``
         and ``n`` months, pct_of_max = 100 x points / max_points, missing_share = share of the
         group's agent-months whose metric is missing (NaN), varies = whether the metric takes more
@@ -107,9 +109,8 @@ def score_breakdown(
         )
     month = ["replication", "period"]
     out = []
-    for name, pol in policies.items():
+    for name, role, pol, s in _by_role(policies, comp.scores):
         items = score_items(pol)
-        s = comp.scores[comp.scores["policy"] == name]
         s = s.drop(columns=[c for c in by if c in s.columns and c not in KEYS])
         if by:
             s = s.merge(kt[KEYS + [c for c in by if c not in KEYS]], on=KEYS, how="left")
@@ -159,12 +160,15 @@ def score_breakdown(
         ci = ci_frame(long, [*by, "column"], ["points"])
         ci = items.merge(ci, on="column", how="left", sort=False)
         ci["pct_of_max"] = 100 * ci["points"] / ci["max_points"].where(ci["max_points"] > 0)
-        ci = _measurability(ci, kt, by)
+        mine = kt.merge(s[KEYS].drop_duplicates(), on=KEYS, how="inner") if role is not None else kt
+        ci = _measurability(ci, mine, by)
         ci.insert(0, "policy", name)
+        ci.insert(1, "role", role or "all")
         out.append(ci)
     res = pd.concat(out, ignore_index=True)
     cols = [
         "policy",
+        "role",
         *by,
         "kind",
         "item",
@@ -185,6 +189,22 @@ def score_breakdown(
         "sign",
     ]
     return res[cols]
+
+
+def _by_role(policies: Mapping[str, Any], scores: pd.DataFrame):
+    """(policy name, role or None, the role's single-card policy, its score rows) per policy and
+    role with rows: each role's items are those of its own card."""
+    for name, pol in policies.items():
+        s = scores[scores["policy"] == name]
+        if not getattr(pol, "roles", ()) or "role" not in s.columns:
+            yield name, None, pol, s
+            continue
+        from kpisim.policy.roles import role_policy
+
+        for r in pol.roles:
+            rows = s[s["role"] == r.id]
+            if len(rows) and not r.unscored:
+                yield name, r.id, role_policy(pol, r), rows
 
 
 def _measurability(ci: pd.DataFrame, kt: pd.DataFrame, by: list[str]) -> pd.DataFrame:

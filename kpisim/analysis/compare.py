@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
+from kpisim.analysis.policy_meta import needed_variants, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
-from kpisim.errors import DataError, KpisimError
+from kpisim.errors import KpisimError
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.provenance import content_sha256, frame_sha256
 from kpisim.scenario.models import Scenario
 
@@ -53,11 +55,11 @@ class Comparison:
 
     # --- per agent ---------------------------------------------------------------------------
     def agent_pay(self) -> pd.DataFrame:
-        """One row per policy, replication, agent, period: pay_cents, total (score), group keys and
-        the hidden ``true_*`` columns (incl. ``true_contribution``)."""
-        p = self.pay[["policy", *RUN, "agent_id", "period", "total_cents"]].rename(
-            columns={"total_cents": "pay_cents"}
-        )
+        """One row per policy, replication, agent, period: pay_cents, total (score), role, group keys
+        and the hidden ``true_*`` columns (incl. ``true_contribution``)."""
+        p = self.pay[
+            ["policy", *RUN, "agent_id", "period", "total_cents", *["role"][: "role" in self.pay]]
+        ].rename(columns={"total_cents": "pay_cents"})
         s = self.scores[["policy", *AGENT_KEYS, "total"]]
         out = p.merge(s, on=["policy", *AGENT_KEYS], how="left")
         kcols = [
@@ -306,6 +308,7 @@ def compare(
     kpi_by: Sequence[str] = ("agent_id",),
     period: str = "month",
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    fill_missing: bool = False,
 ) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
@@ -321,8 +324,10 @@ def compare(
         period: KPI period (``month`` for monthly scorecards).
         inputs: the policies' declared extra inputs (manager ratings, exams): a DataFrame joined
             on agent_id (and period/replication if present), or column -> constant. Inputs still
-            missing get a neutral constant (see :func:`neutral_inputs`): equal for every agent,
+            missing get a neutral constant (see :func:`kpisim.policy.inputs.neutral_inputs`): equal for every agent,
             so they never separate agents.
+        fill_missing: fill metrics without data with the policies' declared neutral values
+            (listed in ``meta["filled_metrics"]``) instead of refusing (docs/policies.md).
 
     Raises:
         KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
@@ -342,7 +347,7 @@ def compare(
         replications=replications,
         jobs=jobs,
         progress=progress,
-        options={"kpi_by": tuple(kpi_by), "period": period},
+        options={"kpi_by": tuple(kpi_by), "period": period, "variants": needed_variants(policies)},
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
     kt, filled = attach_policy_inputs(kt, policies, inputs)
@@ -352,7 +357,7 @@ def compare(
     scores, pays = [], []
     for name in names:
         pol = policies[name]
-        s = pol.score(kt)
+        s = pol.score(kt, fill_missing=True) if fill_missing else pol.score(kt)
         p = pol.pay(s, kt)
         scores.append(_with_policy(s, name, scenario, seed))
         pays.append(_with_policy(p, name, scenario, seed))
@@ -377,6 +382,7 @@ def compare(
             "policy_sha256": _policy_hashes(policies),
             "population": _one_value(r.get("population") for r in res),
             "inputs": _describe_inputs(inputs),
+            **policy_meta(policies, scores),
         },
     )
 
@@ -409,50 +415,3 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
 def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
     """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
     return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}
-
-
-def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
-    """Neutral constant per declared policy input: the lowest staff level for a level column,
-    0 for lower-is-better inputs (counts of bad events, flags), 80 for ``points(0-100)`` ratings,
-    1.0 otherwise (ratios)."""
-    out: dict[str, Any] = {}
-    for pol in policies.values():
-        levels = getattr(getattr(pol, "scorecard", None), "levels", None)
-        for spec in getattr(pol, "inputs", ()) or ():
-            if spec.name in out:
-                continue
-            if levels is not None and levels.column == spec.name:
-                out[spec.name] = levels.bands[0].name
-            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean"):
-                out[spec.name] = 0.0
-            elif "0-100" in spec.unit:
-                out[spec.name] = 80.0
-            else:
-                out[spec.name] = 1.0
-    return out
-
-
-def attach_policy_inputs(
-    kt: pd.DataFrame, policies: Mapping[str, Any], inputs
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
-    constant (name -> value), which the report lists."""
-    if isinstance(inputs, pd.DataFrame):
-        from kpisim.policy.inputs import attach_inputs
-
-        kt = attach_inputs(kt, inputs)
-        declared = [c for c in neutral_inputs(policies) if c in inputs.columns]
-        for col in declared:
-            gap = kt[col].isna()
-            if gap.any():
-                ids = sorted(kt.loc[gap, "agent_id"].astype(str).unique())
-                raise DataError(
-                    f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
-                    f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
-                    f"every agent of the scenario (check the ids: the KPI table has e.g. "
-                    f"{kt['agent_id'].astype(str).iloc[0]!r})"
-                )
-    elif inputs:
-        kt = kt.assign(**dict(inputs))
-    fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
-    return (kt.assign(**fill) if fill else kt), fill

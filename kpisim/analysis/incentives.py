@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
@@ -151,6 +152,10 @@ def incentive_gradient(
                 else:
                     new[m] = pd.to_numeric(new[m], errors="coerce").astype(float)
                     new.loc[idx, m] = val
+                for v in [c for c in month.columns if c.startswith(f"{m}@")]:  # its definitions' variants
+                    x = float(pd.to_numeric(month.loc[idx, v], errors="coerce")) + step
+                    new[v] = pd.to_numeric(new[v], errors="coerce").astype(float)
+                    new.loc[idx, v] = min(max(x, 0.0), 1.0) if m.endswith("_rate") else max(x, 0.0)
                 s2 = pol.score(new)
                 p2 = pol.pay(s2, new)
                 after = int(p2.loc[p2["agent_id"] == med_agent, "total_cents"].iloc[0])
@@ -360,7 +365,7 @@ def lever_effects(
         replications=replications,
         jobs=jobs,
         progress=progress,
-        options={"kpi_by": ("agent_id",), "period": period},
+        options={"kpi_by": ("agent_id",), "period": period, "variants": needed_variants(policies)},
         desc="levers",
     )
     tables = [

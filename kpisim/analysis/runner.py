@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
+from kpisim.kpi.variants import add_variants
 from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
 
@@ -85,11 +86,15 @@ def run_replications(
             bar.close()
 
 
-def summarise_for_compare(log, *, kpi_by: tuple[str, ...], period: str) -> dict[str, pd.DataFrame]:
-    """Worker reduction: the KPI table and the agents table (with hidden truth) of one log, and
-    how its population was drawn (``fixed`` or ``redraw``, for the manifest)."""
+def summarise_for_compare(
+    log, *, kpi_by: tuple[str, ...], period: str, variants: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    """Worker reduction: the KPI table (with the metric variants the policies define, see
+    ``kpisim.kpi.variants``) and the agents table (with hidden truth) of one log, and how its
+    population was drawn (``fixed`` or ``redraw``, for the manifest)."""
+    kt = kpis(log, by=kpi_by, period=period)
     return {
-        "kpis": kpis(log, by=kpi_by, period=period),
+        "kpis": add_variants(log, kt, variants, by=kpi_by, period=period),
         "agents": log.tables["agents"].copy(),
         "population": log.manifest.get("population"),
     }

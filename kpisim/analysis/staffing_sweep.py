@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import sipp
-from kpisim.analysis.compare import attach_policy_inputs
+from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.kpi.registry import METRICS
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
@@ -55,13 +56,21 @@ def with_headcount(scenario: Scenario, headcount: int) -> Scenario:
 
 
 def summarise_for_staffing(
-    log, *, horizon, queues, period: str = "month", agent_kpis: bool = False, threshold_s: float = 20.0
+    log,
+    *,
+    horizon,
+    queues,
+    period: str = "month",
+    agent_kpis: bool = False,
+    threshold_s: float = 20.0,
+    variants: dict | None = None,
 ) -> dict[str, Any]:
     """Worker reduction: centre-level totals (service level within ``threshold_s``), staffed
     agents per interval (``staffed``: all agents; ``staffed_by_group``: agent group -> its staffed
     agents per interval), offered contacts per queue and interval (and per-agent KPIs when pay is
     wanted)."""
     from kpisim.kpi.compute import kpis
+    from kpisim.kpi.variants import add_variants
 
     # chat occupancy as the share of session slots in use (sessions / max_concurrency), the
     # quantity Erlang's slot model predicts; voice agents have one slot, so nothing changes there
@@ -96,8 +105,9 @@ def summarise_for_staffing(
         "staffed_by_group": by_group,
         "offered": sipp.offered_profile(log.tables["contacts"], horizon, queues),
     }
-    if agent_kpis:
-        out["kpis"] = kpis(log, by=("agent_id",), period=period, definitions=defs)
+    if agent_kpis:  # with the metric variants the policies define (kpisim.kpi.variants)
+        kt = kpis(log, by=("agent_id",), period=period, definitions=defs)
+        out["kpis"] = add_variants(log, kt, variants, by=("agent_id",), period=period)
     return out
 
 
@@ -229,6 +239,7 @@ def staffing_sweep(
             "horizon": scenario.horizon,
             "threshold_s": threshold_s,
             "queues": list(scenario.queues),
+            "variants": needed_variants(policies or {}),
         },
         desc="staffing",
     )

@@ -57,6 +57,56 @@ class RosterMapping(BaseModel):
         return _check_targets(v, AGENT_COLUMNS)
 
 
+#: event-log tables besides contacts and agents that an export may bring (``tables:`` section)
+EXTRA_TABLES: tuple[str, ...] = ("agent_states", "attendance", "conduct", "qa", "silent_orders")
+
+
+class TableMapping(BaseModel):
+    """How to read one more table of an export (agent states, attendance, conduct, QA, silent
+    orders): its file, column names, value maps, units, time format and time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: str
+    columns: dict[str, str] = {}
+    time_format: str | None = None
+    date_format: str | None = None
+    time_zone: str | None = None
+    local_time_zone: str | None = None
+    true_values: tuple[str, ...] = ("true", "t", "yes", "y", "1")
+    false_values: tuple[str, ...] = ("false", "f", "no", "n", "0", "")
+    money_unit: Literal["units", "cents"] = "units"
+    units: dict[str, Literal["s", "min", "h"]] = {}
+    recode: dict[str, dict[str, str]] = {}
+
+    @field_validator("time_format", "date_format")
+    @classmethod
+    def _fmt(cls, v: str | None) -> str | None:
+        if v is not None and ("%z" in v or "%Z" in v):
+            raise ValueError(f"bad value {v!r}: give the zone as time_zone, not in the format")
+        return v
+
+    @model_validator(mode="after")
+    def _zones(self) -> TableMapping:
+        if (self.time_zone is None) != (self.local_time_zone is None):
+            raise ValueError("time_zone and local_time_zone go together (the export's zone and the centre's)")
+        for z in (self.time_zone, self.local_time_zone):
+            if z is not None:
+                try:
+                    from zoneinfo import ZoneInfo
+
+                    ZoneInfo(z)
+                except Exception:
+                    raise ValueError(
+                        f"unknown time zone {z!r}; use an IANA name such as UTC or Asia/Shanghai"
+                    ) from None
+        both = sorted(
+            {v.strip().lower() for v in self.true_values} & {v.strip().lower() for v in self.false_values}
+        )
+        if both:
+            raise ValueError(f"true_values: {both[0]!r} is also in false_values")
+        return self
+
+
 class ImportMapping(BaseModel):
     """How to read one export into the ``contacts`` table (see the module docstring)."""
 
@@ -70,6 +120,21 @@ class ImportMapping(BaseModel):
     defaults: dict[str, str | int | float | bool] = {}
     scenario_id: str | None = None
     roster: RosterMapping = RosterMapping()
+    file: str | None = None  # the contacts file inside an export directory
+    tables: dict[str, TableMapping] = {}
+
+    @field_validator("tables")
+    @classmethod
+    def _tables(cls, v: dict[str, TableMapping]) -> dict[str, TableMapping]:
+        for name, t in v.items():
+            if name not in EXTRA_TABLES:
+                raise ValueError(f"unknown table {name!r}; allowed: {', '.join(EXTRA_TABLES)}")
+            allowed = tuple(c for c, _, _ in schema.TABLES[name])
+            _check_targets(t.columns, allowed)
+            for k in (*t.units, *t.recode):
+                if k not in allowed:
+                    raise ValueError(f"{name}: unknown column {k!r}; allowed: {', '.join(allowed)}")
+        return v
 
     @field_validator("columns")
     @classmethod
@@ -127,4 +192,4 @@ def load_mapping(mapping: ImportMapping | Mapping[str, Any] | str | os.PathLike 
     return validate(ImportMapping, data, str(path))
 
 
-__all__ = ["ImportMapping", "RosterMapping", "SpecError", "load_mapping"]
+__all__ = ["EXTRA_TABLES", "ImportMapping", "RosterMapping", "SpecError", "TableMapping", "load_mapping"]

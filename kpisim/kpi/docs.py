@@ -28,14 +28,19 @@ table = kpisim.kpis(log, by=("agent_id",), period="month",
                     definitions={"service_level": {"threshold_s": 30}, "fcr_rate": {"window_h": 12}})
 ```
 
-or `kpisim kpis RUN_DIR_OR_EXPORT --by agent_id --period month --out kpis.csv`.
+or `kpisim kpis RUN_DIR_OR_EXPORT --by agent_id --period month --out kpis.csv`. Several
+definitions of one metric can sit side by side as variant columns (`fcr_rate@window_h=12`, see
+`kpisim.kpi.variants` and the policies' `definitions` in policies.md). Citations such as S2 or
+"S3 #21" name the source documents described in sources.md.
 
 ## Rules that hold for every metric
 
 - **One row per (scenario_id, replication, seed, by..., period)**; `period` is the start of the
   period: `interval` (`interval_min` minutes, default 30), `day`, `week` (Monday start) or
   `month`. Levels: `by=("agent_id",)` (agent), `team` / `shift` / `tenure_group` (team: agent
-  attributes joined from the `agents` table), `queue`, `channel`, `()` (centre).
+  attributes joined from the `agents` table), `queue`, `channel`, `()` (centre). Agent rows also
+  carry `skill`, the agent's primary queue (best priority in the roster's `queues`), which
+  policies' roles select on.
 - **Ratios come from summed numerators and denominators**, never from averages of ratios. The
   additive columns (`n_*`, `sum_*`, listed at the end) are in every KPI table, so
   `kpisim.kpi.compute.reaggregate(table, by=("team",))` re-aggregates agent rows exactly.

@@ -284,10 +284,13 @@ def attendance_values(df: pd.DataFrame, need: list[str], defs: Defs) -> dict[str
     worked = logged > 0
 
     def lateness(metric: str, long: bool) -> np.ndarray:
-        lim = defs[metric]["long_min"]
+        p = defs[metric]
+        lim = p["long_min"]
         if long:
             return (late >= lim) | (early >= lim)
-        return ((late > 0) & (late < lim)) | ((early > 0) & (early < lim))
+        top = np.inf if p["include_long"] else lim
+        a, b = (late > 0) & (late < top), (early > 0) & (early < top)
+        return a.astype(np.int64) + b if p["count"] == "events" else a | b
 
     short = defs["short_online_days"]
     rules: dict[str, Callable[[], np.ndarray]] = {

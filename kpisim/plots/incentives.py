@@ -215,6 +215,9 @@ def score_breakdown_bars(breakdown: pd.DataFrame, *, hue: str | None = None, nco
     import numpy as np
 
     plt = _plt()
+    if "role" in breakdown.columns:  # one panel per policy and role (each role has its own card)
+        label = breakdown["policy"] + " · " + breakdown["role"].astype(str)
+        breakdown = breakdown.assign(policy=label.where(breakdown["role"] != "all", breakdown["policy"]))
     d0 = breakdown[breakdown["in_total"]]
     pols = list(dict.fromkeys(d0["policy"]))
     n = max(len(pols), 1)

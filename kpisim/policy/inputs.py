@@ -9,7 +9,9 @@ a timestamp (the start of the month).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,14 +46,24 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
         file: name used in messages.
 
     Raises:
-        DataError: no ``agent_id``, duplicate keys, or a column already in the KPI table.
+        DataError: no ``agent_id``, duplicate keys, or a column already in the KPI table with
+            data (an empty one, e.g. attendance metrics of an export without attendance, is
+            replaced by the inputs' column).
     """
     keys = [k for k in JOIN_KEYS if k in inputs.columns and k in kpi_table.columns]
     if "agent_id" not in keys:
         raise DataError(f"{file}: needs an 'agent_id' column to join on")
     clash = [c for c in inputs.columns if c not in keys and c in kpi_table.columns]
+    empty = [c for c in clash if kpi_table[c].isna().all()]  # no data (e.g. no attendance table)
+    clash = [c for c in clash if c not in empty]
     if clash:
-        raise DataError(f"{file}: column(s) {clash} already exist in the KPI table; inputs add new columns")
+        raise DataError(
+            f"{file}: column(s) {clash} already exist in the KPI table; inputs add new columns "
+            "(or fill columns the KPI table has no data for)"
+        )
+    attrs = dict(kpi_table.attrs)
+    if empty:
+        kpi_table = kpi_table.drop(columns=empty)
     right = inputs.copy()
     for k in keys:
         left_dtype = kpi_table[k].dtype
@@ -72,5 +84,50 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
             f"{', '.join(keys)} is expected"
         )
     out = kpi_table.merge(right, on=keys, how="left", validate="many_to_one")
-    out.attrs = dict(kpi_table.attrs)
+    out.attrs = attrs
     return out
+
+
+def neutral_inputs(policies: Mapping[str, Any]) -> dict[str, Any]:
+    """Neutral constant per declared policy input: the lowest staff level for a level column,
+    0 for lower-is-better inputs (counts of bad events, flags) and money (``cents``), 80 for
+    ``points(0-100)`` ratings, 1.0 otherwise (ratios)."""
+    out: dict[str, Any] = {}
+    for pol in policies.values():
+        levels = getattr(getattr(pol, "scorecard", None), "levels", None)
+        for spec in getattr(pol, "inputs", ()) or ():
+            if spec.name in out:
+                continue
+            if levels is not None and levels.column == spec.name:
+                out[spec.name] = levels.bands[0].name
+            elif spec.direction == "lower" or spec.unit in ("bool", "flag", "boolean", "cents"):
+                out[spec.name] = 0.0
+            elif "0-100" in spec.unit:
+                out[spec.name] = 80.0
+            else:
+                out[spec.name] = 1.0
+    return out
+
+
+def attach_policy_inputs(
+    kt: pd.DataFrame, policies: Mapping[str, Any], inputs
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The KPI table with the policies' declared inputs, and the inputs filled with a neutral
+    constant (name -> value), which the report lists."""
+    if isinstance(inputs, pd.DataFrame):
+        kt = attach_inputs(kt, inputs)
+        declared = [c for c in neutral_inputs(policies) if c in inputs.columns]
+        for col in declared:
+            gap = kt[col].isna()
+            if gap.any():
+                ids = sorted(kt.loc[gap, "agent_id"].astype(str).unique())
+                raise DataError(
+                    f"inputs: no value of {col!r} for {int(gap.sum())} agent-month(s), agent_id "
+                    f"{', '.join(map(repr, ids[:3]))}{' ...' if len(ids) > 3 else ''}; the inputs must cover "
+                    f"every agent of the scenario (check the ids: the KPI table has e.g. "
+                    f"{kt['agent_id'].astype(str).iloc[0]!r})"
+                )
+    elif inputs:
+        kt = kt.assign(**dict(inputs))
+    fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
+    return (kt.assign(**fill) if fill else kt), fill

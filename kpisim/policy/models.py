@@ -12,7 +12,7 @@ Variants: ``policy.model_copy(update=...)`` does not re-validate; use
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -42,6 +42,7 @@ class InputSpec(Spec):
         unit: free text, e.g. ``points(0-100)``.
         direction: ``higher``, ``lower`` or ``neutral`` (is more better?).
         description: how it is measured and by whom.
+        default: makes the input optional: the value used when the column is not supplied.
         bounds: ``[lower, upper]`` the value can take (``null`` = unbounded), e.g. ``[0, 100]``
             for a 0-100 rating; analyses that perturb values (incentive gradients) keep them
             inside. Default unbounded.
@@ -51,6 +52,7 @@ class InputSpec(Spec):
     unit: str = ""
     direction: Direction = "higher"
     description: str = ""
+    default: float | None = None
     bounds: tuple[float | None, float | None] = (None, None)
 
     @field_validator("bounds")
@@ -79,6 +81,7 @@ class Component(_Named):
         direction: overrides the metric's direction (``neutral`` disables monotonicity checks).
         missing: when the value is missing (NaN): ``zero`` points, ``full`` points, or ``nan``
             (the total becomes NaN: the agent has no score).
+        definition: registry parameters for this component's metric, e.g. ``{window_h: 12}``.
     """
 
     metric: Ident
@@ -88,6 +91,7 @@ class Component(_Named):
     category: Ident | None = None
     direction: Direction | None = None
     missing: Literal["zero", "full", "nan"] = "zero"
+    definition: dict[str, Any] | None = None
 
 
 class Deduction(_Named):
@@ -137,8 +141,7 @@ class Gate(_Named):
     """A named condition on a metric; pay elements listing the gate pay 0 when it triggers.
 
     Attributes:
-        metric: registry key or input.
-        when: triggers when the value satisfies this, e.g. ``"x < 0.9"``.
+        metric: registry key or input; when: triggers when the value satisfies it (``"x < 0.9"``).
         if_missing: ``ignore`` (no data: not triggered) or ``trigger``.
         zero_total: also set the score total to 0 when triggered.
     """
@@ -150,13 +153,7 @@ class Gate(_Named):
 
 
 class TotalSpec(Spec):
-    """Floor, cap and rounding of the total score.
-
-    Attributes:
-        floor: lowest total (default 0); ``null`` for none.
-        cap: highest total; ``null`` (default) for none.
-        decimals: the total is rounded half-up to this many decimals (0-4; default 2).
-    """
+    """Floor (default 0), cap (default none, ``null``) and half-up rounding (0-4 decimals)."""
 
     floor: float | None = 0
     cap: float | None = None
@@ -174,21 +171,20 @@ class GradeBand(Spec):
 class Grades(Spec):
     """Grades by forced distribution over ranks (S2) or by thresholds on the total.
 
-    Attributes:
-        method: ``forced`` (best ``pct`` % of each group get the first grade, ...; counts by
-            largest remainder) or ``thresholds``.
-        bands: best grade first.
-        group_by: extra grouping columns beyond (scenario_id, replication, period).
-        ties: ``same_grade`` (equal totals share the best grade any of them reaches) or ``break``
-            (strict order by ``tie_break`` metrics, then agent_id).
-        tie_break: metrics that order equal totals (each along its own direction).
+    Attributes (details in ``docs/policies.md``):
+        method: ``forced`` (best ``pct`` % of each group, largest remainder) or ``thresholds``.
+        bands: best grade first; group_by: extra grouping columns beyond (scenario_id,
+            replication, period); over: ``period`` or ``year`` (forced: rank annual means).
+        ties: ``midrank`` (equal totals share the grade of their middle rank), ``same_grade``
+            (the best grade any reaches) or ``break`` (order by ``tie_break``, then agent_id).
     """
 
     method: Literal["forced", "thresholds"]
     bands: tuple[GradeBand, ...] = Field(min_length=1)
     group_by: tuple[Ident, ...] = ()
-    ties: Literal["same_grade", "break"] = "same_grade"
+    ties: Literal["same_grade", "break", "midrank"] = "same_grade"
     tie_break: tuple[Ident, ...] = ()
+    over: Literal["period", "year"] = "period"
 
 
 class LevelBand(Spec):
@@ -236,10 +232,8 @@ class Performance(Spec):
     """Performance pay: ``full_cents x total / max`` (S1) or ``full_cents x grade_pct[grade] / 100``.
 
     Attributes:
-        full_cents: performance pay at full score, in cents.
-        basis: ``score`` or ``grade``.
-        grade_pct: grade -> percent of full pay (basis ``grade``).
-        max_pct: cap in percent of full pay (bonus points can lift a total above max).
+        full_cents: performance pay at full score, in cents; basis: ``score`` or ``grade``.
+        grade_pct: grade -> percent of full pay (basis ``grade``); max_pct: cap in percent.
         gates: gate ids; a triggered gate makes performance pay 0.
     """
 
@@ -282,19 +276,13 @@ class PoolShare(Spec):
 class Pool(_Named):
     """A bonus pool (S3): pool = rate x base per group, split by rank, by score or equally.
 
-    Attributes:
-        base_metric: column holding the base (one value per group, repeated on its rows).
-        rate: fraction of the base (``"0.6%"``).
+    Attributes (details in ``docs/policies.md``):
+        base_metric: column holding the base (one value per group); rate: fraction of it.
         group_by: extra grouping columns beyond (scenario_id, replication, period).
-        split: ``rank`` (named ranks' ``shares`` + ``rest_pct``, S3), ``by_score`` (in
-            proportion to each eligible agent's ``rank_by`` value) or ``equal``.
-        rank_by: ``total`` or a metric (along its direction); with ``by_score`` the value the
-            pool is proportional to (``total`` or a higher-is-better metric).
+        split: ``rank`` (``shares`` + ``rest_pct``, S3), ``by_score`` (pro rata ``rank_by``)
+            or ``equal``; rank_by: ``total`` or a metric (along its direction).
         tie_break: metrics ordering equal ranks (S3: ``[sales_cents]``); then agent_id.
-        shares: the named ranks' percentages and fixed amounts (``split: rank`` only).
-        rest_pct: percent shared evenly by everyone ranked below the named ranks (``rank`` only).
-        unclaimed: shares nobody holds (too few agents): ``company`` keeps them or
-            ``redistribute`` them pro rata among the ranked agents.
+        unclaimed: shares nobody holds: ``company`` keeps them or ``redistribute`` them.
         gates: gate ids; agents with a triggered gate (or no score) are not ranked.
     """
 
@@ -320,10 +308,8 @@ class TeamTarget(Spec):
 
 
 class TeamBonus(_Named):
-    """A fund paid when all targets are met (S1: 2,000 team-building fund), split among members.
-
-    ``split``: ``equal`` or ``by_score`` (proportional to total); exact by largest remainder.
-    """
+    """A fund paid when all targets are met (S1: 2,000 team-building fund), split among members
+    ``equal``-ly or ``by_score`` (proportional to total); exact by largest remainder."""
 
     fund_cents: Cents
     group_by: tuple[Ident, ...] = ("team",)
@@ -378,6 +364,7 @@ class Policy(Spec):
         description: free text.
         currency: ISO code; all money is in its minor unit (fen for CNY).
         inputs: extra columns the user supplies (manager ratings, exam scores, staff level).
+        roles, ranking, definitions, neutral: see ``docs/policies.md``.
     """
 
     kind: Literal["policy"] = "policy"
@@ -389,6 +376,10 @@ class Policy(Spec):
     inputs: tuple[InputSpec, ...] = ()
     scorecard: Scorecard
     pay_plan: PayPlan = Field(default=PayPlan(), alias="pay")
+    roles: tuple[Role, ...] = ()
+    ranking: Literal["within_role", "across_roles"] = "within_role"
+    definitions: dict[Ident, dict[str, Any]] = Field(default_factory=dict)
+    neutral: dict[Ident, float] = Field(default_factory=dict)
 
     model_config = Spec.model_config | {"populate_by_name": True}
     # provenance, set by load_policy (not part of the content): (file, content hash when loaded)
@@ -404,6 +395,9 @@ class Policy(Spec):
         from kpisim.policy.checks import check_policy
 
         check_policy(self)
+        from kpisim.policy.role_checks import check_roles
+
+        check_roles(self)
         return self
 
     @property
@@ -413,20 +407,26 @@ class Policy(Spec):
 
         return scorecard_max(self.scorecard)
 
-    def score(self, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
-        """Score every row of a KPI table; see :func:`kpisim.policy.scoring.score`."""
-        from kpisim.policy.scoring import score
+    def score(self, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False) -> pd.DataFrame:
+        """Score every row, each on its role's card; see :func:`kpisim.policy.roles.score`."""
+        from kpisim.policy.roles import score
 
-        return score(self, kpi_table)
+        return score(self, kpi_table, fill_missing=fill_missing)
 
     def pay(self, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
-        """Payouts in cents per row; see :func:`kpisim.policy.payplan.pay`."""
-        from kpisim.policy.payplan import pay
+        """Payouts in cents per row; see :func:`kpisim.policy.roles.pay`."""
+        from kpisim.policy.roles import pay
 
         return pay(self, scores, kpi_table)
 
     def pool_ledger(self, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         """Per pool and group: pool, paid shares, fixed extras and unclaimed cents."""
-        from kpisim.policy.payplan import pool_ledger
+        from kpisim.policy.roles import pool_ledger
 
         return pool_ledger(self, scores, kpi_table)
+
+
+from kpisim.policy.role_models import Role  # noqa: E402 - a Role holds a Scorecard and a PayPlan
+
+Role.model_rebuild(_types_namespace={"Scorecard": Scorecard, "PayPlan": PayPlan})
+Policy.model_rebuild()

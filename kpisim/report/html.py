@@ -241,6 +241,7 @@ def _html(
         f"simulated months. Baseline: <b>{e(comp.baseline)}</b>. Money in {cur}. Brackets are 95 % confidence "
         "intervals across replications. Definitions: docs/analysis.md.</p>",
         _filled_note(comp.meta.get("filled_inputs") or {}),
+        policy_notes(comp.meta),
         "<h2>Payout cost</h2>",
         img("cost"),
         c.to_html(index=False, border=0, classes="t"),
@@ -312,6 +313,28 @@ def _html(
         ]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def policy_notes(meta: dict) -> str:
+    """Roles, metric definitions and filled metrics of each policy (from ``Comparison.meta``)."""
+    e = html.escape
+    rows = []
+    for pol in sorted(set(meta.get("roles") or {}) | set(meta.get("policy_definitions") or {})):
+        roles = ", ".join(
+            f"{e(r)} ({n} agent-months)" for r, n in (meta.get("roles") or {}).get(pol, {}).items()
+        )
+        defs = (meta.get("policy_definitions") or {}).get(pol) or {}
+        dtext = "; ".join(f"<code>{e(c)}</code>" for c in defs) or "registry defaults"
+        filled = (meta.get("filled_metrics") or {}).get(pol) or {}
+        ftext = ", ".join(f"{e(k)} = {v:g}" for k, v in filled.items())
+        rows.append(
+            f"<li><b>{e(pol)}</b>: roles {roles or '-'}; definitions {dtext}"
+            + (f"; <b>no data, filled with neutral values</b>: {ftext}" if ftext else "")
+            + "</li>"
+        )
+    if not rows:
+        return ""
+    return "<h2>Roles and metric definitions</h2><ul>" + "".join(rows) + "</ul>"
 
 
 def _filled_note(filled: dict) -> str:

@@ -126,4 +126,12 @@ def synthetic_kpi_table(
     ):
         df[f"rating_{name}"] = rng.uniform(50, 100, n)
     df["answer_in_2_rings_rate"] = rng.uniform(0.6, 1.0, n)  # S4 input (drawn last: earlier draws unchanged)
+    # roles and definitions of the bundled policies (drawn after the above: earlier draws unchanged):
+    # every fourth agent serves after-sales first; the variant columns S1 and S3 read
+    df["skill"] = np.where(agent_idx % 4 == 3, "aftersales", "presales").astype(object)
+    df["rating_self_media"] = rng.uniform(50, 100, n)
+    df["rescue_rate"] = rng.uniform(0.1, 0.6, n)
+    df["grade_pay_cents"] = 0
+    df["conversion_rate@queues=presales"] = df["conversion_rate"]
+    df["late_count@count=events,include_long=true"] = df["late_count"] + df["long_late_count"]
     return df

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from kpisim.cli import main
 from kpisim.provenance import content_sha256
@@ -94,7 +95,15 @@ def test_score_a_run_directory(tmp_path, capsys):
     log = synth.synthetic_log(5000, n_agents=8, n_teams=2, days=31)
     save_run(log, tmp_path / "run")
     out = tmp_path / "scored.csv"
-    assert main(["score", str(tmp_path / "run"), "--policy", S1, "--out", str(out)]) == 0
+    # the synthetic voice agents' queue is voice_support: S1 has no role for it
+    assert main(["score", str(tmp_path / "run"), "--policy", S1, "--out", str(out)]) == 2
+    assert "match no role of policy 's1_xiyu_289': A0001" in capsys.readouterr().err
+    raw = yaml.safe_load(Path(S1).read_text(encoding="utf-8"))
+    raw["roles"][1]["match"]["skill"].append("voice_support")  # a service line: after-sales card
+    (tmp_path / "s1.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert (
+        main(["score", str(tmp_path / "run"), "--policy", str(tmp_path / "s1.yaml"), "--out", str(out)]) == 0
+    )
     got = pd.read_csv(out)
     assert got["agent_id"].nunique() == 8
     assert (got["max"] == 289).all() and got["total"].between(0, 289).all()

@@ -8,13 +8,21 @@ import pytest
 from kpisim.policy import load_policy
 from tests.policyhelpers import POLICIES, rows
 
-SAME = {"team": "t", "avg_response_s": 12.0, "csat_positive_rate": 0.98, "aov_cents": 15000, "orders": 10}
+SAME = {
+    "team": "t",
+    "skill": "presales",
+    "grade_pay_cents": 0,
+    "avg_response_s": 12.0,
+    "csat_positive_rate": 0.98,
+    "aov_cents": 15000,
+    "orders": 10,
+}
 
 
 @pytest.fixture(scope="module")
 def table():
     # the evening pair has the day pair's rates but meets twice the customers per hour
-    return rows(
+    df = rows(
         {
             "agent_id": "a",
             "shift": "day",
@@ -49,6 +57,8 @@ def table():
         },
         **SAME,
     )
+    # both policies define conversion over pre-sales inquirers: here, all of the agents' chats
+    return df.assign(**{"conversion_rate@queues=presales": df["conversion_rate"]})
 
 
 def test_redesign_keeps_s1_structure():

@@ -14,7 +14,15 @@ S1 = POLICIES / "s1_xiyu_289.yaml"
 
 def _team():
     """Two agents whose values put agent 'a' at 9, 9, 7, 4 under the bundled S1 bands."""
-    common = {"team": "t1", "conversion_rate": 0.7, "aov_cents": 7000, "orders": 100}
+    # pre-sales agents; S1's team fund reads conversion of pre-sales inquirers (its definition)
+    common = {
+        "team": "t1",
+        "skill": "presales",
+        "grade_pay_cents": 0,
+        "conversion_rate@queues=presales": 0.7,
+        "aov_cents": 7000,
+        "orders": 100,
+    }
     return rows(
         # sales share 1400/1000 = 1.4 -> 9; volume 700/500 = 1.4 -> 9; 12 s -> 7; 98 % -> 4
         {
@@ -92,10 +100,14 @@ def test_s1_team_bonus_and_prizes():
     p = load_policy(S1)
     df = _team()
     pay = p.pay(p.score(df), df)
-    # targets met (weighted conversion 0.70, AOV 70 yuan): 2,000 yuan split equally
+    # target met (weighted conversion of pre-sales inquirers 0.70): 2,000 yuan split equally
     assert pay["team_bonus_cents"].tolist() == [100000, 100000]
     # 'a' is first on every metric
     assert pay["prize_cents"].tolist() == [30000 + 30000 + 20000 + 10000, 0]
-    missed = df.assign(conversion_rate=0.69)
+    # the target reads the pre-sales definition: a plain conversion_rate column does not count
+    assert p.pay(p.score(df.assign(conversion_rate=0.1)), df.assign(conversion_rate=0.1))[
+        "team_bonus_cents"
+    ].sum()
+    missed = df.assign(**{"conversion_rate@queues=presales": 0.69})
     pay2 = p.pay(p.score(missed), missed)
     assert pay2["team_bonus_cents"].sum() == 0

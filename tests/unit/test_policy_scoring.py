@@ -12,13 +12,18 @@ from kpisim.policy import load_policy
 from tests.policyhelpers import POLICIES, make_policy, rows
 
 S3 = POLICIES / "s3_kuaishangtong_presales.yaml"
+#: S3's definitions: conversion of pre-sales inquirers; lateness in occurrences, long ones too
+CONV = "conversion_rate@queues=presales"
+LATE = "late_count@count=events,include_long=true"
 
 
 def _s3_row(**over):
-    """An S3 agent-month that scores exactly 100 with no events."""
+    """An S3 pre-sales agent-month that scores exactly 100 with no events (``conversion_rate`` and
+    ``late_count`` are stored under the variant columns S3's definitions read)."""
     base = {
         "agent_id": "a",
         "team": "t",
+        "skill": "presales",
         "conversion_rate": 0.6,
         "aov_cents": 20000,
         "reply_rate": 0.98,
@@ -48,6 +53,8 @@ def _s3_row(**over):
     ):
         base[m] = 0
     base.update(over)
+    base[CONV] = base.pop("conversion_rate")
+    base[LATE] = base.pop("late_count")
     return base
 
 
@@ -97,7 +104,7 @@ def test_s3_teamwork_allowance_two_a_month():
 
 
 def test_s3_bonus_points_and_online_time_bands():
-    # team average online time = (13 + 10 + 7 + 10) / 4 = 10 h: 1.3 -> +2 (needs > 30 % for +3)
+    # team average online time = (13 + 10 + 7 + 10) / 4 = 10 h: exactly 1.3 -> +3 ("以上": and above)
     r = [
         _s3_row(agent_id="a", avg_daily_online_h=13.0, praise=2),
         _s3_row(agent_id="b", avg_daily_online_h=10.0, adopted_idea=1),
@@ -105,11 +112,11 @@ def test_s3_bonus_points_and_online_time_bands():
         _s3_row(agent_id="d", avg_daily_online_h=10.0, after_hours_help=1),
     ]
     s = load_policy(S3).score(rows(*r))
-    assert s["bonus_online_time"].tolist() == [2, 0, 0, 0]
-    assert s["bonus"].tolist() == [2 + 4, 5, 0, 2]
-    assert s["total"].tolist() == [106, 105, 100, 102]  # no cap in S3
-    r[0]["avg_daily_online_h"] = 13.2  # mean 10.05 -> share 1.313 -> +3
-    assert load_policy(S3).score(rows(*r))["bonus_online_time"].iloc[0] == 3
+    assert s["bonus_online_time"].tolist() == [3, 0, 0, 0]
+    assert s["bonus"].tolist() == [3 + 4, 5, 0, 2]
+    assert s["total"].tolist() == [107, 105, 100, 102]  # no cap in S3
+    r[0]["avg_daily_online_h"] = 12.8  # mean 9.95 -> share 1.286 -> +2
+    assert load_policy(S3).score(rows(*r))["bonus_online_time"].iloc[0] == 2
 
 
 def test_total_floor_and_cap():
@@ -260,7 +267,7 @@ def test_s3_elimination_after_three_months_below_80():
     df = df.assign(scenario_id="s", replication=0)
     s = p.score(df)
     assert (s.loc[s.agent_id == "a", "total"] == 80).all()  # 80 is not "< 80"
-    df["late_count"] = 5  # -2 attendance: 78 (b's 2nd month 98)
+    df[LATE] = 5  # -2 attendance: 78 (b's 2nd month 98)
     s = p.score(df)
     assert s.loc[s.agent_id == "a", "flag_eliminate"].tolist() == [False, False, True, True]
     assert s.loc[s.agent_id == "b", "flag_eliminate"].tolist() == [False, False, False, False]

@@ -24,10 +24,11 @@ from kpisim.analysis.behaviour.costs import draw_costs, role_of, unit_costs
 from kpisim.analysis.behaviour.equilibrium import Equilibrium, Game, solve
 from kpisim.analysis.behaviour.response import ResponseModel, design, fit
 from kpisim.analysis.behaviour.runs import run_profiles
-from kpisim.analysis.compare import attach_policy_inputs
 from kpisim.analysis.stats import t_ci
 from kpisim.errors import KpisimError
 from kpisim.io.atomic import write_table
+from kpisim.policy.definitions import needed_variants
+from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.rng import population_rng
 from kpisim.scenario.behaviour import Behaviour
 from kpisim.scenario.models import Scenario
@@ -129,8 +130,15 @@ def respond(
     explore = [explore_profiles(n, seed, replications, j) for j in range(draws)]
     reps = list(range(replications))
     profiles = [zero] * replications + [x for e in explore for x in e]
+    variants = needed_variants(policies)
     sims = run_profiles(
-        scenario, profiles, reps=reps * (1 + draws), seed=seed, behaviour=behaviour, jobs=jobs
+        scenario,
+        profiles,
+        reps=reps * (1 + draws),
+        seed=seed,
+        behaviour=behaviour,
+        jobs=jobs,
+        variants=variants,
     )
     base_res = sims[:replications]
     keys = ["replication", "agent_id", "period"]
@@ -158,7 +166,9 @@ def respond(
         eq = solve(game, max_rounds=max_rounds, tol=tol)
         timings[f"solve_{name}_s"] = time.perf_counter() - t0
         equilibria[name] = eq
-        eq_res = run_profiles(scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs)
+        eq_res = run_profiles(
+            scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs, variants=variants
+        )
         kq = _stack(eq_res).sort_values(keys, kind="stable").reset_index(drop=True)
         kq_in, _ = attach_policy_inputs(kb[keys].merge(kq, on=keys, how="left"), policies, inputs)
         pay_w = _payouts(pol, kb_in, replications)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
+from kpisim.kpi.variants import add_variants
 from kpisim.scenario.behaviour import Behaviour
 from kpisim.scenario.models import Scenario
 from kpisim.sim.run import simulate_one
@@ -48,10 +49,11 @@ def _measures(log, plan: TacticPlan, behaviour: Behaviour) -> dict[str, float]:
 
 def run_one(task: tuple) -> dict:
     """Worker: one replication under one intensity matrix (roster order)."""
-    scenario, seed, rep, x, behaviour, kpi_by, period = task
+    scenario, seed, rep, x, behaviour, kpi_by, period, variants = task
     plan = TacticPlan(x, behaviour)
     log = simulate_one(scenario, seed=seed, replication=rep, tactics=plan)
-    out = {"kpis": kpis(log, by=kpi_by, period=period), "measures": _measures(log, plan, behaviour)}
+    kt = add_variants(log, kpis(log, by=kpi_by, period=period), variants, by=kpi_by, period=period)
+    out = {"kpis": kt, "measures": _measures(log, plan, behaviour)}
     out["measures"]["measured_fcr"] = _team_fcr(log)
     return out
 
@@ -74,11 +76,15 @@ def run_profiles(
     jobs: int | None = 1,
     kpi_by: tuple[str, ...] = ("agent_id",),
     period: str = "month",
+    variants: dict | None = None,
 ) -> list[dict]:
     """Replication ``reps[i]`` (default ``i``) under ``profiles[i]``, results in that order
-    whatever ``jobs`` is."""
+    whatever ``jobs`` is. ``variants``: the metric variants the policies define (as ``compare``)."""
     reps = list(range(len(profiles))) if reps is None else reps
-    tasks = [(scenario, seed, r, x, behaviour, kpi_by, period) for r, x in zip(reps, profiles, strict=True)]
+    tasks = [
+        (scenario, seed, r, x, behaviour, kpi_by, period, variants)
+        for r, x in zip(reps, profiles, strict=True)
+    ]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs == 1:
         return [run_one(t) for t in tasks]

@@ -1,0 +1,292 @@
+"""Each role on its own card: assign roles, then score and pay every role's rows on its card.
+
+``score`` and ``pay`` here are what ``Policy.score`` / ``Policy.pay`` run. A policy without
+``roles`` is one role, ``all``. Every output row carries ``role``. Before scoring, the policy's
+``definitions`` pick the KPI columns it reads (``kpisim.policy.definitions``) and metrics without
+data are refused or, with ``fill_missing``, filled (``kpisim.policy.missing``).
+
+Ranking (``policy.ranking``): ``within_role`` scores and pays each role's rows as a table of their
+own (relative-rule averages, forced grades, pools, prizes and team bonuses stay inside the
+role); ``across_roles`` evaluates every card on the whole table, so averages, ranks and pools
+span all roles (the roles then share pools, prizes, team bonuses and grades: checked).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kpisim.errors import DataError
+from kpisim.kpi.registry import METRICS
+from kpisim.policy import payplan, scoring
+from kpisim.policy.definitions import card_metrics, component_params, plan_metrics
+from kpisim.policy.frame import Table
+from kpisim.policy.missing import check_or_fill, filled_label
+from kpisim.policy.table_defs import with_definitions
+
+if TYPE_CHECKING:
+    from kpisim.policy.models import Policy
+    from kpisim.policy.role_models import Role
+
+ALL = "all"
+"""Role of every agent under a policy without ``roles``."""
+_RESULT = ("pts_", "ded_", "bonus", "cat_", "deductions", "total", "max", "base_cents")
+
+
+# --- assignment -------------------------------------------------------------------------------
+def _values(kt: pd.DataFrame, column: str, role: Role) -> pd.Series:
+    if column not in kt.columns:
+        how = (
+            "kpis() adds it from the roster's queues"
+            if column == "skill"
+            else "supply it with the KPI table (--inputs FILE)"
+        )
+        raise DataError(f"KPI table: missing column {column!r}, needed by roles[{role.id}].match; {how}")
+    return kt[column].astype("string")
+
+
+def _hits(s: pd.Series, patterns: tuple[str, ...]) -> np.ndarray:
+    vals = s.fillna("").to_numpy(dtype=object)
+    out = np.zeros(len(s), dtype=bool)
+    for p in patterns:
+        out |= np.array([fnmatch.fnmatchcase(str(v), p) for v in vals], dtype=bool)
+    return out
+
+
+def assign(policy: Policy, kt: pd.DataFrame) -> np.ndarray:
+    """Role id of every row (object array).
+
+    Raises:
+        DataError: rows that match no role or several roles, naming the agents.
+    """
+    n = len(kt)
+    if not policy.roles:
+        return np.full(n, ALL, dtype=object)
+    masks: dict[str, np.ndarray] = {}
+    other = None
+    for role in policy.roles:
+        m = role.match
+        if m.other:
+            other = role.id
+            continue
+        hit = np.ones(n, dtype=bool)
+        for col, pats in (("group", m.group), ("team", m.team), ("skill", m.skill)):
+            if pats:
+                hit &= _hits(_values(kt, col, role), pats)
+        if m.column is not None:
+            hit &= _hits(_values(kt, m.column, role), m.values)
+        masks[role.id] = hit
+    count = sum((v.astype(np.int64) for v in masks.values()), np.zeros(n, dtype=np.int64))
+    if (count > 1).any():
+        i = int(np.flatnonzero(count > 1)[0])
+        both = [r for r, v in masks.items() if v[i]]
+        raise DataError(
+            f"agent {_who(kt, i)} matches several roles ({', '.join(both)}); make the roles' match disjoint"
+        )
+    out = np.full(n, None, dtype=object)
+    for r, v in masks.items():
+        out[v] = r
+    none = count == 0
+    if none.any():
+        if other is None:
+            idx = np.flatnonzero(none)
+            who = "; ".join(_who(kt, int(i)) for i in idx[:5])
+            raise DataError(
+                f"{int(none.sum())} row(s) match no role of policy {policy.id!r}: {who}"
+                f"{' ...' if len(idx) > 5 else ''}. Agents are never scored on another role's card: add "
+                "a role for them, or an unscored role with match: {other: true}"
+            )
+        out[none] = other
+    return out
+
+
+def _who(kt: pd.DataFrame, i: int) -> str:
+    row = kt.iloc[i]
+    attrs = [f"{c}={row[c]}" for c in ("group", "team", "skill") if c in kt.columns]
+    return f"{row['agent_id']!s}" + (f" ({', '.join(attrs)})" if attrs else "")
+
+
+# --- the card of a role ---------------------------------------------------------------------
+def role_policy(policy: Policy, role: Role | None) -> Policy:
+    """The single-card policy a role is scored and paid with; components with their own
+    definition read their variant column."""
+    from kpisim.kpi.variants import variant_column
+    from kpisim.policy.metrics import known_metrics
+
+    sc = (role.scorecard if role is not None else None) or policy.scorecard
+    plan = (role.pay_plan if role is not None else None) or policy.pay_plan
+    comps = []
+    for c in sc.components:
+        if c.definition is None or c.metric not in METRICS:
+            comps.append(c)
+            continue
+        col = variant_column(c.metric, component_params(policy, c.metric, c.definition))
+        plain = variant_column(c.metric, policy.definitions.get(c.metric))
+        if col == plain:
+            comps.append(c)
+        else:  # read the variant column; keep the metric's direction
+            direction = c.direction or known_metrics()[c.metric]
+            comps.append(c.model_copy(update={"metric": col, "direction": direction}))
+    sc = sc.model_copy(update={"components": tuple(comps)})
+    return policy.model_copy(update={"scorecard": sc, "pay_plan": plan, "roles": (), "definitions": {}})
+
+
+def _parts(policy: Policy, roles: np.ndarray) -> list[tuple[str, Role | None, np.ndarray]]:
+    if not policy.roles:
+        return [(ALL, None, np.arange(len(roles)))]
+    return [(r.id, r, np.flatnonzero(roles == r.id)) for r in policy.roles]
+
+
+def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
+    out = []
+    for rid, role, rows in parts:
+        if role is not None and role.unscored:
+            continue
+        sub = role_policy(policy, role)
+        names = list(card_metrics(sub.scorecard)) + list(plan_metrics(sub.pay_plan))
+        for name in dict.fromkeys(names):
+            metric = name.split("@")[0]
+            if metric in METRICS:
+                out.append((rid, name, metric, rows))
+    return out
+
+
+def _prepare(policy: Policy, kt: pd.DataFrame, fill: bool, filled_before: dict | None = None):
+    optional = {i.name: i.default for i in policy.inputs if i.default is not None and i.name not in kt}
+    if optional:  # optional inputs not supplied: their declared default
+        kt = kt.assign(**optional)
+    kt = with_definitions(policy, kt)
+    roles = assign(policy, kt)
+    parts = _parts(policy, roles)
+    if filled_before is not None:  # pay: apply the fill score used, no new checks
+        kt, filled = (
+            check_or_fill(kt, _uses(policy, parts), dict(filled_before), fill=True, policy_id=policy.id)
+            if filled_before
+            else (kt, {})
+        )
+    else:
+        kt, filled = check_or_fill(
+            kt, _uses(policy, parts), dict(policy.neutral), fill=fill, policy_id=policy.id
+        )
+    return kt, roles, parts, filled
+
+
+def _combine(frames: list[tuple[np.ndarray, pd.DataFrame]], n: int) -> pd.DataFrame:
+    if len(frames) == 1 and len(frames[0][0]) == n:
+        return frames[0][1].reset_index(drop=True)
+    pos = np.concatenate([rows for rows, _ in frames]) if frames else np.zeros(0, dtype=np.int64)
+    out = pd.concat([f.reset_index(drop=True) for _, f in frames], ignore_index=True)
+    order = np.argsort(pos, kind="stable")
+    out = out.iloc[order].reset_index(drop=True)
+    for c in out.columns:
+        if c.startswith(("gate_", "flag_")):
+            out[c] = out[c].fillna(False).astype(bool)
+    if "flags" in out.columns:
+        out["flags"] = out["flags"].fillna("")
+    return out
+
+
+def _with_role(out: pd.DataFrame, roles: np.ndarray, filled: dict) -> pd.DataFrame:
+    cols = list(out.columns)
+    at = next((i for i, c in enumerate(cols) if c.startswith(_RESULT)), len(cols))
+    out.insert(at, "role", roles)
+    if filled:
+        out["filled"] = filled_label(filled)
+    out.attrs["kpisim"] = {**out.attrs.get("kpisim", {}), "filled": dict(filled)}
+    return out
+
+
+def _unscored_scores(kt: pd.DataFrame) -> pd.DataFrame:
+    n = len(kt)
+    out = dict(Table(kt).keys())
+    out.update(
+        {"total": np.full(n, np.nan), "max": np.full(n, np.nan), "flags": np.full(n, "", dtype=object)}
+    )
+    return pd.DataFrame(out)
+
+
+# --- score and pay ----------------------------------------------------------------------------
+def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False) -> pd.DataFrame:
+    """Score every row on its role's card (columns of ``kpisim.policy.scoring.score`` plus
+    ``role``, and ``filled`` when neutral values were filled).
+
+    Raises:
+        DataError: a row matches no role or several; a needed metric has no data (unless
+            ``fill_missing`` and the policy declares its neutral value); see also scoring.
+    """
+    Table(kpi_table)  # the usual checks of the table itself first
+    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing)
+    frames = []
+    for _rid, role, rows in parts:
+        if not len(rows):
+            continue
+        if role is not None and role.unscored:
+            frames.append((rows, _unscored_scores(kt.iloc[rows])))
+            continue
+        sub = role_policy(policy, role)
+        if policy.ranking == "across_roles":
+            frames.append((rows, scoring.score(sub, kt).iloc[rows]))
+        else:
+            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True))))
+    out = _combine(frames, len(kt)) if frames else scoring.score(role_policy(policy, None), kt)
+    scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
+    if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
+        from kpisim.policy.grades import grade
+
+        spec = scored[0].grades  # the same on every card (checked)
+        if spec is not None:
+            total = out["total"].to_numpy(dtype="float64", na_value=np.nan)
+            out["grade"] = grade(spec, total, Table(kt), scoring.directions(policy))
+    return _with_role(out, roles, filled)
+
+
+def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+    """Money per row on its role's pay plan (columns of ``kpisim.policy.payplan.pay`` plus
+    ``role``). Unscored roles' agents have no score: base pay, commissions and fines only."""
+    scores = payplan._aligned(scores, kpi_table)
+    before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
+    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before)
+    frames = []
+    for _rid, role, rows in parts:
+        if not len(rows):
+            continue
+        sub = role_policy(policy, role)
+        if policy.ranking == "across_roles" and not (role is not None and role.unscored):
+            frames.append((rows, payplan.pay(sub, scores, kt).iloc[rows]))
+        else:
+            s = scores.iloc[rows].reset_index(drop=True)
+            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True))))
+    out = _combine(frames, len(kt)) if frames else payplan.pay(role_policy(policy, None), scores, kt)
+    for c in out.columns:
+        if c.endswith("_cents"):
+            out[c] = out[c].fillna(0).astype(np.int64)
+    return _with_role(out, roles, filled)
+
+
+def pool_ledger(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+    """One row per pool, group and role (``role`` column; ``*`` when ranked across roles)."""
+    scores = payplan._aligned(scores, kpi_table)
+    before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
+    kt, _roles, parts, _ = _prepare(policy, kpi_table, False, filled_before=before)
+    frames = []
+    for rid, role, rows in parts:
+        if (role is not None and role.unscored) or not len(rows):
+            continue
+        sub = role_policy(policy, role)
+        if policy.ranking == "across_roles" and policy.roles:
+            return payplan.pool_ledger(sub, scores, kt).assign(role="*")
+        s = scores.iloc[rows].reset_index(drop=True)
+        led = payplan.pool_ledger(sub, s, kt.iloc[rows].reset_index(drop=True))
+        if len(led):
+            frames.append(led.assign(role=rid))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _filled_column(scores: pd.DataFrame) -> dict[str, float]:
+    if "filled" not in scores.columns or not len(scores):
+        return {}
+    text = str(scores["filled"].iloc[0] or "")
+    return {k: float(v) for k, v in (p.split("=") for p in text.split(";") if p)}
