@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis.behaviour.response import ResponseModel, finish
+from kpisim.errors import KpisimError
 from kpisim.vocab import TACTICS
 
 COARSE = np.round(np.linspace(0, 1, 11), 10)
@@ -63,17 +64,37 @@ class Game:
         base: no-tactics KPI rows (agents x months), sorted by replication then agent order.
         agent_ids: the agents in the order of the intensity matrix.
         roles: role per agent; model: the response model; unit_cost: agents x tactics (cents).
+        types: agent -> type code 0..K-1 (agents of a type play the same intensities; the
+            type's first agent in ``representatives`` is the one whose deviations are scored);
+            None: every agent is its own type.
+        representatives: per type, the agent index that stands for it.
     """
 
-    def __init__(self, policy: Any, base: pd.DataFrame, agent_ids, roles, model: ResponseModel, unit_cost):
+    def __init__(
+        self,
+        policy: Any,
+        base: pd.DataFrame,
+        agent_ids,
+        roles,
+        model: ResponseModel,
+        unit_cost,
+        *,
+        types: np.ndarray | None = None,
+        representatives: np.ndarray | None = None,
+    ):
         self.policy = policy
         self.ids = list(agent_ids)
+        n = len(self.ids)
+        self.type_of = np.arange(n) if types is None else np.asarray(types)
+        self.reps = np.arange(n) if representatives is None else np.asarray(representatives)
+        self.n_units = len(self.reps)
         pos = {a: i for i, a in enumerate(self.ids)}
         self.row_agent = base["agent_id"].map(pos).to_numpy()
         if np.isnan(self.row_agent.astype(float)).any():
             raise ValueError("base KPI rows name agents outside agent_ids")
-        self.base = base.reset_index(drop=True)
+        self.base = _slim(policy, base.reset_index(drop=True), model.metrics)
         self.roles = np.asarray(roles)
+        model = model.restricted([m for m in model.metrics if m in self.base.columns])
         self.model = model
         self.cost = np.asarray(unit_cost, dtype=float)
         self.dtypes = [str(self.base[c].dtype) for c in model.metrics]
@@ -125,30 +146,62 @@ class Game:
         World (t, c, a): everyone plays ``x`` except agent ``a``, who plays ``candidates[t, a, c]``
         on tactic ``t``; all worlds are scored in one call. Returns (best, gain), agents x len(ts).
         """
-        n_t, n_ag, n_c = candidates.shape
+        n_t, n_u, n_c = candidates.shape  # n_u: types (units that choose)
         n_rows = len(self.base)
         rows0 = self._rows(x)
-        a = self.row_agent
+        is_rep = np.isin(self.row_agent, self.reps)
+        r_rows = np.flatnonzero(is_rep)  # rows of the representatives
+        a = self.row_agent[r_rows]
+        u = self.type_of[a]
+        slot = u * n_rows + r_rows  # world u: its representative's rows deviate
         spill = self.model.spill(x)
-        slot = a * n_rows + np.arange(n_rows)
         blocks = []
         for i, t in enumerate(ts):
             for c in range(n_c):
                 xd = x[a].copy()
-                xd[:, t] = candidates[i, a, c]
-                dev = finish(
-                    self.bvals + self.model.delta(xd, self.roles[a], spill), self.model.metrics, self.dtypes
-                )
-                worlds = np.tile(rows0, (n_ag, 1))
-                worlds[slot] = dev  # world a: agent a's rows deviate
+                xd[:, t] = candidates[i, u, c]
+                dev = self.bvals[r_rows] + self.model.delta(xd, self.roles[a], spill)
+                worlds = np.tile(rows0, (n_u, 1))
+                worlds[slot] = finish(dev, self.model.metrics, self.dtypes)
                 blocks.append(worlds)
-        pays = self._world_pay(np.vstack(blocks), n_t * n_c * n_ag).reshape(n_t, n_c, n_ag, n_ag)
-        own = pays[:, :, np.arange(n_ag), np.arange(n_ag)].transpose(0, 2, 1)  # tactics x agents x C
-        util = own - self.cost[:, ts].T[:, :, None] * candidates**2
+        pays = self._world_pay(np.vstack(blocks), n_t * n_c * n_u).reshape(n_t, n_c, n_u, len(self.ids))
+        own = pays[:, :, np.arange(n_u), self.reps].transpose(0, 2, 1)  # tactics x types x C
+        util = own - self.cost[self.reps][:, ts].T[:, :, None] * candidates**2
         top = util >= util.max(axis=2, keepdims=True) - 1e-6
         best = np.where(top, candidates, np.inf).min(axis=2)
         gain = util.max(axis=2) - util[:, :, 0]
         return best.T, gain.T
+
+
+def _read_by(policy: Any) -> set[str] | None:
+    """Metric names the policy's scorecards and pay plans read, or None if it does not say."""
+    try:
+        from kpisim.policy.definitions import card_metrics, cards, plan_metrics
+
+        out: set[str] = set()
+        for sc, plan in cards(policy):
+            out |= set(card_metrics(sc)) | (set(plan_metrics(plan)) if plan is not None else set())
+        return out
+    except (AttributeError, TypeError):  # a duck-typed policy: keep every column
+        return None
+
+
+def _slim(policy: Any, base: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """``base`` without the modelled columns the policy never reads (faster worlds), if paying
+    the slim table gives exactly the same cents as the full one; else ``base`` unchanged."""
+    read = _read_by(policy)
+    if read is None:
+        return base
+    drop = [m for m in metrics if not any(m == r or m.startswith((f"{r}_", f"{r}@")) for r in read)]
+    if not drop:
+        return base
+    slim = base.drop(columns=drop)
+    try:
+        full = policy.pay(policy.score(base), base)["total_cents"].to_numpy()
+        same = np.array_equal(policy.pay(policy.score(slim), slim)["total_cents"].to_numpy(), full)
+    except KpisimError:
+        return base
+    return slim if same else base
 
 
 def solve(
@@ -170,8 +223,8 @@ def solve(
     ``gain_tol_cents``; ``cycling``: an undamped round repeated a profile; ``not converged``.
     Tactics are searched together (Jacobi) in batches of at most ``max_rows`` KPI rows a call.
     """
-    n_ag, n_t = len(game.ids), len(TACTICS)
-    x = np.zeros((n_ag, n_t)) if x0 is None else np.array(x0, dtype=float)
+    n_ag, n_t = game.n_units, len(TACTICS)
+    x = np.zeros((n_ag, n_t)) if x0 is None else np.array(x0, dtype=float)[game.reps]
     seen = {x.round(3).tobytes()}
     history: list[float] = []
     gains: list[float] = []
@@ -185,10 +238,10 @@ def solve(
             ts = list(range(lo, min(n_t, lo + size)))
             cur = x[:, ts].T.copy()  # tactics x agents
             coarse = np.concatenate([cur[:, :, None], np.broadcast_to(COARSE, (*cur.shape, len(COARSE)))], 2)
-            b, _ = game.best_values(x, ts, coarse)
+            b, _ = game.best_values(x[game.type_of], ts, coarse)
             b = b.T
             fine = np.concatenate([cur[:, :, None], b[:, :, None], np.clip(b[:, :, None] + FINE, 0, 1)], 2)
-            b, g = game.best_values(x, ts, fine)
+            b, g = game.best_values(x[game.type_of], ts, fine)
             b = b.T
             gap = max(gap, float(np.abs(b - cur).max()))
             gain = max(gain, float(g.max()))
@@ -206,4 +259,4 @@ def solve(
             status = "cycling"
             break
         seen.add(key)
-    return Equilibrium(game.ids, x, status, len(history), history, gains)
+    return Equilibrium(game.ids, x[game.type_of], status, len(history), history, gains)

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpisim.analysis.behaviour import consequences as C
-from kpisim.analysis.behaviour.costs import draw_costs, role_of, unit_costs
+from kpisim.analysis.behaviour.costs import NEVER, draw_costs, role_of, unit_costs
 from kpisim.analysis.behaviour.equilibrium import Equilibrium, Game, solve
 from kpisim.analysis.behaviour.response import ResponseModel, design, fit
 from kpisim.analysis.behaviour.runs import run_profiles
@@ -37,6 +37,8 @@ from kpisim.vocab import TACTICS
 
 #: Third SeedSequence word of the exploration design (not a simulation stream).
 EXPLORE_KEY = 80_813
+#: Largest centre in which every agent is its own type by default.
+AGENT_TYPES_UP_TO = 15
 #: KPIs whose prediction is checked against the direct simulation of the equilibrium.
 #: Agent-months the exploration should give the response model (~9 per coefficient of the linear model).
 MIN_ROWS = 150
@@ -91,6 +93,7 @@ def respond(
     max_rounds: int = 25,
     tol: float = 0.02,
     explore_draws: int | None = None,
+    types: str | None = None,
 ) -> Response:
     """Equilibrium behaviour of the agents under each policy and its consequences.
 
@@ -106,6 +109,10 @@ def respond(
         max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
         explore_draws: exploration profiles per month (default: enough for ``MIN_ROWS``
             agent-months in the response model's fit).
+        types: ``"agent"`` (every agent chooses for itself) or ``"band"`` (agents of one role x
+            gaming-cost band x effort-cost band x skill band choose together; their median-cost
+            member's deviations are scored); default ``agent`` up to ``AGENT_TYPES_UP_TO``
+            agents, else ``band`` (fast).
     """
     if not policies:
         raise KpisimError("respond needs at least one policy")
@@ -123,6 +130,7 @@ def respond(
     if costs[["effort_cents", "gaming_cents"]].isna().any().any():
         raise KpisimError("costs: every agent of the scenario needs effort_cents and gaming_cents")
     unit = unit_costs(costs, behaviour)
+    type_of, representatives = agent_types(roster, costs, roles, types)
     n = len(ids)
     zero = np.zeros((n, len(TACTICS)))
     # enough exploration months for the response model (>= MIN_ROWS agent-months), same seeds
@@ -161,7 +169,7 @@ def respond(
     out: dict[str, list] = {"behaviour": [], "consequences": [], "convergence": [], "prediction": []}
     equilibria = {}
     for name, pol in policies.items():
-        game = Game(pol, kb_in, ids, roles, model, unit)
+        game = Game(pol, kb_in, ids, roles, model, unit, types=type_of, representatives=representatives)
         t0 = time.perf_counter()
         eq = solve(game, max_rounds=max_rounds, tol=tol)
         timings[f"solve_{name}_s"] = time.perf_counter() - t0
@@ -202,6 +210,30 @@ def respond(
             "total_s": round(time.perf_counter() - clock, 1),
         },
     )
+
+
+def agent_types(roster, costs, roles, types: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Agent -> type code and each type's representative (see ``respond``'s ``types``)."""
+    n = len(roster)
+    kind = types or ("agent" if n <= AGENT_TYPES_UP_TO else "band")
+    if kind == "agent":
+        return np.arange(n), np.arange(n)
+    if kind != "band":
+        raise KpisimError(f"types must be 'agent' or 'band', got {types!r}")
+    g = costs["gaming_cents"].to_numpy()
+    e = costs["effort_cents"].to_numpy()
+    finite = g < NEVER
+    gband = np.where(~finite, 2, (g > np.median(g[finite]) if finite.any() else False).astype(int))
+    eband = (e > np.median(e)).astype(int)
+    skill = roster["true_resolution"].to_numpy() * roster["true_sales"].to_numpy()
+    sband = (skill > np.median(skill)).astype(int)
+    key = pd.Series(list(zip(roles, gband, eband, sband, strict=True)))
+    codes, _ = pd.factorize(key)
+    reps = []
+    for k in range(codes.max() + 1):
+        members = np.flatnonzero(codes == k)
+        reps.append(members[np.argsort(e[members] + np.minimum(g[members], 1e12))[len(members) // 2]])
+    return codes, np.array(reps)
 
 
 def _payouts(policy: Any, kt: pd.DataFrame, replications: int) -> list[float]:

@@ -35,8 +35,15 @@ def design(x: np.ndarray) -> np.ndarray:
 
 
 def metric_columns(kt: pd.DataFrame) -> list[str]:
-    """Numeric KPI columns of ``kt`` (keys excluded)."""
-    return [c for c in kt.columns if c not in KEYS and pd.api.types.is_numeric_dtype(kt[c])]
+    """Numeric KPI columns of ``kt`` that vary between agents (keys excluded; a centre-level
+    value such as silent-order sales is the same for every agent of a month and no agent's
+    tactic moves it)."""
+    cols = [c for c in kt.columns if c not in KEYS and pd.api.types.is_numeric_dtype(kt[c])]
+    by = [c for c in ("replication", "period") if c in kt.columns]
+    if not by or not cols:
+        return cols
+    spread = kt.groupby(by, dropna=False)[cols].nunique(dropna=False).max()
+    return [c for c in cols if spread[c] > 1]
 
 
 @dataclass
@@ -73,6 +80,17 @@ class ResponseModel:
         """Predicted KPI values (rows x metrics) of ``base`` rows under intensities ``x``."""
         v = base[self.metrics].to_numpy(dtype=float, na_value=np.nan) + self.delta(x, roles, spill)
         return finish(v, self.metrics, [str(base[c].dtype) for c in self.metrics])
+
+    def restricted(self, metrics: list[str]) -> ResponseModel:
+        """The same model for a subset of its metrics."""
+        idx = [self.metrics.index(m) for m in metrics]
+        return ResponseModel(
+            list(metrics),
+            {r: b[:, idx] for r, b in self.coef.items()},
+            {r: b[:, idx] for r, b in self.se.items()},
+            dict(self.n),
+            self.explore_total,
+        )
 
     def table(self) -> pd.DataFrame:
         """Long table: role, metric, tactic, term (linear/squared), coef, se."""
