@@ -96,3 +96,22 @@ def test_ranked_pay_is_a_game_and_reports_its_convergence():
     eq = solve(game, max_rounds=6)
     assert eq.status in {"converged", "approximate", "cycling", "not converged"}
     assert eq.rounds == len(eq.history) >= 1
+
+
+def test_agents_of_a_type_choose_together_as_their_representative_would():
+    ids = [f"a{i}" for i in range(4)]
+    cost = _cost(4, rush=1_000.0)
+    cost[2:, T["rush"]] = 1e6
+    game = Game(
+        volume_policy(),
+        _rows(ids),
+        ids,
+        np.array(["r"] * 4),
+        _model(rush=100),
+        cost,
+        types=np.array([0, 0, 1, 1]),
+        representatives=np.array([0, 2]),
+    )
+    eq = solve(game)
+    assert eq.x.shape == (4, len(TACTICS))
+    assert list(eq.x[:, T["rush"]]) == [1.0, 1.0, 0.0, 0.0]

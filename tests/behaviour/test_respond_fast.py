@@ -27,3 +27,19 @@ def test_respond_refuses_one_replication(tiny):
 
     with pytest.raises(KpisimError, match="replications >= 2"):
         respond(tiny, {"flat": flat()}, replications=1)
+
+
+def test_agent_types_group_by_role_and_bands(tiny, cheap_gaming):
+    from kpisim.analysis.behaviour.costs import role_of
+    from kpisim.analysis.behaviour.respond import agent_types
+    from kpisim.rng import population_rng
+    from kpisim.sim.population import draw_traits
+
+    roster = draw_traits(tiny, population_rng(3))
+    roles = role_of(roster).to_numpy()
+    codes, reps = agent_types(roster, cheap_gaming, roles, "band")
+    assert len(reps) == codes.max() + 1 <= len(roster)
+    for k, r in enumerate(reps):
+        assert codes[r] == k and len(set(roles[codes == k])) == 1
+    with pytest.raises(KpisimError, match="types"):
+        agent_types(roster, cheap_gaming, roles, "tribe")
