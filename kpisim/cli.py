@@ -181,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="also simulate the behaviour levers (rush, sales push, cherry-pick) and report their pay effect",
     )
     c.add_argument(
+        "--behaviour",
+        choices=["none", "equilibrium"],
+        default="none",
+        help="equilibrium: agents choose tactics that raise pay - cost; writes behaviour.csv and "
+        "consequences.csv beside the report (docs/behaviour.md)",
+    )
+    c.add_argument(
+        "--behaviour-params", metavar="YAML", help="tactic effects, costs, detection (docs/behaviour.md)"
+    )
+    c.add_argument(
         "--out", metavar="DIR", required=True, help="output directory (report.html, CSV, PNG, manifest.json)"
     )
     c.add_argument("--fill-missing", action="store_true", help=_FILL)

@@ -71,6 +71,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}"
         )
     print(f"report: {files['report']}")
+    if args.behaviour == "equilibrium":
+        from kpisim.cli_behaviour import run_behaviour
+
+        run_behaviour(scenario, policies, args, inputs)
     return 0
 
 

@@ -34,6 +34,8 @@ STREAMS: tuple[str, ...] = (
     "return_patience",  # their patience
     "return_wrap",  # their after-contact work
     "return_outcomes",  # their resolution / transfer uniforms
+    "tactics",  # agents' tactics in the run: per-contact uniforms by contact index (sim/tactics.py)
+    "detection",  # after the run: survey selection, QA / complaint detection of gaming
 )
 
 
@@ -55,3 +57,12 @@ def population_rng(seed: int) -> np.random.Generator:
     gets the same agents; independent of the per-replication ``streams``.
     """
     return np.random.default_rng(np.random.SeedSequence([int(seed)]))
+
+
+def behaviour_rng(seed: int) -> np.random.Generator:
+    """The generator of the agents' hidden costs of effort and gaming (per agent, seed only).
+
+    A child of ``SeedSequence([seed])`` (spawn key 0): independent of ``population_rng(seed)``
+    and of the per-replication ``streams``, so drawing costs changes no existing result.
+    """
+    return np.random.default_rng(np.random.SeedSequence([int(seed)]).spawn(1)[0])

@@ -44,3 +44,19 @@ TRAITS: dict[str, tuple[int, bool]] = {
     "true_qa": (+1, False),
     "true_conduct": (-1, True),  # breach-rate multiplier: lower is better
 }
+
+#: Agents' hidden tactics (behaviour they choose; intensities 0..1, see ``docs/behaviour.md``).
+#: ``genuine_effort`` is the behaviour a good plan buys; the others are gaming.
+TACTICS: tuple[str, ...] = (
+    "rush",
+    "sales_push",
+    "cherry_pick",
+    "limit_concurrency",
+    "early_release",
+    "transfer_dump",
+    "availability_avoidance",
+    "survey_selection",
+    "genuine_effort",
+)
+#: Tactics that QA or complaints can reveal (a caught case becomes a ``rule_breach`` event).
+DETECTABLE_TACTICS: tuple[str, ...] = ("early_release", "transfer_dump", "survey_selection")

@@ -46,11 +46,10 @@ class Engine:
         roster: agents table from ``population.draw_traits`` (row order = agent index).
         blocks: per-agent login blocks from ``population.build_calendar``.
         rngs: named streams from ``kpisim.rng.streams``.
+        tactics: the agents' chosen behaviour (``kpisim.sim.tactics.TacticPlan``), or None.
     """
 
-    def __init__(
-        self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict[str, np.random.Generator]
-    ):
+    def __init__(self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict, tactics=None):
         self.sc = scenario
         self.env = simpy.Environment()
         self.rngs = rngs
@@ -64,6 +63,9 @@ class Engine:
         self.capacity = [q.capacity for q in qspecs]
         self.blocks = blocks
         staff = build_staff(scenario, roster)
+        self.tac = tactics if tactics is not None and tactics.active else None
+        if self.tac is not None:
+            self.tac.adjust_staff(staff, scenario, rngs)
         self.agents = staff.agents
         self.p_resolve, self.p_transfer = staff.p_resolve, staff.p_transfer
         self.cherry_transfer, self.cherry_delay = staff.cherry_transfer, staff.cherry_delay
@@ -211,6 +213,8 @@ class Engine:
         handle = work * ag.speed
         if ag.held > 1:
             handle *= 1.0 + self.qspecs[q].concurrency_stretch * (ag.held - 1)
+        if self.tac is not None:
+            handle = self.tac.on_answer(c, a, q, work, handle)
         if stalled:
             rec.stalled[c] = True
             if self.cherry_transfer[a] > 0 and rec.u_transfer[c] < self.cherry_transfer[a]:
@@ -234,14 +238,19 @@ class Engine:
         p_tr = self.p_transfer[a, q]
         if rec.stalled[c] and self.cherry_transfer[a] > 0:
             p_tr = 1.0 - (1.0 - p_tr) * (1.0 - self.cherry_transfer[a])
+        tac = self.tac
+        if tac is not None and c in tac.dumped:
+            p_tr = 1.0
         if rec.u_transfer[c] < p_tr:
             rec.transferred[c] = True
             self._transfer(c)
-        elif rec.u_resolve[c] < self.p_resolve[a, q]:
+        elif rec.u_resolve[c] < self.p_resolve[a, q] and (tac is None or c not in tac.released):
             rec.resolved[c] = True
         else:
             self._schedule_return(c)
         wrap = rec.wrap_s[c]
+        if tac is not None:
+            wrap += tac.extra_wrap(c, a, any(self.nwait[k] for k in ag.prio))
         if wrap > 0:
             if self.is_voice[q]:
                 self._set_state(ag, WRAP_UP)

@@ -11,7 +11,9 @@ P(complaint) = complaint x push_factor x exp(satisfaction - z - 1/2) and
 P(praise) = praise x exp(z - satisfaction - 1/2) (capped at 1), so an average contact has the
 configured rates. Pre-sales conversion has log-odds
 ``logit(conversion) + ln(sales) + ln(sales_push_odds) - wait_s / wait_scale_s``.
-Uniforms come from the ``outcomes`` stream, drawn for all contacts in contact order.
+Uniforms come from the ``outcomes`` stream, drawn for all contacts in contact order. Agents'
+tactics (``kpisim.sim.tactics``) scale the sales, refund and complaint odds, shift the latent and
+withhold surveys, with their own ``detection`` stream; without tactics nothing changes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def draw_outcomes(
-    scenario: Scenario, c: pd.DataFrame, roster: pd.DataFrame, rng: np.random.Generator
+    scenario: Scenario,
+    c: pd.DataFrame,
+    roster: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    tactics=None,
+    detection_rng: np.random.Generator | None = None,
 ) -> dict[str, np.ndarray]:
     """Outcome columns for contacts ``c``.
 
@@ -39,6 +47,7 @@ def draw_outcomes(
             ``answered`` (bool), ``resolved`` (bool), ``wait_s`` (float).
         roster: agents with ``true_*`` traits and ``group``.
         rng: the ``outcomes`` generator.
+        tactics: an active ``TacticPlan`` or None; detection_rng: its ``detection`` generator.
     """
     n = len(c)
     groups = {g.name: g for g in scenario.agents}
@@ -65,6 +74,14 @@ def draw_outcomes(
     push_compl = per_agent(lambda g: g.levers.sales_push_complaint_factor)
     push_ref = per_agent(lambda g: g.levers.sales_push_refund_factor)
     rush_csat = per_agent(lambda g: g.levers.rush_csat_shift)
+    if tactics is not None:
+        f = tactics.outcome_factors(a)
+        push_odds, push_compl, push_ref = (
+            push_odds * f["sales_odds"],
+            push_compl * f["complaint"],
+            push_ref * f["refund"],
+        )
+        rush_csat = rush_csat + f["csat_shift"]
 
     u = rng.random((9, n))
     zn = rng.standard_normal((3, n))
@@ -101,6 +118,8 @@ def draw_outcomes(
     )
     surveyed = ans & (u[4] < per_queue("survey"))
     csat = (np.searchsorted(CSAT_CUTS, z) + 1).astype(np.int64)
+    if tactics is not None:
+        surveyed = tactics.survey_kept(a, np.where(ans, csat, 0), surveyed, detection_rng)
     nps = np.clip(np.floor(5.5 + 2.0 * (z + 0.5 * zn[2])), 0, 10).astype(np.int64)
     p_compl = np.clip(per_queue("complaint") * push_compl * np.exp(sat - z - 0.5), 0, 1)
     complaint = ans & (u[5] < p_compl)

@@ -56,8 +56,15 @@ def simulate(
     return concat(logs)
 
 
-def simulate_one(scenario: Scenario, *, seed: int, replication: int, population: str = "fixed") -> EventLog:
-    """One replication (see ``simulate``)."""
+def simulate_one(
+    scenario: Scenario, *, seed: int, replication: int, population: str = "fixed", tactics=None
+) -> EventLog:
+    """One replication (see ``simulate``).
+
+    Args:
+        tactics: the agents' chosen behaviour, a fresh ``kpisim.sim.tactics.TacticPlan`` (it
+            keeps the run's hidden truth afterwards), or None (no tactics: today's tables).
+    """
     if population not in POPULATIONS:
         raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
     rngs = streams(seed, replication)
@@ -65,11 +72,11 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
     roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
     calendar = build_calendar(scenario, roster, rngs["attendance"])
     t, q = draw_arrivals(scenario, rngs["arrivals"])
-    eng = Engine(scenario, roster, calendar.blocks, rngs)
+    eng = Engine(scenario, roster, calendar.blocks, rngs, tactics)
     with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
         eng.run(t, q)
 
-    contacts = _contacts_frame(eng, scenario, roster, start)
+    contacts = _contacts_frame(eng, scenario, roster, start, tactics)
     states = _states_frame(eng, roster)
     state_s = states.copy()
     states_out = pd.DataFrame(
@@ -90,6 +97,10 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
         "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
         "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
     }
+    if tactics is not None:  # gaming caught by QA or complaints becomes conduct events
+        caught = tactics.detected(contacts, tables["qa"], rngs["detection"])
+        if len(caught):
+            tables["conduct"] = pd.concat([tables["conduct"], caught], ignore_index=True)
     keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
     out = {}
     for name, df in tables.items():
@@ -105,7 +116,7 @@ def simulate_one(scenario: Scenario, *, seed: int, replication: int, population:
 
 
 def _contacts_frame(
-    eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp
+    eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp, tactics=None
 ) -> pd.DataFrame:
     rec = eng.contacts
     status = np.asarray(rec.status)
@@ -153,7 +164,9 @@ def _contacts_frame(
             "answered": answered,
         }
     )
-    outs = draw_outcomes(scenario, c, roster, eng.rngs["outcomes"])
+    outs = draw_outcomes(
+        scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
+    )
     chat = draw_chat(
         scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
     )

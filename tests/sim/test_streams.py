@@ -52,7 +52,8 @@ def test_streams_are_appended_not_inserted():
         "silent",
         "wrap",
     )
-    assert STREAMS[12:] == ("return_handle", "return_patience", "return_wrap", "return_outcomes")
+    assert STREAMS[12:16] == ("return_handle", "return_patience", "return_wrap", "return_outcomes")
+    assert STREAMS[16:] == ("tactics", "detection")  # agents' behaviour (appended)
 
 
 def test_repeat_contacts_draw_from_the_return_streams():
