@@ -150,41 +150,29 @@ class Comparison:
         m["delta_cents"] = m["pay_cents"] - m["base_pay_cents"]
         m["gain"] = m["delta_cents"] > threshold_cents
         m["lose"] = m["delta_cents"] < -threshold_cents
-        per = (
-            m.groupby(["policy", "band", "replication", "period"])
-            .agg(
-                share_gain=("gain", "mean"),
-                share_lose=("lose", "mean"),
-                mean_delta_cents=("delta_cents", "mean"),
-                mean_gain_cents=(
-                    "delta_cents",
-                    lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan,
-                ),
-                mean_loss_cents=(
-                    "delta_cents",
-                    lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan,
-                ),
+
+        def moves(keys: list[str]) -> pd.DataFrame:
+            """Per group and month: shares who gain / lose, and the mean move of each."""
+            return (
+                m.groupby(keys)
+                .agg(
+                    share_gain=("gain", "mean"),
+                    share_lose=("lose", "mean"),
+                    mean_delta_cents=("delta_cents", "mean"),
+                    mean_gain_cents=(
+                        "delta_cents",
+                        lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan,
+                    ),
+                    mean_loss_cents=(
+                        "delta_cents",
+                        lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan,
+                    ),
+                )
+                .reset_index()
             )
-            .reset_index()
-        )
-        allb = (
-            m.groupby(["policy", "replication", "period"])
-            .agg(
-                share_gain=("gain", "mean"),
-                share_lose=("lose", "mean"),
-                mean_delta_cents=("delta_cents", "mean"),
-                mean_gain_cents=(
-                    "delta_cents",
-                    lambda x: x[x > threshold_cents].mean() if (x > threshold_cents).any() else np.nan,
-                ),
-                mean_loss_cents=(
-                    "delta_cents",
-                    lambda x: x[x < -threshold_cents].mean() if (x < -threshold_cents).any() else np.nan,
-                ),
-            )
-            .reset_index()
-            .assign(band=0)
-        )
+
+        per = moves(["policy", "band", "replication", "period"])
+        allb = moves(["policy", "replication", "period"]).assign(band=0)
         cols = ["share_gain", "share_lose", "mean_gain_cents", "mean_loss_cents", "mean_delta_cents"]
         out = ci_frame(pd.concat([per, allb], ignore_index=True), ["policy", "band"], cols)
         for c in ("share_gain", "share_lose"):  # shares: keep the interval inside [0, 1]

@@ -25,8 +25,7 @@ import pandas as pd
 from kpisim.analysis.calibrate.base import Part
 from kpisim.analysis.calibrate.fitting import Z95
 from kpisim.analysis.calibrate.prep import Hours
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from kpisim.scenario.base import WEEKDAYS
 
 
 def _weekday_levels(counts: np.ndarray, wd: np.ndarray, promo: np.ndarray):

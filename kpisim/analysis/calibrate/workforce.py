@@ -25,19 +25,8 @@ from kpisim.analysis.calibrate.base import Part
 from kpisim.analysis.calibrate.fitting import binom_ci, mean_ci
 from kpisim.analysis.calibrate.prep import Hours
 from kpisim.analysis.calibrate.shrinkage import shrink_means
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CONDUCT_KINDS = (
-    "rule_breach",
-    "poor_attitude",
-    "ignored_customer",
-    "wrong_answer",
-    "unclear_agreement",
-    "handover_failure",
-    "work_handoff",
-    "after_hours_help",
-    "adopted_idea",
-)
+from kpisim.scenario.base import WEEKDAYS
+from kpisim.vocab import CONDUCT_EVENTS as CONDUCT_KINDS
 
 
 def _clock(m: float) -> str:
