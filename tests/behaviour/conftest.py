@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,10 +15,7 @@ def tiny_shop(days: int = 2, k: int = 4):
     sc = short("scenarios/shop_chat.yaml", days)
     agents = [g.model_copy(update={"count": max(1, g.count // k)}) for g in sc.agents]
     queues = {n: q.model_copy(update={"daily_volume": q.daily_volume / k}) for n, q in sc.queues.items()}
-    # dated multipliers outside the shortened horizon never apply, and a file holding them is refused
-    end = sc.horizon.start + dt.timedelta(days=sc.horizon.days)
-    kept = [m for m in sc.multipliers if sc.horizon.start <= m.date < end]
-    return sc.model_copy(update={"agents": agents, "queues": queues, "multipliers": kept})
+    return sc.model_copy(update={"agents": agents, "queues": queues})
 
 
 def _num(k, col):
