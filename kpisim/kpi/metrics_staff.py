@@ -14,6 +14,15 @@ from kpisim.kpi.metric_types import (
 from kpisim.kpi.metrics_contacts import _STATE_LOGGED, _STATE_WORK, _m
 from kpisim.vocab import CONDUCT_EVENTS, GOOD_CONDUCT_EVENTS, STATES
 
+#: the group a relative metric compares an agent with (both relative metrics take it)
+_RELATIVE_GROUP = Param(
+    "group",
+    "team",
+    "agent attribute defining the group, or `centre` (all agents)",
+    choices=("team", "shift", "tenure_group", "group", "centre"),
+)
+
+
 STAFF_METRICS: tuple[Metric, ...] = (
     # --- quality ---
     _m(
@@ -217,14 +226,7 @@ STAFF_METRICS: tuple[Metric, ...] = (
         "n_handled",
         levels=("agent",),
         base="handled",
-        params=(
-            Param(
-                "group",
-                "team",
-                "agent attribute defining the group, or `centre` (all agents)",
-                choices=("team", "shift", "tenure_group", "group", "centre"),
-            ),
-        ),
+        params=(_RELATIVE_GROUP,),
     ),
     _m(
         "relative_online_time",
@@ -237,14 +239,7 @@ STAFF_METRICS: tuple[Metric, ...] = (
         "sum_logged_in_s",
         levels=("agent",),
         base="logged_in_h",
-        params=(
-            Param(
-                "group",
-                "team",
-                "agent attribute defining the group, or `centre` (all agents)",
-                choices=("team", "shift", "tenure_group", "group", "centre"),
-            ),
-        ),
+        params=(_RELATIVE_GROUP,),
     ),
     # --- centre-wide ---
     _m(
