@@ -36,6 +36,7 @@ STREAMS: tuple[str, ...] = (
     "return_outcomes",  # their resolution / transfer uniforms
     "tactics",  # agents' tactics in the run: per-contact uniforms by contact index (sim/tactics.py)
     "detection",  # after the run: survey selection, QA / complaint detection of gaming
+    "declines",  # agents' hidden sustained declines and off-days (sim/declines.py)
 )
 
 

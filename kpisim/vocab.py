@@ -60,3 +60,9 @@ TACTICS: tuple[str, ...] = (
 )
 #: Tactics that QA or complaints can reveal (a caught case becomes a ``rule_breach`` event).
 DETECTABLE_TACTICS: tuple[str, ...] = ("early_release", "transfer_dump", "survey_selection")
+
+#: Kinds of the agents' hidden dips (event-log table ``declines``): a sustained ``decline`` from a
+#: date on, and a one-day ``off_day`` (S4: act on the first, not the second).
+DECLINE_KINDS: tuple[str, ...] = ("decline", "off_day")
+#: Who a coaching alert is about: one agent, or the whole team (S4: shared problems first).
+ALERT_LEVELS: tuple[str, ...] = ("agent", "team")

@@ -179,6 +179,25 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("ordered_at", "datetime64[ns]", "When."),
         ("value_cents", "int64", "Order value."),
     ),
+    "declines": (
+        ("agent_id", "string", "HIDDEN TRUTH: agent whose work got worse."),
+        (
+            "kind",
+            "string",
+            "HIDDEN TRUTH: `decline` (sustained, from `start_at` on) or `off_day` (one worked day).",
+        ),
+        ("start_at", "datetime64[ns]", "HIDDEN TRUTH: first day (midnight) of the decline or off-day."),
+        (
+            "end_at",
+            "datetime64[ns]",
+            "HIDDEN TRUTH: midnight after its last day (exclusive; a decline running to the end of the run ends at the horizon end).",
+        ),
+        (
+            "size",
+            "float64",
+            "HIDDEN TRUTH: loss as a fraction of skill: handle time x (1 + size), resolution odds x (1 - size).",
+        ),
+    ),
 }
 
 
@@ -226,7 +245,9 @@ def markdown() -> str:
         "  agent on a call (or its `wrap_up`) shows `sessions = m` and occupancy 1, and an agent who",
         "  serves voice and chat takes no call while chatting and no chat while on a call.",
         "- `true_*` columns of `agents` are the simulator's hidden truth. The KPI engine never reads",
-        "  them; only validity/fairness analyses do, and they say so.",
+        "  them; only validity/fairness analyses do, and they say so. The same holds for the whole",
+        "  `declines` table (empty unless the scenario sets `declines:`, see docs/alerts.md); only",
+        "  the evaluation of coaching alerts reads it.",
         "- Contacts still waiting when no agent is left (no patience configured) are recorded as",
         "  abandoned at the time the simulation ended.",
         "- `contacts.customer_wrote` was added after the first release (issue #11: `reply_rate` is",

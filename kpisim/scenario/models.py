@@ -42,6 +42,7 @@ from kpisim.scenario.base import (
     _Spec,
     parse_clock,
 )
+from kpisim.scenario.declines import Declines
 from kpisim.scenario.traffic import (
     ChatDetail,
     Multiplier,
@@ -63,6 +64,7 @@ __all__ = [
     "Break",
     "ChatDetail",
     "Conduct",
+    "Declines",
     "Distribution",
     "Horizon",
     "Levers",
@@ -149,6 +151,10 @@ class Scenario(_Spec):
     silent_orders: SilentOrders = SilentOrders()
     qa_samples_per_month: int = Field(
         default=0, ge=0, le=1000, description="QA reviews per agent per calendar month (S4: 12)."
+    )
+    declines: Declines = Field(
+        default_factory=Declines,
+        description="Hidden off-days and sustained declines of agents (off by default; docs/alerts.md).",
     )
     # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
     # read it with kpisim.provenance.source_path / content_sha256

@@ -47,10 +47,14 @@ class Engine:
         blocks: per-agent login blocks from ``population.build_calendar``.
         rngs: named streams from ``kpisim.rng.streams``.
         tactics: the agents' chosen behaviour (``kpisim.sim.tactics.TacticPlan``), or None.
+        declines: hidden declines and off-days (``kpisim.sim.declines.Decline``), or None.
     """
 
-    def __init__(self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict, tactics=None):
+    def __init__(
+        self, scenario: Scenario, roster, blocks: list[list[Block]], rngs: dict, tactics=None, declines=None
+    ):
         self.sc = scenario
+        self.dec = declines
         self.env = simpy.Environment()
         self.rngs = rngs
         self.horizon_s = scenario.horizon.days * 86400.0
@@ -211,6 +215,8 @@ class Engine:
         work = rec.work_s[c]
         stalled = work > self.cherry_thr[a, q]
         handle = work * ag.speed
+        if self.dec is not None:
+            handle *= self.dec.factor(a, self.env.now)[0]
         if ag.held > 1:
             handle *= 1.0 + self.qspecs[q].concurrency_stretch * (ag.held - 1)
         if self.tac is not None:
@@ -244,7 +250,7 @@ class Engine:
         if rec.u_transfer[c] < p_tr:
             rec.transferred[c] = True
             self._transfer(c)
-        elif rec.u_resolve[c] < self.p_resolve[a, q] and (tac is None or c not in tac.released):
+        elif rec.u_resolve[c] < self._p_resolve(a, q, c) and (tac is None or c not in tac.released):
             rec.resolved[c] = True
         else:
             self._schedule_return(c)
@@ -259,6 +265,10 @@ class Engine:
         else:
             rec.wrap_end_s[c] = now
             self._release(ag, q)
+
+    def _p_resolve(self, a: int, q: int, c: int) -> float:
+        p = self.p_resolve[a, q]
+        return p if self.dec is None else self.dec.p_resolve(p, a, self.contacts.answered_s[c])
 
     def _transfer(self, c: int) -> None:
         """Pass contact ``c``'s customer to the transfer queue now, or at the next opening if the

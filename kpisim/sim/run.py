@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 
 from kpisim.errors import KpisimError
-from kpisim.io.eventlog import EventLog, concat, conform
+from kpisim.io.eventlog import EventLog, concat, conform, empty_table
 from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
 from kpisim.scenario.models import Scenario
 from kpisim.sim.arrivals import draw_arrivals
 from kpisim.sim.chat import draw_chat
+from kpisim.sim.declines import draw_declines
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
 from kpisim.sim.gcpause import quiet_gc
 from kpisim.sim.outcomes import draw_outcomes
@@ -72,7 +73,14 @@ def simulate_one(
     roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
     calendar = build_calendar(scenario, roster, rngs["attendance"])
     t, q = draw_arrivals(scenario, rngs["arrivals"])
-    eng = Engine(scenario, roster, calendar.blocks, rngs, tactics)
+    dec = (
+        draw_declines(
+            scenario.declines, len(roster), scenario.horizon.days, calendar.attendance, rngs["declines"]
+        )
+        if scenario.declines.active
+        else None
+    )
+    eng = Engine(scenario, roster, calendar.blocks, rngs, tactics, dec)
     with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
         eng.run(t, q)
 
@@ -96,6 +104,7 @@ def simulate_one(
         "conduct": conduct_table(scenario, calendar.attendance, roster, start, rngs["conduct"]),
         "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
         "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
+        "declines": dec.table(roster, start) if dec is not None else empty_table("declines"),
     }
     if tactics is not None:  # gaming caught by QA or complaints becomes conduct events
         caught = tactics.detected(contacts, tables["qa"], rngs["detection"])
