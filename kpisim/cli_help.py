@@ -50,6 +50,12 @@ manifest; every estimate with its 95 % interval (docs/calibrate.md).""",
 
 Simulates the months once, re-scores them for each trial plan, and writes the Pareto front (CSV +
 PNG), the chosen plans as policy YAML and their check on held-out months (docs/design.md).""",
+    "alerts": """examples:
+  kpisim alerts runs/phone --rules scenarios/alerts/s4_coaching.yaml
+  kpisim alerts runs/phone --rules scenarios/alerts/daily_threshold.yaml --out out/alerts
+
+Lists the alerts (agent or team, rule, date, metric value). When the run was simulated with hidden
+declines (scenario field declines:), also judges the rules against them (docs/alerts.md).""",
     "schema": """examples:
   kpisim schema scenario > scenario.schema.json
   kpisim schema policy""",

@@ -6,12 +6,13 @@ axis label; error bars are 95 % confidence intervals across replications.
 
 Layout: ``_base`` (lazy pyplot, CI error bars, ``save``), ``compare`` (cost, winners/losers,
 fairness, pay gaps and spread), ``incentives`` (what a scorecard rewards), ``staffing``
-(headcount, response time, cost). Use the names re-exported here: ``plots.cost_bars(...)``.
+(headcount, response time, cost), ``alerts`` (false alarms against detection delay). Use the names re-exported here: ``plots.cost_bars(...)``.
 """
 
 from __future__ import annotations
 
 from kpisim.plots._base import save
+from kpisim.plots.alerts import alert_tradeoff
 from kpisim.plots.compare import (
     agent_month_pay,
     concentration_bars,
@@ -34,6 +35,7 @@ from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, s
 
 __all__ = [
     "agent_month_pay",
+    "alert_tradeoff",
     "concentration_bars",
     "cost_bars",
     "fairness_bars",
