@@ -40,6 +40,11 @@ _PUBLIC = {
     "KpisimError": "kpisim.errors",
     "SpecError": "kpisim.errors",
     "DataError": "kpisim.errors",
+    "load_alerts": "kpisim.policy.alerts_models",
+    "alerts": "kpisim.analysis.alerts",
+    "evaluate_alerts": "kpisim.analysis.alerts",
+    "alert_study": "kpisim.analysis.alerts",
+    "Declines": "kpisim.scenario.declines",
 }
 
 __all__ = [*sorted(_PUBLIC), "__version__"]

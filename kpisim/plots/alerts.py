@@ -23,17 +23,18 @@ def alert_tradeoff(summary: pd.DataFrame):
     for i, (fid, g) in enumerate(summary.groupby(files, sort=False)):
         delay = g["mean_delay_days"].to_numpy(float)
         ax.scatter(g["false_alarms_per_agent_month"], delay, s=60, color=f"C{i}", label=str(fid), zorder=3)
-        for _, r in g.iterrows():
-            missed = r["missed_share"]
-            text = f"{r['rule']}\n{missed:.0%} missed" if np.isfinite(missed) else str(r["rule"])
-            y = r["mean_delay_days"] if np.isfinite(r["mean_delay_days"]) else 0.0
-            ax.annotate(
-                text,
-                (r["false_alarms_per_agent_month"], y),
-                fontsize=7,
-                xytext=(5, 3),
-                textcoords="offset points",
-            )
+    # labels alternate above and below their points (in order of delay) so neighbours do not overlap
+    for k, (_, r) in enumerate(summary.sort_values("mean_delay_days").iterrows()):
+        missed = r["missed_share"]
+        text = f"{r['rule']}\n{missed:.0%} missed" if np.isfinite(missed) else str(r["rule"])
+        y = r["mean_delay_days"] if np.isfinite(r["mean_delay_days"]) else 0.0
+        ax.annotate(
+            text,
+            (r["false_alarms_per_agent_month"], y),
+            fontsize=7,
+            xytext=(6, 3 if k % 2 else -16),
+            textcoords="offset points",
+        )
     ax.set_xlabel("false alarms per agent-month (lower is better)")
     ax.set_ylabel("days from decline start to first alert (lower is better)")
     x = summary["false_alarms_per_agent_month"].to_numpy(float)
@@ -42,7 +43,9 @@ def alert_tradeoff(summary: pd.DataFrame):
     ax.set_ylim(0, 1.25 * np.nanmax(y) if np.isfinite(y).any() and np.nanmax(y) > 0 else 1)
     ax.grid(alpha=0.3)
     if files.nunique() > 1:
-        ax.legend(fontsize=8, title="rules file", title_fontsize=8, loc="lower right")
+        ax.legend(
+            fontsize=8, title="rules file", title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1)
+        )
     ax.set_title("Coaching alerts: crying wolf against catching declines late", fontsize=10)
     fig.tight_layout()
     return fig
