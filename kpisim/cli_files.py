@@ -81,6 +81,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     data = load_yaml(args.file, encoding=args.encoding)
     kind = spec_kind(data)
     explicit = "scorecard" in data or "kind" in data
+    if data.get("kind") == "alerts":
+        from kpisim.policy.alerts_models import load_alerts
+
+        load_alerts(args.file, encoding=args.encoding)
+        print(f"{args.file}: valid alert rules")
+        return 0
     try:
         if kind == "policy":
             from kpisim.policy import load_policy

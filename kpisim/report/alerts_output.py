@@ -45,3 +45,32 @@ def write_alerts(
 
     atomic.write_dir(out, build)
     return {k: str(out / v) for k, v in names.items()}
+
+
+def write_alert_study(study, path, *, manifest: Manifest | Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Write an ``AlertStudy``: ``summary.csv`` (the figure's data), ``exposure.csv``,
+    ``declines.csv``, the figure ``alert_tradeoff.png`` and ``manifest.json`` (command
+    ``alert_study``) to the directory ``path``, whole or not at all.
+
+    Returns:
+        Mapping artefact name -> file path inside ``path``.
+    """
+    out = Path(path)
+    m = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest or {})
+    body = m.model_copy(update={"command": "alert_study"}).to_json_bytes()
+    names = {
+        "summary": "summary.csv",
+        "exposure": "exposure.csv",
+        "declines": "declines.csv",
+        "figure": "alert_tradeoff.png",
+        "manifest": MANIFEST,
+    }
+
+    def build(d: Path) -> None:
+        for name in ("summary", "exposure", "declines"):
+            getattr(study, name).to_csv(d / names[name], index=False)
+        save(alert_tradeoff(study.summary), d / names["figure"])
+        (d / MANIFEST).write_bytes(body)
+
+    atomic.write_dir(out, build)
+    return {k: str(out / v) for k, v in names.items()}

@@ -89,3 +89,12 @@ def test_bad_input_is_one_line_and_exit_2(runs, tmp_path, capsys, case, text):
     assert text in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert (not out.exists()) or out.read_text() == "keep"
+
+
+def test_validate_knows_alert_rules(tmp_path, capsys):
+    assert main(["validate", str(S4)]) == 0
+    assert capsys.readouterr().out.strip() == f"{S4}: valid alert rules"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: alerts\nid: x\nrules:\n  - {name: r, type: ewma, metric: aht_s, weight: 2}\n")
+    assert main(["validate", str(bad)]) == 2
+    assert "bad.yaml: rules[r].weight: bad value 2" in capsys.readouterr().err

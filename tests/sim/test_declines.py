@@ -6,10 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from kpisim.errors import SpecError
 from kpisim.scenario.declines import Declines
+from kpisim.scenario.models import load_scenario
 from kpisim.sim.declines import draw_declines
 from kpisim.sim.run import simulate
+from tests.sim.test_scenario_validation import BASE
 from tests.simhelpers import mmn_scenario
 
 
@@ -113,3 +117,14 @@ def test_declines_lower_resolution():
     p1 = r1.loc[r1["answered_at"].notna(), "resolved"].mean()
     assert p0 == pytest.approx(0.8, abs=0.03)
     assert p1 == pytest.approx(0.8 * 0.4 / (1 - 0.8 + 0.8 * 0.4), abs=0.03)
+
+
+def test_bad_declines_name_the_field(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({**BASE, "declines": {"size": 1.2}}))
+    with pytest.raises(SpecError) as e:
+        load_scenario(path)
+    assert e.value.field == "declines.size" and "1.2" in e.value.message
+    path.write_text(yaml.safe_dump({**BASE, "declines": {"rate": 0.1}}))
+    with pytest.raises(SpecError, match="unknown key 'rate'"):
+        load_scenario(path)
