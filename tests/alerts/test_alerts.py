@@ -151,3 +151,32 @@ def test_one_day_dip_does_not_alert_the_s4_rule_but_a_sustained_decline_does(inj
     # the naive rule reacts to the dip on its day
     naive = alerts(log, load_alerts(ROOT / "scenarios" / "alerts" / "daily_threshold.yaml"))
     assert ((naive["agent_id"] == "early-01") & (naive["period"] == dip)).any()
+
+
+def test_weekly_rule_on_values_and_explicit_side():
+    """Weeks start on Monday (2 Nov 2026 is one): an agent 50 s slower from the third week alerts
+    in weeks 3 and 4 on 'above 320 s'; 'below 320 s' alerts the other weeks instead."""
+    a = [300.0] * 14 + [350.0] * 14
+    log = daily_log({"a": a})
+    weeks = [DAY0 + pd.Timedelta(weeks=w) for w in range(4)]
+    for when, expect in (("above", weeks[2:]), ("below", weeks[:2])):
+        r = rules(
+            {
+                "name": "wk",
+                "type": "threshold",
+                "metric": "aht_s",
+                "period": "week",
+                "value": 320,
+                "when": when,
+            }
+        )
+        found = alerts(log, r)
+        assert found["period"].tolist() == expect and (found["level"] == "agent").all()
+    ev = evaluate_alerts(
+        daily_log({"a": a}, declines=[("a", "decline", 16, 28)]),
+        rules({"name": "wk", "type": "threshold", "metric": "aht_s", "period": "week", "value": 320}),
+    ).iloc[0]
+    # the alert for the week from day 14 overlaps the decline (from day 16): true; delay to the
+    # end of that week (day 21) is 5 days; no week is outside the decline but weeks 1-2 (14 days)
+    assert ev["false_alarms"] == 0 and ev["detected"] == 1 and ev["mean_delay_days"] == 5.0
+    assert ev["agent_months"] == pytest.approx(14 / 30)

@@ -74,10 +74,11 @@ def detect(s: Series, rule) -> Detection:
     team_share = np.full(team_alarm.shape, np.nan)
     if rule.team_first is not None:
         tf = rule.team_first
-        moving = np.nan_to_num(z if rule.uses_z else raw, nan=-np.inf) > (tf.z if rule.uses_z else 0.0)
+        basis = z if rule.uses_z else raw
+        moving = np.nan_to_num(basis, nan=-np.inf) > (tf.z if rule.uses_z else 0.0)
         for t in range(len(team_names)):
             rows = team_code == t
-            n_data = np.isfinite(z[rows]).sum(axis=0)
+            n_data = np.isfinite(basis[rows]).sum(axis=0)
             n_move = moving[rows].sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 team_share[t] = np.where(n_data > 0, n_move / np.maximum(n_data, 1), np.nan)
