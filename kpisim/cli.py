@@ -272,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calibrate(sub)
 
     sch = cmd("schema", "print the JSON Schema of scenario or policy YAML files (for editor completion)")
-    sch.add_argument("kind", choices=("scenario", "policy"), help="which file type")
+    sch.add_argument("kind", choices=("scenario", "policy", "alerts"), help="which file type")
     sch.set_defaults(func=H.cmd_schema)
     return p
 

@@ -89,7 +89,7 @@ def subcommand(sub, name: str, help: str) -> argparse.ArgumentParser:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """``kpisim schema scenario|policy``: the JSON Schema on stdout."""
+    """``kpisim schema scenario|policy|alerts``: the JSON Schema on stdout."""
     import sys
 
     from kpisim.policy.jsonschema import schema_json

@@ -1,4 +1,4 @@
-"""JSON Schemas of the scenario and policy YAML files, generated from the pydantic models.
+"""JSON Schemas of the scenario, policy and alert-rules YAML files, generated from the pydantic models.
 
 Editors with the YAML language server validate and complete a file whose first line is
 ``# yaml-language-server: $schema=<path>/docs/schema/scenario.json``. The committed schemas in
@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-KINDS = ("scenario", "policy")
+KINDS = ("scenario", "policy", "alerts")
 URL = "https://github.com/kpisim/kpisim/blob/main/docs/schema/{kind}.json"
 
 
 def schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a ``scenario`` or ``policy`` YAML file."""
+    """The JSON Schema (draft 2020-12) of a ``scenario``, ``policy`` or ``alerts`` YAML file."""
     from kpisim.errors import KpisimError
 
     if kind == "scenario":
@@ -31,6 +31,11 @@ def schema(kind: str) -> dict[str, Any]:
 
         model = Policy
         title = "kpisim policy (scorecard + pay plan)"
+    elif kind == "alerts":
+        from kpisim.policy.alerts_models import AlertRules
+
+        model = AlertRules
+        title = "kpisim coaching-alert rules"
     else:
         raise KpisimError(f"schema kind {kind!r} is not allowed; give one of {', '.join(KINDS)}")
     s = model.model_json_schema(mode="validation")
@@ -43,7 +48,7 @@ def schema_json(kind: str) -> str:
 
 
 def write(directory: str | Path = "docs/schema") -> list[Path]:
-    """Write ``scenario.json`` and ``policy.json`` to ``directory``."""
+    """Write ``scenario.json``, ``policy.json`` and ``alerts.json`` to ``directory``."""
     out = []
     for kind in KINDS:
         p = Path(directory) / f"{kind}.json"

@@ -30,6 +30,8 @@ def _bundled():
         yield p, "scenario"
     for p in sorted((ROOT / "scenarios" / "policies").glob("*.yaml")):
         yield p, "policy"
+    for p in sorted((ROOT / "scenarios" / "alerts").glob("*.yaml")):
+        yield p, "alerts"
 
 
 @pytest.mark.parametrize(("path", "kind"), list(_bundled()), ids=lambda x: getattr(x, "name", x))
