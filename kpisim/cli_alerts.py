@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 
+from kpisim.vocab import ALERT_LEVELS
+
+AGENT = ALERT_LEVELS[0]
 #: alerts printed on the terminal; all of them go to --out
 SHOWN = 40
 
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     log = load_run(args.run)
     table = alerts(log, rules)
     evaluation = evaluate_alerts(log, rules) if len(log.declines) else None
-    agents = int((table["level"] == "agent").sum())
+    agents = int((table["level"] == AGENT).sum())
     print(
         f"{len(table)} alert(s) from {len(rules.rules)} rule(s) of {rules.id} on {args.run}: "
         f"{agents} on agents, {len(table) - agents} on teams"
@@ -77,9 +80,7 @@ def _format(table):
     """Words for headers, dates as dates, values rounded."""
     import pandas as pd
 
-    who = (
-        table["agent_id"].astype(object).where(table["level"] == "agent", "team " + table["team"].astype(str))
-    )
+    who = table["agent_id"].astype(object).where(table["level"] == AGENT, "team " + table["team"].astype(str))
     return pd.DataFrame(
         {
             "replication": table["replication"],

@@ -20,6 +20,9 @@ from kpisim.analysis.alerts.series import RUN_KEYS, Series, kpi_series, matrices
 from kpisim.io.eventlog import EventLog
 from kpisim.kpi.registry import METRICS
 from kpisim.policy.alerts_models import AlertRules, Cusum, Ewma, NOfM, Threshold
+from kpisim.vocab import ALERT_LEVELS
+
+AGENT, TEAM = ALERT_LEVELS
 
 #: columns of an alerts table
 ALERT_COLUMNS = (
@@ -152,7 +155,7 @@ def _rows(d: Detection, rule) -> pd.DataFrame:
     r, c = np.nonzero(d.alarm)
     agent = pd.DataFrame(
         {
-            "level": "agent",
+            "level": AGENT,
             "team": s.teams[r],
             "agent_id": s.agents[r],
             "period": s.periods[c],
@@ -166,7 +169,7 @@ def _rows(d: Detection, rule) -> pd.DataFrame:
     team_mean = np.array([np.nanmean(s.values[team_code == t, k]) for t, k in zip(tr, tc, strict=True)])
     team = pd.DataFrame(
         {
-            "level": "team",
+            "level": TEAM,
             "team": d.team_names[tr],
             "agent_id": None,
             "period": s.periods[tc],
