@@ -88,6 +88,7 @@ def respond(
     replications: int = 4,
     seed: int = 1,
     jobs: int | None = 1,
+    executor: Any = None,
     costs: pd.DataFrame | None = None,
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     max_rounds: int = 25,
@@ -104,6 +105,9 @@ def respond(
         replications: months per world (no response, exploration, each equilibrium), >= 2.
         seed: base seed; month r of every world uses ``SeedSequence([seed, r])``.
         jobs: worker processes for the simulations (results identical for any value).
+        executor: where the simulated months run, as in ``compare`` (None: local processes,
+            ``jobs`` of them; ``"sequential"``, a ``LocalProcesses``, a ``distributed.Client``;
+            see :mod:`kpisim.analysis.executors`). Results are identical whichever runs them.
         costs: override the agents' hidden costs (columns agent_id, effort_cents, gaming_cents).
         inputs: the policies' declared extra inputs (as in ``compare``).
         max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
@@ -146,6 +150,7 @@ def respond(
         seed=seed,
         behaviour=behaviour,
         jobs=jobs,
+        executor=executor,
         variants=variants,
     )
     base_res = sims[:replications]
@@ -175,7 +180,13 @@ def respond(
         timings[f"solve_{name}_s"] = time.perf_counter() - t0
         equilibria[name] = eq
         eq_res = run_profiles(
-            scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs, variants=variants
+            scenario,
+            [eq.x] * replications,
+            seed=seed,
+            behaviour=behaviour,
+            jobs=jobs,
+            executor=executor,
+            variants=variants,
         )
         kq = _stack(eq_res).sort_values(keys, kind="stable").reset_index(drop=True)
         kq_in, _ = attach_policy_inputs(kb[keys].merge(kq, on=keys, how="left"), policies, inputs)
@@ -210,6 +221,20 @@ def respond(
             "total_s": round(time.perf_counter() - clock, 1),
         },
     )
+
+
+def behaviour_params(behaviour: Any) -> Behaviour | None:
+    """What ``compare(..., behaviour=...)`` asks for: None (no response), ``"equilibrium"``
+    (default parameters) or a :class:`~kpisim.scenario.behaviour.Behaviour`.
+
+    Raises:
+        KpisimError: anything else, naming the bad value and what is allowed.
+    """
+    if behaviour is None or isinstance(behaviour, Behaviour):
+        return behaviour
+    if behaviour == "equilibrium":
+        return Behaviour()
+    raise KpisimError(f"behaviour must be None, 'equilibrium' or a kpisim.Behaviour, got {behaviour!r}")
 
 
 def agent_types(roster, costs, roles, types: str | None) -> tuple[np.ndarray, np.ndarray]:
