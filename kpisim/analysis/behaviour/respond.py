@@ -106,10 +106,12 @@ def respond(
         behaviour: tactic effects, costs, detection (default ``Behaviour()``).
         replications: months per world (no response, exploration, each equilibrium), >= 2.
         seed: base seed; month r of every world uses ``SeedSequence([seed, r])``.
-        jobs: worker processes for the simulations (results identical for any value).
-        executor: where the simulated months run, as in ``compare`` (None: local processes,
-            ``jobs`` of them; ``"sequential"``, a ``LocalProcesses``, a ``distributed.Client``;
-            see :mod:`kpisim.analysis.executors`). Results are identical whichever runs them.
+        jobs: worker processes for the simulations and the policies' solves (results identical
+            for any value).
+        executor: where the simulated months and the solves run, as in ``compare`` (None: local
+            processes, ``jobs`` of them; ``"sequential"``, a ``LocalProcesses``, a
+            ``distributed.Client``; see :mod:`kpisim.analysis.executors`). Results are identical
+            whichever runs them.
         costs: override the agents' hidden costs (columns agent_id, effort_cents, gaming_cents).
         inputs: the policies' declared extra inputs (as in ``compare``).
         max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
