@@ -2,13 +2,16 @@
 
     python benchmarks/bench_behaviour.py [--jobs 2] [--replications 4]
 
-Default settings of ``kpisim.respond``; prints wall time per stage and the convergence table.
+Default settings of ``kpisim.respond``; prints wall time per stage, the convergence table and the
+CPU time (user + sys of this process and its workers: on a shared machine the wall time depends
+on the other jobs, the CPU time much less).
 Target (issue #13): within 10 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from pathlib import Path
 
@@ -37,7 +40,14 @@ def main() -> None:
     dt = time.perf_counter() - t0
     print(r.convergence.to_string(index=False))
     print(r.meta.get("timings_s"))
-    print(f"shop_chat, {len(pols)} policies, {args.replications} replications, jobs={args.jobs}: {dt:.0f} s")
+    cpu = sum(
+        u.ru_utime + u.ru_stime
+        for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+    print(
+        f"shop_chat, {len(pols)} policies, {args.replications} replications, jobs={args.jobs}: "
+        f"{dt:.0f} s wall, {cpu:.0f} s CPU (user + sys, this process and its workers)"
+    )
 
 
 if __name__ == "__main__":

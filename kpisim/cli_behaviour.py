@@ -1,30 +1,30 @@
-"""``kpisim compare --behaviour equilibrium``: run ``respond`` and write its tables (kept here so
-the CLI module only dispatches)."""
+"""``kpisim compare --behaviour equilibrium``: the behaviour parameters of the command line and
+its console lines (kept here so the CLI module only dispatches). ``compare`` finds the
+equilibrium (``behaviour=``) and ``write_comparison`` writes its tables with the report."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import Any
 
-from kpisim.analysis.behaviour.respond import respond
+from kpisim.analysis.behaviour.respond import Response
+from kpisim.errors import KpisimError
 from kpisim.scenario.behaviour import Behaviour, load_behaviour
 
 
-def run_behaviour(scenario, policies: dict[str, Any], args: argparse.Namespace, inputs) -> list[Path]:
-    """Equilibrium behaviour for ``compare``'s policies; writes behaviour.csv, consequences.csv,
-    convergence.csv and prediction.csv next to the report and prints one line per policy."""
-    params = load_behaviour(args.behaviour_params) if args.behaviour_params else Behaviour()
-    r = respond(
-        scenario,
-        policies,
-        behaviour=params,
-        replications=max(2, args.replications),
-        seed=args.seed,
-        jobs=args.jobs,
-        inputs=inputs,
-    )
-    files = r.write(args.out)
+def behaviour_option(args: argparse.Namespace) -> Behaviour | None:
+    """``compare``'s ``behaviour=`` for ``--behaviour`` and ``--behaviour-params`` (loaded and
+    checked here, before anything is simulated)."""
+    if args.behaviour != "equilibrium":
+        if args.behaviour_params:
+            raise KpisimError("--behaviour-params needs --behaviour equilibrium")
+        return None
+    if args.replications < 2:
+        raise KpisimError(f"--behaviour equilibrium needs --replications >= 2, got {args.replications}")
+    return load_behaviour(args.behaviour_params) if args.behaviour_params else Behaviour()
+
+
+def print_behaviour(r: Response, files: dict[str, str]) -> None:
+    """One line per policy: how the solver ended and the tactics most agents of a role use."""
     for _, row in r.convergence.iterrows():
         b = r.behaviour[r.behaviour["policy"] == row["policy"]]
         used = b[b["share_using"] > 0.5]["tactic"].unique().tolist()
@@ -32,5 +32,4 @@ def run_behaviour(scenario, policies: dict[str, Any], args: argparse.Namespace, 
             f"behaviour {row['policy']}: {row['status']} in {row['rounds']} round(s); "
             f"used by most agents of a role: {', '.join(used) or 'none'}"
         )
-    print(f"behaviour: {args.out}/behaviour.csv, {args.out}/consequences.csv")
-    return files
+    print(f"behaviour: {files['behaviour']}, {files['consequences']}")

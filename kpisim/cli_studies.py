@@ -35,7 +35,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         inputs = read_table(args.inputs)
     from kpisim.analysis.executors import open_executor
+    from kpisim.cli_behaviour import behaviour_option, print_behaviour
 
+    behaviour = behaviour_option(args)  # parameters checked before simulating
     with open_executor(args.scheduler, jobs=args.jobs) as ex:
         comp = compare(
             scenario,
@@ -48,6 +50,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             progress=H.progress_mode(args),
             inputs=inputs,
             fill_missing=args.fill_missing,
+            behaviour=behaviour,
         )
         if args.inputs:
             comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}
@@ -71,10 +74,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(sorted(filled))}"
         )
     print(f"report: {files['report']}")
-    if args.behaviour == "equilibrium":
-        from kpisim.cli_behaviour import run_behaviour
-
-        run_behaviour(scenario, policies, args, inputs)
+    if comp.behaviour is not None:
+        print_behaviour(comp.behaviour, files)
     return 0
 
 

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
-from kpisim.analysis.policy_meta import needed_variants, policy_meta
+from kpisim.analysis.behaviour.respond import behaviour_params, respond
+from kpisim.analysis.policy_meta import describe_inputs, needed_variants, policy_hashes, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.policy.inputs import attach_policy_inputs
-from kpisim.provenance import content_sha256, frame_sha256
+from kpisim.provenance import content_sha256
 from kpisim.scenario.models import Scenario
 
 RUN = ["scenario_id", "replication", "seed"]
@@ -39,6 +40,8 @@ class Comparison:
             ``true_contribution`` (see docs/analysis.md). Only fairness/validity read it.
         baseline: name of the baseline policy.
         currency: ISO currency of the cents.
+        behaviour: the agents' equilibrium response to each policy
+            (:class:`kpisim.analysis.behaviour.Response`) if ``compare`` was asked for it, else None.
     """
 
     scenario_id: str
@@ -52,6 +55,7 @@ class Comparison:
     policies: list[str]
     currency: str = "CNY"
     meta: dict[str, Any] = field(default_factory=dict)
+    behaviour: Any = None
 
     # --- per agent ---------------------------------------------------------------------------
     def agent_pay(self) -> pd.DataFrame:
@@ -297,6 +301,7 @@ def compare(
     period: str = "month",
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     fill_missing: bool = False,
+    behaviour: Any = None,
 ) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
@@ -316,6 +321,10 @@ def compare(
             so they never separate agents.
         fill_missing: fill metrics without data with the policies' declared neutral values
             (listed in ``meta["filled_metrics"]``) instead of refusing (docs/policies.md).
+        behaviour: ``"equilibrium"`` or a :class:`kpisim.Behaviour` (its parameters): also find
+            the agents' equilibrium tactics under each policy and their consequences
+            (:func:`kpisim.respond` with the same seed, replications, executor and inputs) in
+            ``Comparison.behaviour``; None (default): agents do not respond.
 
     Raises:
         KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
@@ -328,6 +337,9 @@ def compare(
         raise KpisimError(f"baseline {baseline!r} is not one of the policies {names}")
     if "agent_id" not in kpi_by:
         raise KpisimError(f"kpi_by must include 'agent_id', got {tuple(kpi_by)}")
+    params = behaviour_params(behaviour)
+    if params is not None and replications < 2:
+        raise KpisimError(f"behaviour needs replications >= 2 for confidence intervals, got {replications}")
     res = run_replications(
         scenario,
         summarise_for_compare,
@@ -351,6 +363,12 @@ def compare(
         scores.append(_with_policy(s, name, scenario, seed))
         pays.append(_with_policy(p, name, scenario, seed))
     currency = getattr(policies[baseline], "currency", getattr(scenario, "currency", "CNY"))
+    response = None
+    if params is not None:
+        response = respond(
+            scenario, policies, behaviour=params, replications=replications, seed=seed, jobs=jobs,
+            executor=executor, inputs=inputs,
+        )  # fmt: skip
     return Comparison(
         scenario_id=scenario.id,
         seed=seed,
@@ -368,11 +386,12 @@ def compare(
             "policy_objects": dict(policies),
             "scenario": scenario,
             "filled_inputs": filled,
-            "policy_sha256": _policy_hashes(policies),
+            "policy_sha256": policy_hashes(policies),
             "population": _one_value(r.get("population") for r in res),
-            "inputs": _describe_inputs(inputs),
+            "inputs": describe_inputs(inputs),
             **policy_meta(policies, scores),
         },
+        behaviour=response,
     )
 
 
@@ -382,16 +401,6 @@ def _one_value(values):
     return distinct[0] if len(distinct) == 1 else (distinct or None)
 
 
-def _describe_inputs(inputs) -> str | dict | None:
-    """The policy inputs of a comparison for its manifest: a DataFrame as ``"DataFrame (<n> rows,
-    sha256 of its CSV <hex>)"``, a mapping as a plain dict, None as None."""
-    if inputs is None:
-        return None
-    if isinstance(inputs, pd.DataFrame):
-        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {frame_sha256(inputs)})"
-    return dict(inputs)
-
-
 def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> pd.DataFrame:
     df = df.copy()
     for col, val in (("scenario_id", scenario.id), ("seed", seed)):
@@ -399,8 +408,3 @@ def _with_policy(df: pd.DataFrame, name: str, scenario: Scenario, seed: int) -> 
             df[col] = val
     df.insert(0, "policy", name)
     return df
-
-
-def _policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
-    """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
-    return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}

@@ -15,6 +15,7 @@ import pandas as pd
 
 from kpisim.policy.definitions import definitions_used
 from kpisim.policy.definitions import needed_variants as _needed
+from kpisim.provenance import content_sha256, frame_sha256
 
 
 def needed_variants(policies: Mapping[str, Any]) -> dict:
@@ -36,3 +37,18 @@ def policy_meta(policies: Mapping[str, Any], scores: Sequence[pd.DataFrame]) -> 
         if got:
             filled[name] = dict(got)
     return {"roles": roles, "policy_definitions": defs, "filled_metrics": filled}
+
+
+def describe_inputs(inputs) -> str | dict | None:
+    """The policy inputs of a comparison for its manifest: a DataFrame as ``"DataFrame (<n> rows,
+    sha256 of its CSV <hex>)"``, a mapping as a plain dict, None as None."""
+    if inputs is None:
+        return None
+    if isinstance(inputs, pd.DataFrame):
+        return f"DataFrame ({len(inputs)} rows, sha256 of its CSV {frame_sha256(inputs)})"
+    return dict(inputs)
+
+
+def policy_hashes(policies: Mapping[str, Any]) -> dict[str, str]:
+    """:func:`kpisim.provenance.content_sha256` of each policy, for the manifest."""
+    return {name: content_sha256(pol) for name, pol in policies.items() if hasattr(pol, "model_dump")}

@@ -5,14 +5,17 @@ never imports matplotlib. Money is shown in major units (yuan for CNY) with the 
 axis label; error bars are 95 % confidence intervals across replications.
 
 Layout: ``_base`` (lazy pyplot, CI error bars, ``save``), ``compare`` (cost, winners/losers,
-fairness, pay gaps and spread), ``incentives`` (what a scorecard rewards), ``staffing``
-(headcount, response time, cost), ``alerts`` (false alarms against detection delay). Use the names re-exported here: ``plots.cost_bars(...)``.
+fairness, pay gaps and spread), ``behaviour`` (tactics at equilibrium and their price),
+``incentives`` (what a scorecard rewards), ``staffing`` (headcount, response time, cost),
+``alerts`` (false alarms against detection delay). Use the names re-exported here:
+``plots.cost_bars(...)``.
 """
 
 from __future__ import annotations
 
 from kpisim.plots._base import save
 from kpisim.plots.alerts import alert_tradeoff
+from kpisim.plots.behaviour import behaviour_bars
 from kpisim.plots.compare import (
     agent_month_pay,
     concentration_bars,
@@ -36,6 +39,7 @@ from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, s
 __all__ = [
     "agent_month_pay",
     "alert_tradeoff",
+    "behaviour_bars",
     "concentration_bars",
     "cost_bars",
     "fairness_bars",

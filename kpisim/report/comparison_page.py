@@ -56,6 +56,10 @@ def figures(comp, d: Path, res: dict, *, budget_cents, colours: dict[str, str]) 
     }
     if len(t["winners_losers"]):
         figs["winners_losers"] = lambda: plots.winners_losers_bars(t["winners_losers"], currency=cur)
+    if "behaviour" in t:
+        figs["behaviour"] = lambda: plots.behaviour_bars(
+            t["behaviour"], t["consequences"], currency=cur, colours=col
+        )
     if len(t["incentive_gradient"]):
         figs["incentive_gradient"] = lambda: plots.incentive_bars(
             t["incentive_gradient"], currency=cur, colours=col
@@ -115,6 +119,8 @@ def page(comp, res: dict, imgs: dict[str, dict], *, threshold_cents: int, levers
         if levers is not None and len(levers)
         else None,
     }
+    if "behaviour" in r:
+        tabs.update(behaviour_section(r, [names.get(p, p) for p in comp.policies], cur))
     return render(
         "report.html.j2",
         title=f"kpisim comparison: {comp.scenario_id}",
@@ -129,12 +135,29 @@ def page(comp, res: dict, imgs: dict[str, dict], *, threshold_cents: int, levers
         winners=bool(len(r["winners_losers"])),
         tables=tabs,
         imgs={
-            k: imgs.get(k) for k in ("cost", "winners_losers", "fairness", "pay_gaps", "incentive_gradient")
+            k: imgs.get(k)
+            for k in ("cost", "winners_losers", "fairness", "pay_gaps", "incentive_gradient", "behaviour")
         },
+        behaviour="behaviour" in r,
         not_computed=not_computed,
         definitions=definitions.COMPARISON,
         plan_notes=plan_notes(comp.meta, names),
     )
+
+
+def behaviour_section(r: dict, plans: list[str], cur: str) -> dict:
+    """The behaviour section's tables (``r``: result tables, plans in display names)."""
+    from kpisim.plots.behaviour import COMPANY, CUSTOMERS, INFLATION
+    from kpisim.report import behaviour_tables as B
+
+    cons = r["consequences"]
+    return {
+        "tactics": B.tactics_table(r["behaviour"]),
+        "inflation": B.consequences_table(cons, INFLATION, plans, cur),
+        "customers": B.consequences_table(cons, CUSTOMERS, plans, cur),
+        "company": B.consequences_table(cons, COMPANY, plans, cur),
+        "convergence": B.convergence_table(r["convergence"], r["prediction"], cur),
+    }
 
 
 def plan_notes(meta: dict, names: dict[str, str]) -> list[dict[str, str]]:

@@ -21,6 +21,8 @@ from kpisim.report import comparison_page, staffing_page
 
 #: Tables with one row per agent-month (and policy): Parquet with ``table_format="parquet"``.
 PER_ROW_TABLES = ("kpis", "scores", "pay", "agents_hidden_truth")
+#: Tables of ``comp.behaviour`` (:class:`kpisim.analysis.behaviour.Response`), written when present.
+BEHAVIOUR_TABLES = ("behaviour", "consequences", "convergence", "prediction")
 
 
 def write_comparison(
@@ -39,6 +41,8 @@ def write_comparison(
     output at ``path`` is replaced only once complete, and a directory that is not one is refused).
 
     ``levers``: a ``comp.lever_effects()`` table to include (simulating it is left to the caller).
+    A comparison made with ``behaviour=`` also gets behaviour.csv, consequences.csv,
+    convergence.csv, prediction.csv, the ``behaviour.png`` figure and a report section.
     ``table_format``: ``"parquet"`` writes the per-row tables (kpis, scores, pay,
     agents_hidden_truth) as Parquet, several times smaller than CSV for large studies; the
     summaries stay CSV.
@@ -80,6 +84,10 @@ def write_comparison(
         tables["tier_cliffs"] = cliffs
         if levers is not None:
             tables["lever_effects"] = levers
+        response = getattr(comp, "behaviour", None)
+        if response is not None:  # the equilibrium's tables, in the same atomic swap as the report
+            for name in BEHAVIOUR_TABLES:
+                tables[name] = getattr(response, name)
         for name, df in tables.items():
             if table_format == "parquet" and name in PER_ROW_TABLES:
                 plain = df.copy(deep=False)

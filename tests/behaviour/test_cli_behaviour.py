@@ -52,3 +52,18 @@ def test_bad_behaviour_params_are_one_clear_error(tmp_path, capsys):
 
     with pytest.raises(SpecError, match="gaming_cents"):
         load_behaviour(params)
+
+
+def test_behaviour_options_are_checked_before_simulating(tmp_path, capsys):
+    sc = ROOT / "scenarios/shop_chat.yaml"
+    pol = ROOT / "scenarios/policies/s4_callcentre.yaml"
+    params = tmp_path / "b.yaml"
+    params.write_text("costs: {gaming_cents: -1}\n", encoding="utf-8")
+    base = ["compare", str(sc), "--policy", str(pol), "--out", str(tmp_path / "out")]
+    assert main([*base, "--behaviour-params", str(params)]) == 2
+    assert "--behaviour-params needs --behaviour equilibrium" in capsys.readouterr().err
+    assert main([*base, "--behaviour", "equilibrium", "--replications", "1"]) == 2
+    assert "--replications >= 2" in capsys.readouterr().err
+    assert main([*base, "--behaviour", "equilibrium", "--behaviour-params", str(params)]) == 2
+    assert "gaming_cents" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing simulated, nothing written

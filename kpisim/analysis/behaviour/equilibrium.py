@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim.analysis.behaviour.response import ResponseModel, finish
+from kpisim.analysis.behaviour.response import KEYS, ResponseModel, finish
 from kpisim.errors import KpisimError
 from kpisim.vocab import TACTICS
 
@@ -187,21 +187,38 @@ def _read_by(policy: Any) -> set[str] | None:
 
 
 def _slim(policy: Any, base: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """``base`` without the modelled columns the policy never reads (faster worlds), if paying
-    the slim table gives exactly the same cents as the full one; else ``base`` unchanged."""
+    """A lighter ``base`` that pays exactly the same cents (checked), else ``base`` unchanged.
+
+    Every world copies every column, so, in order of preference: the numeric columns the policy
+    never reads dropped and no ``attrs`` (pandas deep-copies them on every operation); the same
+    with its ``attrs``; only the modelled columns it never reads dropped. Keys and text columns (what roles match on) always stay."""
     read = _read_by(policy)
     if read is None:
         return base
-    drop = [m for m in metrics if not any(m == r or m.startswith((f"{r}_", f"{r}@")) for r in read)]
-    if not drop:
-        return base
-    slim = base.drop(columns=drop)
+
+    def unread(cols) -> list[str]:
+        return [c for c in cols if not any(c == r or c.startswith((f"{r}_", f"{r}@")) for r in read)]
+
+    numeric = [
+        c for c in base.columns if c not in KEYS and c != "role" and pd.api.types.is_numeric_dtype(base[c])
+    ]
     try:
         full = policy.pay(policy.score(base), base)["total_cents"].to_numpy()
-        same = np.array_equal(policy.pay(policy.score(slim), slim)["total_cents"].to_numpy(), full)
     except KpisimError:
         return base
-    return slim if same else base
+    lean = base.drop(columns=unread(numeric))
+    leanest = lean.copy()
+    leanest.attrs = {}  # pandas deep-copies attrs on every operation of every world
+    for slim in (leanest, lean, base.drop(columns=unread(metrics))):
+        if slim.shape == base.shape and slim is not leanest:
+            continue
+        try:
+            same = np.array_equal(policy.pay(policy.score(slim), slim)["total_cents"].to_numpy(), full)
+        except KpisimError:
+            continue
+        if same:
+            return slim
+    return base
 
 
 def solve(
@@ -212,6 +229,7 @@ def solve(
     tol: float = 0.02,
     gain_tol_cents: float = 100.0,
     max_rows: int = 300_000,
+    min_step: float = 0.1,
 ) -> Equilibrium:
     """Damped iterated best response from ``x0`` (default: nobody uses any tactic).
 
@@ -230,7 +248,7 @@ def solve(
     gains: list[float] = []
     status = "not converged"
     for k in range(max_rounds):
-        step = max(0.1, 1.0 / (k + 1))
+        step = max(min_step, 1.0 / (k + 1))
         gap, gain = 0.0, 0.0
         per_tactic = n_ag * len(game.base) * (1 + len(COARSE))
         size = max(1, min(n_t, max_rows // max(1, per_tactic)))

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from kpisim.analysis.behaviour.costs import NEVER, draw_costs, role_of, unit_cos
 from kpisim.analysis.behaviour.equilibrium import Equilibrium, Game, solve
 from kpisim.analysis.behaviour.response import ResponseModel, design, fit
 from kpisim.analysis.behaviour.runs import run_profiles
+from kpisim.analysis.executors import Sequential, as_executor
 from kpisim.analysis.stats import t_ci
 from kpisim.errors import KpisimError
 from kpisim.io.atomic import write_table
@@ -88,6 +90,7 @@ def respond(
     replications: int = 4,
     seed: int = 1,
     jobs: int | None = 1,
+    executor: Any = None,
     costs: pd.DataFrame | None = None,
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     max_rounds: int = 25,
@@ -103,7 +106,12 @@ def respond(
         behaviour: tactic effects, costs, detection (default ``Behaviour()``).
         replications: months per world (no response, exploration, each equilibrium), >= 2.
         seed: base seed; month r of every world uses ``SeedSequence([seed, r])``.
-        jobs: worker processes for the simulations (results identical for any value).
+        jobs: worker processes for the simulations and the policies' solves (results identical
+            for any value).
+        executor: where the simulated months and the solves run, as in ``compare`` (None: local
+            processes, ``jobs`` of them; ``"sequential"``, a ``LocalProcesses``, a
+            ``distributed.Client``; see :mod:`kpisim.analysis.executors`). Results are identical
+            whichever runs them.
         costs: override the agents' hidden costs (columns agent_id, effort_cents, gaming_cents).
         inputs: the policies' declared extra inputs (as in ``compare``).
         max_rounds, tol: best-response iteration limits (see ``equilibrium.solve``).
@@ -146,6 +154,7 @@ def respond(
         seed=seed,
         behaviour=behaviour,
         jobs=jobs,
+        executor=executor,
         variants=variants,
     )
     base_res = sims[:replications]
@@ -167,16 +176,36 @@ def respond(
     )
     kb_in, _filled = attach_policy_inputs(kb, policies, inputs)
     out: dict[str, list] = {"behaviour": [], "consequences": [], "convergence": [], "prediction": []}
-    equilibria = {}
+    # the policies' games are independent: solved side by side on the executor
+    t0 = time.perf_counter()
+    game = (kb_in, ids, roles, model, unit, type_of, representatives, max_rounds, tol)
+    where = as_executor(executor, jobs=jobs) if _picklable(policies) else Sequential()
+    solved = list(where.map(solve_one, [(pol, *game) for pol in policies.values()]))
+    equilibria = {name: eq for name, (eq, _s) in zip(policies, solved, strict=True)}
+    timings.update({f"solve_{name}_s": s for name, (_eq, s) in zip(policies, solved, strict=True)})
+    timings["solve_wall_s"] = time.perf_counter() - t0
+    # every distinct equilibrium profile simulated once, all in one call (nobody gaming = the
+    # no-tactics months themselves: all-zero intensities give exactly the same tables)
+    t0 = time.perf_counter()
+    distinct: dict[bytes, np.ndarray] = {}
+    for eq in equilibria.values():
+        if eq.x.any():
+            distinct.setdefault(eq.x.tobytes(), eq.x)
+    eq_sims = run_profiles(
+        scenario,
+        [x for x in distinct.values() for _ in reps],
+        reps=reps * len(distinct),
+        seed=seed,
+        behaviour=behaviour,
+        jobs=jobs,
+        executor=executor,
+        variants=variants,
+    )
+    by_profile = {k: eq_sims[i * replications : (i + 1) * replications] for i, k in enumerate(distinct)}
+    timings["simulate_equilibria_s"] = time.perf_counter() - t0
     for name, pol in policies.items():
-        game = Game(pol, kb_in, ids, roles, model, unit, types=type_of, representatives=representatives)
-        t0 = time.perf_counter()
-        eq = solve(game, max_rounds=max_rounds, tol=tol)
-        timings[f"solve_{name}_s"] = time.perf_counter() - t0
-        equilibria[name] = eq
-        eq_res = run_profiles(
-            scenario, [eq.x] * replications, seed=seed, behaviour=behaviour, jobs=jobs, variants=variants
-        )
+        eq = equilibria[name]
+        eq_res = by_profile.get(eq.x.tobytes(), base_res) if eq.x.any() else base_res
         kq = _stack(eq_res).sort_values(keys, kind="stable").reset_index(drop=True)
         kq_in, _ = attach_policy_inputs(kb[keys].merge(kq, on=keys, how="left"), policies, inputs)
         pay_w = _payouts(pol, kb_in, replications)
@@ -210,6 +239,38 @@ def respond(
             "total_s": round(time.perf_counter() - clock, 1),
         },
     )
+
+
+def behaviour_params(behaviour: Any) -> Behaviour | None:
+    """What ``compare(..., behaviour=...)`` asks for: None (no response), ``"equilibrium"``
+    (default parameters) or a :class:`~kpisim.scenario.behaviour.Behaviour`.
+
+    Raises:
+        KpisimError: anything else, naming the bad value and what is allowed.
+    """
+    if behaviour is None or isinstance(behaviour, Behaviour):
+        return behaviour
+    if behaviour == "equilibrium":
+        return Behaviour()
+    raise KpisimError(f"behaviour must be None, 'equilibrium' or a kpisim.Behaviour, got {behaviour!r}")
+
+
+def _picklable(policies: Mapping[str, Any]) -> bool:
+    """Whether the policies can go to worker processes (a duck-typed policy holding a lambda
+    cannot: its games are then solved in this process)."""
+    try:
+        pickle.dumps(dict(policies))
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def solve_one(task: tuple) -> tuple[Equilibrium, float]:
+    """Worker: one policy's equilibrium (``solve`` on its ``Game``) and the seconds it took."""
+    pol, kb_in, ids, roles, model, unit, type_of, reps, max_rounds, tol = task
+    t0 = time.perf_counter()
+    game = Game(pol, kb_in, ids, roles, model, unit, types=type_of, representatives=reps)
+    return solve(game, max_rounds=max_rounds, tol=tol), time.perf_counter() - t0
 
 
 def agent_types(roster, costs, roles, types: str | None) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,8 @@ shorter queues, contacts taken from colleagues, repeat contacts); a prediction i
 no-tactics KPI plus ``b0 x s + sum_t b_t x_t + c_t x_t^2`` where ``s`` is the profile's mean total
 intensity relative to the exploration's (no tactics anywhere: no spill-over), clipped to the
 metric's bounds, counts rounded. Roles with too few rows for their own fit use the pooled fit.
+Modelled columns: those that vary between agents of a month in either run (a column that only
+tactics move, such as rule breaches from caught gaming, is all zero without them).
 """
 
 from __future__ import annotations
@@ -135,7 +137,10 @@ def _lstsq(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fit(base: pd.DataFrame, explore: pd.DataFrame, x: np.ndarray, roles: np.ndarray) -> ResponseModel:
     """Fit the response model from aligned rows of ``base`` and ``explore`` (same keys, same
     order) and the exploration intensities ``x`` (rows x T) and ``roles`` of those rows."""
-    metrics = [m for m in metric_columns(base) if m in explore.columns]
+    # a column counts if it varies between agents in either world: one no agent moves without
+    # tactics (no rule breaches when nobody games) is exactly what a tactic may move
+    varying = set(metric_columns(base)) | set(metric_columns(explore))
+    metrics = [m for m in base.columns if m in varying and m in explore.columns]
     y = explore[metrics].to_numpy(dtype=float, na_value=np.nan) - base[metrics].to_numpy(
         dtype=float, na_value=np.nan
     )

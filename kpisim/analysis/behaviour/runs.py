@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kpisim.analysis.executors import as_executor
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
 from kpisim.kpi.variants import add_variants
@@ -74,19 +74,18 @@ def run_profiles(
     seed: int,
     behaviour: Behaviour,
     jobs: int | None = 1,
+    executor: Any = None,
     kpi_by: tuple[str, ...] = ("agent_id",),
     period: str = "month",
     variants: dict | None = None,
 ) -> list[dict]:
     """Replication ``reps[i]`` (default ``i``) under ``profiles[i]``, results in that order
-    whatever ``jobs`` is. ``variants``: the metric variants the policies define (as ``compare``)."""
+    whatever runs them. ``variants``: the metric variants the policies define (as ``compare``).
+    ``executor``: where the months run (:func:`kpisim.analysis.executors.as_executor`; ``jobs``
+    only sizes the default local pool; ``jobs=1`` and no executor: this process)."""
     reps = list(range(len(profiles))) if reps is None else reps
     tasks = [
         (scenario, seed, r, x, behaviour, kpi_by, period, variants)
         for r, x in zip(reps, profiles, strict=True)
     ]
-    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    if jobs == 1:
-        return [run_one(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=jobs) as ex:
-        return list(ex.map(run_one, tasks))
+    return list(as_executor(executor, jobs=jobs).map(run_one, tasks))
