@@ -33,6 +33,7 @@ from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP
 from kpisim.sim.contacts import ABANDONED, ANSWERED, BLOCKED, WAITING, Contacts
 from kpisim.sim.distributions import draw
 from kpisim.sim.hours import after_open_time
+from kpisim.sim.outbound import Dialler
 from kpisim.sim.population import Block
 
 __all__ = ["ABANDONED", "ANSWERED", "BLOCKED", "STATE_NAMES", "WAITING", "Engine"]
@@ -82,6 +83,8 @@ class Engine:
         self.contacts = Contacts()
         self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
         self.n_customers = 0
+        # outbound campaigns (sim/outbound.py): freed agents may dial once inbound work is done
+        self.out = Dialler(self, roster, rngs) if scenario.campaigns else None
 
     # --- set-up ----------------------------------------------------------------------------
     def _predraw(self, t: np.ndarray, q: np.ndarray) -> None:
@@ -307,6 +310,10 @@ class Engine:
         """A contact of queue ``q`` has left ``ag``: take waiting work or become idle/drained."""
         ag.held -= 1
         ag.used -= ag.cost[q]
+        self._freed(ag)
+
+    def _freed(self, ag: Agent) -> None:
+        """Work has left ``ag`` (slots already returned): take waiting work, else idle/drained."""
         if ag.accepting and self._pull(ag):
             return
         now = self.env.now
@@ -315,6 +322,8 @@ class Engine:
             if ag.accepting:
                 self._set_state(ag, AVAILABLE)
                 self._offer(ag)
+                if self.out is not None:
+                    self.out.on_idle(ag)
             elif ag.drained is not None:
                 ev, ag.drained = ag.drained, None
                 ev.succeed()
@@ -376,6 +385,8 @@ class Engine:
         if not self._pull(ag):
             self._set_state(ag, AVAILABLE)
             self._offer(ag)
+            if self.out is not None:
+                self.out.on_idle(ag)
         else:
             while ag.used < ag.cap and self._pull(ag):
                 pass
@@ -396,6 +407,8 @@ class Engine:
             self.states.append((ag.idx, OFFLINE, 0.0, 0))
             self.env.process(self._agent_life(ag, self.blocks[ag.idx]))
         self.env.process(self._arrivals(len(arrivals_t)))
+        if self.out is not None:
+            self.out.start()
         self.env.run()
         # contacts nobody could take (no agent left, no patience) count as abandoned at the end
         end = self.env.now
