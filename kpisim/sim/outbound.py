@@ -5,8 +5,8 @@ agent becomes free (after its inbound work, on login), so inbound calls always c
 freed agent takes waiting inbound work before it may dial. An idle agent of a campaign's groups
 starts a dial attempt when
 
-- the campaign's contact window is open and a record of its list is due (fresh, or a retry whose
-  spacing has passed; earliest due first, then list order),
+- the campaign's contact window is open and a record of its list is due: a retry whose spacing
+  has passed (earliest first) before a fresh record (list order),
 - no inbound call of the queues the campaign's groups serve has waited longer than
   ``blend.max_inbound_wait_s`` (checked again at the moment of dialling, after a preview), and
 - at least ``blend.keep_free`` other agents who serve those queues are free for inbound.
@@ -64,7 +64,10 @@ class _Campaign:
         self.retry_on = {DIAL_OUTCOMES.index(x) for x in spec.retry.on}
         self.attempts = [0] * n
         self.status = [OPEN] * n
-        self.due: list[tuple[float, int]] = [(t, r) for r, t in enumerate(self.added_s)]  # a heap
+        # fresh records by the time they join the list (already in heap order), retries by the
+        # time they become due; a due retry is dialled before a fresh record
+        self.fresh: list[tuple[float, int]] = [(t, r) for r, t in enumerate(self.added_s)]
+        self.retries: list[tuple[float, int]] = []
         qnames = list(eng.sc.queues)
         groups = set(spec.groups)
         self.agents = [ag for ag in eng.agents if group_of[ag.idx] in groups]
@@ -179,17 +182,20 @@ class Dialler:
         return math.inf
 
     def _next_record(self, c: _Campaign, now: float) -> int:
-        """Pop the earliest due open record (due <= now), or -1."""
-        while c.due and c.due[0][0] <= now:
-            _t, r = heapq.heappop(c.due)
-            if c.status[r] == OPEN:
-                return r
+        """Pop the earliest due retry, else the earliest fresh record on the list (due <= now),
+        or -1."""
+        for heap in (c.retries, c.fresh):
+            if heap and heap[0][0] <= now:
+                return heapq.heappop(heap)[1]
         return -1
+
+    def _next_due(self, c: _Campaign) -> float:
+        return min(c.retries[0][0] if c.retries else math.inf, c.fresh[0][0] if c.fresh else math.inf)
 
     def _wake_for(self, c: _Campaign) -> None:
         """Schedule a retry of ``c`` at the next moment a record is due inside a window."""
         now = self.eng.env.now
-        t = max(now, c.due[0][0]) if c.due else math.inf
+        t = max(now, self._next_due(c))
         t = self._next_window(c, t) if t != math.inf else t
         if t == now:  # due now but the rules said no: the next freed agent retries
             return
@@ -220,7 +226,7 @@ class Dialler:
     def _dial(self, c: _Campaign, ag: Agent, r: int) -> None:
         now = self.eng.env.now
         if self._longest_wait(c) > c.spec.blend.max_inbound_wait_s or not self._in_window(c, now):
-            heapq.heappush(c.due, (now, r))  # not dialled: back on the list, no attempt used
+            heapq.heappush(c.retries if c.attempts[r] else c.fresh, (now, r))  # back, no attempt used
             self._free(ag)
             return
         k = c.attempts[r]
@@ -251,7 +257,7 @@ class Dialler:
         if outcome == WRONG_NUMBER:
             c.status[r] = DONE_WRONG
         elif outcome in c.retry_on and c.attempts[r] < c.spec.retry.max_attempts:
-            heapq.heappush(c.due, (now + c.spec.retry.spacing_min * 60.0, r))
+            heapq.heappush(c.retries, (now + c.spec.retry.spacing_min * 60.0, r))
         else:
             c.status[r] = EXHAUSTED
         self._free(ag)
