@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -183,8 +184,8 @@ def test_lower_blend_threshold_monotone_precisely():
             dials[k].append(n)
     msl = [np.mean(sl[k]) for k in ks]
     mdials = [np.mean(dials[k]) for k in ks]
-    assert all(a > b for a, b in zip(msl, msl[1:], strict=False)), msl
-    assert all(a < b for a, b in zip(mdials, mdials[1:], strict=False)), mdials
+    assert all(a > b for a, b in itertools.pairwise(msl)), msl
+    assert all(a < b for a, b in itertools.pairwise(mdials)), mdials
 
 
 def test_conversion_follows_the_agents_sales_skill():
