@@ -57,14 +57,14 @@ def _retried_default() -> list[_Retried]:
 
 
 class Retry(_Spec):
-    """When a record is dialled again: after an outcome in ``on``, at least ``spacing_min``
+    """When a record is dialled again: after an outcome in ``after``, at least ``spacing_min``
     minutes after the previous attempt ended, up to ``max_attempts`` attempts in all."""
 
     max_attempts: int = Field(default=3, ge=1, le=MAX_ATTEMPTS, description="Attempts per record.")
     spacing_min: float = Field(
         default=120.0, gt=0, le=30 * 1440, description="Minutes between an attempt's end and the next."
     )
-    on: list[_Retried] = Field(
+    after: list[_Retried] = Field(
         default_factory=_retried_default,
         description="Outcomes after which the record is retried (connected and wrong_number end it).",
     )

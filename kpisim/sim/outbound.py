@@ -61,7 +61,7 @@ class _Campaign:
         self.u_sale = o.random(n)
         self.z_value = o.standard_normal(n)
         self.cum_p = np.cumsum(spec.outcomes.probabilities())
-        self.retry_on = {DIAL_OUTCOMES.index(x) for x in spec.retry.on}
+        self.retry_on = {DIAL_OUTCOMES.index(x) for x in spec.retry.after}
         self.attempts = [0] * n
         self.status = [OPEN] * n
         # fresh records by the time they join the list (already in heap order), retries by the
@@ -115,42 +115,31 @@ class Dialler:
         for c in self.pools.get(ag.idx, ()):
             self._try(c)
 
-    def _idle(self, ag: Agent) -> bool:
-        return ag.accepting and ag.held == 0
-
     def _try(self, c: _Campaign) -> None:
         """Start attempts for idle agents of ``c`` (longest idle first) while the rules allow."""
-        idle = [ag for ag in c.agents if self._idle(ag)]
+        idle = [ag for ag in c.agents if ag.accepting and ag.held == 0]
         if not idle:
             return
-        idle.sort(key=lambda ag: ag.idle_since)
         now = self.eng.env.now
         if not self._in_window(c, now):
             self._wake_for(c)
             return
+        if self._longest_wait(c) > c.spec.blend.max_inbound_wait_s:
+            return
+        # agents free for inbound (the idle campaign agents among them); each dial takes one away
+        free = sum(1 for a in c.pool if a.accepting and a.held == 0)
+        keep = c.spec.blend.keep_free
+        if len(idle) > 1:
+            idle.sort(key=lambda ag: ag.idle_since)
         for ag in idle:
-            if not self._idle(ag) or not self._blend_allows(c, ag):
+            if free - 1 < keep:  # the others still free if ``ag`` dialled
                 return
             r = self._next_record(c, now)
             if r < 0:
                 self._wake_for(c)
                 return
             self._begin(c, ag, r)
-
-    def _blend_allows(self, c: _Campaign, ag: Agent) -> bool:
-        """No inbound call waited too long, and ``keep_free`` other agents stay free."""
-        if self._longest_wait(c) > c.spec.blend.max_inbound_wait_s:
-            return False
-        need = c.spec.blend.keep_free
-        if need == 0:
-            return True
-        free = 0
-        for other in c.pool:
-            if other is not ag and self._idle(other):
-                free += 1
-                if free >= need:
-                    return True
-        return False
+            free -= 1
 
     def _longest_wait(self, c: _Campaign) -> float:
         eng = self.eng

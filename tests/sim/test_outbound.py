@@ -93,8 +93,8 @@ def test_retries_obey_the_limit_and_the_spacing(run):
     again = prev["outcome_at"].notna()
     gap_s = (d.loc[again, "dialled_at"] - prev.loc[again, "outcome_at"]).dt.total_seconds()
     assert len(gap_s) > 200 and (gap_s >= retry.spacing_min * 60 - 1e-6).all()
-    # a record is retried only after an outcome in retry.on: never after connected / wrong number
-    assert prev.loc[again, "outcome"].isin(retry.on).all()
+    # a record is retried only after an outcome in retry.after: never after connected / wrong number
+    assert prev.loc[again, "outcome"].isin(retry.after).all()
     # call_list agrees with the dials
     cl = log.call_list.set_index("record_id")
     assert (cl.loc[per.size().index, "attempts"] == per.size()).all()
@@ -224,7 +224,7 @@ def test_same_seed_same_outbound_log(run):
         ({"list_size": 0, "refresh_per_day": 0}, "the calling list is empty"),
         ({"windows": {"default": "closed"}}, "closed every day"),
         ({"mode": "predictive"}, "mode"),
-        ({"retry": {"on": ["connected"]}}, "retry.on"),
+        ({"retry": {"after": ["connected"]}}, "retry.after"),
     ],
 )
 def test_bad_campaigns_are_refused_before_anything_runs(change, says):
