@@ -30,10 +30,12 @@ from kpisim.plots.incentives import (
     score_breakdown_bars,
     tier_cliff_bars,
 )
+from kpisim.plots.outbound import blend_tradeoff
 from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, staffing_curves, staffing_pay
 
 __all__ = [
     "agent_month_pay",
+    "blend_tradeoff",
     "concentration_bars",
     "cost_bars",
     "fairness_bars",
