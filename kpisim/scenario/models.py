@@ -42,7 +42,7 @@ from kpisim.scenario.base import (
     _Spec,
     parse_clock,
 )
-from kpisim.scenario.outbound import MAX_RECORDS, Campaign
+from kpisim.scenario.outbound import MAX_ATTEMPT_DRAWS, MAX_RECORDS, Campaign
 from kpisim.scenario.traffic import (
     ChatDetail,
     Multiplier,
@@ -202,10 +202,11 @@ class Scenario(_Spec):
                     )
                 dialling[g] = name
             n = c.records(self.horizon.days)
-            if n > MAX_RECORDS:
+            if n > MAX_RECORDS or n * c.retry.max_attempts > MAX_ATTEMPT_DRAWS:
                 raise ValueError(
                     f"campaigns.{name}: {n} records over the horizon (list_size + refresh_per_day x "
-                    f"{self.horizon.days - 1} days); at most {MAX_RECORDS} allowed"
+                    f"{self.horizon.days - 1} days) with {c.retry.max_attempts} attempts each; at most "
+                    f"{MAX_RECORDS} records and {MAX_ATTEMPT_DRAWS} records x attempts allowed"
                 )
 
     def _check_groups(self) -> set[str]:

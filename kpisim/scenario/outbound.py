@@ -23,6 +23,8 @@ from kpisim.vocab import DIAL_OUTCOMES
 MAX_RECORDS = 2_000_000
 #: the most dial attempts per record
 MAX_ATTEMPTS = 20
+#: the most (record, attempt) pairs a campaign may pre-draw (records x max_attempts; ~120 MB)
+MAX_ATTEMPT_DRAWS = 5_000_000
 
 
 class DialOutcomes(_Spec):

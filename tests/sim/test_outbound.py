@@ -225,6 +225,7 @@ def test_same_seed_same_outbound_log(run):
         ({"windows": {"default": "closed"}}, "closed every day"),
         ({"mode": "predictive"}, "mode"),
         ({"retry": {"after": ["connected"]}}, "retry.after"),
+        ({"list_size": 2_000_000, "retry": {"max_attempts": 5}}, "records x attempts allowed"),
     ],
 )
 def test_bad_campaigns_are_refused_before_anything_runs(change, says):
