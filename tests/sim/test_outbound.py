@@ -250,3 +250,21 @@ def test_a_campaign_may_not_share_a_queue_name():
     with pytest.raises(SpecError) as e:
         validate(Scenario, data, file="x.yaml")
     assert "campaigns.service" in str(e.value)
+
+
+def test_outbound_tables_round_trip_and_old_runs_stay_readable(tmp_path, run):
+    """save_run / load_run keep dials, call_list and direction; a run directory written before
+    campaigns (no direction column, no dials / call_list files) reads as all inbound."""
+    _sc, log = run
+    kpisim.save_run(log, tmp_path / "run")
+    back = kpisim.load_run(tmp_path / "run")
+    pd.testing.assert_frame_equal(back.dials, log.dials)
+    pd.testing.assert_frame_equal(back.call_list, log.call_list)
+    assert (back.contacts["direction"] == log.contacts["direction"]).all()
+    old = tmp_path / "run"
+    log.contacts.drop(columns="direction").to_parquet(old / "contacts.parquet", index=False)
+    (old / "dials.parquet").unlink()
+    (old / "call_list.parquet").unlink()
+    again = kpisim.load_run(old)
+    assert (again.contacts["direction"] == "inbound").all() and len(again.dials) == 0
+    assert len(again.call_list) == 0
