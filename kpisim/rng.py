@@ -36,6 +36,9 @@ STREAMS: tuple[str, ...] = (
     "return_outcomes",  # their resolution / transfer uniforms
     "tactics",  # agents' tactics in the run: per-contact uniforms by contact index (sim/tactics.py)
     "detection",  # after the run: survey selection, QA / complaint detection of gaming
+    # outbound campaigns (sim/outbound.py), drawn per calling-list record before the run:
+    "dials",  # per (record, attempt): outcome uniform, ring and preview durations
+    "outbound",  # per record: talk, wrap-up, sale uniform and sale value of its connected call
     "declines",  # agents' hidden sustained declines and off-days (sim/declines.py)
 )
 

@@ -66,3 +66,16 @@ DETECTABLE_TACTICS: tuple[str, ...] = ("early_release", "transfer_dump", "survey
 DECLINE_KINDS: tuple[str, ...] = ("decline", "off_day")
 #: Who a coaching alert is about: one agent, or the whole team (S4: shared problems first).
 ALERT_LEVELS: tuple[str, ...] = ("agent", "team")
+#: Direction of a contact (``contacts.direction``): the customer called in, or an agent called out
+#: (a connected dial attempt of an outbound campaign).
+DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
+#: Outcomes of an outbound dial attempt (``dials.outcome``); only ``connected`` reaches the listed
+#: customer and becomes an outbound contact.
+DIAL_OUTCOMES: tuple[str, ...] = ("no_answer", "busy", "voicemail", "wrong_number", "connected")
+#: Outcomes in which someone or something picked up the line (the base of ``connect_rate``).
+PICKED_UP_OUTCOMES: tuple[str, ...] = ("voicemail", "wrong_number", "connected")
+#: Dialling modes of a campaign: ``preview`` (the agent reads the record, then dials) or
+#: ``progressive`` (the system dials one number for each free agent, no preview).
+DIALLING_MODES: tuple[str, ...] = ("preview", "progressive")
+#: Final state of a calling-list record (``call_list.status``).
+RECORD_STATUSES: tuple[str, ...] = ("open", "connected", "wrong_number", "exhausted")

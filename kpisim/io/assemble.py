@@ -63,6 +63,7 @@ def _roster(agents: Any, mapping: ImportMapping) -> pd.DataFrame:
 #: values for columns an export lacks (or leaves empty) that are not derived from other columns
 DEFAULTS: dict[str, Any] = {
     "channel": "voice",
+    "direction": "inbound",
     "queue": "default",
     "attempt": 1,
     "order_value_cents": 0,

@@ -71,8 +71,14 @@ def derive_customer_wrote(contacts: pd.DataFrame) -> pd.Series:
     return pd.Series(answered & ~(invalid & (msgs == 0)), index=idx, dtype=bool)
 
 
+def derive_direction(contacts: pd.DataFrame) -> pd.Series:
+    """``direction`` for contacts that lack it (logs and exports from before outbound campaigns):
+    every such contact is inbound."""
+    return pd.Series("inbound", index=contacts.index, dtype="string")
+
+
 #: columns added to the schema after logs were first written: table -> column -> derivation
-ADDED_COLUMNS = {"contacts": {"customer_wrote": derive_customer_wrote}}
+ADDED_COLUMNS = {"contacts": {"customer_wrote": derive_customer_wrote, "direction": derive_direction}}
 
 
 def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:

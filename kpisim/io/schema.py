@@ -22,6 +22,11 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "contacts": (
         ("contact_id", "int64", "Unique id of the contact within a replication."),
         ("channel", "string", "`voice` or `chat`."),
+        (
+            "direction",
+            "string",
+            "`inbound` (the customer contacted the centre) or `outbound` (a connected dial attempt of an outbound campaign; its `queue` is the campaign, its `arrival_at` = `answered_at` the moment the customer picked up, `wait_s` 0). Logs and exports without it are inbound.",
+        ),
         ("queue", "string", "Queue / skill group the contact arrived in."),
         ("customer_id", "int64", "Customer; a repeat contact (unresolved, came back) keeps the same id."),
         ("arrival_at", "datetime64[ns]", "When the contact entered the queue."),
@@ -198,6 +203,33 @@ TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
             "HIDDEN TRUTH: loss as a fraction of skill: handle time x (1 + size), resolution odds x (1 - size).",
         ),
     ),
+    "dials": (
+        ("dial_id", "int64", "Unique id of the dial attempt within a replication (in the order made)."),
+        ("campaign", "string", "Outbound campaign."),
+        ("record_id", "int64", "Calling-list record dialled (see `call_list`)."),
+        ("attempt", "int64", "1 for the record's first attempt, 2, 3, ... for retries."),
+        ("agent_id", "string", "Agent who dialled (preview) or for whom the system dialled (progressive)."),
+        ("dialled_at", "datetime64[ns]", "When the number was dialled (after the preview, in preview mode)."),
+        ("outcome_at", "datetime64[ns]", "When the outcome was known (end of ringing, busy tone, greeting)."),
+        ("outcome", "string", "`no_answer`, `busy`, `voicemail`, `wrong_number` or `connected`."),
+        ("contact_id", "Int64", "The outbound contact of a `connected` attempt; <NA> otherwise."),
+    ),
+    "call_list": (
+        ("campaign", "string", "Outbound campaign."),
+        ("record_id", "int64", "Record of the campaign's calling list (0, 1, ... in list order)."),
+        (
+            "added_at",
+            "datetime64[ns]",
+            "When the record became available (horizon start, or the midnight of its refresh day).",
+        ),
+        ("attempts", "int64", "Dial attempts made on the record (0: never dialled)."),
+        (
+            "status",
+            "string",
+            "`connected` (reached), `wrong_number` (dropped), `exhausted` (no attempt left, or an outcome not retried) or `open` (still to be dialled at the horizon end).",
+        ),
+        ("converted", "bool", "The connected call made a sale (marketing success)."),
+    ),
 }
 
 
@@ -250,6 +282,11 @@ def markdown() -> str:
         "  the evaluation of coaching alerts reads it.",
         "- Contacts still waiting when no agent is left (no patience configured) are recorded as",
         "  abandoned at the time the simulation ended.",
+        "- Outbound campaigns: every dial attempt is a `dials` row, every calling-list record a",
+        "  `call_list` row, and every connected attempt also a `contacts` row with `direction =",
+        "  outbound` (queue = campaign, channel `voice`, no wait, a sale in `converted` /",
+        "  `order_value_cents`). The contact metrics of `docs/metrics.md` count inbound contacts only;",
+        "  the outbound metrics read `dials`, `call_list` and the outbound contacts.",
         "- `contacts.customer_wrote` was added after the first release (issue #11: `reply_rate` is",
         "  replied / customers who wrote, as in S3). A run directory or export without the column",
         "  stays readable: it is derived as answered and not (`invalid` with `customer_msgs` = 0),",

@@ -143,6 +143,19 @@ _COLUMNS: tuple[Column, ...] = (
     _c("n_qa_pass", "qa", "1 if qa_score >= pass_mark", owner="qa_pass_rate"),
     # silent orders (centre-wide, attributed to the period of ordered_at)
     _c("sum_silent_order_cents", "silent_orders", "value_cents of every silent order in the period"),
+    # outbound campaigns: connected calls are contacts with direction outbound (the columns above
+    # count inbound contacts only); dials by dialled_at; calling-list records by added_at
+    _c("n_outbound_calls", "contacts", "1 if an outbound contact (a connected dial attempt)"),
+    _c("n_calls_handled", "contacts", "1 if answered, inbound or outbound"),
+    _c("sum_outbound_talk_s", "contacts", "handle_s of an outbound contact", integer=False),
+    _c("n_outbound_sales", "contacts", "1 if an outbound contact and converted"),
+    _c("n_dials", "dials", "1 per dial attempt"),
+    _c("n_dials_picked_up", "dials", "1 if the outcome is voicemail, wrong_number or connected"),
+    _c("n_dials_connected", "dials", "1 if the outcome is connected"),
+    _c("n_records", "call_list", "1 per calling-list record"),
+    _c("n_records_attempted", "call_list", "1 if the record was dialled at least once"),
+    _c("n_records_exhausted", "call_list", "1 if the record's status is exhausted"),
+    _c("n_records_converted", "call_list", "1 if the record's connected call made a sale"),
 ) + tuple(_c(f"n_{e}", "conduct", f"1 per `{e}` event") for e in CONDUCT_EVENTS)
 
 #: column name -> Column.

@@ -16,7 +16,8 @@ How a KPI table is built (all vectorised; no Python loop per contact):
 
 Attribution to periods: contacts by ``arrival_at``; agent-state intervals are **split at period
 boundaries** (a break from 11:50 to 12:10 adds 10 min to each of two hourly intervals);
-attendance and conduct by ``date``; QA by ``reviewed_at``; silent orders by ``ordered_at``.
+attendance and conduct by ``date``; QA by ``reviewed_at``; silent orders by ``ordered_at``;
+dial attempts by ``dialled_at``; calling-list records by ``added_at``.
 
 Levels: ``by`` columns ``agent_id``; agent attributes ``team``, ``shift``, ``tenure_group``
 (``group``) joined from the ``agents`` table; ``queue``; ``channel``; ``by=()`` is the whole
@@ -49,10 +50,11 @@ from kpisim.kpi.registry import (
     select_metrics,
 )
 from kpisim.kpi.roster import QUEUES, with_skill
+from kpisim.kpi.rows_outbound import dial_values, record_values
 from kpisim.kpi.values import AGENT_ATTRS, RUN_KEYS, _columns_for, _extras
 from kpisim.kpi.values import finish as _finish
 
-_SOURCES = ("contacts", "agent_states", "attendance", "conduct", "qa")
+_SOURCES = ("contacts", "agent_states", "attendance", "conduct", "qa", "dials", "call_list")
 _SILENT = "sum_silent_order_cents"
 
 
@@ -320,12 +322,27 @@ def _agg_qa(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
     return _expand(group_sums({"__run": run, **_dims(df, ctx["base"]), "period": code}, vals), runs)
 
 
+def _agg_outbound(values, time_col: str):
+    """Dials / calling-list records: the campaign is their ``queue``, on channel voice."""
+
+    def agg(df: pd.DataFrame, cols: list[str], ctx: dict) -> pd.DataFrame:
+        df = df.assign(queue=df["campaign"], channel="voice")
+        run, runs = _run_codes(df)
+        code = P.codes(rows.ns(df[time_col]), ctx["period"], ctx["interval_min"])
+        g = group_sums({"__run": run, **_dims(df, ctx["base"]), "period": code}, values(df, cols))
+        return _expand(g, runs)
+
+    return agg
+
+
 _AGGREGATORS = {
     "contacts": _agg_contacts,
     "agent_states": _agg_states,
     "attendance": _agg_daily("attendance"),
     "conduct": _agg_daily("conduct"),
     "qa": _agg_qa,
+    "dials": _agg_outbound(dial_values, "dialled_at"),
+    "call_list": _agg_outbound(record_values, "added_at"),
 }
 
 

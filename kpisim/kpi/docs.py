@@ -51,7 +51,11 @@ definitions of one metric can sit side by side as variant columns (`fcr_rate@win
   tables it has in `manifest["observed_tables"]`).
 - **Attribution to periods**: contacts by `arrival_at`; agent-state intervals are split at period
   boundaries; attendance and conduct by `date`; QA by `reviewed_at`; silent orders by
-  `ordered_at`.
+  `ordered_at`; dial attempts by `dialled_at`; calling-list records by `added_at`.
+- **Inbound and outbound**: the contact metrics count inbound contacts only
+  (`contacts.direction`); connected outbound calls count in the outbound metrics
+  (`outbound_calls`, `outbound_talk_s`, `marketing_success_rate`) and in `calls_handled`. The
+  outbound metrics' `queue` is the campaign.
 - With an agent column in `by`, contacts that no agent answered (abandoned, blocked) are left
   out; they appear at queue, channel and centre level.
 - **Bounds** are the range a value can take (`Metric.bounds`: `lower`, `upper`, None =

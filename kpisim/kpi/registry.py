@@ -1,6 +1,6 @@
 """The metric registry: every KPI's stable key, unit, direction, bounds, levels, formula and
-parameters, gathered from ``metrics_contacts.py`` and ``metrics_staff.py`` (where each metric is
-defined), with the lookups the engine and the analyses use.
+parameters, gathered from ``metrics_contacts.py``, ``metrics_staff.py`` and
+``metrics_outbound.py`` (where each metric is defined), with the lookups the engine and the analyses use.
 
 Metric keys are used as-is in policy YAML; never rename one. ``docs/metrics.md`` is generated
 from this module (``python -m kpisim.kpi.docs``).
@@ -34,6 +34,7 @@ from kpisim.kpi.metric_types import (
     Param,
 )
 from kpisim.kpi.metrics_contacts import CONTACT_METRICS
+from kpisim.kpi.metrics_outbound import OUTBOUND_METRICS
 from kpisim.kpi.metrics_staff import STAFF_METRICS
 from kpisim.vocab import CONDUCT_EVENTS, STATES
 
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 #: metric key -> Metric.
-METRICS: dict[str, Metric] = {m.key: m for m in (*CONTACT_METRICS, *STAFF_METRICS)}
+METRICS: dict[str, Metric] = {m.key: m for m in (*CONTACT_METRICS, *STAFF_METRICS, *OUTBOUND_METRICS)}
 
 
 def _allowed(names) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.kpi.group import factorize
+from kpisim.kpi.rows_outbound import outbound_contact_values, outbound_mask
 from kpisim.vocab import CONDUCT_EVENTS
 
 Defs = dict[str, dict[str, Any]]
@@ -232,11 +233,16 @@ def contact_values(df: pd.DataFrame, run: np.ndarray, need: list[str], defs: Def
         df: contacts table (schema columns).
         run: int64 run code per row (scenario_id, replication, seed); FCR repeats are looked
             for within the same run only.
-        need: column names (those not from contacts are ignored).
+        need: column names (those not from contacts are ignored). Outbound contacts
+            (``direction == outbound``) add only to the outbound columns.
         defs: resolved definitions (metric -> params).
     """
     r = _Contacts(df, run, defs)
-    return {c: _CONTACT_RULES[c](r) for c in need if c in _CONTACT_RULES}
+    vals = {c: _CONTACT_RULES[c](r) for c in need if c in _CONTACT_RULES}
+    out = outbound_mask(df)
+    if out.any():  # the contact columns count inbound contacts only
+        vals = {c: np.where(out, 0, v) for c, v in vals.items()}
+    return {**vals, **outbound_contact_values(df, need)}
 
 
 def state_values(

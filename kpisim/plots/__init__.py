@@ -34,12 +34,14 @@ from kpisim.plots.incentives import (
     score_breakdown_bars,
     tier_cliff_bars,
 )
+from kpisim.plots.outbound import blend_tradeoff
 from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, staffing_curves, staffing_pay
 
 __all__ = [
     "agent_month_pay",
     "alert_tradeoff",
     "behaviour_bars",
+    "blend_tradeoff",
     "concentration_bars",
     "cost_bars",
     "fairness_bars",

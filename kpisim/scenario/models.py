@@ -43,6 +43,7 @@ from kpisim.scenario.base import (
     parse_clock,
 )
 from kpisim.scenario.declines import Declines
+from kpisim.scenario.outbound import MAX_ATTEMPT_DRAWS, MAX_RECORDS, Campaign
 from kpisim.scenario.traffic import (
     ChatDetail,
     Multiplier,
@@ -62,6 +63,7 @@ __all__ = [
     "AgentGroup",
     "Attendance",
     "Break",
+    "Campaign",
     "ChatDetail",
     "Conduct",
     "Declines",
@@ -156,6 +158,9 @@ class Scenario(_Spec):
         default_factory=Declines,
         description="Hidden off-days and sustained declines of agents (off by default; docs/alerts.md).",
     )
+    campaigns: dict[str, Campaign] = Field(
+        default_factory=dict, description="Outbound campaigns by name (kpisim.scenario.outbound)."
+    )
     # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
     # read it with kpisim.provenance.source_path / content_sha256
     _loaded: tuple[str, str] | None = PrivateAttr(default=None)
@@ -178,7 +183,37 @@ class Scenario(_Spec):
             )
         self._check_queues(served)
         self._check_multipliers()
+        self._check_campaigns()
         return self
+
+    def _check_campaigns(self) -> None:
+        """Campaign names differ from queue names; groups exist and dial for one campaign only."""
+        groups = {g.name for g in self.agents}
+        dialling: dict[str, str] = {}
+        for name, c in self.campaigns.items():
+            if name in self.queues:
+                raise ValueError(
+                    f"campaigns.{name}: a queue has the same name; a campaign's calls are recorded "
+                    "with the campaign name as their queue, so give it another name"
+                )
+            for g in c.groups:
+                if g not in groups:
+                    raise ValueError(
+                        f"campaigns.{name}.groups: unknown group {g!r}; groups are {sorted(groups)}"
+                    )
+                if g in dialling:
+                    raise ValueError(
+                        f"campaigns.{name}.groups: group {g!r} already dials for campaign {dialling[g]!r}; "
+                        "a group dials for one campaign"
+                    )
+                dialling[g] = name
+            n = c.records(self.horizon.days)
+            if n > MAX_RECORDS or n * c.retry.max_attempts > MAX_ATTEMPT_DRAWS:
+                raise ValueError(
+                    f"campaigns.{name}: {n} records over the horizon (list_size + refresh_per_day x "
+                    f"{self.horizon.days - 1} days) with {c.retry.max_attempts} attempts each; at most "
+                    f"{MAX_RECORDS} records and {MAX_ATTEMPT_DRAWS} records x attempts allowed"
+                )
 
     def _check_groups(self) -> set[str]:
         """Group names unique, skills name queues, shifts within opening hours; the queues served."""

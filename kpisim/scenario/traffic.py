@@ -115,6 +115,16 @@ class Queue(_Spec):
     outcomes: Outcomes = Outcomes()
     chat: ChatDetail = ChatDetail()
 
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _outbound(cls, v):
+        if v == "outbound":
+            raise ValueError(
+                "'outbound' is not a queue channel; allowed: voice, chat. Outbound calling is a "
+                "campaign: add it under `campaigns:` and name the groups that dial (docs/scenario.md)"
+            )
+        return v
+
     @field_validator("weekday_factor")
     @classmethod
     def _days(cls, v: dict[str, float]):

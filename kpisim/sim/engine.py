@@ -5,7 +5,7 @@ transitions) and nothing else: per-contact outcomes that do not change the traff
 surveys, chat detail, ...) are drawn afterwards in ``kpisim.sim.outcomes``.
 
 Where things happen (for a newcomer):
-- handle time: ``_answer`` (base work drawn per contact in ``_predraw`` x agent speed x
+- handle time: ``_answer`` (base work drawn per contact in ``predraw.py`` x agent speed x
   rush lever x chat stretch);
 - routing: ``_arrive`` (to a free agent) and ``_pull`` (a freed agent takes the oldest waiting
   contact of its highest-priority non-empty queues);
@@ -33,7 +33,9 @@ from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP
 from kpisim.sim.contacts import ABANDONED, ANSWERED, BLOCKED, WAITING, Contacts
 from kpisim.sim.distributions import draw
 from kpisim.sim.hours import after_open_time
+from kpisim.sim.outbound import Dialler
 from kpisim.sim.population import Block
+from kpisim.sim.predraw import predraw
 
 __all__ = ["ABANDONED", "ANSWERED", "BLOCKED", "STATE_NAMES", "WAITING", "Engine"]
 
@@ -74,7 +76,7 @@ class Engine:
         self.p_resolve, self.p_transfer = staff.p_resolve, staff.p_transfer
         self.cherry_transfer, self.cherry_delay = staff.cherry_transfer, staff.cherry_delay
         self._cherry_share = staff.cherry_share
-        # set in _predraw: agent x queue base work above which the agent stalls (cherry-picking)
+        # set in predraw: agent x queue base work above which the agent stalls (cherry-picking)
         self.cherry_thr = np.full(staff.p_resolve.shape, np.inf)
         # per (queue, priority level): heap of (slots used, idle_since, seq, version, agent)
         self.free: list[list[tuple[int, list]]] = [[(p, []) for p in lv] for lv in staff.levels]
@@ -86,43 +88,10 @@ class Engine:
         self.contacts = Contacts()
         self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
         self.n_customers = 0
+        # outbound campaigns (sim/outbound.py): freed agents may dial once inbound work is done
+        self.out = Dialler(self, roster, rngs) if scenario.campaigns else None
 
     # --- set-up ----------------------------------------------------------------------------
-    def _predraw(self, t: np.ndarray, q: np.ndarray) -> None:
-        """Per-contact random inputs of all first contacts, drawn per queue in time order."""
-        n = t.size
-        work = np.empty(n)
-        pat = np.full(n, np.inf)
-        wrap = np.zeros(n)
-        for qi, spec in enumerate(self.qspecs):
-            m = q == qi
-            k = int(m.sum())
-            work[m] = draw(spec.handle, k, self.rngs["handle"])
-            if spec.patience is not None:
-                pat[m] = draw(spec.patience, k, self.rngs["patience"])
-            wrap[m] = draw(spec.wrap_up, k, self.rngs["wrap"])
-        u = self.rngs["outcomes"].random((2, n))
-        self.contacts.add_many(
-            arrival_s=t.tolist(),
-            queue=q.tolist(),
-            customer=range(n),
-            attempt=[1] * n,
-            transfer_of=[-1] * n,
-            work_s=work.tolist(),
-            patience_s=pat.tolist(),
-            wrap_s=wrap.tolist(),
-            u_resolve=u[0].tolist(),
-            u_transfer=u[1].tolist(),
-        )
-        self.n_customers = n
-        # cherry-picking threshold: the agent stalls on sessions whose base work is in the top share
-        for a, share in enumerate(self._cherry_share):
-            if share > 0:
-                for qi in self.agents[a].prio:
-                    w = work[q == qi]
-                    if w.size:
-                        self.cherry_thr[a, qi] = float(np.quantile(w, 1 - share))
-
     def _new_contact(self, queue: int, customer: int, attempt: int, transfer_of: int) -> int:
         """Append a dynamic contact (repeat or transfer) arriving now; returns its index.
 
@@ -317,6 +286,10 @@ class Engine:
         """A contact of queue ``q`` has left ``ag``: take waiting work or become idle/drained."""
         ag.held -= 1
         ag.used -= ag.cost[q]
+        self._freed(ag)
+
+    def _freed(self, ag: Agent) -> None:
+        """Work has left ``ag`` (slots already returned): take waiting work, else idle/drained."""
         if ag.accepting and self._pull(ag):
             return
         now = self.env.now
@@ -325,6 +298,8 @@ class Engine:
             if ag.accepting:
                 self._set_state(ag, AVAILABLE)
                 self._offer(ag)
+                if self.out is not None:
+                    self.out.on_idle(ag)
             elif ag.drained is not None:
                 ev, ag.drained = ag.drained, None
                 ev.succeed()
@@ -386,6 +361,8 @@ class Engine:
         if not self._pull(ag):
             self._set_state(ag, AVAILABLE)
             self._offer(ag)
+            if self.out is not None:
+                self.out.on_idle(ag)
         else:
             while ag.used < ag.cap and self._pull(ag):
                 pass
@@ -401,11 +378,13 @@ class Engine:
     # --- run ---------------------------------------------------------------------------------
     def run(self, arrivals_t: np.ndarray, arrivals_q: np.ndarray) -> None:
         """Run to completion: all arrivals processed, all agents logged out."""
-        self._predraw(arrivals_t, arrivals_q)
+        predraw(self, arrivals_t, arrivals_q)
         for ag in self.agents:
             self.states.append((ag.idx, OFFLINE, 0.0, 0))
             self.env.process(self._agent_life(ag, self.blocks[ag.idx]))
         self.env.process(self._arrivals(len(arrivals_t)))
+        if self.out is not None:
+            self.out.start()
         self.env.run()
         # contacts nobody could take (no agent left, no patience) count as abandoned at the end
         end = self.env.now

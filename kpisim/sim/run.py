@@ -15,6 +15,7 @@ from kpisim.sim.chat import draw_chat
 from kpisim.sim.declines import draw_declines
 from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
 from kpisim.sim.gcpause import quiet_gc
+from kpisim.sim.outbound_tables import call_list_table, dials_table, outbound_contacts
 from kpisim.sim.outcomes import draw_outcomes
 from kpisim.sim.population import build_calendar, draw_traits
 from kpisim.sim.size import check_run_size
@@ -85,6 +86,14 @@ def simulate_one(
         eng.run(t, q)
 
     contacts = _contacts_frame(eng, scenario, roster, start, tactics)
+    inbound = contacts
+    dials, calls = empty_table("dials"), empty_table("call_list")
+    if eng.out is not None:  # outbound campaigns: their connected calls follow the inbound contacts
+        first = len(contacts)
+        dials = dials_table(eng.out, roster, start, first)
+        outbound, sold = outbound_contacts(eng.out, roster, start, first, eng.n_customers)
+        calls = call_list_table(eng.out, start, sold)
+        contacts = pd.concat([contacts, outbound], ignore_index=True) if len(outbound) else contacts
     states = _states_frame(eng, roster)
     state_s = states.copy()
     states_out = pd.DataFrame(
@@ -102,9 +111,11 @@ def simulate_one(
         "agents": roster,
         "attendance": attendance_table(calendar.attendance, state_s, roster, start),
         "conduct": conduct_table(scenario, calendar.attendance, roster, start, rngs["conduct"]),
-        "qa": qa_table(scenario, contacts, roster, rngs["qa"]),
+        "qa": qa_table(scenario, inbound, roster, rngs["qa"]),  # QA listens to inbound calls
         "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
         "declines": dec.table(roster, start) if dec is not None else empty_table("declines"),
+        "dials": dials,
+        "call_list": calls,
     }
     if tactics is not None:  # gaming caught by QA or complaints becomes conduct events
         caught = tactics.detected(contacts, tables["qa"], rngs["detection"])
@@ -144,6 +155,7 @@ def _contacts_frame(
         {
             "contact_id": np.arange(arr.size, dtype=np.int64),
             "channel": channels[qidx],
+            "direction": "inbound",
             "queue": qnames[qidx],
             "customer_id": np.asarray(rec.customer, dtype=np.int64),
             "arrival_at": start + pd.to_timedelta(arr, unit="s"),
@@ -221,8 +233,10 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
 
 def summary(log: EventLog) -> pd.DataFrame:
     """A short per-queue summary of a run (means over replications): offered, answered,
-    abandoned %, ASA (s), service level (answered within 20 s / offered), AHT (s)."""
+    abandoned %, ASA (s), service level (answered within 20 s / offered), AHT (s); inbound
+    contacts only (outbound campaigns: ``kpis`` and the outbound metrics)."""
     c = log.contacts
+    c = c[c["direction"] != "outbound"]
     g = c.groupby("queue")
     offered = g.size()
     answered = g["answered_at"].count()

@@ -103,7 +103,7 @@ def synthetic_kpi_table(
             "ticket_audit": rng.uniform(60, 100, n),
             "knowledge_exam": rng.uniform(50, 100, n),
             "conduct_rating": rng.uniform(60, 100, n),
-            "dial_success_rate": rng.uniform(0.2, 0.6, n),
+            "dial_success_rate": rng.uniform(0.2, 0.6, n),  # a registry metric since #19
         }
     )
     for name in (
@@ -134,4 +134,5 @@ def synthetic_kpi_table(
     df["grade_pay_cents"] = 0
     df["conversion_rate@queues=presales"] = df["conversion_rate"]
     df["late_count@count=events,include_long=true"] = df["late_count"] + df["long_late_count"]
+    df["calls_handled"] = handled  # S4's volume: inbound + outbound calls (no outbound here)
     return df

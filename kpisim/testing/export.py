@@ -310,7 +310,8 @@ def table_frames(log: EventLog) -> dict[str, pd.DataFrame]:
 
 
 def write_export(log: EventLog, out_dir: str | os.PathLike, *, replication: int | None = None) -> Path:
-    """Write one replication of ``log`` as a vendor-like export directory (see the module doc).
+    """Write one replication of ``log`` as a vendor-like export directory (see the module doc);
+    inbound contacts only (an inbound phone system's export).
 
     Returns:
         The directory; read it back with
@@ -318,6 +319,8 @@ def write_export(log: EventLog, out_dir: str | os.PathLike, *, replication: int 
     """
     rep = int(log.contacts["replication"].min()) if replication is None else replication
     one = EventLog({k: v[v["replication"] == rep] for k, v in log.tables.items()}, log.manifest)
+    # the inbound system's export: outbound campaigns' calls and dials are not in it
+    one.tables["contacts"] = one.contacts[one.contacts["direction"] != "outbound"]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     export_frame(one.contacts).to_csv(out / "sessions.csv", index=False, lineterminator="\n")

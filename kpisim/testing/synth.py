@@ -52,6 +52,8 @@ def _default(table: str, col: str, df: pd.DataFrame) -> Any:
             return df["contact_id"]
         if col == "attempt":
             return 1
+        if col == "direction":
+            return "inbound"
         if col == "ended_at":
             return df["answered_at"] if "answered_at" in df else df["arrival_at"]
     if dtype.startswith("datetime"):

@@ -54,7 +54,11 @@ def test_streams_are_appended_not_inserted():
     )
     assert STREAMS[12:16] == ("return_handle", "return_patience", "return_wrap", "return_outcomes")
     assert STREAMS[16:18] == ("tactics", "detection")  # agents' behaviour (appended)
-    assert STREAMS[18:] == ("declines",)  # hidden declines and off-days (appended)
+    assert STREAMS[18:] == (
+        "dials",
+        "outbound",
+        "declines",
+    )  # outbound campaigns, then hidden declines (appended)
 
 
 def test_repeat_contacts_draw_from_the_return_streams():

@@ -93,7 +93,11 @@ def fit(
     }
     observed = set(log.manifest.get("observed_tables", list(schema.TABLES))) & set(tables)
     observed |= {"contacts", "agents"}
-    c = classify(tables["contacts"])
+    inbound = tables["contacts"]  # outbound calls (campaigns) are not traffic to calibrate
+    if "direction" in inbound:
+        inbound = inbound[inbound["direction"] != "outbound"]
+        tables["contacts"] = inbound
+    c = classify(inbound)
     ans = c[c["answered_at"].notna()].copy()
     if ans.empty:
         raise DataError("cannot calibrate: no contact was answered")
