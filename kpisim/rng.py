@@ -36,7 +36,13 @@ STREAMS: tuple[str, ...] = (
     "return_outcomes",  # their resolution / transfer uniforms
     "tactics",  # agents' tactics in the run: per-contact uniforms by contact index (sim/tactics.py)
     "detection",  # after the run: survey selection, QA / complaint detection of gaming
+    "turnover",  # runs of several months: voluntary-leave uniforms per roster row (analysis/year)
+    "hires",  # runs of several months: hidden traits of replacement hires
 )
+
+#: tag in the seed sequence of a month of a multi-month run (``month_streams``), so month 0 never
+#: shares its streams with replication ``r`` of a one-month run
+_MONTH_TAG = 0x59454152
 
 
 def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
@@ -48,6 +54,15 @@ def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
     """
     children = np.random.SeedSequence([int(seed), int(replication)]).spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=False)}
+
+
+def month_streams(seed: int, replication: int, month: int) -> dict[str, np.random.Generator]:
+    """The named streams of month ``month`` (0-based) of replication ``replication`` of a run of
+    several months: children of ``SeedSequence([seed, replication, tag, month])``, independent of
+    ``streams(seed, r)`` and of every other month."""
+    seq = np.random.SeedSequence([int(seed), int(replication), _MONTH_TAG, int(month)])
+    children = seq.spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
 def population_rng(seed: int) -> np.random.Generator:

@@ -48,6 +48,7 @@ from kpisim.scenario.traffic import (
     Outcomes,
     Queue,
 )
+from kpisim.scenario.turnover import Tenure, Turnover
 
 __all__ = [
     "LEVER_NAMES",
@@ -72,8 +73,10 @@ __all__ = [
     "Scenario",
     "Shift",
     "SilentOrders",
+    "Tenure",
     "TraitDist",
     "Traits",
+    "Turnover",
     "_Spec",
     "_always_open",
     "_fmt",
@@ -150,6 +153,9 @@ class Scenario(_Spec):
     qa_samples_per_month: int = Field(
         default=0, ge=0, le=1000, description="QA reviews per agent per calendar month (S4: 12)."
     )
+    # runs of several months only (kpisim.analysis.year; docs/time.md)
+    tenure: Tenure = Tenure()
+    turnover: Turnover = Turnover()
     # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
     # read it with kpisim.provenance.source_path / content_sha256
     _loaded: tuple[str, str] | None = PrivateAttr(default=None)

@@ -53,7 +53,8 @@ def test_streams_are_appended_not_inserted():
         "wrap",
     )
     assert STREAMS[12:16] == ("return_handle", "return_patience", "return_wrap", "return_outcomes")
-    assert STREAMS[16:] == ("tactics", "detection")  # agents' behaviour (appended)
+    assert STREAMS[16:18] == ("tactics", "detection")  # agents' behaviour (appended)
+    assert STREAMS[18:] == ("turnover", "hires")  # runs of several months (appended)
 
 
 def test_repeat_contacts_draw_from_the_return_streams():
