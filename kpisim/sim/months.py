@@ -76,7 +76,7 @@ def effective(pot: pd.DataFrame, tenure: Tenure, months: np.ndarray) -> pd.DataF
     return out
 
 
-def tenure_months(hired_day: np.ndarray, day: int) -> np.ndarray:
+def tenure_months(hired_day: np.ndarray, day: float | np.ndarray) -> np.ndarray:
     """Tenure in months on run day ``day`` of agents hired on ``hired_day`` (negative: before
     the run)."""
     return (day - np.asarray(hired_day, dtype=float)) / DAYS_PER_MONTH

@@ -139,7 +139,7 @@ def turnover_cost(year: Year) -> pd.DataFrame:
         how="left",
     )
     lack = 1.0 - 1.0 / np.array([sc.tenure.speed_factor(t) for t in r["tenure_months"]])
-    r["learning_cents"] = lack * r["total_cents"].fillna(0).to_numpy(float) * r["active_days"] / 30.4375
+    r["learning_cents"] = lack * r["total_cents"].fillna(0).to_numpy(float)
     days = sum(n for _, _, n in year.bounds())
     rows = []
     for rep in range(year.replications):

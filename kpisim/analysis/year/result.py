@@ -3,7 +3,7 @@
 Tables (every row carries ``scenario_id``, ``replication``, ``seed`` and ``month``, 0-based):
     kpis, scores, pay: the monthly tables of the policy version that paid the month
         (``policy_version`` = ``id@version``);
-    roster: who worked each month: tenure_months (mid-month), level (at the end of the month,
+    roster: who worked each month: tenure_months (on the agent's first day of the month), level (at the end of the month,
         after its consequences), status (``active`` or ``notice``), active_days and the
         learning-curve-adjusted ``true_speed`` / ``true_resolution`` / ``true_sales`` (HIDDEN);
     events: ``promoted`` / ``demoted`` (detail ``old->new``), ``eliminated`` (detail: the rule),

@@ -27,7 +27,8 @@ from kpisim.policy.timeline import Timeline, timeline_of
 from kpisim.progress import counter
 from kpisim.rng import month_streams, population_rng
 from kpisim.scenario.models import Scenario
-from kpisim.sim.months import effective, month_bounds, month_scenario, potential
+from kpisim.scenario.turnover import DAYS_PER_MONTH
+from kpisim.sim.months import effective, month_bounds, month_scenario, potential, tenure_months
 from kpisim.sim.population import draw_traits
 from kpisim.sim.run import simulate_one
 from kpisim.sim.size import check_run_size
@@ -123,7 +124,7 @@ class _YearRun:
         drawn = draw_traits(scenario, population_rng(seed))
         start = np.array([scenario.tenure.start_months(g) for g in drawn["tenure_group"]])
         pot = potential(drawn, scenario.tenure, start)
-        pot["hired_day"] = -start * 30.4375
+        pot["hired_day"] = -start * DAYS_PER_MONTH
         pot["join_day"] = -np.inf
         pot["leave_day"] = np.nan
         pot["replaces"] = ""
@@ -152,8 +153,10 @@ class _YearRun:
         join = p["join_day"].to_numpy(float)
         here = (join < d0 + n) & (np.isnan(leave) | (leave > d0))
         roster = p[here].reset_index(drop=True)
-        ten = (d0 + n / 2 - roster["hired_day"].to_numpy(float)) / 30.4375
-        eff = effective(roster, self.sc.tenure, np.maximum(ten, 0.0))
+        # tenure on the agent's first day of the month: the drawn team is month 0's team exactly
+        first_day = np.maximum(float(d0), roster["join_day"].to_numpy(float))
+        ten = np.maximum(tenure_months(roster["hired_day"].to_numpy(float), first_day), 0.0)
+        eff = effective(roster, self.sc.tenure, ten)
         lo = np.clip(roster["join_day"].to_numpy(float) - d0, 0, n).astype(np.int64)
         rl = roster["leave_day"].to_numpy(float)
         hi = np.where(np.isnan(rl), n, np.clip(rl - d0, 0, n)).astype(np.int64)

@@ -1,0 +1,104 @@
+"""Policy timelines: versions with effective months, checked before anything is simulated."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from kpisim.errors import SpecError
+from kpisim.policy.timeline import load_timeline, timeline_of
+from tests.year.conftest import S1, S3, s3_with
+
+
+def write(tmp_path, body: str):
+    p = tmp_path / "plan.yaml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def test_effective_months_pick_the_version(tmp_path, s3):
+    v2 = s3_with(tmp_path, eliminate_when="x < 70", version="2021.1")
+    tl = timeline_of([("2026-11", s3), ("2027-02", v2)], id="s3_revised")
+    assert tl.label_for("2026-10") == "s3_kuaishangtong_presales@2020.2"  # before the first: first
+    assert (
+        tl.label_for("2026-11")
+        == tl.label_for(pd.Timestamp("2027-01-31"))
+        == "s3_kuaishangtong_presales@2020.2"
+    )
+    assert (
+        tl.label_for("2027-02")
+        == tl.label_for(pd.Timestamp("2027-12-01"))
+        == "s3_kuaishangtong_presales@2021.1"
+    )
+
+
+def test_load_timeline_reads_files_relative_to_it(tmp_path):
+    shutil.copy(S1, tmp_path / "s1.yaml")
+    shutil.copy(S3, tmp_path / "s3.yaml")
+    p = write(
+        tmp_path,
+        "kind: timeline\nid: switch\ntimeline:\n  - {from: 2026-11, policy: s1.yaml}\n  - {from: 2027-04, policy: s3.yaml}\n",
+    )
+    tl = load_timeline(p)
+    assert tl.id == "switch" and [s for s, _ in tl.versions] == ["2026-11", "2027-04"]
+    assert (
+        tl.policy_for("2027-03").id == "s1_xiyu_289"
+        and tl.policy_for("2027-04").id == "s3_kuaishangtong_presales"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "says"),
+    [
+        (
+            "timeline:\n  - {from: 2027-04, policy: s1.yaml}\n  - {from: 2027-01, policy: s1.yaml}\n",
+            "timeline[2].from",
+            "months must increase",
+        ),
+        ("timeline:\n  - {from: 2027-13, policy: s1.yaml}\n", "timeline[1].from", "expected YYYY-MM"),
+        ("timeline:\n  - {from: 2027-01, policy: missing.yaml}\n", "timeline[1].policy", "not found"),
+        (
+            "timeline:\n  - {from: 2027-01, policy: s1.yaml}\n  - {from: 2027-02, policy: usd.yaml}\n",
+            "timeline[2].policy",
+            "one currency",
+        ),
+        ("timeline:\n  - {from: 2027-01, polcy: s1.yaml}\n", "timeline[1]", "from and policy"),
+        ("timelines: []\n", "timelines", "unknown key"),
+        ("timeline: []\n", "timeline", "expected a list"),
+    ],
+)
+def test_bad_timelines_are_refused_with_the_field(tmp_path, body, field, says):
+    shutil.copy(S1, tmp_path / "s1.yaml")
+    (tmp_path / "usd.yaml").write_text(
+        S1.read_text(encoding="utf-8").replace("currency: CNY", "currency: USD")
+    )
+    with pytest.raises(SpecError) as e:
+        load_timeline(write(tmp_path, body))
+    assert e.value.field == field and says in str(e.value) and "plan.yaml" in str(e.value)
+
+
+def test_a_timeline_scores_each_month_with_its_version(tmp_path, s3):
+    """Each period's rows are scored by the version of that month, exactly as that version alone."""
+    import kpisim
+    from kpisim.analysis.year.run import simulate_year  # noqa: F401 - the year package imports cleanly
+    from tests.behaviour.conftest import tiny_shop
+
+    v2 = s3_with(tmp_path, version="2021.1")
+    v2 = v2.model_copy(update={"pay_plan": v2.pay_plan.model_copy(update={"base_cents": 400000})})
+    log = kpisim.simulate(tiny_shop(days=2, k=4), seed=2)
+    kt = kpisim.kpis_for(log, s3)
+    two = pd.concat([kt, kt.assign(period=pd.Timestamp("2027-02-01"))], ignore_index=True)
+    two = two.assign(level="junior", reexam_failed=0)
+    tl = timeline_of([("2026-11", s3), ("2027-02", v2)])
+    s = tl.score(two)
+    p = tl.pay(s, two)
+    assert list(p["policy_version"].unique()) == [
+        "s3_kuaishangtong_presales@2020.2",
+        "s3_kuaishangtong_presales@2021.1",
+    ]
+    first, second = p.iloc[: len(kt)], p.iloc[len(kt) :]
+    assert (first["base_cents"] == 350000).all() and (second["base_cents"] == 400000).all()
+    alone = s3.pay(s3.score(two.iloc[: len(kt)]), two.iloc[: len(kt)])
+    assert first["total_cents"].tolist() == alone["total_cents"].tolist()
