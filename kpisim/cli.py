@@ -263,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_design.add_parser(sub)
 
+    from kpisim import cli_year
+
+    cli_year.add_parser(sub)
+
     from kpisim.cli_calibrate import add_calibrate
 
     add_calibrate(sub)

@@ -50,6 +50,13 @@ manifest; every estimate with its 95 % interval (docs/calibrate.md).""",
 
 Simulates the months once, re-scores them for each trial plan, and writes the Pareto front (CSV +
 PNG), the chosen plans as policy YAML and their check on held-out months (docs/design.md).""",
+    "year": """examples:
+  kpisim year scenarios/shop_chat.yaml --policy scenarios/policies/s3_kuaishangtong_presales.yaml --out out/year
+  kpisim year scenarios/shop_chat.yaml --policy scenarios/policies/s1_timeline.yaml --months 6 --out out/s1_year
+
+Carries one team month to month: the plan's consequences happen (promotion, demotion, elimination
+with notice), agents resign (about 25 % a year by default), posts are refilled after a hiring
+delay, new agents learn. Writes year.html, CSV tables, PNG figures, manifest.json (docs/time.md).""",
     "schema": """examples:
   kpisim schema scenario > scenario.schema.json
   kpisim schema policy""",

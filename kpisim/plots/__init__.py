@@ -31,6 +31,7 @@ from kpisim.plots.incentives import (
     tier_cliff_bars,
 )
 from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, staffing_curves, staffing_pay
+from kpisim.plots.year import year_team, year_trajectory
 
 __all__ = [
     "agent_month_pay",
@@ -52,4 +53,6 @@ __all__ = [
     "staffing_pay",
     "tier_cliff_bars",
     "winners_losers_bars",
+    "year_team",
+    "year_trajectory",
 ]

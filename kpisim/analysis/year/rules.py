@@ -56,7 +56,7 @@ class RuleState:
 
 
 def judge(
-    scores: pd.DataFrame, policy: Policy, levels: dict[str, str], state: RuleState
+    scores: pd.DataFrame, policy: Policy, levels: dict[str, str | None], state: RuleState
 ) -> list[tuple[str, str, str]]:
     """Apply ``policy``'s consequences to one month's ``scores`` (columns ``agent_id``, ``total``,
     optionally ``role``) of the agents to judge; update ``state`` and ``levels`` in place.
@@ -75,7 +75,7 @@ def judge(
         part = scores.iloc[rows].reset_index(drop=True)
         df = part[["agent_id"]].copy()
         if card.levels is not None:
-            df[card.levels.column] = [levels.get(a, card.levels.bands[0].name) for a in part["agent_id"]]
+            df[card.levels.column] = [levels.get(a) or card.levels.bands[0].name for a in part["agent_id"]]
         total = part["total"].to_numpy(float)
         table = Table(df, what="scores of the month")
         for cons in card.consequences:
@@ -92,12 +92,12 @@ def judge(
     return _first_exit(events)
 
 
-def _act(act: str, agent: str, cons: Consequence, card: Scorecard, levels: dict[str, str]):
+def _act(act: str, agent: str, cons: Consequence, card: Scorecard, levels: dict[str, str | None]):
     if act == "eliminate":
         return [(agent, "eliminated", cons.id)]
     assert card.levels is not None, "level consequences are checked to need scorecard.levels"
     names = [b.name for b in card.levels.bands]
-    old = levels.get(agent, names[0])
+    old = levels.get(agent) or names[0]
     i = names.index(old) if old in names else 0
     j = min(i + 1, len(names) - 1) if act == "promote" else max(i - 1, 0)
     if j == i:

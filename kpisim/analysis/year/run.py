@@ -129,8 +129,8 @@ class _YearRun:
         pot["leave_day"] = np.nan
         pot["replaces"] = ""
         self.people = pot
-        self.levels = {
-            a: _start_level(timeline, initial_level, g)
+        self.levels: dict[str, str | None] = {
+            a: _start_level(initial_level, g)
             for a, g in zip(pot["agent_id"], pot["tenure_group"], strict=True)
         }
         self.rules = RuleState()
@@ -169,6 +169,8 @@ class _YearRun:
         kt = kpis_for(log, pol)
         levels_col = pol.scorecard.levels.column if pol.scorecard.levels is not None else None
         inputs = None
+        if levels_col is not None:
+            self._levels_for(pol, roster["agent_id"])
         if levels_col is not None and any(i.name == levels_col for i in pol.inputs):
             inputs = pd.DataFrame(
                 {"agent_id": roster["agent_id"], levels_col: [self.levels[a] for a in roster["agent_id"]]}
@@ -197,6 +199,15 @@ class _YearRun:
         events += [(a, "resigned", "") for a in roster.loc[quits, "agent_id"]]
         self._record(m, d0, n, roster, eff, ten, label, events, rngs)
 
+    def _levels_for(self, pol: Policy, agents) -> None:
+        """Give every agent a level of ``pol``'s bands (the lowest when none yet, or when the plan
+        paying the month names its levels otherwise than the one before)."""
+        assert pol.scorecard.levels is not None
+        names = [b.name for b in pol.scorecard.levels.bands]
+        for a in agents:
+            if self.levels.get(a) not in names:
+                self.levels[a] = names[0]
+
     def _record(self, m, d0, n, roster, eff, ten, label, events, rngs) -> None:
         exit_day = d0 + n + self.sc.turnover.notice_days
         leavers = [a for a, e, _ in events if e in ("eliminated", "resigned")]
@@ -219,7 +230,7 @@ class _YearRun:
             h["tenure_group"] = "new"
             h["hired_day"] = h["join_day"] = exit_day + self.sc.turnover.hiring_delay_days
             h["leave_day"], h["replaces"] = np.nan, a
-            self.levels[h["agent_id"].iat[0]] = _start_level(self.tl, None, "new")
+            self.levels[h["agent_id"].iat[0]] = None
             self.people = pd.concat([self.people, h], ignore_index=True)
             rows.append(
                 dict(
@@ -248,11 +259,11 @@ class _YearRun:
         self.out["roster"].append(r.drop(columns=["leave_day"]).assign(**keys))
 
 
-def _start_level(timeline: Timeline, initial_level, tenure_group: str) -> str:
-    lv = timeline.versions[0][1].scorecard.levels
-    lowest = lv.bands[0].name if lv is not None else ""
+def _start_level(initial_level, tenure_group: str) -> str | None:
+    """The level an agent starts at: ``initial_level`` (one level, or per tenure group), else
+    None (the lowest level of the plan paying the month, see ``_YearRun._levels_for``)."""
     if isinstance(initial_level, str):
         return initial_level
     if isinstance(initial_level, dict):
-        return initial_level.get(tenure_group, lowest)
-    return lowest
+        return initial_level.get(tenure_group)
+    return None
