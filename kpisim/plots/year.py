@@ -35,10 +35,18 @@ def year_team(traj: pd.DataFrame):
     for col, label, colour in _BANDS:
         a.bar(x, traj[col], bottom=bottom, label=label, color=colour)
         bottom = bottom + traj[col]
+    if "staffed_posts" in traj:
+        a.plot(
+            list(x),
+            traj["staffed_posts"],
+            color="black",
+            marker="o",
+            label="staffed posts (agent-days / days)",
+        )
     a.set_ylabel("agents who worked in the month")
     a.set_title("Headcount by tenure")
     a.set_ylim(0, max(1.0, float(bottom.max())) * 1.25)  # room for the legend above the bars
-    a.legend(fontsize=8, loc="upper center", ncol=3)
+    a.legend(fontsize=8, loc="upper center", ncol=2)
     w = 0.2
     for i, (col, label, colour) in enumerate(_EVENTS):
         b.bar([k + (i - 1.5) * w for k in x], traj[col], width=w, label=label, color=colour)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,3 +171,15 @@ def is_timeline_file(path: str | os.PathLike) -> bool:
     except SpecError:
         return False
     return isinstance(data, dict) and ("timeline" in data or data.get("kind") == "timeline")
+
+
+def flat_policies(policies: Mapping[str, Any]) -> dict[str, Any]:
+    """``policies`` with every timeline replaced by its versions (``name@id@version``): what the
+    KPI variants and the declared inputs are collected from."""
+    out: dict[str, Any] = {}
+    for name, pol in policies.items():
+        if isinstance(pol, Timeline):
+            out.update({f"{name}@{p.id}@{p.version}": p for p in pol.policies})
+        else:
+            out[name] = pol
+    return out

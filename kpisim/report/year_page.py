@@ -14,7 +14,11 @@ from kpisim.report.render import render
 from kpisim.report.tables import Cell
 
 DEFINITIONS = [
-    ("Headcount", "agents who worked at least one day of the month (a post left empty is not counted)."),
+    (
+        "Headcount",
+        "agents who worked at least one day of the month (a leaver and the hire after them both count).",
+    ),
+    ("Staffed posts", "agent-days worked / days of the month: a post empty for half the month counts half."),
     ("Eliminated, resigned", "decided at the end of the month; the agent works the notice, then leaves."),
     (
         "Wrong decisions",
@@ -59,6 +63,7 @@ def months_table(traj: pd.DataFrame, currency: str) -> tables.Table:
             ("Month", lambda r: Cell(pd.Timestamp(r["period"]).strftime("%Y-%m"))),
             ("Plan version", tables.text("policy_version")),
             ("Headcount", _n("headcount")),
+            ("Staffed posts", _n("staffed_posts")),
             ("Under 3 months' tenure", _n("tenure_under_3m")),
             ("Promoted", _n("promoted")),
             ("Eliminated", _n("eliminated")),

@@ -102,3 +102,54 @@ def test_a_timeline_scores_each_month_with_its_version(tmp_path, s3):
     assert (first["base_cents"] == 350000).all() and (second["base_cents"] == 400000).all()
     alone = s3.pay(s3.score(two.iloc[: len(kt)]), two.iloc[: len(kt)])
     assert first["total_cents"].tolist() == alone["total_cents"].tolist()
+
+
+def test_score_cli_pays_each_month_by_its_version(tmp_path, capsys, s3):
+    import json
+
+    import kpisim
+    from kpisim.cli import main
+    from tests.behaviour.conftest import tiny_shop
+
+    log = kpisim.simulate(tiny_shop(days=2, k=4), seed=2)
+    kt = kpisim.kpis_for(log, s3)
+    two = pd.concat([kt, kt.assign(period=pd.Timestamp("2027-02-01"))], ignore_index=True)
+    two = two.assign(level="junior", reexam_failed=0)
+    table = tmp_path / "kpis.parquet"
+    two.to_parquet(table)
+    shutil.copy(S3, tmp_path / "s3.yaml")
+    (tmp_path / "s3b.yaml").write_text(
+        S3.read_text(encoding="utf-8")
+        .replace('version: "2020.2"', 'version: "2021.1"')
+        .replace("base_cents: 350000", "base_cents: 400000")
+    )
+    tl = write(
+        tmp_path, "timeline:\n  - {from: 2026-11, policy: s3.yaml}\n  - {from: 2027-02, policy: s3b.yaml}\n"
+    )
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(table), "--policy", str(tl), "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    assert got.groupby("policy_version")["base_cents"].unique().to_dict() == {
+        "s3_kuaishangtong_presales@2020.2": [350000],
+        "s3_kuaishangtong_presales@2021.1": [400000],
+    }
+    m = json.loads((tmp_path / "scored.csv.manifest.json").read_text())
+    assert m["policy_by_month"] == {
+        "2026-11": "s3_kuaishangtong_presales@2020.2",
+        "2027-02": "s3_kuaishangtong_presales@2021.1",
+    }
+    assert "timeline" in capsys.readouterr().out
+
+
+def test_two_timelines_compare_like_two_policies(tiny, s3):
+    """A timeline that pays November by S3 costs what S3 alone costs on the same months."""
+    import kpisim
+    from kpisim.analysis.compare import compare
+
+    s1 = kpisim.load_policy(S1)
+    only_s1 = timeline_of([("2026-11", s1)], id="s1_only")
+    s1_then_s3 = timeline_of([("2026-10", s1), ("2026-11", s3)], id="s1_then_s3")
+    c = compare(tiny, {"a": only_s1, "b": s1_then_s3, "s3": s3}, replications=2, jobs=1, progress=False)
+    cost = c.cost().set_index("policy")["total_cents"]
+    assert cost["b"] == cost["s3"] != cost["a"]
+    assert set(c.pay.loc[c.pay["policy"] == "b", "policy_version"]) == {"s3_kuaishangtong_presales@2020.2"}

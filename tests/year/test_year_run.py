@@ -111,6 +111,8 @@ def test_a_timeline_pays_each_month_with_its_version_and_the_manifest_says_so(ti
 def test_trajectory_counts_add_up(everyone_out, tiny):
     t = everyone_out.trajectory()
     assert t["headcount"].tolist() == [tiny.n_agents] * 4
+    # month 3: every post empty for the 2 days' hiring delay of 5 days
+    assert t["staffed_posts"].tolist() == pytest.approx([7, 7, 7, 7 * 3 / 5])
     assert t["eliminated"].tolist() == [0, 0, tiny.n_agents, 0] and t["hires_started"].tolist() == [
         0,
         0,

@@ -33,12 +33,16 @@ def _event_month(year: Year, day: pd.Series) -> pd.Series:
 
 
 def trajectory(year: Year) -> pd.DataFrame:
-    """Per month (mean over replications): headcount (agents who worked), tenure mix, new agents,
+    """Per month (mean over replications): headcount (agents who worked), staffed posts (agent-days
+    worked / days: a post empty for half the month counts half), tenure mix, new agents,
     promotions, demotions, eliminations and resignations decided, hires who started, leavers who
     left, payout (cents), service level and FCR, and the policy version paid."""
     r = year.roster[year.roster["active_days"] > 0]
     g = r.groupby(["replication", "month"])
     out = g.size().rename("headcount").to_frame()
+    days = pd.Series([n for _, _, n in year.bounds()])
+    months = out.index.get_level_values("month")
+    out["staffed_posts"] = g["active_days"].sum().to_numpy() / days.reindex(months).to_numpy()
     for name, (lo, hi) in TENURE_BANDS.items():
         out[f"tenure_{name}"] = g["tenure_months"].apply(
             lambda t, lo=lo, hi=hi: int(((t >= lo) & (t < hi)).sum())
