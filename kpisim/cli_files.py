@@ -80,6 +80,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from kpisim.io.load import load_yaml, spec_kind
 
     data = load_yaml(args.file, encoding=args.encoding)
+    if data.get("kind") == "timeline" or "timeline" in data:  # policy versions with months
+        from kpisim.policy.timeline import load_timeline
+
+        tl = load_timeline(args.file, encoding=args.encoding)
+        print(f"{args.file}: valid timeline ({len(tl.versions)} versions)")
+        return 0
     kind = spec_kind(data)
     explicit = "scorecard" in data or "kind" in data
     try:

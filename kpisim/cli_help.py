@@ -52,7 +52,7 @@ Simulates the months once, re-scores them for each trial plan, and writes the Pa
 PNG), the chosen plans as policy YAML and their check on held-out months (docs/design.md).""",
     "year": """examples:
   kpisim year scenarios/shop_chat.yaml --policy scenarios/policies/s3_kuaishangtong_presales.yaml --out out/year
-  kpisim year scenarios/shop_chat.yaml --policy scenarios/policies/s1_timeline.yaml --months 6 --out out/s1_year
+  kpisim year scenarios/shop_chat.yaml --policy scenarios/timelines/s1_then_s3.yaml --months 6 --out out/s1_year
 
 Carries one team month to month: the plan's consequences happen (promotion, demotion, elimination
 with notice), agents resign (about 25 % a year by default), posts are refilled after a hiring

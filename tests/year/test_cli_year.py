@@ -54,7 +54,7 @@ def test_year_cli_writes_the_report_and_the_timeline_months(tiny, tmp_path, caps
 
 
 def test_the_bundled_timeline_loads():
-    tl = load_timeline("scenarios/policies/s1_timeline.yaml")
+    tl = load_timeline("scenarios/timelines/s1_then_s3.yaml")
     assert [v for v, _ in tl.versions] == ["2026-11", "2027-02"]
     assert (
         tl.label_for("2027-01") == "s1_xiyu_289@2022.2"
@@ -72,3 +72,8 @@ def test_year_cli_refuses_a_bad_timeline_before_simulating(tiny, tmp_path, capsy
     err = capsys.readouterr().err
     assert "timeline[2].from" in err and "months must increase" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_validate_checks_a_timeline(capsys):
+    assert main(["validate", "scenarios/timelines/s1_then_s3.yaml"]) == 0
+    assert "valid timeline (2 versions)" in capsys.readouterr().out
