@@ -153,3 +153,34 @@ def test_two_timelines_compare_like_two_policies(tiny, s3):
     cost = c.cost().set_index("policy")["total_cents"]
     assert cost["b"] == cost["s3"] != cost["a"]
     assert set(c.pay.loc[c.pay["policy"] == "b", "policy_version"]) == {"s3_kuaishangtong_presales@2020.2"}
+
+
+@pytest.mark.slow  # a whole compare report (~15 s); the logic is in the test above
+def test_compare_cli_takes_timelines(tiny, tmp_path, capsys):
+    import yaml
+
+    from kpisim.cli import main
+
+    sc = tmp_path / "tiny.yaml"
+    sc.write_text(yaml.safe_dump({**tiny.model_dump(mode="json"), "multipliers": []}), encoding="utf-8")
+    shutil.copy(S1, tmp_path / "s1.yaml")
+    shutil.copy(S3, tmp_path / "s3.yaml")
+    (tmp_path / "only_s1.yaml").write_text("timeline:\n  - {from: 2026-11, policy: s1.yaml}\n")
+    (tmp_path / "to_s3.yaml").write_text(
+        "timeline:\n  - {from: 2026-10, policy: s1.yaml}\n  - {from: 2026-11, policy: s3.yaml}\n"
+    )
+    out = tmp_path / "cmp"
+    args = [
+        "compare",
+        str(sc),
+        "--policy",
+        str(tmp_path / "only_s1.yaml"),
+        "--policy",
+        str(tmp_path / "to_s3.yaml"),
+    ]
+    assert main([*args, "--replications", "2", "--jobs", "1", "--quiet", "--out", str(out)]) == 0
+    pay = pd.read_csv(out / "pay.csv")
+    assert pay.groupby("policy")["policy_version"].unique().map(list).to_dict() == {
+        "only_s1": ["s1_xiyu_289@2022.2"],
+        "to_s3": ["s3_kuaishangtong_presales@2020.2"],
+    }
