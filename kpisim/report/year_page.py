@@ -28,7 +28,7 @@ DEFINITIONS = [
     ("Truly weak agents", "HIDDEN TRUTH: the bottom quarter of true contribution among the year's agents."),
     (
         "Attrition",
-        "voluntary resignations per year / mean headcount (S3 benchmark #1: industry 25 %, target 15 %).",
+        "voluntary resignations per year / mean staffed posts (S3 benchmark #1: industry 25 %, target 15 %).",
     ),
     (
         "Cost of turnover",
@@ -150,7 +150,8 @@ def points(year, traj, q, w, cost) -> list[str]:
 
 def page(year, imgs: dict[str, dict]) -> str:
     traj, q, w, cost = year.trajectory(), year.rule_quality(), year.weak_survival(), year.turnover_cost()
-    versions = ", ".join(f"{v} from {s}" for s, v in year.manifest().details["timeline_versions"])
+    tv = year.manifest().details["timeline_versions"]
+    versions = f"{tv[0][1]}, every month" if len(tv) == 1 else ", ".join(f"{v} from {s}" for s, v in tv)
     warnings = []
     if year.replications < 4:
         warnings.append(
