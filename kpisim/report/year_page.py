@@ -175,6 +175,7 @@ def page(year, imgs: dict[str, dict]) -> str:
             "weak": weak_table(w),
             "cost": cost_table(cost, year.currency),
         },
+        cost_note=f"Per simulated run of {year.months} months (mean over the {year.replications} run(s)).",
         definitions=DEFINITIONS,
     )
 
