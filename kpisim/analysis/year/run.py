@@ -191,11 +191,11 @@ class _YearRun:
         judged = scores[scores["agent_id"].isin(set(roster.loc[staying, "agent_id"]))]
         events = [(a, e, d) for a, e, d in judge(judged, pol, self.levels, self.rules)]
         gone = {a for a, e, _ in events if e == "eliminated"}
-        pay_by = pay.set_index("agent_id")["total_cents"]
-        hz = leave_hazard(pay_by.reindex(roster["agent_id"]).to_numpy(float), ten + 0.5, self.sc.turnover)
-        quits = draw_leavers(
-            np.where(staying & ~roster["agent_id"].isin(gone).to_numpy(), hz, 0.0), rngs["turnover"]
-        )
+        pay_by = pay.set_index("agent_id")["total_cents"].reindex(roster["agent_id"]).to_numpy(float)
+        may_quit = staying & ~roster["agent_id"].isin(gone).to_numpy()
+        hz = np.zeros(len(roster))  # normalised over the agents who may still resign
+        hz[may_quit] = leave_hazard(pay_by[may_quit], (ten + 0.5)[may_quit], self.sc.turnover)
+        quits = draw_leavers(hz, rngs["turnover"])
         events += [(a, "resigned", "") for a in roster.loc[quits, "agent_id"]]
         self._record(m, d0, n, roster, eff, ten, label, events, rngs)
 
