@@ -129,13 +129,16 @@ def test_trajectory_counts_add_up(everyone_out, tiny):
 
 
 def test_a_promotion_raises_pay_from_the_next_month(tiny, s3):
-    y = simulate_year(with_turnover(tiny, enabled=False), s3, months=4, seed=3, month_days=4)
+    from kpisim.policy.loading import variant
+
+    raise_ = variant(s3, {"pay": {"level_cents": {"junior": 0, "mid": 30000, "senior": 60000}}})
+    y = simulate_year(with_turnover(tiny, enabled=False), raise_, months=4, seed=3, month_days=4)
     up = y.events[y.events["event"] == "promoted"]
     assert len(up) and (up["detail"] == "junior->mid").all()
     pay = y.pay.set_index(["agent_id", "month"])["level_cents"]
     for a, m in zip(up["agent_id"], up["month"], strict=True):
         assert pay[(a, m)] == 0  # the month that earned it is paid at the old level
         if m + 1 < y.months:
-            assert pay[(a, m + 1)] == 30000  # S3 mid: +300 yuan
+            assert pay[(a, m + 1)] == 30000  # mid: +300 yuan
     roster = y.roster.set_index(["agent_id", "month"])["level"]
     assert all(roster[(a, m)] == "mid" for a, m in zip(up["agent_id"], up["month"], strict=True))
