@@ -36,13 +36,7 @@ STREAMS: tuple[str, ...] = (
     "return_outcomes",  # their resolution / transfer uniforms
     "tactics",  # agents' tactics in the run: per-contact uniforms by contact index (sim/tactics.py)
     "detection",  # after the run: survey selection, QA / complaint detection of gaming
-    "turnover",  # runs of several months: voluntary-leave uniforms per roster row (analysis/year)
-    "hires",  # runs of several months: hidden traits of replacement hires
 )
-
-#: tag in the seed sequence of a month of a multi-month run (``month_streams``), so month 0 never
-#: shares its streams with replication ``r`` of a one-month run
-_MONTH_TAG = 0x59454152
 
 
 def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
@@ -56,13 +50,28 @@ def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=False)}
 
 
+#: Fixed order of the streams only runs of several months use (``kpisim.analysis.year``), drawn
+#: between months. Append only. Kept apart from ``STREAMS`` so neither order moves the other.
+YEAR_STREAMS: tuple[str, ...] = (
+    "turnover",  # voluntary-leave uniforms, one per agent on the month's roster
+    "hires",  # hidden traits of replacement hires
+)
+
+#: tags in the seed sequences of a month of a multi-month run (``month_streams``): month 0 never
+#: shares its streams with replication ``r`` of a one-month run
+_MONTH_TAG, _YEAR_TAG = 0x59454152, 0x59454153
+
+
 def month_streams(seed: int, replication: int, month: int) -> dict[str, np.random.Generator]:
     """The named streams of month ``month`` (0-based) of replication ``replication`` of a run of
-    several months: children of ``SeedSequence([seed, replication, tag, month])``, independent of
-    ``streams(seed, r)`` and of every other month."""
+    several months: the ``STREAMS`` as children of ``SeedSequence([seed, replication, tag,
+    month])`` and the ``YEAR_STREAMS`` as children of a second sequence with another tag;
+    independent of ``streams(seed, r)``, of every other month and of each other."""
     seq = np.random.SeedSequence([int(seed), int(replication), _MONTH_TAG, int(month)])
-    children = seq.spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+    out = {name: np.random.default_rng(c) for name, c in zip(STREAMS, seq.spawn(len(STREAMS)), strict=True)}
+    year = np.random.SeedSequence([int(seed), int(replication), _YEAR_TAG, int(month)])
+    kids = year.spawn(len(YEAR_STREAMS))
+    return out | {name: np.random.default_rng(c) for name, c in zip(YEAR_STREAMS, kids, strict=True)}
 
 
 def population_rng(seed: int) -> np.random.Generator:

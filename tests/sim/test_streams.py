@@ -53,8 +53,7 @@ def test_streams_are_appended_not_inserted():
         "wrap",
     )
     assert STREAMS[12:16] == ("return_handle", "return_patience", "return_wrap", "return_outcomes")
-    assert STREAMS[16:18] == ("tactics", "detection")  # agents' behaviour (appended)
-    assert STREAMS[18:] == ("turnover", "hires")  # runs of several months (appended)
+    assert STREAMS[16:] == ("tactics", "detection")  # agents' behaviour (appended)
 
 
 def test_repeat_contacts_draw_from_the_return_streams():
@@ -93,8 +92,20 @@ def test_changing_the_return_delay_keeps_the_other_draws():
     assert a.contacts.arrival_s[n0:] != b.contacts.arrival_s[n0:]
 
 
+def test_year_streams_are_their_own_append_only_order():
+    from kpisim.rng import YEAR_STREAMS, month_streams
+
+    assert YEAR_STREAMS == ("turnover", "hires")
+    a, b = month_streams(SEED, 0, 0), month_streams(SEED, 0, 1)
+    assert set(a) == set(STREAMS) | set(YEAR_STREAMS)
+    one_month = streams(SEED, 0)
+    draws = {k: a[k].random() for k in a}
+    assert draws["arrivals"] != one_month["arrivals"].random()  # not replication 0's month
+    assert draws["turnover"] != b["turnover"].random() and len(set(draws.values())) == len(draws)
+
+
 def test_one_month_runs_are_bit_identical_to_before_the_year_streams():
-    """Appending the year's streams (turnover, hires) and the roster/rngs options of simulate_one
+    """The year's streams (turnover, hires: YEAR_STREAMS) and the roster/rngs options of simulate_one
     changed nothing: hashes of a tiny run's tables as computed before them (issue #17)."""
     import kpisim
     from kpisim.provenance import frame_sha256
