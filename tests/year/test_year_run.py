@@ -142,3 +142,17 @@ def test_a_promotion_raises_pay_from_the_next_month(tiny, s3):
             assert pay[(a, m + 1)] == 30000  # mid: +300 yuan
     roster = y.roster.set_index(["agent_id", "month"])["level"]
     assert all(roster[(a, m)] == "mid" for a, m in zip(up["agent_id"], up["month"], strict=True))
+
+
+def test_weak_survival_counts_the_months_worked(everyone_out):
+    """Everyone eliminated after month 2 (notice 0): an original agent worked 3 months, a hire 1."""
+    from kpisim.analysis.year.quality import _truth
+
+    y = everyone_out
+    t = _truth(y)
+    weak = t[t["truly_weak"]]
+    original = ~weak["agent_id"].str.contains("-h")
+    w = y.weak_survival().iloc[0]
+    assert w["truly_weak_agents"] == len(weak) >= 3  # a quarter of 14 agents
+    assert w["share_eliminated"] == pytest.approx(original.mean())
+    assert w["mean_months_stayed"] == pytest.approx(np.where(original, 3, 1).mean())

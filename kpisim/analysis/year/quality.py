@@ -108,22 +108,23 @@ def rule_quality(year: Year) -> pd.DataFrame:
 
 def weak_survival(year: Year) -> pd.DataFrame:
     """Truly weak agents (bottom quarter of true contribution among the year's agents): how many,
-    the share eliminated within the run, and the mean months they stayed (start, or hire, to the
-    month the elimination was decided, else to the end of the run)."""
+    the share eliminated within the run, and the mean months they worked (months on the roster,
+    notice included; an agent still there at the end counts the months so far)."""
     a = _truth(year)
     a = a[a["truly_weak"]]
-    first = year.roster.groupby(["replication", "agent_id"])["month"].min()
-    el = year.events[year.events["event"] == "eliminated"].set_index(["replication", "agent_id"])["month"]
     idx = pd.MultiIndex.from_frame(a[["replication", "agent_id"]])
-    start = first.reindex(idx)
-    end = el[~el.index.duplicated()].reindex(idx)
-    stayed = (end.fillna(year.months - 1) - start + 1).dropna()
+    worked = (
+        year.roster[year.roster["active_days"] > 0].groupby(["replication", "agent_id"])["month"].nunique()
+    )
+    months = worked.reindex(idx)
+    el = year.events[year.events["event"] == "eliminated"].set_index(["replication", "agent_id"]).index
+    n = int(months.notna().sum())
     return pd.DataFrame(
         [
             {
-                "truly_weak_agents": int(start.notna().sum()),
-                "share_eliminated": float(end.notna().sum() / max(1, start.notna().sum())),
-                "mean_months_stayed": float(stayed.mean()) if len(stayed) else np.nan,
+                "truly_weak_agents": n,
+                "share_eliminated": float(idx.isin(el).sum() / max(1, n)),
+                "mean_months_stayed": float(months.mean()) if n else np.nan,
                 "months_run": year.months,
             }
         ]
