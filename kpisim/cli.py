@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kpisim import cli_alerts
 
     cli_alerts.add_parser(sub)
+    from kpisim import cli_year
+
+    cli_year.add_parser(sub)
 
     from kpisim.cli_calibrate import add_calibrate
 

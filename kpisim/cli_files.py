@@ -7,6 +7,7 @@ import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from kpisim.errors import KpisimError
 from kpisim.provenance import SIDECAR_SUFFIX, InputFile, Manifest
@@ -79,6 +80,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from kpisim.io.load import load_yaml, spec_kind
 
     data = load_yaml(args.file, encoding=args.encoding)
+    if data.get("kind") == "timeline" or "timeline" in data:  # policy versions with months
+        from kpisim.policy.timeline import load_timeline
+
+        tl = load_timeline(args.file, encoding=args.encoding)
+        print(f"{args.file}: valid timeline ({len(tl.versions)} versions)")
+        return 0
     kind = spec_kind(data)
     explicit = "scorecard" in data or "kind" in data
     if data.get("kind") == "alerts":
@@ -168,16 +175,13 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 _FILL = "fill metrics without data (e.g. no attendance table) with the policy's declared neutral values, listed in every output"
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from kpisim.policy import load_policy
-    from kpisim.policy.definitions import definitions_used, kpis_for
+def _score_source(args: argparse.Namespace, policies) -> tuple[Path, dict, Any]:
+    """The KPI table ``score`` reads (a run's, with the definitions of ``policies``, or a table
+    file), the run's manifest keys, and the source path; the ``--inputs`` joined."""
+    from kpisim.policy.definitions import kpis_for
     from kpisim.policy.inputs import attach_inputs, read_table
     from kpisim.provenance import MANIFEST
 
-    _check_table_out(args.out)
-    policy = load_policy(args.policy)
     src = Path(args.source)
     if src.is_dir():
         if not (src / MANIFEST).is_file():
@@ -192,12 +196,63 @@ def _cmd_score(args: argparse.Namespace) -> int:
             ) from None
         log = load_run(src)
         run = _from_run(log.manifest)
-        table = kpis_for(log, policy, kpis=kpis)  # with the policy's metric definitions
+        table = kpis_for(log, policies, kpis=kpis)  # with the policies' metric definitions
     else:
         run = {}
         table = read_table(src)
     if args.inputs:
         table = attach_inputs(table, read_table(args.inputs), file=args.inputs)
+    return src, run, table
+
+
+def _score_timeline(args: argparse.Namespace, timeline) -> int:
+    """``score`` under a timeline: each period scored and paid by the version of its month."""
+    import pandas as pd
+
+    from kpisim.policy.definitions import definitions_used
+
+    src, run, table = _score_source(args, timeline.policies)
+    scores = timeline.score(table, fill_missing=args.fill_missing)
+    payouts = timeline.pay(scores, table)
+    out = pd.concat(
+        [scores, payouts.drop(columns=[c for c in payouts.columns if c in scores.columns])], axis=1
+    )
+    files = {"source": src, "inputs": args.inputs}
+    labels = {f"{p.id}@{p.version}": p for p in timeline.policies}
+    months = sorted({pd.Timestamp(p).strftime("%Y-%m") for p in table["period"]}) if "period" in table else []
+    manifest = Manifest(
+        command="score",
+        **run,
+        input_files={role: InputFile.of(path) for role, path in files.items() if path},
+        details={
+            "policy_id": timeline.id,
+            "timeline_versions": [[s, f"{p.id}@{p.version}"] for s, p in timeline.versions],
+            "policy_by_month": {m: timeline.label_for(m) for m in months},
+            "policy_definitions": {k: definitions_used(p) for k, p in labels.items()},
+        },
+    ).with_policies(labels)
+    write_table_atomic(out, args.out, manifest)
+    print(
+        f"wrote {args.out}: {len(out)} rows scored under timeline {timeline.id} "
+        f"({', '.join(f'{k} from {s}' for s, k in manifest.details['timeline_versions'])}); "
+        f"total pay {int(out['total_cents'].sum()) / 100:,.2f} {timeline.currency}"
+    )
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from kpisim.policy import load_policy
+    from kpisim.policy.definitions import definitions_used
+
+    _check_table_out(args.out)
+    from kpisim.policy.timeline import is_timeline_file, load_timeline
+
+    if is_timeline_file(args.policy):  # versions with effective months: each month by its own
+        return _score_timeline(args, load_timeline(args.policy))
+    policy = load_policy(args.policy)
+    src, run, table = _score_source(args, policy)
     scores = policy.score(table, fill_missing=args.fill_missing)
     payouts = policy.pay(scores, table)
     out = pd.concat(

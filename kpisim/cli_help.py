@@ -56,6 +56,13 @@ PNG), the chosen plans as policy YAML and their check on held-out months (docs/d
 
 Lists the alerts (agent or team, rule, date, metric value). When the run was simulated with hidden
 declines (scenario field declines:), also judges the rules against them (docs/alerts.md).""",
+    "year": """examples:
+  kpisim year scenarios/shop_chat.yaml --policy scenarios/policies/s3_kuaishangtong_presales.yaml --out out/year
+  kpisim year scenarios/shop_chat.yaml --policy scenarios/timelines/s1_then_s3.yaml --months 6 --out out/s1_year
+
+Carries one team month to month: the plan's consequences happen (promotion, demotion, elimination
+with notice), agents resign (about 25 % a year by default), posts are refilled after a hiring
+delay, new agents learn. Writes year.html, CSV tables, PNG figures, manifest.json (docs/time.md).""",
     "schema": """examples:
   kpisim schema scenario > scenario.schema.json
   kpisim schema policy""",

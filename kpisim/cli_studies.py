@@ -16,6 +16,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
     from kpisim.io.atomic import check_output_dir
     from kpisim.policy import load_policy
+    from kpisim.policy.timeline import is_timeline_file, load_timeline
     from kpisim.report import write_comparison
     from kpisim.scenario.models import load_scenario
 
@@ -26,7 +27,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         name = Path(path).stem
         if name in policies:
             raise KpisimError(f"two policies named {name!r} (file stems must differ): {path}")
-        policies[name] = load_policy(path)
+        policies[name] = load_timeline(path) if is_timeline_file(path) else load_policy(path)
     if args.baseline is not None and args.baseline not in policies:
         raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
     inputs = None

@@ -54,6 +54,30 @@ def streams(seed: int, replication: int = 0) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=False)}
 
 
+#: Fixed order of the streams only runs of several months use (``kpisim.analysis.year``), drawn
+#: between months. Append only. Kept apart from ``STREAMS`` so neither order moves the other.
+YEAR_STREAMS: tuple[str, ...] = (
+    "turnover",  # voluntary-leave uniforms, one per agent on the month's roster
+    "hires",  # hidden traits of replacement hires
+)
+
+#: tags in the seed sequences of a month of a multi-month run (``month_streams``): month 0 never
+#: shares its streams with replication ``r`` of a one-month run
+_MONTH_TAG, _YEAR_TAG = 0x59454152, 0x59454153
+
+
+def month_streams(seed: int, replication: int, month: int) -> dict[str, np.random.Generator]:
+    """The named streams of month ``month`` (0-based) of replication ``replication`` of a run of
+    several months: the ``STREAMS`` as children of ``SeedSequence([seed, replication, tag,
+    month])`` and the ``YEAR_STREAMS`` as children of a second sequence with another tag;
+    independent of ``streams(seed, r)``, of every other month and of each other."""
+    seq = np.random.SeedSequence([int(seed), int(replication), _MONTH_TAG, int(month)])
+    out = {name: np.random.default_rng(c) for name, c in zip(STREAMS, seq.spawn(len(STREAMS)), strict=True)}
+    year = np.random.SeedSequence([int(seed), int(replication), _YEAR_TAG, int(month)])
+    kids = year.spawn(len(YEAR_STREAMS))
+    return out | {name: np.random.default_rng(c) for name, c in zip(YEAR_STREAMS, kids, strict=True)}
+
+
 def population_rng(seed: int) -> np.random.Generator:
     """The generator of the agents' hidden traits when the population is fixed across replications.
 

@@ -21,6 +21,7 @@ from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
 from kpisim.policy.inputs import attach_policy_inputs
+from kpisim.policy.timeline import flat_policies
 from kpisim.provenance import content_sha256
 from kpisim.scenario.models import Scenario
 
@@ -348,10 +349,14 @@ def compare(
         jobs=jobs,
         executor=executor,
         progress=progress,
-        options={"kpi_by": tuple(kpi_by), "period": period, "variants": needed_variants(policies)},
+        options={
+            "kpi_by": tuple(kpi_by),
+            "period": period,
+            "variants": needed_variants(flat_policies(policies)),
+        },
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
-    kt, filled = attach_policy_inputs(kt, policies, inputs)
+    kt, filled = attach_policy_inputs(kt, flat_policies(policies), inputs)  # timelines: every version's
     agents = pd.concat([r["agents"] for r in res], ignore_index=True)
     agents["true_contribution"] = F.contribution(agents)
     agents.attrs["kpisim"] = {"hidden_truth": True}

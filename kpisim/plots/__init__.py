@@ -36,6 +36,7 @@ from kpisim.plots.incentives import (
 )
 from kpisim.plots.outbound import blend_tradeoff
 from kpisim.plots.staffing import required_staff_profile, staffing_cost_curve, staffing_curves, staffing_pay
+from kpisim.plots.year import year_team, year_trajectory
 
 __all__ = [
     "agent_month_pay",
@@ -60,4 +61,6 @@ __all__ = [
     "staffing_pay",
     "tier_cliff_bars",
     "winners_losers_bars",
+    "year_team",
+    "year_trajectory",
 ]

@@ -74,6 +74,13 @@ def _check_pay(pay, sc, m: _Metrics) -> None:
     _check_commissions_and_pools(pay, m, gates, p)
     _check_awards(pay, m, gates, p)
     _check_fines(pay, m, p)
+    if pay.level_cents:
+        if sc.levels is None:
+            _fail(f"{p}.level_cents", "level pay needs scorecard.levels (the staff levels and their column)")
+        names = [b.name for b in sc.levels.bands]
+        for name in pay.level_cents:
+            if name not in names:
+                _fail(f"{p}.level_cents.{name}", f"unknown level {name!r}; levels: {', '.join(names)}")
     if not isinstance(pay.days_per_month, Decimal) or pay.days_per_month <= 0:  # pragma: no cover
         _fail(f"{p}.days_per_month", "must be a positive number")
 

@@ -141,6 +141,9 @@ class PayPlan(Spec):
 
     base_cents: Cents = 0
     days_per_month: Decimal = Field(default=Decimal("21.75"), gt=0)
+    #: monthly pay per staff level of ``scorecard.levels`` (S3: promotion "with a raise"; S1:
+    #: grade/post pay), added to the total; empty = none (no ``level_cents`` column)
+    level_cents: dict[str, Cents] = Field(default_factory=dict)
     performance: Performance | None = None
     commissions: tuple[Commission, ...] = ()
     pools: tuple[Pool, ...] = ()

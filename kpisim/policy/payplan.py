@@ -4,7 +4,8 @@ Output columns: the key columns; ``base_cents``; ``performance_cents``;
 ``commission_<id>_cents`` and their sum ``commission_cents``; ``pool_<id>_cents`` (share plus
 fixed extra); ``team_bonus_<id>_cents`` and ``team_bonus_cents``; ``prize_<id>_cents`` and
 ``prize_cents``; ``fine_<id>_cents`` and ``fines_cents`` (amounts taken off, >= 0); and
-``total_cents`` = base + performance + commissions + pools + team bonuses + prizes - fines
+``total_cents`` = base + performance + level pay (``level_cents``, only when the plan has
+``level_cents``) + commissions + pools + team bonuses + prizes - fines
 (not floored: a fine larger than the pay shows as a negative total).
 
 Performance pay (basis ``score``) is ``full_cents x total / max``, computed exactly on the
@@ -23,6 +24,7 @@ import pandas as pd
 from kpisim.errors import DataError
 from kpisim.policy.awards import prize, team_bonus
 from kpisim.policy.checks import scorecard_max
+from kpisim.policy.consequences import level_index
 from kpisim.policy.frame import KEY_COLUMNS, Table
 from kpisim.policy.money import fraction, mul_div_half_up, round_half_up
 from kpisim.policy.pools import pool_shares
@@ -168,6 +170,12 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
         else np.zeros(n, dtype=np.int64)
     )
     parts = ["base_cents", "performance_cents"]
+    if plan.level_cents:  # checked to need scorecard.levels
+        assert sc.levels is not None
+        lvl = level_index(t, sc.levels)
+        by_level = np.array([plan.level_cents.get(b.name, 0) for b in sc.levels.bands], dtype=np.int64)
+        out["level_cents"] = by_level[lvl] if n else np.zeros(0, dtype=np.int64)
+        parts.append("level_cents")
     for kind, items, fn in (
         ("commission", plan.commissions, lambda c: commission(c, t, s)),
         ("pool", plan.pools, lambda p: pool_shares(p, t, total, _gated(s, p.gates, n), dirs)[0]),

@@ -50,6 +50,7 @@ from kpisim.scenario.traffic import (
     Outcomes,
     Queue,
 )
+from kpisim.scenario.turnover import Tenure, Turnover
 
 __all__ = [
     "LEVER_NAMES",
@@ -76,8 +77,10 @@ __all__ = [
     "Scenario",
     "Shift",
     "SilentOrders",
+    "Tenure",
     "TraitDist",
     "Traits",
+    "Turnover",
     "_Spec",
     "_always_open",
     "_fmt",
@@ -161,6 +164,9 @@ class Scenario(_Spec):
     campaigns: dict[str, Campaign] = Field(
         default_factory=dict, description="Outbound campaigns by name (kpisim.scenario.outbound)."
     )
+    # runs of several months only (kpisim.analysis.year; docs/time.md)
+    tenure: Tenure = Tenure()
+    turnover: Turnover = Turnover()
     # provenance, set by load_scenario (not part of the content): (file, content hash when loaded);
     # read it with kpisim.provenance.source_path / content_sha256
     _loaded: tuple[str, str] | None = PrivateAttr(default=None)

@@ -147,3 +147,23 @@ def build_calendar(scenario: Scenario, roster: pd.DataFrame, rng: np.random.Gene
         att_rows, columns=["agent", "day", "scheduled_s", "late_min", "early_leave_min", "absent", "leave"]
     )
     return Calendar(all_blocks, att)
+
+
+def trim_calendar(calendar: Calendar, roster: pd.DataFrame) -> Calendar:
+    """``calendar`` with each agent working only on the days of ``[active_from_day,
+    active_to_day)`` when the roster has those columns (an agent who joins or leaves within the
+    horizon); unchanged otherwise. The attendance draws are made for every day first, so the
+    draws of the other agents do not depend on who joins or leaves."""
+    if "active_from_day" not in roster.columns:
+        return calendar
+    lo = roster["active_from_day"].to_numpy(dtype=np.int64)
+    hi = roster["active_to_day"].to_numpy(dtype=np.int64)
+    blocks = [
+        [b for b in agent_blocks if lo[a] <= int(b.login // 86400) < hi[a]]
+        for a, agent_blocks in enumerate(calendar.blocks)
+    ]
+    att = calendar.attendance
+    a_idx = att["agent"].to_numpy(dtype=np.int64)
+    day = att["day"].to_numpy(dtype=np.int64)
+    keep = (day >= lo[a_idx]) & (day < hi[a_idx]) if len(att) else np.zeros(0, dtype=bool)
+    return Calendar(blocks, att[keep].reset_index(drop=True))

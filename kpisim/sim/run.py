@@ -17,7 +17,7 @@ from kpisim.sim.engine import ABANDONED, ANSWERED, BLOCKED, STATE_NAMES, Engine
 from kpisim.sim.gcpause import quiet_gc
 from kpisim.sim.outbound_tables import call_list_table, dials_table, outbound_contacts
 from kpisim.sim.outcomes import draw_outcomes
-from kpisim.sim.population import build_calendar, draw_traits
+from kpisim.sim.population import build_calendar, draw_traits, trim_calendar
 from kpisim.sim.size import check_run_size
 from kpisim.sim.workforce import attendance_table, conduct_table, qa_table, silent_orders_table
 
@@ -59,20 +59,35 @@ def simulate(
 
 
 def simulate_one(
-    scenario: Scenario, *, seed: int, replication: int, population: str = "fixed", tactics=None
+    scenario: Scenario,
+    *,
+    seed: int,
+    replication: int,
+    population: str = "fixed",
+    tactics=None,
+    roster: pd.DataFrame | None = None,
+    rngs: dict[str, np.random.Generator] | None = None,
 ) -> EventLog:
     """One replication (see ``simulate``).
 
     Args:
         tactics: the agents' chosen behaviour, a fresh ``kpisim.sim.tactics.TacticPlan`` (it
             keeps the run's hidden truth afterwards), or None (no tactics: today's tables).
+        roster: the agents to simulate (the columns of ``draw_traits``, optionally
+            ``active_from_day`` / ``active_to_day``: an agent works only on the days of that
+            half-open range), instead of drawing them; a run of several months passes its
+            carried roster month by month (``kpisim.analysis.year``).
+        rngs: the named streams to use instead of ``streams(seed, replication)``.
     """
     if population not in POPULATIONS:
         raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
-    rngs = streams(seed, replication)
+    rngs = streams(seed, replication) if rngs is None else rngs
     start = pd.Timestamp(scenario.horizon.start)
-    roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
-    calendar = build_calendar(scenario, roster, rngs["attendance"])
+    if roster is None:
+        roster = draw_traits(scenario, population_rng(seed) if population == "fixed" else rngs["traits"])
+    else:
+        roster = roster.reset_index(drop=True)
+    calendar = trim_calendar(build_calendar(scenario, roster, rngs["attendance"]), roster)
     t, q = draw_arrivals(scenario, rngs["arrivals"])
     dec = (
         draw_declines(

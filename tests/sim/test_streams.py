@@ -95,3 +95,32 @@ def test_changing_the_return_delay_keeps_the_other_draws():
         assert getattr(a.contacts, field)[n0 : n0 + k] == getattr(b.contacts, field)[n0 : n0 + k], field
     # ...while the return delays themselves did change
     assert a.contacts.arrival_s[n0:] != b.contacts.arrival_s[n0:]
+
+
+def test_year_streams_are_their_own_append_only_order():
+    from kpisim.rng import YEAR_STREAMS, month_streams
+
+    assert YEAR_STREAMS == ("turnover", "hires")
+    a, b = month_streams(SEED, 0, 0), month_streams(SEED, 0, 1)
+    assert set(a) == set(STREAMS) | set(YEAR_STREAMS)
+    one_month = streams(SEED, 0)
+    draws = {k: a[k].random() for k in a}
+    assert draws["arrivals"] != one_month["arrivals"].random()  # not replication 0's month
+    assert draws["turnover"] != b["turnover"].random() and len(set(draws.values())) == len(draws)
+
+
+def test_one_month_runs_are_bit_identical_to_before_the_year_streams():
+    """The year's streams (turnover, hires: YEAR_STREAMS) and the roster/rngs options of simulate_one
+    changed nothing: hashes of a tiny run's tables as computed before them (issue #17)."""
+    import kpisim
+    from kpisim.provenance import frame_sha256
+    from tests.behaviour.conftest import tiny_shop
+
+    log = kpisim.simulate(tiny_shop(days=2, k=4), seed=5, replications=2)
+    want = {
+        "contacts": "a55c42969f8d5842529ef234a5d83b2acd10b3efd1c5fcccd7ae46d003219386",
+        "agents": "66620cebe376fae276a41f7585ba5e86bd3ade1793f4838c74f63194eb43a00b",
+        "attendance": "e2c4d08e7c13927c0efa0d5aa88a4b4c3dc5b4009c17a5af3b0c07f74af33c65",
+        "qa": "cbbe7dc457222c4ad3ac57d2526fe7757fb77517e0b2bfb1810286d7e2cc3b56",
+    }
+    assert {t: frame_sha256(log.tables[t]) for t in want} == want

@@ -189,6 +189,7 @@ def test_total_is_sum_of_elements():
         pay = p.pay(p.score(df), df)
         parts = ["base_cents", "performance_cents", "commission_cents", "team_bonus_cents", "prize_cents"]
         parts += [c for c in pay.columns if c.startswith("pool_")]
+        parts += [c for c in ("level_cents",) if c in pay.columns]  # level pay, where a plan has it
         for kind in ("commission", "team_bonus", "prize", "fine"):
             items = [c for c in pay.columns if c.startswith(f"{kind}_") and c != f"{kind}_cents"]
             total = "fines_cents" if kind == "fine" else f"{kind}_cents"
@@ -210,3 +211,31 @@ def test_scores_are_aligned_by_keys_when_rows_differ():
     assert pay["performance_cents"].tolist() == [100, 900]
     with pytest.raises(DataError, match="no score row for KPI row 2"):
         p.pay(p.score(df).iloc[:1], df)
+
+
+def test_level_pay_follows_the_staff_level():
+    """S3's promotion "with a raise": pay.level_cents per level of scorecard.levels, exact cents."""
+    from kpisim.policy.loading import variant
+    from kpisim.testing.demo import synthetic_kpi_table
+
+    s3 = variant(
+        load_policy(POLICIES / "s3_kuaishangtong_presales.yaml"),
+        {"pay": {"level_cents": {"junior": 0, "mid": 30000, "senior": 60000}}},
+    )
+    df = synthetic_kpi_table(6, 1, seed=2)
+    df["level"] = (["junior", "mid", "senior"] * len(df))[: len(df)]
+    pay = s3.pay(s3.score(df), df)
+    want = df["level"].map({"junior": 0, "mid": 30000, "senior": 60000})
+    assert (pay["level_cents"].to_numpy() == want.to_numpy()).all()
+    none = s3.model_copy(update={"pay_plan": s3.pay_plan.model_copy(update={"level_cents": {}})})
+    p0 = none.pay(none.score(df), df)
+    assert "level_cents" not in p0 and (pay["total_cents"] - p0["total_cents"] == want.to_numpy()).all()
+
+
+def test_level_pay_needs_known_levels():
+    from kpisim.errors import SpecError
+    from kpisim.policy.loading import variant
+
+    s3 = load_policy(POLICIES / "s3_kuaishangtong_presales.yaml")
+    with pytest.raises(SpecError, match=r"level_cents.*unknown level 'boss'"):
+        variant(s3, {"pay": {"level_cents": {"boss": 100}}})

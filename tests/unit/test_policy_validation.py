@@ -108,6 +108,6 @@ def test_s3_variants_copy_s3_exactly_except_the_bonus(name):
         s3.definitions,
         s3.neutral,
     )
-    same = ("base_cents", "days_per_month", "performance", "commissions", "prizes", "fines")
+    same = ("base_cents", "days_per_month", "level_cents", "performance", "commissions", "prizes", "fines")
     assert all(getattr(v.pay_plan, f) == getattr(s3.pay_plan, f) for f in same)
     assert (v.pay_plan.pools, v.pay_plan.team_bonuses) != (s3.pay_plan.pools, s3.pay_plan.team_bonuses)
