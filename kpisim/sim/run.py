@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from kpisim.errors import KpisimError
+from kpisim.executors import as_executor
 from kpisim.io.eventlog import EventLog, concat, conform
 from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
@@ -30,6 +33,7 @@ def simulate(
     first_replication: int = 0,
     population: str = "fixed",
     allow_large: bool = False,
+    executor: Any = "sequential",
 ) -> EventLog:
     """Simulate ``replications`` independent months of ``scenario``.
 
@@ -42,6 +46,10 @@ def simulate(
             month after month; ``"redraw"``: every replication draws a new population.
         allow_large: run even when the estimated size is beyond the limits of
             ``kpisim.sim.size`` (otherwise ``KpisimError`` before anything is simulated).
+        executor: where the replications run (see :func:`kpisim.executors.as_executor`):
+            ``"sequential"`` (default, this process), ``None``/``"processes"`` (local processes),
+            a ``LocalProcesses``, a ``distributed.Client``. Each task returns one replication's
+            log; the stacked log is identical whichever executor runs them.
 
     Returns:
         One ``EventLog`` with all replications stacked (column ``replication``).
@@ -49,11 +57,19 @@ def simulate(
     if replications < 1:
         raise KpisimError(f"replications must be >= 1, got {replications}")
     check_run_size(scenario, replications=replications, allow_large=allow_large)
-    logs = [
-        simulate_one(scenario, seed=seed, replication=r, population=population)
-        for r in range(first_replication, first_replication + replications)
+    if population not in POPULATIONS:  # before any task starts
+        raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
+    ex = as_executor(executor)
+    tasks = [
+        (scenario, seed, r, population) for r in range(first_replication, first_replication + replications)
     ]
-    return concat(logs)
+    return concat(list(ex.map(_simulate_task, tasks)))  # every executor yields in task order
+
+
+def _simulate_task(task: tuple[Scenario, int, int, str]) -> EventLog:
+    """One replication for an executor (a top-level function, so it pickles)."""
+    scenario, seed, replication, population = task
+    return simulate_one(scenario, seed=seed, replication=replication, population=population)
 
 
 def simulate_one(
