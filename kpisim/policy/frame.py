@@ -146,6 +146,14 @@ class Table:
         return {c: self.df[c].array.copy() for c in cols}
 
 
+def text_column(labels: list[str], codes: np.ndarray):
+    """``labels[codes]`` as the column pandas makes of these strings (its inferred text dtype),
+    built by one ``take`` from the few distinct labels: no Python string per row."""
+    if not len(codes):
+        return np.asarray(labels, dtype=object)[codes]
+    return pd.Series(np.asarray(labels, dtype=object)).array.take(codes)
+
+
 SNAP_DECIMALS = 9
 """Derived ratios and aggregates are rounded to this many decimals before they are compared
 with band boundaries, so binary float noise (2.1 / 3 = 0.6999999999999998) cannot move a value

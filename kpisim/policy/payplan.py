@@ -139,19 +139,31 @@ def fine(f: Fine, table: Table, plan: PayPlan) -> np.ndarray:
     return over.astype(np.int64) * each
 
 
-def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+def pay(
+    policy: Policy,
+    scores: pd.DataFrame,
+    kpi_table: pd.DataFrame,
+    /,
+    *,
+    table: Table | None = None,
+    shared: dict | None = None,
+) -> pd.DataFrame:
     """Money per row of ``kpi_table`` under ``policy``'s pay plan (columns: module docstring).
 
     Args:
         policy: the policy that produced ``scores``.
         scores: output of ``policy.score(kpi_table)``.
         kpi_table: the KPI table (pool bases, sales, team targets, prize metrics).
+        table: ``Table(kpi_table)`` when the caller already has one.
+        shared: a dict kept across calls on the same table and scores with plans whose pools,
+            team bonuses and prizes are equal (roles ranked across roles, checked): those
+            amounts span all rows, so they are computed once and reused.
 
     Raises:
         DataError: missing columns, a pool base that differs within a group, misaligned scores.
     """
     plan = policy.pay_plan
-    t = Table(kpi_table)
+    t = Table(kpi_table) if table is None else table
     s = _aligned(scores, kpi_table)
     n = t.n
     dirs = directions(policy)
@@ -176,7 +188,13 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
     ):
         acc = np.zeros(n, dtype=np.int64)
         for item in items:
-            cents = fn(item)
+            if shared is None or kind == "commission":
+                cents = fn(item)
+            else:  # team bonuses read the total's decimal steps, which are the card's
+                key = (kind, item.id, sc.total.decimals)
+                if key not in shared:
+                    shared[key] = fn(item)
+                cents = shared[key]
             out[f"{kind}_{item.id}_cents"] = cents
             acc = acc + cents
         if kind != "pool":

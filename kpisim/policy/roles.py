@@ -23,7 +23,7 @@ from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS
 from kpisim.policy import payplan, scoring
 from kpisim.policy.definitions import card_metrics, component_params, plan_metrics
-from kpisim.policy.frame import Table
+from kpisim.policy.frame import KEY_COLUMNS, Table, text_column
 from kpisim.policy.missing import check_or_fill, filled_label
 from kpisim.policy.table_defs import with_definitions
 
@@ -173,25 +173,79 @@ def _prepare(policy: Policy, kt: pd.DataFrame, fill: bool, filled_before: dict |
     return kt, roles, parts, filled
 
 
-def _combine(frames: list[tuple[np.ndarray, pd.DataFrame]], n: int) -> pd.DataFrame:
+def _combine(frames: list[tuple[np.ndarray, pd.DataFrame, bool]], kt: pd.DataFrame) -> pd.DataFrame:
+    """One table in ``kt``'s row order from each role's result (``rows``, frame, ``full``: the
+    frame has a row for every row of ``kt`` and only ``rows`` are taken, else only ``rows``).
+
+    The result is what ``pd.concat`` of the roles' rows, put back in table order, gives: columns
+    in order of first appearance, a column some roles lack missing (NaN) on their rows. It is
+    assembled column by column by position (no copy of whole frames): key columns from ``kt``,
+    numpy columns by masked copies, text columns by one ``take``; only a column some roles lack
+    and that is not float goes through ``pd.concat``.
+    """
+    n = len(kt)
     if len(frames) == 1 and len(frames[0][0]) == n:
         return frames[0][1].reset_index(drop=True)
-    pos = np.concatenate([rows for rows, _ in frames]) if frames else np.zeros(0, dtype=np.int64)
-    out = pd.concat([f.reset_index(drop=True) for _, f in frames], ignore_index=True)
-    order = np.argsort(pos, kind="stable")
-    out = out.iloc[order].reset_index(drop=True)
-    for c in out.columns:
+    cols = list(dict.fromkeys(c for _, f, _ in frames for c in f.columns))
+    pos = np.concatenate([rows for rows, _, _ in frames])
+    order = np.argsort(pos, kind="stable")  # stacked parts -> table rows
+    masks = [_mask(rows, n) if full else None for rows, _, full in frames]
+    out: dict[str, object] = {}
+    slow = []
+    for c in cols:
+        got = [f[c] if c in f.columns else None for _, f, _ in frames]
+        present = [x for x in got if x is not None]
+        dtype = present[0].dtype
+        if any(x.dtype != dtype for x in present):
+            slow.append(c)
+        elif len(present) == len(got) and c in KEY_COLUMNS and c in kt.columns:
+            out[c] = kt[c].array.copy()  # every role's key columns are copies of the table's
+        elif isinstance(dtype, np.dtype) and (len(present) == len(got) or dtype == np.float64):
+            arr = np.full(n, np.nan) if len(present) < len(got) else np.empty(n, dtype=dtype)
+            for (rows, _, full), x, m in zip(frames, got, masks, strict=True):
+                if x is not None:
+                    if full:
+                        np.copyto(arr, x.to_numpy(), where=m)
+                    else:
+                        arr[rows] = x.to_numpy()
+            out[c] = arr
+        elif len(present) == len(got):  # one extension dtype (text): stack the parts, one take
+            parts = [
+                x.array[rows] if full else x.array for (rows, _, full), x in zip(frames, got, strict=True)
+            ]
+            out[c] = type(parts[0])._concat_same_type(parts).take(order)
+        else:
+            slow.append(c)
+    if slow:
+        part = pd.concat(
+            [
+                (f.iloc[rows] if full else f)[[c for c in slow if c in f.columns]].reset_index(drop=True)
+                for rows, f, full in frames
+            ],
+            ignore_index=True,
+        )
+        part = part.iloc[order].reset_index(drop=True)
+        out.update({c: part[c].array for c in slow})
+    res = pd.DataFrame({c: out[c] for c in cols}, copy=False)
+    for c in slow:
         if c.startswith(("gate_", "flag_")):
-            out[c] = out[c].fillna(False).astype(bool)
-    if "flags" in out.columns:
-        out["flags"] = out["flags"].fillna("")
-    return out
+            res[c] = res[c].fillna(False).astype(bool)
+        elif c == "flags":
+            res[c] = res[c].fillna("")
+    return res
+
+
+def _mask(rows: np.ndarray, n: int) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    m[rows] = True
+    return m
 
 
 def _with_role(out: pd.DataFrame, roles: np.ndarray, filled: dict) -> pd.DataFrame:
     cols = list(out.columns)
     at = next((i for i, c in enumerate(cols) if c.startswith(_RESULT)), len(cols))
-    out.insert(at, "role", roles)
+    codes, ids = pd.factorize(roles)  # few roles, many rows: the text column by one take
+    out.insert(at, "role", text_column(list(ids), codes))
     if filled:
         out["filled"] = filled_label(filled)
     out.attrs["kpisim"] = {**out.attrs.get("kpisim", {}), "filled": dict(filled)}
@@ -218,19 +272,23 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
     """
     Table(kpi_table)  # the usual checks of the table itself first
     kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing)
+    across = policy.ranking == "across_roles"
+    # across roles every card reads the whole table: one Table, so its float columns, group ids
+    # and agent-month order are computed once for all cards
+    t = Table(kt) if across else None
     frames = []
     for _rid, role, rows in parts:
         if not len(rows):
             continue
         if role is not None and role.unscored:
-            frames.append((rows, _unscored_scores(kt.iloc[rows])))
+            frames.append((rows, _unscored_scores(kt.iloc[rows]), False))
             continue
         sub = role_policy(policy, role)
-        if policy.ranking == "across_roles":
-            frames.append((rows, scoring.score(sub, kt).iloc[rows]))
+        if across:
+            frames.append((rows, scoring.score(sub, kt, table=t), True))
         else:
-            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True))))
-    out = _combine(frames, len(kt)) if frames else scoring.score(role_policy(policy, None), kt)
+            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True)), False))
+    out = _combine(frames, kt) if frames else scoring.score(role_policy(policy, None), kt)
     scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
     if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
@@ -238,7 +296,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
         spec = scored[0].grades  # the same on every card (checked)
         if spec is not None:
             total = out["total"].to_numpy(dtype="float64", na_value=np.nan)
-            out["grade"] = grade(spec, total, Table(kt), scoring.directions(policy))
+            out["grade"] = grade(spec, total, t or Table(kt), scoring.directions(policy))
     return _with_role(out, roles, filled)
 
 
@@ -248,19 +306,22 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
     scores = payplan._aligned(scores, kpi_table)
     before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
     kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before)
+    across = policy.ranking == "across_roles"
+    t = Table(kt) if across else None
+    shared: dict = {}  # across roles: pools, team bonuses and prizes (equal on every card) once
     frames = []
     for _rid, role, rows in parts:
         if not len(rows):
             continue
         sub = role_policy(policy, role)
-        if policy.ranking == "across_roles" and not (role is not None and role.unscored):
-            frames.append((rows, payplan.pay(sub, scores, kt).iloc[rows]))
+        if across and not (role is not None and role.unscored):
+            frames.append((rows, payplan.pay(sub, scores, kt, table=t, shared=shared), True))
         else:
             s = scores.iloc[rows].reset_index(drop=True)
-            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True))))
-    out = _combine(frames, len(kt)) if frames else payplan.pay(role_policy(policy, None), scores, kt)
+            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True)), False))
+    out = _combine(frames, kt) if frames else payplan.pay(role_policy(policy, None), scores, kt)
     for c in out.columns:
-        if c.endswith("_cents"):
+        if c.endswith("_cents") and out[c].dtype != np.int64:
             out[c] = out[c].fillna(0).astype(np.int64)
     return _with_role(out, roles, filled)
 
