@@ -23,13 +23,18 @@ def has_no_data(kt: pd.DataFrame, column: str, metric: str, rows: np.ndarray) ->
     """True when ``column`` (a reading of registry ``metric``) has no data in ``rows``."""
     if column not in kt.columns or not len(rows):
         return False  # absent columns are reported by scoring, naming their user
-    if kt[column].iloc[rows].notna().any():
+    if _has_data(kt, column, rows):
         return False
     m = METRICS[metric]
     parts = [c for c in m.columns if c in kt.columns]
     if parts:
-        return not any(kt[c].iloc[rows].notna().any() for c in parts)
+        return not any(_has_data(kt, c, rows) for c in parts)
     return m.kind in ("count", "broadcast")
+
+
+def _has_data(kt: pd.DataFrame, column: str, rows: np.ndarray) -> bool:
+    # a mask of the whole column, then the rows: no copy of the column's rows (iloc)
+    return bool(kt[column].notna().to_numpy()[rows].any())
 
 
 def _source(metric: str) -> str:

@@ -211,7 +211,7 @@ def _combine(frames: list[tuple[np.ndarray, pd.DataFrame, bool]], kt: pd.DataFra
             out[c] = arr
         elif len(present) == len(got):  # one extension dtype (text): stack the parts, one take
             parts = [
-                x.array[rows] if full else x.array for (rows, _, full), x in zip(frames, got, strict=True)
+                x.array[rows] if full else x.array for (rows, _, full), x in zip(frames, present, strict=True)
             ]
             out[c] = type(parts[0])._concat_same_type(parts).take(order)
         else:
