@@ -10,7 +10,7 @@ its additive columns (a hand-built table) has no data when its own column is emp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ def check_or_fill(
     *,
     fill: bool,
     policy_id: str,
+    no_data: Callable[[pd.DataFrame, str, str, np.ndarray], bool] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Refuse (or fill) metrics without data.
 
@@ -59,6 +60,7 @@ def check_or_fill(
         uses: (role, column, metric, row positions) for every registry metric a role reads.
         neutral: the policy's declared neutral values (metric -> value).
         fill: fill the neutral value instead of refusing.
+        no_data: the test of one use (default :func:`has_no_data`; a memo of it, e.g.).
 
     Returns:
         The table (a copy when filled) and metric -> value filled.
@@ -67,8 +69,9 @@ def check_or_fill(
         DataError: listing the metrics without data and how to supply them.
     """
     empty: dict[str, list[tuple[str, np.ndarray, str]]] = {}
+    test = no_data or has_no_data
     for role, column, metric, rows in uses:
-        if has_no_data(kt, column, metric, rows):
+        if test(kt, column, metric, rows):
             empty.setdefault(metric, []).append((column, rows, role))
     if not empty:
         return kt, {}

@@ -162,6 +162,19 @@ def pay(
     Raises:
         DataError: missing columns, a pool base that differs within a group, misaligned scores.
     """
+    return pd.DataFrame(pay_columns(policy, scores, kpi_table, table=table, shared=shared), copy=False)
+
+
+def pay_columns(
+    policy: Policy,
+    scores: pd.DataFrame,
+    kpi_table: pd.DataFrame,
+    /,
+    *,
+    table: Table | None = None,
+    shared: dict | None = None,
+) -> dict[str, Any]:
+    """The columns of :func:`pay` as name -> array, before they become a DataFrame."""
     plan = policy.pay_plan
     t = Table(kpi_table) if table is None else table
     s = _aligned(scores, kpi_table)
@@ -207,7 +220,7 @@ def pay(
         fines = fines + cents
     out["fines_cents"] = fines
     out["total_cents"] = sum((out[p] for p in parts), np.zeros(n, dtype=np.int64)) - fines
-    return pd.DataFrame(out, copy=False)
+    return out
 
 
 def pool_ledger(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:

@@ -22,9 +22,11 @@ import pandas as pd
 from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS
 from kpisim.policy import payplan, scoring
-from kpisim.policy.definitions import card_metrics, component_params, plan_metrics
-from kpisim.policy.frame import KEY_COLUMNS, Table, text_column
-from kpisim.policy.missing import check_or_fill, filled_label
+from kpisim.policy.combine import combine
+from kpisim.policy.definitions import card_metrics, component_params, kpi_variants, plan_metrics
+from kpisim.policy.frame import Table, text_column
+from kpisim.policy.memo import TableMemo
+from kpisim.policy.missing import check_or_fill, filled_label, has_no_data
 from kpisim.policy.table_defs import with_definitions
 
 if TYPE_CHECKING:
@@ -153,99 +155,65 @@ def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
     return out
 
 
-def _prepare(policy: Policy, kt: pd.DataFrame, fill: bool, filled_before: dict | None = None):
+def _prepare(
+    policy: Policy,
+    kt: pd.DataFrame,
+    fill: bool,
+    filled_before: dict | None = None,
+    memo: TableMemo | None = None,
+):
     optional = {i.name: i.default for i in policy.inputs if i.default is not None and i.name not in kt}
-    if optional:  # optional inputs not supplied: their declared default
-        kt = kt.assign(**optional)
-    kt = with_definitions(policy, kt)
-    roles = assign(policy, kt)
-    parts = _parts(policy, roles)
+
+    def defined() -> pd.DataFrame:
+        # optional inputs not supplied: their declared default
+        return with_definitions(policy, kt.assign(**optional) if optional else kt)
+
+    if memo is None:
+        kt = defined()
+        roles = assign(policy, kt)
+        parts = _parts(policy, roles)
+        no_data = None
+    else:  # what depends only on the table, the definitions and the roles' matches: once
+        key = (tuple(optional.items()), repr(kpi_variants(policy)), repr(policy.definitions))
+        kt = memo.get(kt, ("defined", key), defined)
+        match = repr([(r.id, r.match, r.unscored) for r in policy.roles])
+        roles, parts = memo.get(kt, ("roles", match), lambda: _assigned(policy, kt))
+        no_data = _memo_no_data(memo, match)
+    uses = _uses(policy, parts)
     if filled_before is not None:  # pay: apply the fill score used, no new checks
         kt, filled = (
-            check_or_fill(kt, _uses(policy, parts), dict(filled_before), fill=True, policy_id=policy.id)
+            check_or_fill(kt, uses, dict(filled_before), fill=True, policy_id=policy.id, no_data=no_data)
             if filled_before
             else (kt, {})
         )
     else:
         kt, filled = check_or_fill(
-            kt, _uses(policy, parts), dict(policy.neutral), fill=fill, policy_id=policy.id
+            kt, uses, dict(policy.neutral), fill=fill, policy_id=policy.id, no_data=no_data
         )
     return kt, roles, parts, filled
 
 
-def _combine(frames: list[tuple[np.ndarray, pd.DataFrame, bool]], kt: pd.DataFrame) -> pd.DataFrame:
-    """One table in ``kt``'s row order from each role's result (``rows``, frame, ``full``: the
-    frame has a row for every row of ``kt`` and only ``rows`` are taken, else only ``rows``).
-
-    The result is what ``pd.concat`` of the roles' rows, put back in table order, gives: columns
-    in order of first appearance, a column some roles lack missing (NaN) on their rows. It is
-    assembled column by column by position (no copy of whole frames): key columns from ``kt``,
-    numpy columns by masked copies, text columns by one ``take``; only a column some roles lack
-    and that is not float goes through ``pd.concat``.
-    """
-    n = len(kt)
-    if len(frames) == 1 and len(frames[0][0]) == n:
-        return frames[0][1].reset_index(drop=True)
-    cols = list(dict.fromkeys(c for _, f, _ in frames for c in f.columns))
-    pos = np.concatenate([rows for rows, _, _ in frames])
-    order = np.argsort(pos, kind="stable")  # stacked parts -> table rows
-    masks = [_mask(rows, n) if full else None for rows, _, full in frames]
-    out: dict[str, object] = {}
-    slow = []
-    for c in cols:
-        got = [f[c] if c in f.columns else None for _, f, _ in frames]
-        present = [x for x in got if x is not None]
-        dtype = present[0].dtype
-        if any(x.dtype != dtype for x in present):
-            slow.append(c)
-        elif len(present) == len(got) and c in KEY_COLUMNS and c in kt.columns:
-            out[c] = kt[c].array.copy()  # every role's key columns are copies of the table's
-        elif isinstance(dtype, np.dtype) and (len(present) == len(got) or dtype == np.float64):
-            arr = np.full(n, np.nan) if len(present) < len(got) else np.empty(n, dtype=dtype)
-            for (rows, _, full), x, m in zip(frames, got, masks, strict=True):
-                if x is not None:
-                    if full:
-                        np.copyto(arr, x.to_numpy(), where=m)
-                    else:
-                        arr[rows] = x.to_numpy()
-            out[c] = arr
-        elif len(present) == len(got):  # one extension dtype (text): stack the parts, one take
-            parts = [
-                x.array[rows] if full else x.array for (rows, _, full), x in zip(frames, present, strict=True)
-            ]
-            out[c] = type(parts[0])._concat_same_type(parts).take(order)
-        else:
-            slow.append(c)
-    if slow:
-        part = pd.concat(
-            [
-                (f.iloc[rows] if full else f)[[c for c in slow if c in f.columns]].reset_index(drop=True)
-                for rows, f, full in frames
-            ],
-            ignore_index=True,
-        )
-        part = part.iloc[order].reset_index(drop=True)
-        out.update({c: part[c].array for c in slow})
-    res = pd.DataFrame({c: out[c] for c in cols}, copy=False)
-    for c in slow:
-        if c.startswith(("gate_", "flag_")):
-            res[c] = res[c].fillna(False).astype(bool)
-        elif c == "flags":
-            res[c] = res[c].fillna("")
-    return res
+def _assigned(policy: Policy, kt: pd.DataFrame):
+    roles = assign(policy, kt)
+    codes, ids = pd.factorize(roles)
+    return text_column(list(ids), codes), _parts(policy, roles)
 
 
-def _mask(rows: np.ndarray, n: int) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
-    m[rows] = True
-    return m
+def _memo_no_data(memo: TableMemo, match: str):
+    def no_data(kt: pd.DataFrame, column: str, metric: str, rows: np.ndarray) -> bool:
+        key = ("no_data", match, column, metric, len(rows), int(rows[0]) if len(rows) else -1)
+        return memo.get(kt, key, lambda: has_no_data(kt, column, metric, rows))
+
+    return no_data
 
 
 def _with_role(out: pd.DataFrame, roles: np.ndarray, filled: dict) -> pd.DataFrame:
     cols = list(out.columns)
     at = next((i for i, c in enumerate(cols) if c.startswith(_RESULT)), len(cols))
-    codes, ids = pd.factorize(roles)  # few roles, many rows: the text column by one take
-    out.insert(at, "role", text_column(list(ids), codes))
+    if isinstance(roles, np.ndarray):  # few roles, many rows: the text column by one take
+        codes, ids = pd.factorize(roles)
+        roles = text_column(list(ids), codes)
+    out.insert(at, "role", roles.copy())
     if filled:
         out["filled"] = filled_label(filled)
     out.attrs["kpisim"] = {**out.attrs.get("kpisim", {}), "filled": dict(filled)}
@@ -262,7 +230,9 @@ def _unscored_scores(kt: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- score and pay ----------------------------------------------------------------------------
-def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False) -> pd.DataFrame:
+def score(
+    policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False, memo: TableMemo | None = None
+) -> pd.DataFrame:
     """Score every row on its role's card (columns of ``kpisim.policy.scoring.score`` plus
     ``role``, and ``filled`` when neutral values were filled).
 
@@ -271,11 +241,11 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
             ``fill_missing`` and the policy declares its neutral value); see also scoring.
     """
     Table(kpi_table)  # the usual checks of the table itself first
-    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing)
+    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo)
     across = policy.ranking == "across_roles"
     # across roles every card reads the whole table: one Table, so its float columns, group ids
-    # and agent-month order are computed once for all cards
-    t = Table(kt) if across else None
+    # and agent-month order are computed once for all cards (and for every call, with a memo)
+    t = (Table(kt) if memo is None else memo.table(kt)) if across else None
     frames = []
     for _rid, role, rows in parts:
         if not len(rows):
@@ -285,10 +255,10 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
             continue
         sub = role_policy(policy, role)
         if across:
-            frames.append((rows, scoring.score(sub, kt, table=t), True))
+            frames.append((rows, scoring.score_columns(sub, kt, table=t), True))
         else:
             frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True)), False))
-    out = _combine(frames, kt) if frames else scoring.score(role_policy(policy, None), kt)
+    out = combine(frames, kt) if frames else scoring.score(role_policy(policy, None), kt)
     scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
     if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
@@ -300,14 +270,16 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
     return _with_role(out, roles, filled)
 
 
-def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+def pay(
+    policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /, *, memo: TableMemo | None = None
+) -> pd.DataFrame:
     """Money per row on its role's pay plan (columns of ``kpisim.policy.payplan.pay`` plus
     ``role``). Unscored roles' agents have no score: base pay, commissions and fines only."""
     scores = payplan._aligned(scores, kpi_table)
     before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
-    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before)
+    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo)
     across = policy.ranking == "across_roles"
-    t = Table(kt) if across else None
+    t = (Table(kt) if memo is None else memo.table(kt)) if across else None
     shared: dict = {}  # across roles: pools, team bonuses and prizes (equal on every card) once
     frames = []
     for _rid, role, rows in parts:
@@ -315,11 +287,11 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
             continue
         sub = role_policy(policy, role)
         if across and not (role is not None and role.unscored):
-            frames.append((rows, payplan.pay(sub, scores, kt, table=t, shared=shared), True))
+            frames.append((rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared), True))
         else:
             s = scores.iloc[rows].reset_index(drop=True)
             frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True)), False))
-    out = _combine(frames, kt) if frames else payplan.pay(role_policy(policy, None), scores, kt)
+    out = combine(frames, kt) if frames else payplan.pay(role_policy(policy, None), scores, kt)
     for c in out.columns:
         if c.endswith("_cents") and out[c].dtype != np.int64:
             out[c] = out[c].fillna(0).astype(np.int64)

@@ -81,6 +81,14 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, table: Table | None = N
         DataError: a needed column is missing or not numeric, a count is negative, or a level
             label is unknown.
     """
+    return pd.DataFrame(score_columns(policy, kpi_table, table=table), copy=False)  # new arrays: no copy
+
+
+def score_columns(
+    policy: Policy, kpi_table: pd.DataFrame, /, *, table: Table | None = None
+) -> dict[str, Any]:
+    """The columns of :func:`score` as name -> array, before they become a DataFrame (for
+    callers that assemble several cards' results by position)."""
     t = Table(kpi_table) if table is None else table
     sc = policy.scorecard
     dirs = directions(policy)
@@ -137,7 +145,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, table: Table | None = N
         out[f"flag_{cons.id}"] = hit
         flags[cons.id] = hit
     out["flags"] = _join_flags(flags, t.n)
-    return pd.DataFrame(out, copy=False)  # the arrays are new: no need to copy them again
+    return out
 
 
 def _component_points(sc, t: Table, dirs: dict[str, str], out: dict[str, Any]) -> dict[str, np.ndarray]:
