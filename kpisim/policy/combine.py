@@ -12,13 +12,15 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from kpisim.policy.frame import KEY_COLUMNS
+from kpisim.policy.frame import KEY_COLUMNS, Table
 
 Frame: TypeAlias = pd.DataFrame | dict
 """A role's result: a DataFrame, or its columns as name -> array (``scoring.score_columns``)."""
 
 
-def combine(frames: list[tuple[np.ndarray, Frame, bool]], kt: pd.DataFrame) -> pd.DataFrame:
+def combine(
+    frames: list[tuple[np.ndarray, Frame, bool]], kt: pd.DataFrame, table: Table | None = None
+) -> pd.DataFrame:
     """One table in ``kt``'s row order from each role's result (``rows``, columns, ``full``: the
     result has a row for every row of ``kt`` and only ``rows`` are taken, else only ``rows``).
 
@@ -45,7 +47,8 @@ def combine(frames: list[tuple[np.ndarray, Frame, bool]], kt: pd.DataFrame) -> p
         if any(x.dtype != dtype for x in present):
             slow.append(c)
         elif len(present) == len(got) and c in KEY_COLUMNS and c in kt.columns:
-            out[c] = kt[c].array.copy()  # every role's key columns are copies of the table's
+            # every role's key columns are copies of the table's
+            out[c] = (table.key_array(c) if table is not None else kt[c].array).copy()
         elif isinstance(dtype, np.dtype) and (len(present) == len(got) or dtype == np.float64):
             arr = np.full(n, np.nan) if len(present) < len(got) else np.empty(n, dtype=dtype)
             for (rows, _, full), x, m in zip(frames, got, masks, strict=True):

@@ -173,11 +173,13 @@ def pay_columns(
     *,
     table: Table | None = None,
     shared: dict | None = None,
+    aligned: bool = False,
 ) -> dict[str, Any]:
-    """The columns of :func:`pay` as name -> array, before they become a DataFrame."""
+    """The columns of :func:`pay` as name -> array, before they become a DataFrame
+    (``aligned``: the caller has already put ``scores`` in the table's row order)."""
     plan = policy.pay_plan
     t = Table(kpi_table) if table is None else table
-    s = _aligned(scores, kpi_table)
+    s = scores if aligned else _aligned(scores, kpi_table)
     n = t.n
     dirs = directions(policy)
     sc = policy.scorecard

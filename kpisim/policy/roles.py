@@ -141,12 +141,22 @@ def _parts(policy: Policy, roles: np.ndarray) -> list[tuple[str, Role | None, np
     return [(r.id, r, np.flatnonzero(roles == r.id)) for r in policy.roles]
 
 
-def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
+def _sub(policy: Policy, role: Role | None, subs: dict | None) -> Policy:
+    """``role_policy``, built once per call when the caller keeps ``subs``."""
+    if subs is None:
+        return role_policy(policy, role)
+    key = None if role is None else role.id
+    if key not in subs:
+        subs[key] = role_policy(policy, role)
+    return subs[key]
+
+
+def _uses(policy: Policy, parts, subs: dict | None = None) -> list[tuple[str, str, str, np.ndarray]]:
     out = []
     for rid, role, rows in parts:
         if role is not None and role.unscored:
             continue
-        sub = role_policy(policy, role)
+        sub = _sub(policy, role, subs)
         names = list(card_metrics(sub.scorecard)) + list(plan_metrics(sub.pay_plan))
         for name in dict.fromkeys(names):
             metric = name.split("@")[0]
@@ -161,6 +171,7 @@ def _prepare(
     fill: bool,
     filled_before: dict | None = None,
     memo: TableMemo | None = None,
+    subs: dict | None = None,
 ):
     optional = {i.name: i.default for i in policy.inputs if i.default is not None and i.name not in kt}
 
@@ -179,7 +190,7 @@ def _prepare(
         match = repr([(r.id, r.match, r.unscored) for r in policy.roles])
         roles, parts = memo.get(kt, ("roles", match), lambda: _assigned(policy, kt))
         no_data = _memo_no_data(memo, match)
-    uses = _uses(policy, parts)
+    uses = _uses(policy, parts, subs)
     if filled_before is not None:  # pay: apply the fill score used, no new checks
         kt, filled = (
             check_or_fill(kt, uses, dict(filled_before), fill=True, policy_id=policy.id, no_data=no_data)
@@ -241,7 +252,8 @@ def score(
             ``fill_missing`` and the policy declares its neutral value); see also scoring.
     """
     Table(kpi_table)  # the usual checks of the table itself first
-    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo)
+    subs: dict = {}  # each role's card, built once
+    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     # across roles every card reads the whole table: one Table, so its float columns, group ids
     # and agent-month order are computed once for all cards (and for every call, with a memo)
@@ -253,12 +265,12 @@ def score(
         if role is not None and role.unscored:
             frames.append((rows, _unscored_scores(kt.iloc[rows]), False))
             continue
-        sub = role_policy(policy, role)
+        sub = _sub(policy, role, subs)
         if across:
             frames.append((rows, scoring.score_columns(sub, kt, table=t), True))
         else:
             frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True)), False))
-    out = combine(frames, kt) if frames else scoring.score(role_policy(policy, None), kt)
+    out = combine(frames, kt, t) if frames else scoring.score(role_policy(policy, None), kt)
     scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
     if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
@@ -277,7 +289,8 @@ def pay(
     ``role``). Unscored roles' agents have no score: base pay, commissions and fines only."""
     scores = payplan._aligned(scores, kpi_table)
     before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
-    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo)
+    subs: dict = {}
+    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     t = (Table(kt) if memo is None else memo.table(kt)) if across else None
     shared: dict = {}  # across roles: pools, team bonuses and prizes (equal on every card) once
@@ -285,15 +298,17 @@ def pay(
     for _rid, role, rows in parts:
         if not len(rows):
             continue
-        sub = role_policy(policy, role)
+        sub = _sub(policy, role, subs)
         if across and not (role is not None and role.unscored):
-            frames.append((rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared), True))
+            frames.append(
+                (rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared, aligned=True), True)
+            )
         else:
             s = scores.iloc[rows].reset_index(drop=True)
             frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True)), False))
-    out = combine(frames, kt) if frames else payplan.pay(role_policy(policy, None), scores, kt)
-    for c in out.columns:
-        if c.endswith("_cents") and out[c].dtype != np.int64:
+    out = combine(frames, kt, t) if frames else payplan.pay(role_policy(policy, None), scores, kt)
+    for c, dtype in out.dtypes.items():
+        if str(c).endswith("_cents") and dtype != np.int64:
             out[c] = out[c].fillna(0).astype(np.int64)
     return _with_role(out, roles, filled)
 
