@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from kpisim.policy.frame import KEY_COLUMNS, Table
 
@@ -95,7 +96,9 @@ def _arrays(f: Frame) -> dict:
         return {c: s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array for c, s in f.items()}
     out = {}
     for c, x in f.items():
-        if isinstance(x, np.ndarray) and x.dtype != object:
+        if (isinstance(x, np.ndarray) and x.dtype != object) or (
+            isinstance(x, ExtensionArray) and not isinstance(x, pd.arrays.NumpyExtensionArray)
+        ):
             out[c] = x
         else:  # what the DataFrame makes of it (object arrays of text become text columns)
             s = pd.Series(x, copy=False)

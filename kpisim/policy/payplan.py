@@ -197,7 +197,11 @@ def pay_columns(
     parts = ["base_cents", "performance_cents"]
     for kind, items, fn in (
         ("commission", plan.commissions, lambda c: commission(c, t, s)),
-        ("pool", plan.pools, lambda p: pool_shares(p, t, total, _gated(s, p.gates, n), dirs)[0]),
+        (
+            "pool",
+            plan.pools,
+            lambda p: pool_shares(p, t, total, _gated(s, p.gates, n), dirs, ledger=False)[0],
+        ),
         ("team_bonus", plan.team_bonuses, lambda b: team_bonus(b, t, total, units, _gated(s, b.gates, n))),
         ("prize", plan.prizes, lambda p: prize(p, t, _gated(s, p.gates, n), dirs)),
     ):
