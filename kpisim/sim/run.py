@@ -131,19 +131,34 @@ def simulate_one(
     return EventLog(out, manifest.to_dict())
 
 
+#: numpy dtypes of the engine's contact fields in the tables (the rest: numpy's choice)
+_DTYPES = {
+    "agent": np.int64,
+    "queue": np.int64,
+    "customer": np.int64,
+    "concurrency": np.int64,
+    "attempt": np.int64,
+    "transfer_of": np.int64,
+    "queued": bool,
+    "transferred": bool,
+    "resolved": bool,
+    "stalled": bool,
+}
+
+
 def _contacts_frame(
     eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp, tactics=None
 ) -> pd.DataFrame:
-    rec = eng.contacts
-    status = np.asarray(rec.status)
-    arr = np.asarray(rec.arrival_s)
-    ans_s = np.asarray(rec.answered_s)
-    end_s = np.asarray(rec.ended_s)
-    wend_s = np.asarray(rec.wrap_end_s)
-    agent_idx = np.asarray(rec.agent, dtype=np.int64)
+    rec = eng.contacts.pop_arrays(_DTYPES)  # the engine's lists are freed as they convert
+    status = rec["status"]
+    arr = rec["arrival_s"]
+    ans_s = rec["answered_s"]
+    end_s = rec["ended_s"]
+    wend_s = rec["wrap_end_s"]
+    agent_idx = rec["agent"]
     answered = status == ANSWERED
     qnames = np.array(list(scenario.queues), dtype=object)
-    qidx = np.asarray(rec.queue, dtype=np.int64)
+    qidx = rec["queue"]
     channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
     ids = roster["agent_id"].to_numpy(dtype=object)
@@ -152,7 +167,7 @@ def _contacts_frame(
             "contact_id": np.arange(arr.size, dtype=np.int64),
             "channel": channels[qidx],
             "queue": qnames[qidx],
-            "customer_id": np.asarray(rec.customer, dtype=np.int64),
+            "customer_id": rec["customer"],
             "arrival_at": start + pd.to_timedelta(arr, unit="s"),
             "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
             "ended_at": start + pd.to_timedelta(end_s, unit="s"),
@@ -162,18 +177,15 @@ def _contacts_frame(
             ),
             "abandoned": status == ABANDONED,
             "blocked": status == BLOCKED,
-            "queued": np.asarray(rec.queued, dtype=bool),
+            "queued": rec["queued"],
             "wait_s": wait,
             "handle_s": np.where(answered, end_s - ans_s, np.nan),
             "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
-            "concurrency": pd.arrays.IntegerArray(np.asarray(rec.concurrency, dtype=np.int64), ~answered),
-            "attempt": np.asarray(rec.attempt, dtype=np.int64),
-            "transferred": np.asarray(rec.transferred, dtype=bool),
-            "transfer_of": pd.arrays.IntegerArray(
-                np.maximum(np.asarray(rec.transfer_of, dtype=np.int64), 0),
-                np.asarray(rec.transfer_of) < 0,
-            ),
-            "resolved": np.asarray(rec.resolved, dtype=bool),
+            "concurrency": pd.arrays.IntegerArray(rec["concurrency"], ~answered),
+            "attempt": rec["attempt"],
+            "transferred": rec["transferred"],
+            "transfer_of": pd.arrays.IntegerArray(np.maximum(rec["transfer_of"], 0), rec["transfer_of"] < 0),
+            "resolved": rec["resolved"],
             # helpers for the outcome draws (dropped by conform)
             "queue_idx": qidx,
             "agent_idx": agent_idx,
@@ -183,9 +195,7 @@ def _contacts_frame(
     outs = draw_outcomes(
         scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
     )
-    chat = draw_chat(
-        scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
-    )
+    chat = draw_chat(scenario, c, roster, rec["stalled"], eng.cherry_delay, eng.rngs["chat"])
     for k, v in {**outs, **chat}.items():
         c[k] = v
     return c
