@@ -92,8 +92,8 @@ def simulate_one(
     with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
         eng.run(t, q)
 
+    states = _states_frame(eng, roster)  # first: frees the state records before the contacts
     contacts = _contacts_frame(eng, scenario, roster, start, tactics)
-    states = _states_frame(eng, roster)
     state_s = states.copy()
     states_out = pd.DataFrame(
         {
@@ -206,6 +206,7 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     if not eng.states:
         return pd.DataFrame({"agent": [], "state": [], "start_s": [], "end_s": [], "sessions": []})
     rec = np.array(eng.states, dtype=float)
+    eng.states.clear()  # one tuple per record: free them before the tables are built
     agent = rec[:, 0].astype(np.int64)
     order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
     agent, state, t, sess = (
