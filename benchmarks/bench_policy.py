@@ -55,20 +55,23 @@ def main() -> None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         return
 
-    best = None
+    best = cpu = None
     for _ in range(args.repeat):
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         scores = policy.score(df)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         pay = policy.pay(scores, df)
-        t3 = time.perf_counter()
-        run = (t2 - t1, t3 - t2, t3 - t1)
+        t3, c3 = time.perf_counter(), time.process_time()
+        run, used = (t2 - t1, t3 - t2, t3 - t1), (c2 - c1, c3 - c2, c3 - c1)
         best = run if best is None or run[2] < best[2] else best
+        cpu = used if cpu is None or used[2] < cpu[2] else cpu
     print(
         f"policy {policy.id}: score {best[0]:.2f} s + pay {best[1]:.2f} s = {best[2]:.2f} s "
         f"for {len(df):,} agent-months (best of {args.repeat}); "
         f"{len(df) / best[2] / 1e6:.2f} M rows/s; total pay {int(pay['total_cents'].sum()):,} cents"
     )
+    # CPU time is what to compare on a shared machine (wall time counts the other processes)
+    print(f"CPU: score {cpu[0]:.2f} s + pay {cpu[1]:.2f} s = {cpu[2]:.2f} s (best of {args.repeat})")
 
 
 if __name__ == "__main__":

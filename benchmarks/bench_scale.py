@@ -1,6 +1,6 @@
 """Scaling benchmarks of issue #18, each a ratio against a reference measured in the same run.
 
-    python benchmarks/bench_scale.py [--only compare,luck,centre,design] [--replications 20]
+    python benchmarks/bench_scale.py [--only compare,luck,centre,design,memory] [--replications 20]
 
 * compare: the shop, 5 policies x R replications, in one process (jobs=1, CPU time): the whole
   comparison incl. cost, winners/losers, fairness (luck table) and incentive gradient, against
@@ -10,7 +10,9 @@
 * centre: CPU of one shop replication scaled x4 and x10 (agents and volume) against x1
   (target x10 <= 11x);
 * design: plan evaluations per CPU second on the shop's cached 4 months x 35 agents (target
-  >= 100 / s).
+  >= 100 / s);
+* memory: peak memory of one shop x10 replication above the imports, per contact, in a fresh
+  process (target <= 600 B).
 """
 
 from __future__ import annotations
@@ -123,9 +125,36 @@ def bench_design(trials: int = 200) -> None:
     )
 
 
+_MEMORY_CHILD = """
+import resource, sys
+sys.path.insert(0, {bench!r})
+from bench_scale import scaled
+from kpisim.scenario.models import load_scenario
+from kpisim.sim.run import simulate_one
+s = scaled(load_scenario({scenario!r}), {k}, {days})
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+log = simulate_one(s, seed=1, replication=0)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+n = len(log.contacts)
+tables = sum(int(df.memory_usage(deep=True).sum()) for df in log.tables.values())
+print(f"shop x{k} ({days} days), {{n:,}} contacts: peak {{(peak - base) * 1024 / n:,.0f}} B per contact "
+      f"above imports (target <= 600); final tables {{tables / n:,.0f}} B per contact")
+"""
+
+
+def bench_memory(days: int, k: int = 10) -> None:
+    import subprocess
+    import sys
+
+    code = _MEMORY_CHILD.format(
+        bench=str(ROOT / "benchmarks"), scenario=str(ROOT / "scenarios" / "shop_chat.yaml"), k=k, days=days
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)  # a fresh process: its own peak
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="compare,luck,centre,design")
+    ap.add_argument("--only", default="compare,luck,centre,design,memory")
     ap.add_argument("--replications", type=int, default=20)
     ap.add_argument("--days", type=int, default=7, help="days of the centre-size runs")
     args = ap.parse_args()
@@ -136,6 +165,8 @@ def main() -> None:
         bench_design()
     if "centre" in todo:
         bench_centre(args.days)
+    if "memory" in todo:
+        bench_memory(args.days)
     if "compare" in todo:
         bench_compare(args.replications)
 

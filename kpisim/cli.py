@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="run directory to write (Parquet + manifest.json); default: print a summary only",
     )
+    s.add_argument(
+        "--jobs",
+        metavar="J",
+        type=A.positive_int,
+        help="worker processes (default: 1, this process; with --scheduler local: Dask workers, default 2)",
+    )
+    A.add_scheduler(s)
     _allow_large(s)
     s.set_defaults(func=_cmd_simulate)
 

@@ -52,6 +52,7 @@ def _from_run(manifest: Mapping) -> dict:
 
 # --- simulate ---------------------------------------------------------------------------------
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from kpisim.executors import open_executor
     from kpisim.io.atomic import check_output_dir
     from kpisim.io.eventlog import save_run
     from kpisim.scenario.models import load_scenario
@@ -60,13 +61,17 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
-    log = simulate(
-        scenario,
-        seed=args.seed,
-        replications=args.replications,
-        population=args.population,
-        allow_large=args.allow_large,
-    )
+    # this process unless asked otherwise: the whole log comes back to it either way
+    jobs = args.jobs if args.jobs is not None or args.scheduler else 1
+    with open_executor(args.scheduler, jobs=jobs) as ex:
+        log = simulate(
+            scenario,
+            seed=args.seed,
+            replications=args.replications,
+            population=args.population,
+            allow_large=args.allow_large,
+            executor=ex,
+        )
     if args.out is not None:
         save_run(log, args.out)
         print(f"wrote {args.out} ({len(log.contacts)} contacts, {args.replications} replication(s))")

@@ -26,6 +26,7 @@ from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications
 from kpisim.analysis.stats import ci_frame
 from kpisim.errors import KpisimError
+from kpisim.executors import Sequential, as_executor
 from kpisim.kpi.registry import METRICS
 from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.scenario.models import Scenario
@@ -180,6 +181,12 @@ def erlang_prediction(
     return out
 
 
+def _erlang_task(task: tuple) -> dict[str, float]:
+    """Executor task: the Erlang A and C predictions of one headcount's staffed profile."""
+    variant, staffed, offered, threshold_s = task
+    return erlang_prediction(variant, staffed, offered=offered, threshold_s=threshold_s)
+
+
 def staffing_sweep(
     scenario: Scenario,
     *,
@@ -276,7 +283,6 @@ def staffing_sweep(
     out = out.drop(columns=["staffed_s", "staffed_s_lo", "staffed_s_hi"])
     out.insert(0, "scenario_id", scenario.id)
     out.insert(1, "seed", seed)
-    erlangs: dict = {}
     profiles = []
     for i in range(len(headcounts)):
         runs = res[i * replications : (i + 1) * replications]
@@ -287,9 +293,13 @@ def staffing_sweep(
             for g in variants[i].agents
         }
         profiles.append((staffed, offered, by_group))
-        for k, v in erlang_prediction(
-            variants[i], staffed, offered=offered, threshold_s=threshold_s, erlangs=erlangs
-        ).items():
+    # independent per headcount: on the executor's workers too (serially in this process they
+    # were a sixth to a quarter of a sweep's time); each task keeps its own Erlang cache, which
+    # memoises exact (rate, session, servers) keys only, so the values are the serial ones
+    tasks = [(variants[i], p[0], p[1], threshold_s) for i, p in enumerate(profiles)]
+    ex = as_executor(executor, jobs=jobs) if len(tasks) > 1 else Sequential()
+    for i, pred in enumerate(ex.map(_erlang_task, tasks)):
+        for k, v in pred.items():
             out.loc[i, k] = v
     if keep_staffed:
         out.attrs["profiles"] = profiles

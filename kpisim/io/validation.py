@@ -32,14 +32,21 @@ def _takes_int(annotation: Any) -> bool:
     return bool(args) and bool not in args and any(_takes_int(a) for a in args)
 
 
+_INT_KEYS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
 def reject_bools(model: type[BaseModel], data: Any) -> Any:
     """For a ``model_validator(mode="before")``: YAML ``true`` is not the number 1 in a field (or
     a mapping or list of such fields) that takes whole numbers."""
     if not isinstance(data, dict):
         return data
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        if key not in data or not _takes_int(field.annotation):
+    int_keys = _INT_KEYS.get(model)
+    if int_keys is None:  # once per model class (policy variants validate thousands of times)
+        int_keys = _INT_KEYS[model] = tuple(
+            field.alias or name for name, field in model.model_fields.items() if _takes_int(field.annotation)
+        )
+    for key in int_keys:
+        if key not in data:
             continue
         value = data[key]
         if isinstance(value, dict):

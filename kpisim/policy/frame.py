@@ -143,7 +143,19 @@ class Table:
         cols += [c for c in extra if c in self.df.columns and c not in cols]
         # copies of the arrays, dtype kept: no round trip through Python objects (fast for
         # Arrow-backed strings) and no memory shared with the caller's table
-        return {c: self.df[c].array.copy() for c in cols}
+        return {c: self.key_array(c).copy() for c in cols}
+
+    def key_array(self, name: str):
+        """Column ``name``'s array as the table holds it (cached; do not modify: copy it)."""
+        return self.cached(f"array:{name}", lambda: self.df[name].array)
+
+
+def text_column(labels: list[str], codes: np.ndarray):
+    """``labels[codes]`` as the column pandas makes of these strings (its inferred text dtype),
+    built by one ``take`` from the few distinct labels: no Python string per row."""
+    if not len(codes):
+        return np.asarray(labels, dtype=object)[codes]
+    return pd.Series(np.asarray(labels, dtype=object)).array.take(codes)
 
 
 SNAP_DECIMALS = 9

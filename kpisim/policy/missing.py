@@ -10,7 +10,7 @@ its additive columns (a hand-built table) has no data when its own column is emp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -23,13 +23,18 @@ def has_no_data(kt: pd.DataFrame, column: str, metric: str, rows: np.ndarray) ->
     """True when ``column`` (a reading of registry ``metric``) has no data in ``rows``."""
     if column not in kt.columns or not len(rows):
         return False  # absent columns are reported by scoring, naming their user
-    if kt[column].iloc[rows].notna().any():
+    if _has_data(kt, column, rows):
         return False
     m = METRICS[metric]
     parts = [c for c in m.columns if c in kt.columns]
     if parts:
-        return not any(kt[c].iloc[rows].notna().any() for c in parts)
+        return not any(_has_data(kt, c, rows) for c in parts)
     return m.kind in ("count", "broadcast")
+
+
+def _has_data(kt: pd.DataFrame, column: str, rows: np.ndarray) -> bool:
+    # a mask of the whole column, then the rows: no copy of the column's rows (iloc)
+    return bool(kt[column].notna().to_numpy()[rows].any())
 
 
 def _source(metric: str) -> str:
@@ -46,6 +51,7 @@ def check_or_fill(
     *,
     fill: bool,
     policy_id: str,
+    no_data: Callable[[pd.DataFrame, str, str, np.ndarray], bool] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Refuse (or fill) metrics without data.
 
@@ -54,6 +60,7 @@ def check_or_fill(
         uses: (role, column, metric, row positions) for every registry metric a role reads.
         neutral: the policy's declared neutral values (metric -> value).
         fill: fill the neutral value instead of refusing.
+        no_data: the test of one use (default :func:`has_no_data`; a memo of it, e.g.).
 
     Returns:
         The table (a copy when filled) and metric -> value filled.
@@ -62,8 +69,9 @@ def check_or_fill(
         DataError: listing the metrics without data and how to supply them.
     """
     empty: dict[str, list[tuple[str, np.ndarray, str]]] = {}
+    test = no_data or has_no_data
     for role, column, metric, rows in uses:
-        if has_no_data(kt, column, metric, rows):
+        if test(kt, column, metric, rows):
             empty.setdefault(metric, []).append((column, rows, role))
     if not empty:
         return kt, {}

@@ -141,20 +141,47 @@ def fine(f: Fine, table: Table, plan: PayPlan) -> np.ndarray:
     return over.astype(np.int64) * each
 
 
-def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+def pay(
+    policy: Policy,
+    scores: pd.DataFrame,
+    kpi_table: pd.DataFrame,
+    /,
+    *,
+    table: Table | None = None,
+    shared: dict | None = None,
+) -> pd.DataFrame:
     """Money per row of ``kpi_table`` under ``policy``'s pay plan (columns: module docstring).
 
     Args:
         policy: the policy that produced ``scores``.
         scores: output of ``policy.score(kpi_table)``.
         kpi_table: the KPI table (pool bases, sales, team targets, prize metrics).
+        table: ``Table(kpi_table)`` when the caller already has one.
+        shared: a dict kept across calls on the same table and scores with plans whose pools,
+            team bonuses and prizes are equal (roles ranked across roles, checked): those
+            amounts span all rows, so they are computed once and reused.
 
     Raises:
         DataError: missing columns, a pool base that differs within a group, misaligned scores.
     """
+    return pd.DataFrame(pay_columns(policy, scores, kpi_table, table=table, shared=shared), copy=False)
+
+
+def pay_columns(
+    policy: Policy,
+    scores: pd.DataFrame,
+    kpi_table: pd.DataFrame,
+    /,
+    *,
+    table: Table | None = None,
+    shared: dict | None = None,
+    aligned: bool = False,
+) -> dict[str, Any]:
+    """The columns of :func:`pay` as name -> array, before they become a DataFrame
+    (``aligned``: the caller has already put ``scores`` in the table's row order)."""
     plan = policy.pay_plan
-    t = Table(kpi_table)
-    s = _aligned(scores, kpi_table)
+    t = Table(kpi_table) if table is None else table
+    s = scores if aligned else _aligned(scores, kpi_table)
     n = t.n
     dirs = directions(policy)
     sc = policy.scorecard
@@ -178,13 +205,23 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
         parts.append("level_cents")
     for kind, items, fn in (
         ("commission", plan.commissions, lambda c: commission(c, t, s)),
-        ("pool", plan.pools, lambda p: pool_shares(p, t, total, _gated(s, p.gates, n), dirs)[0]),
+        (
+            "pool",
+            plan.pools,
+            lambda p: pool_shares(p, t, total, _gated(s, p.gates, n), dirs, ledger=False)[0],
+        ),
         ("team_bonus", plan.team_bonuses, lambda b: team_bonus(b, t, total, units, _gated(s, b.gates, n))),
         ("prize", plan.prizes, lambda p: prize(p, t, _gated(s, p.gates, n), dirs)),
     ):
         acc = np.zeros(n, dtype=np.int64)
         for item in items:
-            cents = fn(item)
+            if shared is None or kind == "commission":
+                cents = fn(item)
+            else:  # team bonuses read the total's decimal steps, which are the card's
+                key = (kind, item.id, sc.total.decimals)
+                if key not in shared:
+                    shared[key] = fn(item)
+                cents = shared[key]
             out[f"{kind}_{item.id}_cents"] = cents
             acc = acc + cents
         if kind != "pool":
@@ -197,7 +234,7 @@ def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.
         fines = fines + cents
     out["fines_cents"] = fines
     out["total_cents"] = sum((out[p] for p in parts), np.zeros(n, dtype=np.int64)) - fines
-    return pd.DataFrame(out, copy=False)
+    return out
 
 
 def pool_ledger(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:

@@ -70,8 +70,14 @@ def group_base(table: Table, column: str, gid: np.ndarray, g: int, needed_by: st
 
 
 def pool_shares(
-    pool: Pool, table: Table, total: np.ndarray, gated: np.ndarray, directions: dict[str, str]
-) -> tuple[np.ndarray, pd.DataFrame]:
+    pool: Pool,
+    table: Table,
+    total: np.ndarray,
+    gated: np.ndarray,
+    directions: dict[str, str],
+    *,
+    ledger: bool = True,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
     """Cents each row receives from ``pool`` and the per-group ledger.
 
     Args:
@@ -84,7 +90,8 @@ def pool_shares(
     Returns:
         ``(cents, ledger)``: int64 per row (pool share + fixed extra) and a DataFrame with one row
         per group: key columns, ``pool_id``, ``base_cents``, ``pool_cents``, ``ranked``,
-        ``shares_cents``, ``fixed_cents``, ``unclaimed_cents``.
+        ``shares_cents``, ``fixed_cents``, ``unclaimed_cents`` (None with ``ledger=False``:
+        pay needs only the cents).
     """
     where = f"pay.pools[{pool.id}]"
     gid, g = table.groups(pool.group_by, f"{where}.group_by")
@@ -111,6 +118,8 @@ def pool_shares(
         fixed = np.zeros(len(idx), dtype=np.int64)
         cents = np.zeros(table.n, dtype=np.int64)
         cents[idx] = share
+        if not ledger:
+            return cents, None
         return cents, _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, unclaimed)
 
     k = len(pool.shares)
@@ -135,8 +144,9 @@ def pool_shares(
     fixed = np.where(r <= k, plus[np.minimum(r, k) - 1], 0)
     cents = np.zeros(table.n, dtype=np.int64)
     cents[idx] = share + fixed
-    ledger = _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, unclaimed)
-    return cents, ledger
+    if not ledger:
+        return cents, None
+    return cents, _ledger(pool, table, gid, g, base, amount, n_ranked, gi, share, fixed, unclaimed)
 
 
 def _weights(pool: Pool, value: np.ndarray, gi: np.ndarray, g: int) -> np.ndarray:

@@ -22,9 +22,11 @@ import pandas as pd
 from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS
 from kpisim.policy import payplan, scoring
-from kpisim.policy.definitions import card_metrics, component_params, plan_metrics
-from kpisim.policy.frame import Table
-from kpisim.policy.missing import check_or_fill, filled_label
+from kpisim.policy.combine import combine
+from kpisim.policy.definitions import card_metrics, component_params, kpi_variants, plan_metrics
+from kpisim.policy.frame import Table, text_column
+from kpisim.policy.memo import TableMemo
+from kpisim.policy.missing import check_or_fill, filled_label, has_no_data
 from kpisim.policy.table_defs import with_definitions
 
 if TYPE_CHECKING:
@@ -139,12 +141,22 @@ def _parts(policy: Policy, roles: np.ndarray) -> list[tuple[str, Role | None, np
     return [(r.id, r, np.flatnonzero(roles == r.id)) for r in policy.roles]
 
 
-def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
+def _sub(policy: Policy, role: Role | None, subs: dict | None) -> Policy:
+    """``role_policy``, built once per call when the caller keeps ``subs``."""
+    if subs is None:
+        return role_policy(policy, role)
+    key = None if role is None else role.id
+    if key not in subs:
+        subs[key] = role_policy(policy, role)
+    return subs[key]
+
+
+def _uses(policy: Policy, parts, subs: dict | None = None) -> list[tuple[str, str, str, np.ndarray]]:
     out = []
     for rid, role, rows in parts:
         if role is not None and role.unscored:
             continue
-        sub = role_policy(policy, role)
+        sub = _sub(policy, role, subs)
         names = list(card_metrics(sub.scorecard)) + list(plan_metrics(sub.pay_plan))
         for name in dict.fromkeys(names):
             metric = name.split("@")[0]
@@ -153,45 +165,66 @@ def _uses(policy: Policy, parts) -> list[tuple[str, str, str, np.ndarray]]:
     return out
 
 
-def _prepare(policy: Policy, kt: pd.DataFrame, fill: bool, filled_before: dict | None = None):
+def _prepare(
+    policy: Policy,
+    kt: pd.DataFrame,
+    fill: bool,
+    filled_before: dict | None = None,
+    memo: TableMemo | None = None,
+    subs: dict | None = None,
+):
     optional = {i.name: i.default for i in policy.inputs if i.default is not None and i.name not in kt}
-    if optional:  # optional inputs not supplied: their declared default
-        kt = kt.assign(**optional)
-    kt = with_definitions(policy, kt)
-    roles = assign(policy, kt)
-    parts = _parts(policy, roles)
+
+    def defined() -> pd.DataFrame:
+        # optional inputs not supplied: their declared default
+        return with_definitions(policy, kt.assign(**optional) if optional else kt)
+
+    if memo is None:
+        kt = defined()
+        roles = assign(policy, kt)
+        parts = _parts(policy, roles)
+        no_data = None
+    else:  # what depends only on the table, the definitions and the roles' matches: once
+        key = (tuple(optional.items()), repr(kpi_variants(policy)), repr(policy.definitions))
+        kt = memo.get(kt, ("defined", key), defined)
+        match = repr([(r.id, r.match, r.unscored) for r in policy.roles])
+        roles, parts = memo.get(kt, ("roles", match), lambda: _assigned(policy, kt))
+        no_data = _memo_no_data(memo, match)
+    uses = _uses(policy, parts, subs)
     if filled_before is not None:  # pay: apply the fill score used, no new checks
         kt, filled = (
-            check_or_fill(kt, _uses(policy, parts), dict(filled_before), fill=True, policy_id=policy.id)
+            check_or_fill(kt, uses, dict(filled_before), fill=True, policy_id=policy.id, no_data=no_data)
             if filled_before
             else (kt, {})
         )
     else:
         kt, filled = check_or_fill(
-            kt, _uses(policy, parts), dict(policy.neutral), fill=fill, policy_id=policy.id
+            kt, uses, dict(policy.neutral), fill=fill, policy_id=policy.id, no_data=no_data
         )
     return kt, roles, parts, filled
 
 
-def _combine(frames: list[tuple[np.ndarray, pd.DataFrame]], n: int) -> pd.DataFrame:
-    if len(frames) == 1 and len(frames[0][0]) == n:
-        return frames[0][1].reset_index(drop=True)
-    pos = np.concatenate([rows for rows, _ in frames]) if frames else np.zeros(0, dtype=np.int64)
-    out = pd.concat([f.reset_index(drop=True) for _, f in frames], ignore_index=True)
-    order = np.argsort(pos, kind="stable")
-    out = out.iloc[order].reset_index(drop=True)
-    for c in out.columns:
-        if c.startswith(("gate_", "flag_")):
-            out[c] = out[c].fillna(False).astype(bool)
-    if "flags" in out.columns:
-        out["flags"] = out["flags"].fillna("")
-    return out
+def _assigned(policy: Policy, kt: pd.DataFrame):
+    roles = assign(policy, kt)
+    codes, ids = pd.factorize(roles)
+    return text_column(list(ids), codes), _parts(policy, roles)
+
+
+def _memo_no_data(memo: TableMemo, match: str):
+    def no_data(kt: pd.DataFrame, column: str, metric: str, rows: np.ndarray) -> bool:
+        key = ("no_data", match, column, metric, len(rows), int(rows[0]) if len(rows) else -1)
+        return memo.get(kt, key, lambda: has_no_data(kt, column, metric, rows))
+
+    return no_data
 
 
 def _with_role(out: pd.DataFrame, roles: np.ndarray, filled: dict) -> pd.DataFrame:
     cols = list(out.columns)
     at = next((i for i, c in enumerate(cols) if c.startswith(_RESULT)), len(cols))
-    out.insert(at, "role", roles)
+    if isinstance(roles, np.ndarray):  # few roles, many rows: the text column by one take
+        codes, ids = pd.factorize(roles)
+        roles = text_column(list(ids), codes)
+    out.insert(at, "role", roles.copy())
     if filled:
         out["filled"] = filled_label(filled)
     out.attrs["kpisim"] = {**out.attrs.get("kpisim", {}), "filled": dict(filled)}
@@ -208,7 +241,9 @@ def _unscored_scores(kt: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- score and pay ----------------------------------------------------------------------------
-def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False) -> pd.DataFrame:
+def score(
+    policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = False, memo: TableMemo | None = None
+) -> pd.DataFrame:
     """Score every row on its role's card (columns of ``kpisim.policy.scoring.score`` plus
     ``role``, and ``filled`` when neutral values were filled).
 
@@ -217,20 +252,25 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
             ``fill_missing`` and the policy declares its neutral value); see also scoring.
     """
     Table(kpi_table)  # the usual checks of the table itself first
-    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing)
+    subs: dict = {}  # each role's card, built once
+    kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo, subs=subs)
+    across = policy.ranking == "across_roles"
+    # across roles every card reads the whole table: one Table, so its float columns, group ids
+    # and agent-month order are computed once for all cards (and for every call, with a memo)
+    t = (Table(kt) if memo is None else memo.table(kt)) if across else None
     frames = []
     for _rid, role, rows in parts:
         if not len(rows):
             continue
         if role is not None and role.unscored:
-            frames.append((rows, _unscored_scores(kt.iloc[rows])))
+            frames.append((rows, _unscored_scores(kt.iloc[rows]), False))
             continue
-        sub = role_policy(policy, role)
-        if policy.ranking == "across_roles":
-            frames.append((rows, scoring.score(sub, kt).iloc[rows]))
+        sub = _sub(policy, role, subs)
+        if across:
+            frames.append((rows, scoring.score_columns(sub, kt, table=t), True))
         else:
-            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True))))
-    out = _combine(frames, len(kt)) if frames else scoring.score(role_policy(policy, None), kt)
+            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True)), False))
+    out = combine(frames, kt, t) if frames else scoring.score(role_policy(policy, None), kt)
     scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
     if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
@@ -238,29 +278,37 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /, *, fill_missing: bool = Fa
         spec = scored[0].grades  # the same on every card (checked)
         if spec is not None:
             total = out["total"].to_numpy(dtype="float64", na_value=np.nan)
-            out["grade"] = grade(spec, total, Table(kt), scoring.directions(policy))
+            out["grade"] = grade(spec, total, t or Table(kt), scoring.directions(policy))
     return _with_role(out, roles, filled)
 
 
-def pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+def pay(
+    policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /, *, memo: TableMemo | None = None
+) -> pd.DataFrame:
     """Money per row on its role's pay plan (columns of ``kpisim.policy.payplan.pay`` plus
     ``role``). Unscored roles' agents have no score: base pay, commissions and fines only."""
     scores = payplan._aligned(scores, kpi_table)
     before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
-    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before)
+    subs: dict = {}
+    kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo, subs=subs)
+    across = policy.ranking == "across_roles"
+    t = (Table(kt) if memo is None else memo.table(kt)) if across else None
+    shared: dict = {}  # across roles: pools, team bonuses and prizes (equal on every card) once
     frames = []
     for _rid, role, rows in parts:
         if not len(rows):
             continue
-        sub = role_policy(policy, role)
-        if policy.ranking == "across_roles" and not (role is not None and role.unscored):
-            frames.append((rows, payplan.pay(sub, scores, kt).iloc[rows]))
+        sub = _sub(policy, role, subs)
+        if across and not (role is not None and role.unscored):
+            frames.append(
+                (rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared, aligned=True), True)
+            )
         else:
             s = scores.iloc[rows].reset_index(drop=True)
-            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True))))
-    out = _combine(frames, len(kt)) if frames else payplan.pay(role_policy(policy, None), scores, kt)
-    for c in out.columns:
-        if c.endswith("_cents"):
+            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True)), False))
+    out = combine(frames, kt, t) if frames else payplan.pay(role_policy(policy, None), scores, kt)
+    for c, dtype in out.dtypes.items():
+        if str(c).endswith("_cents") and dtype != np.int64:
             out[c] = out[c].fillna(0).astype(np.int64)
     return _with_role(out, roles, filled)
 

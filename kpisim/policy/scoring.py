@@ -21,7 +21,7 @@ from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS, Bounds
 from kpisim.policy.checks import component_max, component_scale, scorecard_max
 from kpisim.policy.consequences import condition, streak
-from kpisim.policy.frame import Table
+from kpisim.policy.frame import Table, text_column
 from kpisim.policy.grades import grade
 from kpisim.policy.metrics import known_metrics
 from kpisim.policy.rule_models import parse_interval
@@ -64,13 +64,15 @@ def in_interval(x: np.ndarray, text: str) -> np.ndarray:
     return lo & hi
 
 
-def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
+def score(policy: Policy, kpi_table: pd.DataFrame, /, *, table: Table | None = None) -> pd.DataFrame:
     """Score every row of ``kpi_table`` under ``policy``'s scorecard.
 
     Args:
         policy: a validated policy.
         kpi_table: one row per agent and period with the metric columns the policy uses and the
             declared ``inputs``.
+        table: ``Table(kpi_table)`` when the caller already has one (its cached columns and
+            group ids are shared, e.g. by the cards of several roles on one table).
 
     Returns:
         A new DataFrame, same row order as ``kpi_table``; columns in the module docstring.
@@ -79,7 +81,15 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         DataError: a needed column is missing or not numeric, a count is negative, or a level
             label is unknown.
     """
-    t = Table(kpi_table)
+    return pd.DataFrame(score_columns(policy, kpi_table, table=table), copy=False)  # new arrays: no copy
+
+
+def score_columns(
+    policy: Policy, kpi_table: pd.DataFrame, /, *, table: Table | None = None
+) -> dict[str, Any]:
+    """The columns of :func:`score` as name -> array, before they become a DataFrame (for
+    callers that assemble several cards' results by position)."""
+    t = Table(kpi_table) if table is None else table
     sc = policy.scorecard
     dirs = directions(policy)
     absent = [i.name for i in policy.inputs if i.name not in kpi_table.columns]
@@ -135,7 +145,7 @@ def score(policy: Policy, kpi_table: pd.DataFrame, /) -> pd.DataFrame:
         out[f"flag_{cons.id}"] = hit
         flags[cons.id] = hit
     out["flags"] = _join_flags(flags, t.n)
-    return pd.DataFrame(out, copy=False)  # the arrays are new: no need to copy them again
+    return out
 
 
 def _component_points(sc, t: Table, dirs: dict[str, str], out: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -220,7 +230,7 @@ def _extra_keys(policy: Policy) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cols))
 
 
-def _join_flags(flags: dict[str, np.ndarray], n: int) -> pd.Categorical | np.ndarray:
+def _join_flags(flags: dict[str, np.ndarray], n: int):
     """``;``-joined ids of the true flags per row, built from a bitmask (fast on many rows)."""
     if not flags:
         return np.full(n, "", dtype=object)
@@ -230,4 +240,4 @@ def _join_flags(flags: dict[str, np.ndarray], n: int) -> pd.Categorical | np.nda
         mask |= flags[name].astype(np.int64) << i
     uniq, inv = np.unique(mask, return_inverse=True)
     labels = [";".join(nm for i, nm in enumerate(names) if (int(u) >> i) & 1) for u in uniq]
-    return np.asarray(labels, dtype=object)[inv]
+    return text_column(labels, inv)

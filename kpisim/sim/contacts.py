@@ -12,7 +12,9 @@ defaults below and are written by the engine as the contact is served.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 # contact status codes
 WAITING, ANSWERED, ABANDONED, BLOCKED = range(4)
@@ -76,3 +78,13 @@ class Contacts:
         for name, default in OUTCOMES.items():
             getattr(self, name).append(default)
         return len(self.arrival_s) - 1
+
+    def pop_arrays(self, dtypes: Mapping[str, object]) -> dict[str, np.ndarray]:
+        """Every field as a numpy array (``dtypes[name]``, else numpy's choice), each list
+        emptied as soon as it is converted: the run's peak memory holds the lists or the
+        arrays of a field, not both for all fields."""
+        out = {}
+        for name in self.__slots__:
+            out[name] = np.asarray(getattr(self, name), dtype=dtypes.get(name))
+            setattr(self, name, [])
+        return out

@@ -85,6 +85,9 @@ class Engine:
                 (ag.cost[q], next(h for lv, h in self.free[q] if lv == p)) for q, p in ag.prio.items()
             ]
         self._seq = 0
+        # withdrawn offers stay in the heaps until popped; a queue with few arrivals collected
+        # tens of thousands of them in a large centre (heap work grew faster than the centre)
+        self._heap_limit = 4 * len(self.agents) + 64
         self.contacts = Contacts()
         self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
         self.n_customers = 0
@@ -124,6 +127,8 @@ class Engine:
         for cost, heap in ag.heaps:
             if cost <= free:
                 heapq.heappush(heap, entry)
+                if len(heap) > self._heap_limit:
+                    _drop_stale(heap)
 
     def _withdraw(self, ag: Agent) -> None:
         ag.version += 1  # invalidates all heap entries of this agent
@@ -393,3 +398,11 @@ class Engine:
             if s == WAITING:
                 rec.status[c] = ABANDONED
                 rec.ended_s[c] = max(end, rec.arrival_s[c])
+
+
+def _drop_stale(heap: list) -> None:
+    """Remove the entries of superseded offers (version no longer the agent's) from a free-agent
+    heap, in place. They would be skipped when popped; the live entries keep their order (the
+    sequence number makes every key distinct), so who answers what is unchanged."""
+    heap[:] = [e for e in heap if e[3] == e[4].version]
+    heapq.heapify(heap)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from kpisim.errors import KpisimError
+from kpisim.executors import as_executor
 from kpisim.io.eventlog import EventLog, concat, conform, empty_table
 from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
@@ -32,6 +35,7 @@ def simulate(
     first_replication: int = 0,
     population: str = "fixed",
     allow_large: bool = False,
+    executor: Any = "sequential",
 ) -> EventLog:
     """Simulate ``replications`` independent months of ``scenario``.
 
@@ -44,6 +48,10 @@ def simulate(
             month after month; ``"redraw"``: every replication draws a new population.
         allow_large: run even when the estimated size is beyond the limits of
             ``kpisim.sim.size`` (otherwise ``KpisimError`` before anything is simulated).
+        executor: where the replications run (see :func:`kpisim.executors.as_executor`):
+            ``"sequential"`` (default, this process), ``None``/``"processes"`` (local processes),
+            a ``LocalProcesses``, a ``distributed.Client``. Each task returns one replication's
+            log; the stacked log is identical whichever executor runs them.
 
     Returns:
         One ``EventLog`` with all replications stacked (column ``replication``).
@@ -51,11 +59,19 @@ def simulate(
     if replications < 1:
         raise KpisimError(f"replications must be >= 1, got {replications}")
     check_run_size(scenario, replications=replications, allow_large=allow_large)
-    logs = [
-        simulate_one(scenario, seed=seed, replication=r, population=population)
-        for r in range(first_replication, first_replication + replications)
+    if population not in POPULATIONS:  # before any task starts
+        raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
+    ex = as_executor(executor)
+    tasks = [
+        (scenario, seed, r, population) for r in range(first_replication, first_replication + replications)
     ]
-    return concat(logs)
+    return concat(list(ex.map(_simulate_task, tasks)))  # every executor yields in task order
+
+
+def _simulate_task(task: tuple[Scenario, int, int, str]) -> EventLog:
+    """One replication for an executor (a top-level function, so it pickles)."""
+    scenario, seed, replication, population = task
+    return simulate_one(scenario, seed=seed, replication=replication, population=population)
 
 
 def simulate_one(
@@ -100,6 +116,7 @@ def simulate_one(
     with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
         eng.run(t, q)
 
+    states = _states_frame(eng, roster)  # first: frees the state records before the contacts
     contacts = _contacts_frame(eng, scenario, roster, start, tactics)
     inbound = contacts
     dials, calls = empty_table("dials"), empty_table("call_list")
@@ -109,7 +126,6 @@ def simulate_one(
         outbound, sold = outbound_contacts(eng.out, roster, start, first, eng.n_customers)
         calls = call_list_table(eng.out, start, sold)
         contacts = pd.concat([contacts, outbound], ignore_index=True) if len(outbound) else contacts
-    states = _states_frame(eng, roster)
     state_s = states.copy()
     states_out = pd.DataFrame(
         {
@@ -150,19 +166,34 @@ def simulate_one(
     return EventLog(out, manifest.to_dict())
 
 
+#: numpy dtypes of the engine's contact fields in the tables (the rest: numpy's choice)
+_DTYPES = {
+    "agent": np.int64,
+    "queue": np.int64,
+    "customer": np.int64,
+    "concurrency": np.int64,
+    "attempt": np.int64,
+    "transfer_of": np.int64,
+    "queued": bool,
+    "transferred": bool,
+    "resolved": bool,
+    "stalled": bool,
+}
+
+
 def _contacts_frame(
     eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp, tactics=None
 ) -> pd.DataFrame:
-    rec = eng.contacts
-    status = np.asarray(rec.status)
-    arr = np.asarray(rec.arrival_s)
-    ans_s = np.asarray(rec.answered_s)
-    end_s = np.asarray(rec.ended_s)
-    wend_s = np.asarray(rec.wrap_end_s)
-    agent_idx = np.asarray(rec.agent, dtype=np.int64)
+    rec = eng.contacts.pop_arrays(_DTYPES)  # the engine's lists are freed as they convert
+    status = rec["status"]
+    arr = rec["arrival_s"]
+    ans_s = rec["answered_s"]
+    end_s = rec["ended_s"]
+    wend_s = rec["wrap_end_s"]
+    agent_idx = rec["agent"]
     answered = status == ANSWERED
     qnames = np.array(list(scenario.queues), dtype=object)
-    qidx = np.asarray(rec.queue, dtype=np.int64)
+    qidx = rec["queue"]
     channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
     ids = roster["agent_id"].to_numpy(dtype=object)
@@ -172,7 +203,7 @@ def _contacts_frame(
             "channel": channels[qidx],
             "direction": "inbound",
             "queue": qnames[qidx],
-            "customer_id": np.asarray(rec.customer, dtype=np.int64),
+            "customer_id": rec["customer"],
             "arrival_at": start + pd.to_timedelta(arr, unit="s"),
             "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
             "ended_at": start + pd.to_timedelta(end_s, unit="s"),
@@ -182,18 +213,15 @@ def _contacts_frame(
             ),
             "abandoned": status == ABANDONED,
             "blocked": status == BLOCKED,
-            "queued": np.asarray(rec.queued, dtype=bool),
+            "queued": rec["queued"],
             "wait_s": wait,
             "handle_s": np.where(answered, end_s - ans_s, np.nan),
             "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
-            "concurrency": pd.arrays.IntegerArray(np.asarray(rec.concurrency, dtype=np.int64), ~answered),
-            "attempt": np.asarray(rec.attempt, dtype=np.int64),
-            "transferred": np.asarray(rec.transferred, dtype=bool),
-            "transfer_of": pd.arrays.IntegerArray(
-                np.maximum(np.asarray(rec.transfer_of, dtype=np.int64), 0),
-                np.asarray(rec.transfer_of) < 0,
-            ),
-            "resolved": np.asarray(rec.resolved, dtype=bool),
+            "concurrency": pd.arrays.IntegerArray(rec["concurrency"], ~answered),
+            "attempt": rec["attempt"],
+            "transferred": rec["transferred"],
+            "transfer_of": pd.arrays.IntegerArray(np.maximum(rec["transfer_of"], 0), rec["transfer_of"] < 0),
+            "resolved": rec["resolved"],
             # helpers for the outcome draws (dropped by conform)
             "queue_idx": qidx,
             "agent_idx": agent_idx,
@@ -203,9 +231,7 @@ def _contacts_frame(
     outs = draw_outcomes(
         scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
     )
-    chat = draw_chat(
-        scenario, c, roster, np.asarray(rec.stalled, dtype=bool), eng.cherry_delay, eng.rngs["chat"]
-    )
+    chat = draw_chat(scenario, c, roster, rec["stalled"], eng.cherry_delay, eng.rngs["chat"])
     for k, v in {**outs, **chat}.items():
         c[k] = v
     return c
@@ -216,6 +242,7 @@ def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     if not eng.states:
         return pd.DataFrame({"agent": [], "state": [], "start_s": [], "end_s": [], "sessions": []})
     rec = np.array(eng.states, dtype=float)
+    eng.states.clear()  # one tuple per record: free them before the tables are built
     agent = rec[:, 0].astype(np.int64)
     order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
     agent, state, t, sess = (

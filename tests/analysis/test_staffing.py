@@ -181,3 +181,25 @@ def test_sweep_pays_policies_with_declared_inputs(shop3):
         inputs={"rating_execution": 100.0},
     )
     assert high["pay_per_agent_cents_s0"].iloc[0] > low["pay_per_agent_cents_s0"].iloc[0]
+
+
+def test_erlang_predictions_on_the_executor_equal_the_serial_ones(mmn):
+    # the sweep runs each headcount's Erlang A/C on the executor (here a 2-process pool); the
+    # values must be those of the serial loop in this process with one cache shared by all
+    # headcounts (how they were computed before)
+    sw = staffing_sweep(
+        mmn, headcounts=[40, 46, 52], replications=1, seed=4, jobs=2, progress=False, keep_staffed=True
+    )
+    erlangs: dict = {}
+    for i, (staffed, offered, _) in enumerate(sw.attrs["profiles"]):
+        serial = erlang_prediction(
+            with_headcount(mmn, int(sw["agents"].iloc[i])),
+            staffed,
+            offered=offered,
+            threshold_s=20.0,
+            erlangs=erlangs,
+        )
+        assert len(serial) == 8
+        for k, v in serial.items():
+            assert sw[k].iloc[i] == v or (np.isnan(v) and np.isnan(sw[k].iloc[i])), (i, k)
+    assert sw["erlang_a_service_level"].is_monotonic_increasing

@@ -27,6 +27,9 @@ from kpisim.analysis.luck import luck_share
 from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.errors import KpisimError
+from kpisim.policy.memo import TableMemo
+from kpisim.policy.roles import pay as pay_table
+from kpisim.policy.roles import score
 
 KEYS = ["replication", "period", "agent_id"]
 
@@ -46,6 +49,7 @@ class Months:
     seed: int | None = None
     replications: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    _memo: TableMemo | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         kt = self.kpis.reset_index(drop=True)
@@ -100,8 +104,14 @@ class Months:
         return out
 
     def evaluate(self, policy: Any, *, budget_cents: int | None = None) -> dict[str, float]:
-        """Score and pay every cached month under ``policy`` (one call) and measure the pay."""
-        pay = policy.pay(policy.score(self.kpis), self.kpis)
+        """Score and pay every cached month under ``policy`` (one call) and measure the pay.
+
+        What depends on the months alone (the policy engine's table preparation) is computed
+        on the first call and kept (``kpisim.policy.memo``): the months never change."""
+        if self._memo is None:
+            self._memo = TableMemo()
+        scores = score(policy, self.kpis, memo=self._memo)
+        pay = pay_table(policy, scores, self.kpis, memo=self._memo)
         return self.measures(self.pay_vector(pay), budget_cents=budget_cents)
 
 
