@@ -23,16 +23,24 @@ def alert_tradeoff(summary: pd.DataFrame):
     for i, (fid, g) in enumerate(summary.groupby(files, sort=False)):
         delay = g["mean_delay_days"].to_numpy(float)
         ax.scatter(g["false_alarms_per_agent_month"], delay, s=60, color=f"C{i}", label=str(fid), zorder=3)
-    # labels alternate above and below their points (in order of delay) so neighbours do not overlap
-    for k, (_, r) in enumerate(summary.sort_values("mean_delay_days").iterrows()):
+    # a label goes above its point, or below it when a close neighbour sits higher (so the two
+    # labels point away from each other instead of overlapping)
+    xs = summary["false_alarms_per_agent_month"].to_numpy(float)
+    ys = np.nan_to_num(summary["mean_delay_days"].to_numpy(float))
+    span_x = max(float(np.nanmax(xs)) if xs.size else 1.0, 1e-9)
+    span_y = max(float(np.nanmax(ys)) if ys.size else 1.0, 1e-9)
+    for k, (_, r) in enumerate(summary.iterrows()):
         missed = r["missed_share"]
         text = f"{r['rule']}\n{missed:.0%} missed" if np.isfinite(missed) else str(r["rule"])
-        y = r["mean_delay_days"] if np.isfinite(r["mean_delay_days"]) else 0.0
+        d = np.hypot((xs - xs[k]) / span_x, (ys - ys[k]) / span_y)
+        d[k] = np.inf
+        j = int(np.argmin(d)) if d.size > 1 else k
+        below = j != k and d[j] < 0.15 and ys[j] > ys[k]
         ax.annotate(
             text,
-            (r["false_alarms_per_agent_month"], y),
+            (xs[k], ys[k]),
             fontsize=7,
-            xytext=(6, 3 if k % 2 else -16),
+            xytext=(6, -18 if below else 4),
             textcoords="offset points",
         )
     ax.set_xlabel("false alarms per agent-month (lower is better)")
