@@ -4,7 +4,8 @@
 Draws: per agent (roster order), two uniforms per calendar day of the horizon (decline start,
 off-day), always the same count, so a change of one rate shifts no other draw. A decline starts
 on the first day whose uniform is below ``rate_per_agent_month / 30`` (while none is running) and
-lasts ``duration_days`` or to the end of the run; an off-day is a worked day (not absent, not on
+lasts ``duration_days`` or to the end of the run (a decline carried in from an earlier month
+of a year run holds its days first); an off-day is a worked day (not absent, not on
 leave) whose uniform is below ``off_day_prob``. On a day the agent's handle time is multiplied
 by ``slow[a, d]`` and its odds of resolving by ``odds[a, d]``.
 """
@@ -64,7 +65,14 @@ class Decline:
 
 
 def draw_declines(
-    spec: Declines, n_agents: int, days: int, attendance: pd.DataFrame, rng: np.random.Generator
+    spec: Declines,
+    n_agents: int,
+    days: int,
+    attendance: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    carried: np.ndarray | None = None,
+    window: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Decline:
     """Draw one replication's declines and off-days.
 
@@ -73,17 +81,29 @@ def draw_declines(
         n_agents: agents in the roster; days: calendar days of the horizon.
         attendance: ``Calendar.attendance`` (agent, day, absent, leave per scheduled agent-day).
         rng: the ``declines`` stream.
+        carried: per agent, days left of a decline that started before the horizon (0: none,
+            ``inf``: for good); it runs from day 0 and no new decline starts while it runs (a run
+            of several months, ``kpisim.analysis.year``). The draws are the same either way.
+        window: per agent, the half-open range of days it is employed (``active_from_day``,
+            ``active_to_day``); new declines start only inside it (a hire starts healthy).
     """
     u = rng.random((n_agents, days, 2))
     slow = np.ones((n_agents, days))
     odds = np.ones((n_agents, days))
     spells: list[tuple[int, str, int, int, float]] = []
     hazard = spec.rate_per_agent_month / DAYS_PER_MONTH
+    lo, hi = window if window is not None else (np.zeros(n_agents, np.int64), np.full(n_agents, days))
+    if spec.size > 0 and carried is not None:
+        for a in np.flatnonzero(np.asarray(carried, dtype=float) > 0).tolist():
+            end = int(min(float(days), float(carried[a])))
+            spells.append((a, DECLINE, 0, end, spec.size))
+            slow[a, :end] *= 1.0 + spec.size
+            odds[a, :end] *= 1.0 - spec.size
     if spec.size > 0 and hazard > 0:
         for a in range(n_agents):
-            d = 0
-            while d < days:
-                if u[a, d, 0] < hazard:
+            d = 0 if carried is None else int(min(float(days), max(0.0, float(carried[a]))))
+            while d < min(days, int(hi[a])):
+                if d >= lo[a] and u[a, d, 0] < hazard:
                     end = days if spec.duration_days is None else min(days, d + spec.duration_days)
                     spells.append((a, DECLINE, d, end, spec.size))
                     slow[a, d:end] *= 1.0 + spec.size

@@ -83,6 +83,7 @@ def simulate_one(
     tactics=None,
     roster: pd.DataFrame | None = None,
     rngs: dict[str, np.random.Generator] | None = None,
+    carried_declines: np.ndarray | None = None,
 ) -> EventLog:
     """One replication (see ``simulate``).
 
@@ -94,6 +95,8 @@ def simulate_one(
             half-open range), instead of drawing them; a run of several months passes its
             carried roster month by month (``kpisim.analysis.year``).
         rngs: the named streams to use instead of ``streams(seed, replication)``.
+        carried_declines: per roster agent, days left of a decline carried in from the month
+            before (0: none, ``inf``: for good; see ``kpisim.sim.declines.draw_declines``).
     """
     if population not in POPULATIONS:
         raise KpisimError(f"population must be one of {', '.join(POPULATIONS)}; got {population!r}")
@@ -107,7 +110,12 @@ def simulate_one(
     t, q = draw_arrivals(scenario, rngs["arrivals"])
     dec = (
         draw_declines(
-            scenario.declines, len(roster), scenario.horizon.days, calendar.attendance, rngs["declines"]
+            scenario.declines,
+            len(roster),
+            scenario.horizon.days,
+            calendar.attendance,
+            rngs["declines"],
+            **_carry(roster, carried_declines),
         )
         if scenario.declines.active
         else None
@@ -164,6 +172,19 @@ def simulate_one(
         details={"population": population},
     )
     return EventLog(out, manifest.to_dict())
+
+
+def _carry(roster: pd.DataFrame, carried: np.ndarray | None) -> dict[str, Any]:
+    """``draw_declines`` keywords of a month of a longer run (none for a plain run)."""
+    kw: dict[str, Any] = {}
+    if carried is not None:
+        kw["carried"] = np.asarray(carried, dtype=float)
+    if "active_from_day" in roster.columns:
+        kw["window"] = (
+            roster["active_from_day"].to_numpy(np.int64),
+            roster["active_to_day"].to_numpy(np.int64),
+        )
+    return kw
 
 
 #: numpy dtypes of the engine's contact fields in the tables (the rest: numpy's choice)

@@ -11,7 +11,9 @@ Tables (every row carries ``scenario_id``, ``replication``, ``seed`` and ``month
         the run day it takes effect (a leaver's last day + 1, a hire's first day);
     team: per month service_level, fcr_rate and the payout (``payout_cents``);
     agents: HIDDEN TRUTH, every agent ever on the roster with trained-potential ``true_*``
-        traits, hired_day, leave_day and whom a hire replaced.
+        traits, hired_day, leave_day and whom a hire replaced;
+    declines: HIDDEN TRUTH, every sustained decline (across months) and off-day of the year
+        (``kpisim.analysis.year.declines``; empty when the scenario has no ``declines:``).
 Measures (``trajectory``, ``rule_quality``, ``turnover_cost``) are in ``quality.py``.
 """
 
@@ -25,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpisim.analysis.year.declines import COLUMNS as DECLINE_COLUMNS
 from kpisim.io.atomic import write_dir
 from kpisim.provenance import Manifest
 from kpisim.sim.months import month_bounds
@@ -47,6 +50,7 @@ class Year:
     team: pd.DataFrame
     agents: pd.DataFrame
     month_days: int | None = None
+    declines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECLINE_COLUMNS))
     meta: dict[str, Any] = field(default_factory=dict)
 
     def bounds(self) -> list:
@@ -112,6 +116,7 @@ class Year:
             "pay": self.pay,
             "scores": self.scores,
             "agents_hidden_truth": self.agents,
+            "declines_hidden_truth": self.declines,
         }
 
     def write(self, out: str | os.PathLike, *, extra=None) -> Path:

@@ -4,7 +4,8 @@ Each month: the roster of the month (who works, from which day to which day, at 
 is simulated with the month's own streams (``kpisim.rng.month_streams``), its KPIs are scored
 and paid by the version of the plan that pays that month, the plan's consequences are applied
 (``rules.judge``), voluntary leavers are drawn (``kpisim.sim.turnover``), and every leaver's
-post is filled by a hire after the notice and the hiring delay. Replications are independent
+post is filled by a hire after the notice and the hiring delay. Hidden sustained declines run
+on across months (``kpisim.analysis.year.declines``). Replications are independent
 years of the same starting team; they may run in parallel (months within a year cannot).
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis.executors import as_executor
+from kpisim.analysis.year.declines import DeclineBook
 from kpisim.analysis.year.result import Year
 from kpisim.analysis.year.rules import RuleState, judge
 from kpisim.errors import KpisimError
@@ -135,6 +137,7 @@ class _YearRun:
         }
         self.rules = RuleState()
         self.hired = 0
+        self.book = DeclineBook(scenario.declines.duration_days)
         self.out: dict[str, list[pd.DataFrame]] = {
             k: [] for k in ("kpis", "scores", "pay", "roster", "events", "team")
         }
@@ -143,6 +146,7 @@ class _YearRun:
         for m, (first, d0, n) in enumerate(bounds):
             self._month(m, first, d0, n)
         res = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in self.out.items()}
+        res["declines"] = self.book.table().assign(scenario_id=self.sc.id, replication=self.rep, seed=self.seed)
         agents = self.people.drop(columns=["join_day"]).assign(replication=self.rep, seed=self.seed)
         res["agents"] = agents.assign(scenario_id=self.sc.id)
         return res
@@ -163,7 +167,13 @@ class _YearRun:
         eff["active_from_day"], eff["active_to_day"] = lo, hi
         rngs = month_streams(self.seed, self.rep, m)
         sc_m = month_scenario(self.sc, first, n)
-        log = simulate_one(sc_m, seed=self.seed, replication=self.rep, roster=eff, rngs=rngs)
+        on = self.sc.declines.active  # declines running at the month's start carry on
+        carry = self.book.carried(roster["agent_id"], d0) if on else None
+        log = simulate_one(
+            sc_m, seed=self.seed, replication=self.rep, roster=eff, rngs=rngs, carried_declines=carry
+        )
+        if on:
+            self.book.record(m, first, d0, n, log.declines, eff)
         pol = self.tl.policy_for(first)
         label = f"{pol.id}@{pol.version}"
         kt = kpis_for(log, pol)
