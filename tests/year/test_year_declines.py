@@ -101,13 +101,14 @@ def test_a_decline_late_in_one_month_runs_on_into_the_next_until_its_duration_en
 def test_a_leavers_decline_goes_with_the_leaver_and_the_hire_starts_healthy(tiny, tmp_path, forced):
     starts, calls, logs = forced
     starts.add((1, 0, 1))  # agent 0 declines for good from day 1 of month 1
+    starts.add((3, 0, 0))  # a draw for month 3's first hire on a day before it joins (day 2)
     pol = s3_with(tmp_path, eliminate_when="x < 1000")  # everyone out after month 2
     sc = with_turnover(tiny, enabled=False, notice_days=0, hiring_delay_days=2)
     y = simulate_year(_declining(sc, size=0.3), pol, months=4, seed=4, month_days=5)
     a0 = logs[0].agents["agent_id"].iloc[0]
     assert np.isinf(calls[2]["carried"][0]) and not calls[2]["carried"][1:].any()
     assert not calls[3]["carried"].any()  # month 3: only hires, none declining
-    assert (calls[3]["dec"].slow == 1).all()
+    assert (calls[3]["dec"].slow == 1).all()  # a decline starts only on an employed day
     hire = y.events.loc[y.events["detail"] == f"replaces {a0}", "agent_id"].iat[0]
     assert hire in set(logs[3].agents["agent_id"])
     first = [pd.Timestamp(b[0]) for b in y.bounds()]
