@@ -90,7 +90,9 @@ def test_a_decline_late_in_one_month_runs_on_into_the_next_until_its_duration_en
     c1, c0 = logs_with[1].contacts, logs[1].contacts
     both = c1.merge(c0, on="contact_id", suffixes=("", "_off"))
     same = both[
-        (both["agent_id"] == a0) & (both["agent_id_off"] == a0) & (both["concurrency"] == both["concurrency_off"])
+        (both["agent_id"] == a0)
+        & (both["agent_id_off"] == a0)
+        & (both["concurrency"] == both["concurrency_off"])
     ]
     day = (same["answered_at"] - first[1]) // pd.Timedelta(days=1)
     ratio = same["handle_s"] / same["handle_s_off"]

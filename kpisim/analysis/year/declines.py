@@ -61,7 +61,14 @@ class DeclineBook:
                 self.rows[self.running[a][0]]["end_at"] = start + e * _DAY
                 continue
             self.rows.append(
-                dict(agent_id=a, kind=r.kind, start_at=r.start_at, end_at=start + e * _DAY, size=r.size, month=month)
+                dict(
+                    agent_id=a,
+                    kind=r.kind,
+                    start_at=r.start_at,
+                    end_at=start + e * _DAY,
+                    size=r.size,
+                    month=month,
+                )
             )
             if r.kind == DECLINE:
                 self.running[a] = (len(self.rows) - 1, d0 + s + self.duration)

@@ -146,7 +146,9 @@ class _YearRun:
         for m, (first, d0, n) in enumerate(bounds):
             self._month(m, first, d0, n)
         res = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in self.out.items()}
-        res["declines"] = self.book.table().assign(scenario_id=self.sc.id, replication=self.rep, seed=self.seed)
+        res["declines"] = self.book.table().assign(
+            scenario_id=self.sc.id, replication=self.rep, seed=self.seed
+        )
         agents = self.people.drop(columns=["join_day"]).assign(replication=self.rep, seed=self.seed)
         res["agents"] = agents.assign(scenario_id=self.sc.id)
         return res
