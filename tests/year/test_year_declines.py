@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpisim.analysis.alerts import evaluate_alerts
 from kpisim.analysis.year import run as year_run
 from kpisim.analysis.year import simulate_year
+from kpisim.errors import KpisimError
+from kpisim.policy.alerts_models import load_alerts
 from kpisim.scenario.declines import Declines
 from kpisim.sim import run as sim_run
 from tests.year.conftest import s3_with
@@ -152,3 +155,36 @@ def test_without_declines_the_year_is_simulated_exactly_as_before(tiny, s3, monk
     for name in ("kpis", "pay", "roster", "events", "team", "agents"):
         pd.testing.assert_frame_equal(getattr(y, name), getattr(z, name))
     assert y.declines.empty and list(y.declines.columns)[:4] == ["agent_id", "kind", "start_at", "end_at"]
+
+
+S4_RULES = "scenarios/alerts/s4_coaching.yaml"
+
+
+def test_alert_rules_judged_over_a_one_month_year_as_on_its_event_log(tiny, s3, forced):
+    """One month: the year's evaluation is exactly ``evaluate_alerts`` on that month's log."""
+    _, _, logs = forced
+    rules = load_alerts(S4_RULES)
+    sc = _declining(with_turnover(tiny, enabled=False), size=0.5)
+    starts = forced[0]
+    starts.add((0, 1, 13))  # agent 1 declines from day 13 of 20 (after the 10-day baseline)
+    y = simulate_year(sc, s3, months=1, seed=3, month_days=20, alert_rules=rules)
+    want = evaluate_alerts(logs[0], rules)
+    pd.testing.assert_frame_equal(y.evaluate_alerts(), want)
+    assert want["declines"].tolist() == [1] * len(rules.rules)
+
+
+def test_a_decline_carried_across_months_is_judged_once_over_the_year(tiny, s3, forced):
+    starts, _, _ = forced
+    starts.add((1, 2, 3))  # agent 2 declines from day 3 of month 1 on, for good
+    rules = load_alerts(S4_RULES)
+    sc = _declining(with_turnover(tiny, enabled=False), size=0.5)
+    y = simulate_year(sc, s3, months=3, seed=3, month_days=8, alert_rules=rules)
+    assert len(y.declines) == 1 and y.declines["end_at"].iat[0] == pd.Timestamp(
+        y.bounds()[2][0]
+    ) + pd.Timedelta(days=8)
+    ev = y.evaluate_alerts()
+    assert ev["declines"].tolist() == [1] * len(rules.rules)  # one decline, not one per month
+    days = y.alert_series[y.alert_series["watch"] == "day"]
+    assert sorted(days["month"].unique()) == [0, 1, 2] and days["period"].nunique() == 24
+    with pytest.raises(KpisimError, match="no alert rules"):
+        simulate_year(sc, s3, months=1, seed=3, month_days=2).evaluate_alerts()

@@ -113,12 +113,22 @@ def detect(s: Series, rule) -> Detection:
     return Detection(s, start, alarm, stat, limit, team_names, team_alarm, team_share)
 
 
-def detections(log: EventLog, rules: AlertRules) -> dict[str, list[Detection]]:
-    """Rule name -> one ``Detection`` per replication (KPI tables computed once per period)."""
-    tables = {
+def series_tables(log: EventLog, rules: AlertRules) -> dict[str, pd.DataFrame]:
+    """Period -> the per-agent KPI table of the rules watching that period (``kpi_series``)."""
+    return {
         p: kpi_series(log, [r.metric for r in rules.rules if r.period == p], p)
         for p in sorted({r.period for r in rules.rules})
     }
+
+
+def detections(
+    log: EventLog | None, rules: AlertRules, *, tables: dict[str, pd.DataFrame] | None = None
+) -> dict[str, list[Detection]]:
+    """Rule name -> one ``Detection`` per replication (KPI tables computed once per period, or
+    ``tables`` as ``series_tables`` makes them, e.g. stacked over the months of a year)."""
+    if tables is None:
+        assert log is not None
+        tables = series_tables(log, rules)
     return {
         r.name: [detect(s, r) for s in matrices(tables[r.period], r.metric, r.period)] for r in rules.rules
     }

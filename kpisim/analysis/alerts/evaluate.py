@@ -38,9 +38,11 @@ def measure(log: EventLog, rules: AlertRules) -> tuple[pd.DataFrame, pd.DataFram
         declines has run keys, ``rule``, ``agent_id``, ``start_at``, ``watched`` (started after
         the baseline periods), ``detected`` and ``delay_days`` (NaN if missed or not watched).
     """
-    hidden = log.declines
+    return _measure(detections(log, rules), log.declines, rules)
+
+
+def _measure(found: dict, hidden: pd.DataFrame, rules: AlertRules) -> tuple[pd.DataFrame, pd.DataFrame]:
     exp_rows, dec_rows = [], []
-    found = detections(log, rules)
     for rule in rules.rules:
         for d in found[rule.name]:
             rep = d.series.keys[1]
@@ -151,3 +153,10 @@ def evaluate_alerts(log: EventLog, rules: AlertRules) -> pd.DataFrame:
         The per-rule table of :func:`summarise`.
     """
     return summarise(*measure(log, rules), rules)
+
+
+def evaluate_series(tables: dict[str, pd.DataFrame], hidden: pd.DataFrame, rules: AlertRules) -> pd.DataFrame:
+    """:func:`evaluate_alerts` on per-agent KPI tables already computed (``apply.series_tables``,
+    e.g. stacked over the months of a year) against the ``hidden`` declines table (READS HIDDEN
+    TRUTH)."""
+    return summarise(*_measure(detections(None, rules, tables=tables), hidden, rules), rules)

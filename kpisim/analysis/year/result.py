@@ -13,7 +13,9 @@ Tables (every row carries ``scenario_id``, ``replication``, ``seed`` and ``month
     agents: HIDDEN TRUTH, every agent ever on the roster with trained-potential ``true_*``
         traits, hired_day, leave_day and whom a hire replaced;
     declines: HIDDEN TRUTH, every sustained decline (across months) and off-day of the year
-        (``kpisim.analysis.year.declines``; empty when the scenario has no ``declines:``).
+        (``kpisim.analysis.year.declines``; empty when the scenario has no ``declines:``);
+    alert_series: with ``alert_rules``, their per-agent KPI series, month by month (``watch`` =
+        day or week; KPI engine only).
 Measures (``trajectory``, ``rule_quality``, ``turnover_cost``) are in ``quality.py``.
 """
 
@@ -28,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from kpisim.analysis.year.declines import COLUMNS as DECLINE_COLUMNS
+from kpisim.errors import KpisimError
 from kpisim.io.atomic import write_dir
 from kpisim.provenance import Manifest
 from kpisim.sim.months import month_bounds
@@ -51,6 +54,8 @@ class Year:
     agents: pd.DataFrame
     month_days: int | None = None
     declines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECLINE_COLUMNS))
+    alert_series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alert_rules: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def bounds(self) -> list:
@@ -88,6 +93,17 @@ class Year:
         from kpisim.analysis.year.quality import turnover_cost
 
         return turnover_cost(self)
+
+    def evaluate_alerts(self) -> pd.DataFrame:
+        """Judge the alert rules given to ``simulate_year(alert_rules=...)`` on the year's daily or
+        weekly per-agent series against the year's hidden declines (READS HIDDEN TRUTH; the
+        table of ``kpisim.analysis.alerts.evaluate_alerts``)."""
+        from kpisim.analysis.alerts.evaluate import evaluate_series
+
+        if self.alert_rules is None:
+            raise KpisimError("no alert rules: run simulate_year(..., alert_rules=load_alerts(path))")
+        tables = {str(p): g.drop(columns=["watch", "month"]) for p, g in self.alert_series.groupby("watch")}
+        return evaluate_series(tables, self.declines, self.alert_rules)
 
     def manifest(self) -> Manifest:
         """Provenance: the scenario, every policy version and which version paid which month."""

@@ -16,12 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim.analysis.alerts.apply import series_tables
 from kpisim.analysis.executors import as_executor
 from kpisim.analysis.year.declines import DeclineBook
 from kpisim.analysis.year.result import Year
 from kpisim.analysis.year.rules import RuleState, judge
 from kpisim.errors import KpisimError
 from kpisim.kpi.compute import kpis
+from kpisim.policy.alerts_models import AlertRules
 from kpisim.policy.definitions import kpis_for
 from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.policy.models import Policy
@@ -58,6 +60,7 @@ def simulate_year(
     executor: Any = None,
     jobs: int | None = 1,
     progress: bool | str = False,
+    alert_rules: AlertRules | None = None,
 ) -> Year:
     """Simulate ``replications`` independent runs of ``months`` months of one team under ``plan``.
 
@@ -73,6 +76,8 @@ def simulate_year(
             and tests; see ``kpisim.sim.months.month_bounds``).
         executor, jobs: where the replications run (see ``kpisim.analysis.executors``);
             results are identical whatever runs them.
+        alert_rules: coaching-alert rules whose per-agent KPI series to keep month by month
+            (``Year.alert_series``), so ``Year.evaluate_alerts`` judges them over the year.
 
     Raises:
         KpisimError: months or replications out of range, or an over-large scenario.
@@ -86,7 +91,8 @@ def simulate_year(
     if month_days is not None and not 1 <= month_days <= 31:
         raise KpisimError(f"month_days must be within 1-31, got {month_days}")
     tasks = [
-        (scenario, timeline, months, int(seed), r, initial_level, month_days) for r in range(replications)
+        (scenario, timeline, months, int(seed), r, initial_level, month_days, alert_rules)
+        for r in range(replications)
     ]
     ex = as_executor(executor if executor is not None else ("sequential" if jobs == 1 else None), jobs=jobs)
     bar = counter(progress, len(tasks), "simulating years")
@@ -107,13 +113,14 @@ def simulate_year(
         replications=replications,
         months=months,
         month_days=month_days,
+        alert_rules=alert_rules,
         **tables,
     )
 
 
 def _one_year(task: tuple) -> dict[str, pd.DataFrame]:
-    scenario, timeline, months, seed, rep, initial_level, month_days = task
-    return _YearRun(scenario, timeline, seed, rep, initial_level).run(
+    scenario, timeline, months, seed, rep, initial_level, month_days, rules = task
+    return _YearRun(scenario, timeline, seed, rep, initial_level, rules).run(
         month_bounds(scenario, months, month_days=month_days)
     )
 
@@ -121,8 +128,10 @@ def _one_year(task: tuple) -> dict[str, pd.DataFrame]:
 class _YearRun:
     """The state of one replication: every agent ever on the roster, their levels and counters."""
 
-    def __init__(self, scenario: Scenario, timeline: Timeline, seed: int, rep: int, initial_level):
-        self.sc, self.tl, self.seed, self.rep = scenario, timeline, seed, rep
+    def __init__(
+        self, scenario: Scenario, timeline: Timeline, seed: int, rep: int, initial_level, rules=None
+    ):
+        self.sc, self.tl, self.seed, self.rep, self.watch = scenario, timeline, seed, rep, rules
         drawn = draw_traits(scenario, population_rng(seed))
         start = np.array([scenario.tenure.start_months(g) for g in drawn["tenure_group"]])
         pot = potential(drawn, scenario.tenure, start)
@@ -139,7 +148,7 @@ class _YearRun:
         self.hired = 0
         self.book = DeclineBook(scenario.declines.duration_days)
         self.out: dict[str, list[pd.DataFrame]] = {
-            k: [] for k in ("kpis", "scores", "pay", "roster", "events", "team")
+            k: [] for k in ("kpis", "scores", "pay", "roster", "events", "team", "alert_series")
         }
 
     def run(self, bounds: list) -> dict[str, pd.DataFrame]:
@@ -176,6 +185,9 @@ class _YearRun:
         )
         if on:
             self.book.record(m, first, d0, n, log.declines, eff)
+        if self.watch is not None:  # the alert rules' per-agent series (KPI engine only)
+            for period, t in series_tables(log, self.watch).items():
+                self.out["alert_series"].append(t.assign(watch=period, month=m))
         pol = self.tl.policy_for(first)
         label = f"{pol.id}@{pol.version}"
         kt = kpis_for(log, pol)
