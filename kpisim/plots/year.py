@@ -3,6 +3,7 @@ the trajectory (payout, service level, FCR), each month labelled by its date."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kpisim.plots._base import _plt, _xticks
@@ -68,9 +69,16 @@ def year_trajectory(traj: pd.DataFrame, *, currency: str = "CNY"):
     a.plot(x, traj["payout_cents"] / 100_000, marker="o")
     a.set_ylabel(f"payout, thousand {currency}")
     a.set_title("Payout per month")
-    a.set_ylim(bottom=0)
+    top = float(np.nanmax(traj["payout_cents"])) / 100_000 if len(traj) else 1.0
+    a.set_ylim(0, max(top, 1.0) * 1.15)  # a flat payout sits inside the frame, not on its edge
     b.plot(x, 100 * traj["service_level"], marker="o", label="service level")
     b.plot(x, 100 * traj["fcr_rate"], marker="s", label="first-contact resolution")
+    # shares: at least a 10-point window inside 0-100 %, so month-to-month noise is not magnified
+    pct = 100 * traj[["service_level", "fcr_rate"]].to_numpy(float)
+    if np.isfinite(pct).any():
+        lo, hi = float(np.nanmin(pct)), float(np.nanmax(pct))
+        pad = max(2.0, (10.0 - (hi - lo)) / 2)
+        b.set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
     b.set_ylabel("%")
     b.set_title("Service level and first-contact resolution")
     b.legend(fontsize=8)
