@@ -15,8 +15,7 @@ from kpisim.provenance import InputFile, Manifest
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
     from kpisim.io.atomic import check_output_dir
-    from kpisim.policy import load_policy
-    from kpisim.policy.timeline import is_timeline_file, load_timeline
+    from kpisim.policy.timeline import load_plan
     from kpisim.report import write_comparison
     from kpisim.scenario.models import load_scenario
 
@@ -27,7 +26,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         name = Path(path).stem
         if name in policies:
             raise KpisimError(f"two policies named {name!r} (file stems must differ): {path}")
-        policies[name] = load_timeline(path) if is_timeline_file(path) else load_policy(path)
+        policies[name] = load_plan(path)
     if args.baseline is not None and args.baseline not in policies:
         raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
     inputs = None

@@ -39,18 +39,18 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kpisim.analysis.year import simulate_year
+    from kpisim.analysis.year.run import MAX_MONTHS
     from kpisim.errors import KpisimError
     from kpisim.io.atomic import check_output_dir
-    from kpisim.policy import load_policy
-    from kpisim.policy.timeline import is_timeline_file, load_timeline
+    from kpisim.policy.timeline import load_plan
     from kpisim.report.year_page import write_year
     from kpisim.scenario.models import load_scenario
 
     check_output_dir(args.out)  # before simulating
-    if args.months > 120:
-        raise KpisimError(f"--months must be within 1-120, got {args.months}")
+    if args.months > MAX_MONTHS:  # before loading and simulating
+        raise KpisimError(f"--months must be within 1-{MAX_MONTHS}, got {args.months}")
     scenario = load_scenario(args.scenario)
-    plan = load_timeline(args.policy) if is_timeline_file(args.policy) else load_policy(args.policy)
+    plan = load_plan(args.policy)
     year = simulate_year(
         scenario,
         plan,

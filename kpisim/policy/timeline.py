@@ -173,6 +173,13 @@ def is_timeline_file(path: str | os.PathLike) -> bool:
     return isinstance(data, dict) and ("timeline" in data or data.get("kind") == "timeline")
 
 
+def load_plan(path: str | os.PathLike):
+    """A policy file or a timeline file, whichever ``path`` is (``load_policy`` / ``load_timeline``)."""
+    from kpisim.policy.loading import load_policy
+
+    return load_timeline(path) if is_timeline_file(path) else load_policy(path)
+
+
 def flat_policies(policies: Mapping[str, Any]) -> dict[str, Any]:
     """``policies`` with every timeline replaced by its versions (``name@id@version``): what the
     KPI variants and the declared inputs are collected from."""

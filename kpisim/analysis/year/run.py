@@ -41,6 +41,10 @@ from kpisim.sim.turnover import draw_hires, draw_leavers, leave_hazard
 TEAM_METRICS = ("service_level", "fcr_rate")
 
 
+#: Longest run ``simulate_year`` accepts, in months.
+MAX_MONTHS = 120
+
+
 def as_timeline(plan: Policy | Timeline) -> Timeline:
     """A timeline of one version for a plain policy (it pays every month)."""
     if isinstance(plan, Timeline):
@@ -82,8 +86,8 @@ def simulate_year(
     Raises:
         KpisimError: months or replications out of range, or an over-large scenario.
     """
-    if not 1 <= months <= 120:
-        raise KpisimError(f"months must be within 1-120, got {months}")
+    if not 1 <= months <= MAX_MONTHS:
+        raise KpisimError(f"months must be within 1-{MAX_MONTHS}, got {months}")
     if replications < 1:
         raise KpisimError(f"replications must be >= 1, got {replications}")
     timeline = as_timeline(plan)
