@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.scenario.models import Scenario
+from kpisim.sim.outcomes import chunks
 
 
 def draw_chat(
@@ -37,40 +38,47 @@ def draw_chat(
     qi = c["queue_idx"].to_numpy()
     ans = c["answered"].to_numpy()
     a = np.where(ans, c["agent_idx"].to_numpy(), 0)
-    is_chat = np.array([q.channel == "chat" for q in qspecs])[qi] & ans
     k = np.where(ans, c["concurrency"].to_numpy(dtype=float, na_value=1.0), 1.0)
 
-    def cq(attr: str) -> np.ndarray:
-        return np.array([getattr(q.chat, attr) for q in qspecs], dtype=float)[qi]
+    def cq(attr: str, rows=slice(None)) -> np.ndarray:
+        return np.array([getattr(q.chat, attr) for q in qspecs], dtype=float)[qi[rows]]
 
-    speed = roster["true_speed"].to_numpy()[a] if len(roster) else np.ones(n)
-    u = rng.random((2, n))
-    zs = rng.standard_normal((2, n))
+    # the random numbers are drawn for all contacts in the order below; the formulas then run
+    # slice by slice (the same numbers, a bounded working memory)
+    u = [rng.random(n) for _ in range(2)]
+    zs = [rng.standard_normal(n) for _ in range(2)]
     lam = cq("customer_msgs") - 1
     cust = 1 + rng.poisson(lam)
     agent = 1 + rng.poisson(lam)
-    load = 1 + cq("load_factor") * (k - 1)
-
+    del lam
+    is_chat = np.array([q.channel == "chat" for q in qspecs])[qi] & ans
     invalid_cust = is_chat & (u[0] < cq("invalid"))
     missed = is_chat & ~invalid_cust & (u[1] < np.clip(cq("miss") * (k - 1), 0, 1))
+    del u
     valid = is_chat & ~invalid_cust & ~missed
-    cust = np.where(invalid_cust, 0, cust)
-    agent = np.where(missed, 0, np.where(invalid_cust, 1, agent))
-    cust = np.where(is_chat, cust, 0)
-    agent = np.where(is_chat, agent, 0)
+    cust = np.where(is_chat & ~invalid_cust, cust, 0)
+    agent = np.where(is_chat, np.where(missed, 0, np.where(invalid_cust, 1, agent)), 0)
     system = np.where(is_chat, rng.poisson(cq("system_ratio") * np.maximum(cust, 1)), 0)
 
-    cv = cq("response_cv")
-    s2 = np.log1p(cv**2)
-    delay = np.where(stalled, cherry_delay[a] if len(roster) else 0.0, 0.0)
-    fr = cq("first_response_s") * speed * load * np.exp(np.sqrt(s2) * zs[0] - s2 / 2) + delay
+    speed = roster["true_speed"].to_numpy() if len(roster) else None
+    first = np.empty(n)
+    rsum = np.empty(n)
     count = np.where(valid, np.minimum(cust, agent), 0)
-    cnt = np.maximum(count, 1)
-    s2n = np.log1p(cv**2 / cnt)
-    rsum = count * cq("response_s") * speed * load * np.exp(np.sqrt(s2n) * zs[1] - s2n / 2)
+    for sl in chunks(n):
+        sp = speed[a[sl]] if speed is not None else np.ones(sl.stop - sl.start)
+        load = 1 + cq("load_factor", sl) * (k[sl] - 1)
+        cv = cq("response_cv", sl)
+        s2 = np.log1p(cv**2)
+        delay = np.where(stalled[sl], cherry_delay[a[sl]] if len(roster) else 0.0, 0.0)
+        fr = cq("first_response_s", sl) * sp * load * np.exp(np.sqrt(s2) * zs[0][sl] - s2 / 2) + delay
+        first[sl] = np.where(valid[sl], fr, np.nan)
+        cnt = np.maximum(count[sl], 1)
+        s2n = np.log1p(cv**2 / cnt)
+        rs = count[sl] * cq("response_s", sl) * sp * load * np.exp(np.sqrt(s2n) * zs[1][sl] - s2n / 2)
+        rsum[sl] = np.where(valid[sl], rs, 0.0)
     return {
-        "first_response_s": np.where(valid, fr, np.nan),
-        "response_time_sum_s": np.where(valid, rsum, 0.0),
+        "first_response_s": first,
+        "response_time_sum_s": rsum,
         "response_count": count.astype(np.int64),
         "customer_msgs": cust.astype(np.int64),
         "agent_msgs": agent.astype(np.int64),

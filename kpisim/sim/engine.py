@@ -23,6 +23,7 @@ stays taken during its after-contact work.
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import deque
 
 import numpy as np
@@ -89,7 +90,8 @@ class Engine:
         # tens of thousands of them in a large centre (heap work grew faster than the centre)
         self._heap_limit = 4 * len(self.agents) + 64
         self.contacts = Contacts()
-        self.states: list[tuple[int, int, float, int]] = []  # (agent, state, t, slots used)
+        # agent-state transitions, flat: agent, state, t, slots used (4 float64 per record)
+        self.states = array("d")
         self.n_customers = 0
         # outbound campaigns (sim/outbound.py): freed agents may dial once inbound work is done
         self.out = Dialler(self, roster, rngs) if scenario.campaigns else None
@@ -116,7 +118,7 @@ class Engine:
     # --- agent states ------------------------------------------------------------------------
     def _set_state(self, ag: Agent, state: int) -> None:
         ag.state = state
-        self.states.append((ag.idx, state, self.env.now, ag.used))
+        self.states.extend((ag.idx, state, self.env.now, ag.used))
 
     def _offer(self, ag: Agent) -> None:
         """Make ``ag`` findable by arriving contacts of the queues whose slots it has free."""
@@ -310,7 +312,7 @@ class Engine:
                 ev.succeed()
             return
         # chat: still holding sessions
-        self.states.append((ag.idx, BUSY, now, ag.used))
+        self.states.extend((ag.idx, BUSY, now, ag.used))
         if ag.accepting:
             self._offer(ag)
 
@@ -385,7 +387,7 @@ class Engine:
         """Run to completion: all arrivals processed, all agents logged out."""
         predraw(self, arrivals_t, arrivals_q)
         for ag in self.agents:
-            self.states.append((ag.idx, OFFLINE, 0.0, 0))
+            self.states.extend((ag.idx, OFFLINE, 0.0, 0))
             self.env.process(self._agent_life(ag, self.blocks[ag.idx]))
         self.env.process(self._arrivals(len(arrivals_t)))
         if self.out is not None:

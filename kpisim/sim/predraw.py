@@ -27,16 +27,16 @@ def predraw(eng, t: np.ndarray, q: np.ndarray) -> None:
         wrap[m] = draw(spec.wrap_up, k, eng.rngs["wrap"])
     u = eng.rngs["outcomes"].random((2, n))
     eng.contacts.add_many(
-        arrival_s=t.tolist(),
-        queue=q.tolist(),
-        customer=range(n),
-        attempt=[1] * n,
-        transfer_of=[-1] * n,
-        work_s=work.tolist(),
-        patience_s=pat.tolist(),
-        wrap_s=wrap.tolist(),
-        u_resolve=u[0].tolist(),
-        u_transfer=u[1].tolist(),
+        arrival_s=t,
+        queue=q,
+        customer=np.arange(n),
+        attempt=np.ones(n, dtype=np.int64),
+        transfer_of=np.full(n, -1, dtype=np.int64),
+        work_s=work,
+        patience_s=pat,
+        wrap_s=wrap,
+        u_resolve=u[0],
+        u_transfer=u[1],
     )
     eng.n_customers = n
     # cherry-picking threshold: the agent stalls on sessions whose base work is in the top share

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,9 @@ import pandas as pd
 
 from kpisim.errors import KpisimError
 from kpisim.executors import as_executor
+from kpisim.io import schema
 from kpisim.io.eventlog import EventLog, concat, conform, empty_table
+from kpisim.io.strings import constant_string, string_column
 from kpisim.provenance import Manifest
 from kpisim.rng import population_rng, streams
 from kpisim.scenario.models import Scenario
@@ -124,9 +127,20 @@ def simulate_one(
     with quiet_gc():  # full GC passes over the growing heap made cost superlinear in centre size
         eng.run(t, q)
 
-    states = _states_frame(eng, roster)  # first: frees the state records before the contacts
+    keys = {"replication": replication, "seed": seed}
+    out: dict[str, pd.DataFrame] = {}
+
+    def keep(name: str, df: pd.DataFrame) -> None:
+        out[name] = conform(name, df.assign(**keys, scenario_id=constant_string(scenario.id, len(df))))
+
+    # each table is conformed as soon as it is complete and its working copy dropped, so the
+    # run's peak memory holds one table's working columns at a time (see benchmarks/bench_scale.py)
+    states = _states_frame(eng, roster)  # first: frees the engine's state records
+    keep("attendance", attendance_table(calendar.attendance, states, roster, start))
+    keep("agent_states", _agent_states(states, roster, start))
+    del states
     contacts = _contacts_frame(eng, scenario, roster, start, tactics)
-    inbound = contacts
+    qa = qa_table(scenario, contacts, roster, rngs["qa"])  # QA listens to inbound calls
     dials, calls = empty_table("dials"), empty_table("call_list")
     if eng.out is not None:  # outbound campaigns: their connected calls follow the inbound contacts
         first = len(contacts)
@@ -134,36 +148,21 @@ def simulate_one(
         outbound, sold = outbound_contacts(eng.out, roster, start, first, eng.n_customers)
         calls = call_list_table(eng.out, start, sold)
         contacts = pd.concat([contacts, outbound], ignore_index=True) if len(outbound) else contacts
-    state_s = states.copy()
-    states_out = pd.DataFrame(
-        {
-            "agent_id": roster["agent_id"].to_numpy()[states["agent"].to_numpy()] if len(states) else [],
-            "state": states["state"].to_numpy(),
-            "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
-            "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
-            "sessions": states["sessions"].to_numpy(np.int64),
-        }
-    )
-    tables = {
-        "contacts": contacts,
-        "agent_states": states_out,
-        "agents": roster,
-        "attendance": attendance_table(calendar.attendance, state_s, roster, start),
-        "conduct": conduct_table(scenario, calendar.attendance, roster, start, rngs["conduct"]),
-        "qa": qa_table(scenario, inbound, roster, rngs["qa"]),  # QA listens to inbound calls
-        "silent_orders": silent_orders_table(scenario, start, rngs["silent"]),
-        "declines": dec.table(roster, start) if dec is not None else empty_table("declines"),
-        "dials": dials,
-        "call_list": calls,
-    }
+    conduct = conduct_table(scenario, calendar.attendance, roster, start, rngs["conduct"])
     if tactics is not None:  # gaming caught by QA or complaints becomes conduct events
-        caught = tactics.detected(contacts, tables["qa"], rngs["detection"])
+        caught = tactics.detected(contacts, qa, rngs["detection"])
         if len(caught):
-            tables["conduct"] = pd.concat([tables["conduct"], caught], ignore_index=True)
-    keys = {"scenario_id": scenario.id, "replication": replication, "seed": seed}
-    out = {}
-    for name, df in tables.items():
-        out[name] = conform(name, df.assign(**keys))  # one copy per table (conform selects)
+            conduct = pd.concat([conduct, caught], ignore_index=True)
+    keep("contacts", contacts)
+    del contacts
+    keep("agents", roster)
+    keep("conduct", conduct)
+    keep("qa", qa)
+    keep("silent_orders", silent_orders_table(scenario, start, rngs["silent"]))
+    keep("declines", dec.table(roster, start) if dec is not None else empty_table("declines"))
+    keep("dials", dials)
+    keep("call_list", calls)
+    out = {name: out[name] for name in schema.TABLES}  # the schema's table order
     manifest = Manifest.for_scenario(
         scenario,
         command="simulate",
@@ -205,7 +204,7 @@ _DTYPES = {
 def _contacts_frame(
     eng: Engine, scenario: Scenario, roster: pd.DataFrame, start: pd.Timestamp, tactics=None
 ) -> pd.DataFrame:
-    rec = eng.contacts.pop_arrays(_DTYPES)  # the engine's lists are freed as they convert
+    rec = eng.contacts.pop_arrays(_DTYPES)  # the engine's record is handed over, not copied
     status = rec["status"]
     arr = rec["arrival_s"]
     ans_s = rec["answered_s"]
@@ -213,25 +212,22 @@ def _contacts_frame(
     wend_s = rec["wrap_end_s"]
     agent_idx = rec["agent"]
     answered = status == ANSWERED
-    qnames = np.array(list(scenario.queues), dtype=object)
+    qnames = list(scenario.queues)
     qidx = rec["queue"]
-    channels = np.array([scenario.queues[q].channel for q in scenario.queues], dtype=object)
+    channels = [scenario.queues[q].channel for q in qnames]
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
-    ids = roster["agent_id"].to_numpy(dtype=object)
     c = pd.DataFrame(
         {
             "contact_id": np.arange(arr.size, dtype=np.int64),
-            "channel": channels[qidx],
-            "direction": "inbound",
-            "queue": qnames[qidx],
+            "channel": string_column(qidx, channels),
+            "direction": constant_string("inbound", arr.size),
+            "queue": string_column(qidx, qnames),
             "customer_id": rec["customer"],
             "arrival_at": start + pd.to_timedelta(arr, unit="s"),
             "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
             "ended_at": start + pd.to_timedelta(end_s, unit="s"),
             "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
-            "agent_id": pd.array(
-                np.where(answered, ids[np.maximum(agent_idx, 0)] if ids.size else None, None), dtype="string"
-            ),
+            "agent_id": string_column(np.where(answered, agent_idx, -1), roster["agent_id"].tolist()),
             "abandoned": status == ABANDONED,
             "blocked": status == BLOCKED,
             "queued": rec["queued"],
@@ -247,51 +243,66 @@ def _contacts_frame(
             "queue_idx": qidx,
             "agent_idx": agent_idx,
             "answered": answered,
-        }
+        },
+        copy=False,  # the columns are fresh arrays: the frame takes them over
     )
+    stalled = rec.pop("stalled")
+    del rec  # the engine's record is now in ``c`` (or no longer needed)
     outs = draw_outcomes(
         scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
     )
-    chat = draw_chat(scenario, c, roster, rec["stalled"], eng.cherry_delay, eng.rngs["chat"])
+    chat = draw_chat(scenario, c, roster, stalled, eng.cherry_delay, eng.rngs["chat"])
     for k, v in {**outs, **chat}.items():
         c[k] = v
     return c
+
+
+def _agent_states(states: pd.DataFrame, roster: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    """The ``agent_states`` table (without run keys) from ``_states_frame``'s intervals."""
+    return pd.DataFrame(
+        {
+            "agent_id": string_column(states["agent"].to_numpy(), roster["agent_id"].tolist()),
+            "state": string_column(states["state"].to_numpy(), STATE_NAMES),
+            "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
+            "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
+            "sessions": states["sessions"].to_numpy(np.int64),
+        }
+    )
 
 
 def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
     """Agent-state transitions -> intervals; consecutive equal (state, sessions) merged, zero-length dropped."""
     if not eng.states:
         return pd.DataFrame({"agent": [], "state": [], "start_s": [], "end_s": [], "sessions": []})
-    rec = np.array(eng.states, dtype=float)
-    eng.states.clear()  # one tuple per record: free them before the tables are built
-    agent = rec[:, 0].astype(np.int64)
-    order = np.lexsort((np.arange(len(rec)), agent))  # by agent, then recording order (time order)
-    agent, state, t, sess = (
-        agent[order],
-        rec[order, 1].astype(np.int64),
-        rec[order, 2],
-        rec[order, 3].astype(np.int64),
-    )
-    horizon_end = eng.horizon_s
-    nxt_same = np.r_[agent[1:] == agent[:-1], False]
-    end = np.where(nxt_same, np.r_[t[1:], 0.0], horizon_end)
+    rec = np.frombuffer(eng.states, dtype=float).reshape(-1, 4)  # no copy
+    rec = rec[np.argsort(rec[:, 0], kind="stable")]  # by agent, then recording order (time order)
+    eng.states = array("d")  # frees the engine's records: only the sorted copy is left
+    agent, state, sess = rec[:, 0].astype(np.int64), rec[:, 1].astype(np.int8), rec[:, 3].astype(np.int64)
+    t = rec[:, 2].copy()
+    del rec
+    same_agent = agent[1:] == agent[:-1]
     # merge runs of the same (agent, state, sessions)
-    prev_same = np.r_[False, (agent[1:] == agent[:-1]) & (state[1:] == state[:-1]) & (sess[1:] == sess[:-1])]
+    prev_same = np.r_[False, same_agent & (state[1:] == state[:-1]) & (sess[1:] == sess[:-1])]
     first = np.flatnonzero(~prev_same)
+    del prev_same
     last = np.r_[first[1:] - 1, len(agent) - 1]
-    df = pd.DataFrame(
+    # a state ends where the agent's next one starts, the last one at the horizon end; states are
+    # recorded within the horizon (work finishing after midnight of the last day is cut at the
+    # horizon end), so every state falls in a period of the horizon
+    nxt_same = np.r_[same_agent, False][last]
+    end = np.minimum(np.where(nxt_same, t[np.minimum(last + 1, len(t) - 1)], eng.horizon_s), eng.horizon_s)
+    begin = t[first]
+    keep = end > begin
+    first = first[keep]
+    return pd.DataFrame(
         {
             "agent": agent[first],
-            "state": np.array(STATE_NAMES, dtype=object)[state[first]],
-            "start_s": t[first],
-            "end_s": end[last],
+            "state": state[first],  # code (index into STATE_NAMES)
+            "start_s": begin[keep],
+            "end_s": end[keep],
             "sessions": sess[first],
         }
     )
-    # states are recorded within the horizon (work finishing after midnight of the last day is
-    # cut at the horizon end), so every state falls in a period of the horizon
-    df["end_s"] = np.minimum(df["end_s"], eng.horizon_s)
-    return df[df["end_s"] > df["start_s"]].reset_index(drop=True)
 
 
 def summary(log: EventLog) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.scenario.models import Conduct, Scenario
+from kpisim.sim.agents import BREAK, OFFLINE
 
 POSITIVE_CONDUCT = ("after_hours_help", "adopted_idea")
 
@@ -26,25 +27,32 @@ def attendance_table(
 
     Args:
         calendar_att: per agent-day draws from ``population.build_calendar``.
-        states: agent_states with ``agent`` (index), ``state``, ``start_s``, ``end_s``.
+        states: state intervals with ``agent`` (index), ``state`` (code of ``kpisim.sim.agents``),
+            ``start_s``, ``end_s``.
         roster: agents (row order = agent index).
         start: horizon start (midnight).
     """
     att = calendar_att.copy()
-    st = states[states["state"] != "offline"]
-    dur = (st["end_s"] - st["start_s"]).to_numpy()
-    day = (st["start_s"] // 86400).astype(np.int64).to_numpy()
-    key = pd.DataFrame(
+    code = states["state"].to_numpy()
+    on = code != OFFLINE  # column by column: no copy of the whole states table
+    begin = states["start_s"].to_numpy()[on]
+    dur = states["end_s"].to_numpy()[on] - begin
+    brk = np.where(code[on] == BREAK, dur, 0.0)
+    day = (begin // 86400).astype(np.int64)
+    del begin
+    days = int(day.max()) + 1 if day.size else 1
+    key = states["agent"].to_numpy()[on] * days + day  # one key sorts as (agent, day)
+    del day, on
+    sums = pd.DataFrame({"logged_in_s": dur, "hangup_s": brk}, copy=False).groupby(key, sort=True).sum()
+    k = sums.index.to_numpy()
+    agg = pd.DataFrame(
         {
-            "agent": st["agent"].to_numpy(),
-            "day": day,
-            "dur": dur,
-            "brk": np.where(st["state"].to_numpy() == "break", dur, 0.0),
+            "agent": k // days,
+            "day": k % days,
+            "logged_in_s": sums["logged_in_s"],
+            "hangup_s": sums["hangup_s"],
         }
-    )
-    agg = key.groupby(["agent", "day"], as_index=False).agg(
-        logged_in_s=("dur", "sum"), hangup_s=("brk", "sum")
-    )
+    ).reset_index(drop=True)
     att = att.merge(agg, on=["agent", "day"], how="left")
     att[["logged_in_s", "hangup_s"]] = att[["logged_in_s", "hangup_s"]].fillna(0.0)
     return pd.DataFrame(
@@ -97,26 +105,50 @@ def conduct_table(
 def qa_table(
     scenario: Scenario, contacts: pd.DataFrame, roster: pd.DataFrame, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """QA reviews: a sample of each agent's answered contacts per calendar month."""
+    """QA reviews: a sample of each agent's answered contacts per calendar month.
+
+    ``contacts`` is the run's contacts frame with its helper columns ``answered`` and
+    ``agent_idx`` (roster row), in contact order. Agents are visited in the order of their ids,
+    then month by month; each review picks without replacement among the group's contacts.
+    """
     k = scenario.qa_samples_per_month
-    cols = {"agent_id": [], "contact_id": [], "reviewed_at": [], "qa_score": []}
+    empty = pd.DataFrame({"agent_id": [], "contact_id": [], "reviewed_at": [], "qa_score": []})
     if k == 0 or contacts.empty:
-        return pd.DataFrame(cols)
-    ans = contacts[contacts["answered"]]
-    month = ans["arrival_at"].dt.to_period("M")
-    qa_sd = {q: s.outcomes.qa_sd for q, s in scenario.queues.items()}
-    true_qa = dict(zip(roster["agent_id"], roster["true_qa"], strict=False))
-    for (agent, _m), idx in ans.groupby([ans["agent_id"], month], sort=True).groups.items():
-        idx = np.asarray(idx)
+        return empty
+    rows = np.flatnonzero(contacts["answered"].to_numpy(bool))  # column by column: no table copy
+    if rows.size == 0:
+        return empty
+    ids = roster["agent_id"].to_numpy(object)
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(ids.size)  # agents in the order of their ids
+    agent = rank[contacts["agent_idx"].to_numpy()[rows]]
+    arrival = contacts["arrival_at"].to_numpy()
+    month = arrival[rows].astype("datetime64[M]").astype(np.int64)
+    order = np.lexsort((month, agent))  # stable: contact order within an agent's month
+    rows, agent, month = rows[order], agent[order], month[order]
+    cut = np.flatnonzero((agent[1:] != agent[:-1]) | (month[1:] != month[:-1])) + 1
+    sd_of = np.array([s.outcomes.qa_sd for s in scenario.queues.values()], dtype=float)
+    queue = contacts["queue_idx"].to_numpy()
+    true_qa = roster["true_qa"].to_numpy(float)
+    by_rank = np.argsort(ids, kind="stable")  # rank -> roster row
+    picks, scores, who = [], [], []
+    for lo, hi in zip(np.r_[0, cut], np.r_[cut, rows.size], strict=True):
+        idx = rows[lo:hi]
         pick = np.sort(rng.choice(idx, size=min(k, idx.size), replace=False))
-        sub = contacts.loc[pick]
-        sd = sub["queue"].map(qa_sd).to_numpy(float)
-        score = np.clip(np.rint(true_qa[agent] + sd * rng.standard_normal(len(sub))), 0, 100)
-        cols["agent_id"].extend([agent] * len(sub))
-        cols["contact_id"].extend(sub["contact_id"].tolist())
-        cols["reviewed_at"].extend(sub["arrival_at"].tolist())
-        cols["qa_score"].extend(score.tolist())
-    return pd.DataFrame(cols)
+        a = by_rank[agent[lo]]
+        sd = sd_of[queue[pick]]
+        scores.append(np.clip(np.rint(true_qa[a] + sd * rng.standard_normal(pick.size)), 0, 100))
+        picks.append(pick)
+        who.append(np.full(pick.size, a))
+    pick_all, who_all = np.concatenate(picks), np.concatenate(who)
+    return pd.DataFrame(
+        {
+            "agent_id": ids[who_all],
+            "contact_id": contacts["contact_id"].to_numpy()[pick_all],
+            "reviewed_at": arrival[pick_all],
+            "qa_score": np.concatenate(scores),
+        }
+    )
 
 
 def silent_orders_table(scenario: Scenario, start: pd.Timestamp, rng: np.random.Generator) -> pd.DataFrame:
