@@ -42,6 +42,7 @@ class Agent:
         "held",
         "idle_since",
         "idx",
+        "logged",
         "prio",
         "queues",
         "speed",
@@ -63,6 +64,7 @@ class Agent:
         self.accepting = False
         self.idle_since = 0.0
         self.version = 0
+        self.logged = -1  # the agent's last record in the state log (kpisim.sim.statelog)
         self.state = OFFLINE
         self.speed = speed
         self.drained: simpy.Event | None = None

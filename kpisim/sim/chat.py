@@ -48,17 +48,24 @@ def draw_chat(
     u = [rng.random(n) for _ in range(2)]
     zs = [rng.standard_normal(n) for _ in range(2)]
     lam = cq("customer_msgs") - 1
-    cust = 1 + rng.poisson(lam)
-    agent = 1 + rng.poisson(lam)
+    cust = rng.poisson(lam)  # 1 + Poisson: in place, as are the masks below
+    cust += 1
+    agent = rng.poisson(lam)
+    agent += 1
     del lam
     is_chat = np.array([q.channel == "chat" for q in qspecs])[qi] & ans
     invalid_cust = is_chat & (u[0] < cq("invalid"))
     missed = is_chat & ~invalid_cust & (u[1] < np.clip(cq("miss") * (k - 1), 0, 1))
     del u
     valid = is_chat & ~invalid_cust & ~missed
-    cust = np.where(is_chat & ~invalid_cust, cust, 0)
-    agent = np.where(is_chat, np.where(missed, 0, np.where(invalid_cust, 1, agent)), 0)
-    system = np.where(is_chat, rng.poisson(cq("system_ratio") * np.maximum(cust, 1)), 0)
+    cust[~is_chat | invalid_cust] = 0
+    agent[invalid_cust] = 1  # the agent's greeting
+    agent[missed | ~is_chat] = 0
+    lam = cq("system_ratio")
+    lam *= np.maximum(cust, 1)
+    system = rng.poisson(lam)
+    del lam
+    system[~is_chat] = 0
 
     speed = roster["true_speed"].to_numpy() if len(roster) else None
     first = np.empty(n)
@@ -79,10 +86,10 @@ def draw_chat(
     return {
         "first_response_s": first,
         "response_time_sum_s": rsum,
-        "response_count": count.astype(np.int64),
-        "customer_msgs": cust.astype(np.int64),
-        "agent_msgs": agent.astype(np.int64),
-        "system_msgs": system.astype(np.int64),
+        "response_count": count.astype(np.int64, copy=False),
+        "customer_msgs": cust.astype(np.int64, copy=False),
+        "agent_msgs": agent.astype(np.int64, copy=False),
+        "system_msgs": system.astype(np.int64, copy=False),
         "replied": np.where(is_chat, valid, ans),
         "invalid": invalid_cust | missed,
         "customer_wrote": np.where(is_chat, ~invalid_cust, ans),

@@ -23,7 +23,6 @@ stays taken during its after-contact work.
 from __future__ import annotations
 
 import heapq
-from array import array
 from collections import deque
 
 import numpy as np
@@ -37,6 +36,7 @@ from kpisim.sim.hours import after_open_time
 from kpisim.sim.outbound import Dialler
 from kpisim.sim.population import Block
 from kpisim.sim.predraw import predraw
+from kpisim.sim.statelog import StateLog
 
 __all__ = ["ABANDONED", "ANSWERED", "BLOCKED", "STATE_NAMES", "WAITING", "Engine"]
 
@@ -90,8 +90,7 @@ class Engine:
         # tens of thousands of them in a large centre (heap work grew faster than the centre)
         self._heap_limit = 4 * len(self.agents) + 64
         self.contacts = Contacts()
-        # agent-state transitions, flat: agent, state, t, slots used (4 float64 per record)
-        self.states = array("d")
+        self.states = StateLog()  # agent-state transitions
         self.n_customers = 0
         # outbound campaigns (sim/outbound.py): freed agents may dial once inbound work is done
         self.out = Dialler(self, roster, rngs) if scenario.campaigns else None
@@ -118,7 +117,7 @@ class Engine:
     # --- agent states ------------------------------------------------------------------------
     def _set_state(self, ag: Agent, state: int) -> None:
         ag.state = state
-        self.states.extend((ag.idx, state, self.env.now, ag.used))
+        self.states.record(ag, state, self.env.now)
 
     def _offer(self, ag: Agent) -> None:
         """Make ``ag`` findable by arriving contacts of the queues whose slots it has free."""
@@ -312,7 +311,7 @@ class Engine:
                 ev.succeed()
             return
         # chat: still holding sessions
-        self.states.extend((ag.idx, BUSY, now, ag.used))
+        self.states.record(ag, BUSY, now)
         if ag.accepting:
             self._offer(ag)
 
@@ -387,7 +386,7 @@ class Engine:
         """Run to completion: all arrivals processed, all agents logged out."""
         predraw(self, arrivals_t, arrivals_q)
         for ag in self.agents:
-            self.states.extend((ag.idx, OFFLINE, 0.0, 0))
+            self.states.record(ag, OFFLINE, 0.0)
             self.env.process(self._agent_life(ag, self.blocks[ag.idx]))
         self.env.process(self._arrivals(len(arrivals_t)))
         if self.out is not None:

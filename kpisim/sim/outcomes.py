@@ -33,7 +33,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 #: Contacts per slice when the outcome formulas are evaluated: the same numbers as one
 #: whole-month evaluation (element by element), with a bounded working memory.
-CHUNK = 1 << 16
+CHUNK = 1 << 14
 
 
 def chunks(n: int, size: int = CHUNK) -> list[slice]:
@@ -66,7 +66,9 @@ def draw_outcomes(
     wait = c["wait_s"].to_numpy()
     resolved = c["resolved"].to_numpy()
     # the same numbers as one (9, n) and one (3, n) draw, a row at a time
-    u = [rng.random(n) for _ in range(9)][:7]  # rows 7 and 8 are reserved
+    u = [rng.random(n) for _ in range(7)]
+    for _ in range(2):  # rows 7 and 8 are reserved: drawn, not used
+        rng.random(n)
     zn = [rng.standard_normal(n) for _ in range(3)]
     par = _Params(scenario, roster)
     out = {name: np.empty(n, dtype) for name, dtype in _COLUMNS.items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from array import array
 from typing import Any
 
 import numpy as np
@@ -135,7 +134,7 @@ def simulate_one(
 
     # each table is conformed as soon as it is complete and its working copy dropped, so the
     # run's peak memory holds one table's working columns at a time (see benchmarks/bench_scale.py)
-    states = _states_frame(eng, roster)  # first: frees the engine's state records
+    states = eng.states.intervals(eng.horizon_s)  # first: frees the engine's state records
     keep("attendance", attendance_table(calendar.attendance, states, roster, start))
     keep("agent_states", _agent_states(states, roster, start))
     del states
@@ -216,49 +215,46 @@ def _contacts_frame(
     qidx = rec["queue"]
     channels = [scenario.queues[q].channel for q in qnames]
     wait = np.where(answered, ans_s - arr, np.where(status == ABANDONED, end_s - arr, 0.0))
-    c = pd.DataFrame(
-        {
-            "contact_id": np.arange(arr.size, dtype=np.int64),
-            "channel": string_column(qidx, channels),
-            "direction": constant_string("inbound", arr.size),
-            "queue": string_column(qidx, qnames),
-            "customer_id": rec["customer"],
-            "arrival_at": start + pd.to_timedelta(arr, unit="s"),
-            "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
-            "ended_at": start + pd.to_timedelta(end_s, unit="s"),
-            "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
-            "agent_id": string_column(np.where(answered, agent_idx, -1), roster["agent_id"].tolist()),
-            "abandoned": status == ABANDONED,
-            "blocked": status == BLOCKED,
-            "queued": rec["queued"],
-            "wait_s": wait,
-            "handle_s": np.where(answered, end_s - ans_s, np.nan),
-            "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
-            "concurrency": pd.arrays.IntegerArray(rec["concurrency"], ~answered),
-            "attempt": rec["attempt"],
-            "transferred": rec["transferred"],
-            "transfer_of": pd.arrays.IntegerArray(np.maximum(rec["transfer_of"], 0), rec["transfer_of"] < 0),
-            "resolved": rec["resolved"],
-            # helpers for the outcome draws (dropped by conform)
-            "queue_idx": qidx,
-            "agent_idx": agent_idx,
-            "answered": answered,
-        },
-        copy=False,  # the columns are fresh arrays: the frame takes them over
-    )
+    cols = {
+        "contact_id": np.arange(arr.size, dtype=np.int64),
+        "channel": string_column(qidx, channels),
+        "direction": constant_string("inbound", arr.size),
+        "queue": string_column(qidx, qnames),
+        "customer_id": rec["customer"],
+        "arrival_at": start + pd.to_timedelta(arr, unit="s"),
+        "answered_at": start + pd.to_timedelta(ans_s, unit="s"),
+        "ended_at": start + pd.to_timedelta(end_s, unit="s"),
+        "wrap_up_end_at": start + pd.to_timedelta(wend_s, unit="s"),
+        "agent_id": string_column(np.where(answered, agent_idx, -1), roster["agent_id"].tolist()),
+        "abandoned": status == ABANDONED,
+        "blocked": status == BLOCKED,
+        "queued": rec["queued"],
+        "wait_s": wait,
+        "handle_s": np.where(answered, end_s - ans_s, np.nan),
+        "wrap_up_s": np.where(answered, wend_s - end_s, np.nan),
+        "concurrency": pd.arrays.IntegerArray(rec["concurrency"], ~answered),
+        "attempt": rec["attempt"],
+        "transferred": rec["transferred"],
+        "transfer_of": pd.arrays.IntegerArray(np.maximum(rec["transfer_of"], 0), rec["transfer_of"] < 0),
+        "resolved": rec["resolved"],
+        # helpers for the outcome draws (dropped by conform)
+        "queue_idx": qidx,
+        "agent_idx": agent_idx,
+        "answered": answered,
+    }
     stalled = rec.pop("stalled")
-    del rec  # the engine's record is now in ``c`` (or no longer needed)
-    outs = draw_outcomes(
+    del rec  # the engine's record is now in ``cols`` (or no longer needed)
+    # frames that take the columns over (no copies; adding columns to a frame would copy them)
+    c = pd.DataFrame(cols, copy=False)
+    cols |= draw_outcomes(
         scenario, c, roster, eng.rngs["outcomes"], tactics=tactics, detection_rng=eng.rngs["detection"]
     )
-    chat = draw_chat(scenario, c, roster, stalled, eng.cherry_delay, eng.rngs["chat"])
-    for k, v in {**outs, **chat}.items():
-        c[k] = v
-    return c
+    cols |= draw_chat(scenario, c, roster, stalled, eng.cherry_delay, eng.rngs["chat"])
+    return pd.DataFrame(cols, copy=False)
 
 
 def _agent_states(states: pd.DataFrame, roster: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
-    """The ``agent_states`` table (without run keys) from ``_states_frame``'s intervals."""
+    """The ``agent_states`` table (without run keys) from the state log's intervals (``StateLog.intervals``)."""
     return pd.DataFrame(
         {
             "agent_id": string_column(states["agent"].to_numpy(), roster["agent_id"].tolist()),
@@ -266,41 +262,6 @@ def _agent_states(states: pd.DataFrame, roster: pd.DataFrame, start: pd.Timestam
             "start_at": start + pd.to_timedelta(states["start_s"].to_numpy(), unit="s"),
             "end_at": start + pd.to_timedelta(states["end_s"].to_numpy(), unit="s"),
             "sessions": states["sessions"].to_numpy(np.int64),
-        }
-    )
-
-
-def _states_frame(eng: Engine, roster: pd.DataFrame) -> pd.DataFrame:
-    """Agent-state transitions -> intervals; consecutive equal (state, sessions) merged, zero-length dropped."""
-    if not eng.states:
-        return pd.DataFrame({"agent": [], "state": [], "start_s": [], "end_s": [], "sessions": []})
-    rec = np.frombuffer(eng.states, dtype=float).reshape(-1, 4)  # no copy
-    rec = rec[np.argsort(rec[:, 0], kind="stable")]  # by agent, then recording order (time order)
-    eng.states = array("d")  # frees the engine's records: only the sorted copy is left
-    agent, state, sess = rec[:, 0].astype(np.int64), rec[:, 1].astype(np.int8), rec[:, 3].astype(np.int64)
-    t = rec[:, 2].copy()
-    del rec
-    same_agent = agent[1:] == agent[:-1]
-    # merge runs of the same (agent, state, sessions)
-    prev_same = np.r_[False, same_agent & (state[1:] == state[:-1]) & (sess[1:] == sess[:-1])]
-    first = np.flatnonzero(~prev_same)
-    del prev_same
-    last = np.r_[first[1:] - 1, len(agent) - 1]
-    # a state ends where the agent's next one starts, the last one at the horizon end; states are
-    # recorded within the horizon (work finishing after midnight of the last day is cut at the
-    # horizon end), so every state falls in a period of the horizon
-    nxt_same = np.r_[same_agent, False][last]
-    end = np.minimum(np.where(nxt_same, t[np.minimum(last + 1, len(t) - 1)], eng.horizon_s), eng.horizon_s)
-    begin = t[first]
-    keep = end > begin
-    first = first[keep]
-    return pd.DataFrame(
-        {
-            "agent": agent[first],
-            "state": state[first],  # code (index into STATE_NAMES)
-            "start_s": begin[keep],
-            "end_s": end[keep],
-            "sessions": sess[first],
         }
     )
 
