@@ -36,8 +36,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
 CHUNK = 1 << 14
 
 
-def chunks(n: int, size: int = CHUNK) -> list[slice]:
-    """Consecutive slices of ``range(n)`` of at most ``size`` items."""
+def chunks(n: int, size: int | None = None) -> list[slice]:
+    """Consecutive slices of ``range(n)`` of at most ``size`` (default ``CHUNK``) items."""
+    size = size or CHUNK
     return [slice(lo, min(lo + size, n)) for lo in range(0, n, size)]
 
 
