@@ -155,7 +155,17 @@ def text_column(labels: list[str], codes: np.ndarray):
     built by one ``take`` from the few distinct labels: no Python string per row."""
     if not len(codes):
         return np.asarray(labels, dtype=object)[codes]
-    return pd.Series(np.asarray(labels, dtype=object)).array.take(codes)
+    key = tuple((type(x), x) for x in labels) if all(isinstance(x, str) for x in labels) else None
+    base = _LABELS.get(key) if key is not None else None
+    if base is None:  # the few label sets of a scoring run are inferred once (~0.2 ms each)
+        base = pd.Series(np.asarray(labels, dtype=object)).array
+        if key is not None and len(_LABELS) < 1024:
+            _LABELS[key] = base
+    return base.take(codes)
+
+
+_LABELS: dict[tuple, object] = {}
+"""Label tuple -> its inferred text array (immutable: only ever read by ``take``)."""
 
 
 SNAP_DECIMALS = 9

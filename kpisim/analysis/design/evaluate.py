@@ -112,7 +112,8 @@ class Months:
             self._memo = TableMemo()
         scores = score(policy, self.kpis, memo=self._memo)
         pay = pay_table(policy, scores, self.kpis, memo=self._memo)
-        return self.measures(self.pay_vector(pay), budget_cents=budget_cents)
+        # roles.pay returns one row per KPI row in the table's order: no key check needed
+        return self.measures(pay["total_cents"].to_numpy(float), budget_cents=budget_cents)
 
 
 def _mean_month_corr(x: np.ndarray, y: np.ndarray, month: np.ndarray, nm: int, ok: np.ndarray) -> float:
