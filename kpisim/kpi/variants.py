@@ -59,7 +59,7 @@ def changed(metric: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
 def _key(metric: str, params: Mapping[str, Any] | None) -> tuple | None:
     """A hashable key of ``(metric, params)`` that tells 1, 1.0 and True apart (they validate
     differently); None when a value is neither a plain scalar nor a list of them."""
-    items = []
+    items: list[tuple[str, type, Any]] = []
     for k, v in (params or {}).items():
         if isinstance(v, (list, tuple)):
             if not all(isinstance(x, (str, int, float, bool)) for x in v):

@@ -6,6 +6,8 @@ rule's extra ``group_by`` columns (e.g. ``team``). A table without any of them i
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -164,7 +166,7 @@ def text_column(labels: list[str], codes: np.ndarray):
     return base.take(codes)
 
 
-_LABELS: dict[tuple, object] = {}
+_LABELS: dict[tuple, Any] = {}
 """Label tuple -> its inferred text array (immutable: only ever read by ``take``)."""
 
 
