@@ -46,10 +46,9 @@ def combine_columns(
     they become a DataFrame; ``keep``: only the columns it accepts (the others are not built)."""
     n = len(kt)
     if len(frames) == 1 and len(frames[0][0]) == n:
-        whole = _arrays(frames[0][1])
-        return {c: x for c, x in whole.items() if keep is None or keep(c)}
-    arrays = [_arrays(f) for _, f, _ in frames]
-    cols = [c for c in dict.fromkeys(c for a in arrays for c in a) if keep is None or keep(c)]
+        return _arrays(frames[0][1], keep)
+    arrays = [_arrays(f, keep) for _, f, _ in frames]
+    cols = list(dict.fromkeys(c for a in arrays for c in a))
     pos = np.concatenate([rows for rows, _, _ in frames])
     order = np.argsort(pos, kind="stable")  # stacked parts -> table rows
     masks = [_mask(rows, n) if full else None for rows, _, full in frames]
@@ -103,12 +102,12 @@ def _frame(f: Frame) -> pd.DataFrame:
     return f if isinstance(f, pd.DataFrame) else pd.DataFrame(f, copy=False)
 
 
-def _arrays(f: Frame) -> dict:
+def _arrays(f: Frame, keep: Callable[[str], bool] | None = None) -> dict:
     """Column name -> numpy array (numpy dtypes) or extension array, as the DataFrame of ``f``
-    would hold it."""
+    would hold it (only the columns ``keep`` accepts)."""
     if isinstance(f, pd.DataFrame):
-        return {c: column(s) for c, s in f.items()}
-    return {c: as_column(x) for c, x in f.items()}
+        return {c: column(s) for c, s in f.items() if keep is None or keep(c)}
+    return {c: as_column(x) for c, x in f.items() if keep is None or keep(c)}
 
 
 def column(s: pd.Series) -> Any:
