@@ -67,10 +67,7 @@ class Table:
         return arr
 
     def counts(self, name: str, needed_by: str) -> np.ndarray:
-        """A count column: missing -> 0; negative values are an error (read-only, cached)."""
-        got = self._misc.get(f"counts:{name}")
-        if got is not None:
-            return got  # type: ignore[return-value]
+        """A count column: missing -> 0; negative values are an error."""
         x = self.col(name, needed_by)
         x = np.where(np.isnan(x), 0.0, x)
         if (x < 0).any():
@@ -79,8 +76,6 @@ class Table:
                 f"{self.what}: column {name!r} (needed by {needed_by}) is a count; "
                 f"row {i + 1} has {x[i]:g} < 0"
             )
-        x.flags.writeable = False
-        self._misc[f"counts:{name}"] = x
         return x
 
     def codes(self, name: str) -> tuple[np.ndarray, int]:
