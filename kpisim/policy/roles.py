@@ -31,6 +31,7 @@ from kpisim.policy.table_defs import with_definitions
 
 if TYPE_CHECKING:
     from kpisim.policy.models import Policy
+    from kpisim.policy.payplan import Scores
     from kpisim.policy.role_models import Role
 
 ALL = "all"
@@ -190,14 +191,21 @@ def _prepare(
         match = repr([(r.id, r.match, r.unscored) for r in policy.roles])
         roles, parts = memo.get(kt, ("roles", match), lambda: _assigned(policy, kt))
         no_data = _memo_no_data(memo, match)
-    uses = _uses(policy, parts, subs)
     if filled_before is not None:  # pay: apply the fill score used, no new checks
         kt, filled = (
-            check_or_fill(kt, uses, dict(filled_before), fill=True, policy_id=policy.id, no_data=no_data)
+            check_or_fill(
+                kt,
+                _uses(policy, parts, subs),
+                dict(filled_before),
+                fill=True,
+                policy_id=policy.id,
+                no_data=no_data,
+            )
             if filled_before
             else (kt, {})
         )
     else:
+        uses = _uses(policy, parts, subs)
         kt, filled = check_or_fill(
             kt, uses, dict(policy.neutral), fill=fill, policy_id=policy.id, no_data=no_data
         )
@@ -260,10 +268,11 @@ def score(
     return _with_role(*_score(policy, kpi_table, fill_missing, memo))
 
 
-def _score(policy: Policy, kpi_table: pd.DataFrame, fill_missing: bool, memo, keep=None):
-    """``score``'s columns (only those ``keep`` accepts), the rows' roles and what was filled."""
+def _score(policy: Policy, kpi_table: pd.DataFrame, fill_missing: bool, memo, keep=None, subs=None):
+    """``score``'s columns (only those ``keep`` accepts), the rows' roles and what was filled
+    (``subs``: each role's card, when the caller keeps them)."""
     Table(kpi_table)  # the usual checks of the table itself first
-    subs: dict = {}  # each role's card, built once
+    subs = {} if subs is None else subs  # each role's card, built once
     kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     # across roles every card reads the whole table: one Table, so its float columns, group ids
@@ -305,10 +314,11 @@ def pay(
     return _with_role(*_pay(policy, scores, kpi_table, before, memo))
 
 
-def _pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, before, memo, keep=None):
+def _pay(policy: Policy, scores: Scores, kpi_table: pd.DataFrame, before, memo, keep=None, subs=None):
     """``pay``'s columns (only those ``keep`` accepts) from ``scores`` in the table's row order
-    (they need only ``total``, ``grade`` and the ``gate_`` columns), the roles and the fill."""
-    subs: dict = {}
+    (a table, or its columns by name: only ``total``, ``grade`` and the ``gate_`` columns are
+    read), the roles and the fill."""
+    subs = {} if subs is None else subs
     kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     t = (Table(kt) if memo is None else memo.table(kt)) if across else None
@@ -323,7 +333,7 @@ def _pay(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, before, 
                 (rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared, aligned=True), True)
             )
         else:
-            s = scores.iloc[rows].reset_index(drop=True)
+            s = payplan.score_rows(scores, rows)
             ktr = kt.iloc[rows].reset_index(drop=True)
             frames.append((rows, payplan.pay_columns(sub, s, ktr, aligned=True), False))
     if not frames:
@@ -346,9 +356,11 @@ def pay_totals(policy: Policy, kpi_table: pd.DataFrame, /, *, memo: TableMemo | 
     ``kpi_table`` (int64), without building the score and pay tables: only the columns pay
     reads and the total are assembled (the plan designer's inner loop)."""
     wanted = lambda c: c in ("total", "grade") or c.startswith("gate_")  # noqa: E731
-    cols, _roles, filled = _score(policy, kpi_table, False, memo, keep=wanted)
-    scores = pd.DataFrame(cols, copy=False)
-    out, _roles, _filled = _pay(policy, scores, kpi_table, filled, memo, keep=lambda c: c == "total_cents")
+    subs: dict = {}  # each role's card, built once for both
+    scores, _roles, filled = _score(policy, kpi_table, False, memo, keep=wanted, subs=subs)
+    out, _roles, _filled = _pay(
+        policy, scores, kpi_table, filled, memo, keep=lambda c: c == "total_cents", subs=subs
+    )
     return np.asarray(out["total_cents"], dtype=np.int64)
 
 
