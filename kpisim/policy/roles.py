@@ -1,6 +1,7 @@
 """Each role on its own card: assign roles, then score and pay every role's rows on its card.
 
-``score`` and ``pay`` here are what ``Policy.score`` / ``Policy.pay`` run. A policy without
+``score`` and ``pay`` here are what ``Policy.score`` / ``Policy.pay`` run; ``pay_totals`` is the
+total of ``pay(score())`` without either table (the plan designer's inner loop). A policy without
 ``roles`` is one role, ``all``. Every output row carries ``role``. Before scoring, the policy's
 ``definitions`` pick the KPI columns it reads (``kpisim.policy.definitions``) and metrics without
 data are refused or, with ``fill_missing``, filled (``kpisim.policy.missing``).
