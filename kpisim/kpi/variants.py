@@ -32,15 +32,44 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+_CHANGED: dict[tuple, dict[str, Any]] = {}
+_CHANGED_MAX = 4096  # distinct (metric, parameters) pairs kept; a policy uses a handful
+
+
 def changed(metric: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     """The parameters of ``params`` (validated) that differ from the registry defaults.
+
+    A pure function of its arguments (the registry is fixed): each pair is resolved once and
+    kept, since policies ask for the same few pairs on every score and pay call.
 
     Raises:
         SpecError: unknown metric or parameter, or a bad value.
     """
-    full = resolve_definitions({metric: dict(params or {})})[metric]
-    defaults = METRICS[metric].defaults()
-    return {k: v for k, v in sorted(full.items()) if v != defaults[k]}
+    key = _key(metric, params)
+    got = _CHANGED.get(key) if key is not None else None
+    if got is None:
+        full = resolve_definitions({metric: dict(params or {})})[metric]
+        defaults = METRICS[metric].defaults()
+        got = {k: v for k, v in sorted(full.items()) if v != defaults[k]}
+        if key is not None and len(_CHANGED) < _CHANGED_MAX:
+            _CHANGED[key] = got
+    return dict(got)  # a copy: callers may change theirs
+
+
+def _key(metric: str, params: Mapping[str, Any] | None) -> tuple | None:
+    """A hashable key of ``(metric, params)`` that tells 1, 1.0 and True apart (they validate
+    differently); None when a value is neither a plain scalar nor a list of them."""
+    items: list[tuple[str, type, Any]] = []
+    for k, v in (params or {}).items():
+        if isinstance(v, (list, tuple)):
+            if not all(isinstance(x, (str, int, float, bool)) for x in v):
+                return None
+            items.append((k, type(v), tuple((type(x), x) for x in v)))
+        elif isinstance(v, (str, int, float, bool)) or v is None:
+            items.append((k, type(v), v))
+        else:
+            return None
+    return (metric, tuple(items))
 
 
 def variant_column(metric: str, params: Mapping[str, Any] | None) -> str:

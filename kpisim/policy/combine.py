@@ -7,7 +7,8 @@ equals ``pd.concat`` of the roles' rows put back in table order, built column by
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -31,10 +32,22 @@ def combine(
     numpy columns by masked copies, other arrays (text, categories) by one ``take``; only a
     column some roles lack and that is not float goes through ``pd.concat``.
     """
+    return pd.DataFrame(combine_columns(frames, kt, table), copy=False)
+
+
+def combine_columns(
+    frames: list[tuple[np.ndarray, Frame, bool]],
+    kt: pd.DataFrame,
+    table: Table | None = None,
+    *,
+    keep: Callable[[str], bool] | None = None,
+) -> dict[str, Any]:
+    """The columns of :func:`combine` as name -> array (as the DataFrame holds them), before
+    they become a DataFrame; ``keep``: only the columns it accepts (the others are not built)."""
     n = len(kt)
     if len(frames) == 1 and len(frames[0][0]) == n:
-        return _frame(frames[0][1]).reset_index(drop=True)
-    arrays = [_arrays(f) for _, f, _ in frames]
+        return _arrays(frames[0][1], keep)
+    arrays = [_arrays(f, keep) for _, f, _ in frames]
     cols = list(dict.fromkeys(c for a in arrays for c in a))
     pos = np.concatenate([rows for rows, _, _ in frames])
     order = np.argsort(pos, kind="stable")  # stacked parts -> table rows
@@ -75,35 +88,41 @@ def combine(
             ignore_index=True,
         )
         part = part.iloc[order].reset_index(drop=True)
-        out.update({c: part[c].array for c in slow})
-    res = pd.DataFrame({c: out[c] for c in cols}, copy=False)
-    for c in slow:
-        if c.startswith(("gate_", "flag_")):
-            res[c] = res[c].fillna(False).astype(bool)
-        elif c == "flags":
-            res[c] = res[c].fillna("")
-    return res
+        for c in slow:
+            col = part[c]
+            if c.startswith(("gate_", "flag_")):
+                col = col.fillna(False).astype(bool)
+            elif c == "flags":
+                col = col.fillna("")
+            out[c] = column(col)
+    return {c: out[c] for c in cols}
 
 
 def _frame(f: Frame) -> pd.DataFrame:
     return f if isinstance(f, pd.DataFrame) else pd.DataFrame(f, copy=False)
 
 
-def _arrays(f: Frame) -> dict:
+def _arrays(f: Frame, keep: Callable[[str], bool] | None = None) -> dict:
     """Column name -> numpy array (numpy dtypes) or extension array, as the DataFrame of ``f``
-    would hold it."""
+    would hold it (only the columns ``keep`` accepts)."""
     if isinstance(f, pd.DataFrame):
-        return {c: s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array for c, s in f.items()}
-    out = {}
-    for c, x in f.items():
-        if (isinstance(x, np.ndarray) and x.dtype != object) or (
-            isinstance(x, ExtensionArray) and not isinstance(x, pd.arrays.NumpyExtensionArray)
-        ):
-            out[c] = x
-        else:  # what the DataFrame makes of it (object arrays of text become text columns)
-            s = pd.Series(x, copy=False)
-            out[c] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-    return out
+        return {c: column(s) for c, s in f.items() if keep is None or keep(c)}
+    return {c: as_column(x) for c, x in f.items() if keep is None or keep(c)}
+
+
+def column(s: pd.Series) -> Any:
+    """The array a DataFrame holds for the column ``s`` (numpy for numpy dtypes)."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+
+
+def as_column(x: Any) -> Any:
+    """``x`` (an array) as the array a DataFrame would hold for it (object arrays
+    of text become text columns)."""
+    if (isinstance(x, np.ndarray) and x.dtype != object) or (
+        isinstance(x, ExtensionArray) and not isinstance(x, pd.arrays.NumpyExtensionArray)
+    ):
+        return x
+    return column(pd.Series(x, copy=False))
 
 
 def _mask(rows: np.ndarray, n: int) -> np.ndarray:

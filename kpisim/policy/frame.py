@@ -6,6 +6,8 @@ rule's extra ``group_by`` columns (e.g. ``team``). A table without any of them i
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -155,7 +157,17 @@ def text_column(labels: list[str], codes: np.ndarray):
     built by one ``take`` from the few distinct labels: no Python string per row."""
     if not len(codes):
         return np.asarray(labels, dtype=object)[codes]
-    return pd.Series(np.asarray(labels, dtype=object)).array.take(codes)
+    key = tuple((type(x), x) for x in labels) if all(isinstance(x, str) for x in labels) else None
+    base = _LABELS.get(key) if key is not None else None
+    if base is None:  # the few label sets of a scoring run are inferred once (~0.2 ms each)
+        base = pd.Series(np.asarray(labels, dtype=object)).array
+        if key is not None and len(_LABELS) < 1024:
+            _LABELS[key] = base
+    return base.take(codes)
+
+
+_LABELS: dict[tuple, Any] = {}
+"""Label tuple -> its inferred text array (immutable: only ever read by ``take``)."""
 
 
 SNAP_DECIMALS = 9

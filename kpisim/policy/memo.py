@@ -4,8 +4,8 @@ The plan designer scores the same cached months under thousands of policy varian
 140-row table most of a call went to work that depends only on the table and on parts of the
 policy a trial does not change (the policy's definitions, which rows hold which role, whether a
 metric has data, the float columns, group ids and agent-month order of :class:`Table`). Pass one
-:class:`TableMemo` to ``kpisim.policy.roles.score`` / ``pay`` (``memo=``) for every call on the
-same tables: the results are identical, only computed once.
+:class:`TableMemo` to ``kpisim.policy.roles.score`` / ``pay`` / ``pay_totals`` (``memo=``) for
+every call on the same tables: the results are identical, only computed once.
 
 Only for tables that are not modified afterwards (the memo keeps them, so their ids stay
 theirs); a modified table would be read as it was.

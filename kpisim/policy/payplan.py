@@ -16,7 +16,8 @@ commissions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,12 @@ if TYPE_CHECKING:
     from kpisim.policy.pay_models import Commission, Fine, PayPlan, Performance
 
 
-def _aligned(scores: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
+Scores: TypeAlias = "pd.DataFrame | Mapping[str, Any]"
+"""A score table, or its columns by name (arrays in the table's row order, as ``roles`` passes
+them inside one call): pay reads only ``total``, ``grade`` and the ``gate_`` columns."""
+
+
+def _aligned(scores: Scores, kpi_table: pd.DataFrame) -> pd.DataFrame:
     """``scores`` in the row order of ``kpi_table`` (by position when keys match, else by keys)."""
     if not isinstance(scores, pd.DataFrame) or "total" not in scores.columns:
         raise DataError("scores: expected the DataFrame returned by Policy.score (with a 'total' column)")
@@ -68,25 +74,45 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
         return bool(np.array_equal(a.to_numpy(), b.to_numpy()))
 
 
-def _gated(scores: pd.DataFrame, ids: tuple[str, ...], n: int) -> np.ndarray:
+def _series(x: Any) -> pd.Series:
+    """A score column (a table's Series, or an array) as a Series."""
+    return x if isinstance(x, pd.Series) else pd.Series(x, copy=False)
+
+
+def _total(scores: Scores) -> np.ndarray:
+    x = scores["total"]
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        return x
+    return _series(x).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def score_rows(scores: Scores, rows: np.ndarray) -> Scores:
+    """The rows ``rows`` of ``scores`` (a new table, index 0..k-1, or arrays)."""
+    if isinstance(scores, pd.DataFrame):
+        return scores.iloc[rows].reset_index(drop=True)
+    return {c: x[rows] for c, x in scores.items()}
+
+
+def _gated(scores: Scores, ids: tuple[str, ...], n: int) -> np.ndarray:
     hit = np.zeros(n, dtype=bool)
     for gid in ids:
         col = f"gate_{gid}"
-        if col not in scores.columns:
+        if col not in scores:  # a table's columns, or a mapping's keys
             raise DataError(f"scores: missing column {col!r}; score with the same policy first")
-        hit |= scores[col].to_numpy(dtype=bool)
+        x = scores[col]
+        hit |= x if isinstance(x, np.ndarray) and x.dtype == bool else _series(x).to_numpy(dtype=bool)
     return hit
 
 
-def performance(perf: Performance, scores: pd.DataFrame, units: np.ndarray, max_units: int) -> np.ndarray:
+def performance(perf: Performance, scores: Scores, units: np.ndarray, max_units: int) -> np.ndarray:
     """Performance pay per row in cents (0 without a score or with a triggered gate)."""
-    n = len(scores)
+    n = len(units)
     scored = ~np.isnan(units)
     if perf.basis == "score":
         u = np.where(scored, np.maximum(units, 0), 0).astype(np.int64)
         cents = mul_div_half_up(u, perf.full_cents, max_units)
     else:
-        grades = scores["grade"]
+        grades = _series(scores["grade"])
         cents = np.zeros(n, dtype=np.int64)
         assert perf.grade_pct is not None, "performance: exactly one of full_cents / grade_pct (checked)"
         for g, pct in perf.grade_pct.items():
@@ -101,7 +127,7 @@ def performance(perf: Performance, scores: pd.DataFrame, units: np.ndarray, max_
     return cents.astype(np.int64)
 
 
-def commission(c: Commission, table: Table, scores: pd.DataFrame) -> np.ndarray:
+def commission(c: Commission, table: Table, scores: Scores) -> np.ndarray:
     """Commission per row in cents, half-up; exact integer arithmetic for whole values."""
     where = f"pay.commissions[{c.id}]"
     x = table.col(c.metric, where)
@@ -169,7 +195,7 @@ def pay(
 
 def pay_columns(
     policy: Policy,
-    scores: pd.DataFrame,
+    scores: Scores,
     kpi_table: pd.DataFrame,
     /,
     *,
@@ -178,14 +204,15 @@ def pay_columns(
     aligned: bool = False,
 ) -> dict[str, Any]:
     """The columns of :func:`pay` as name -> array, before they become a DataFrame
-    (``aligned``: the caller has already put ``scores`` in the table's row order)."""
+    (``aligned``: the caller has already put ``scores`` in the table's row order; then they may
+    also be the score columns by name, see :data:`Scores`)."""
     plan = policy.pay_plan
     t = Table(kpi_table) if table is None else table
     s = scores if aligned else _aligned(scores, kpi_table)
     n = t.n
     dirs = directions(policy)
     sc = policy.scorecard
-    total = s["total"].to_numpy(dtype="float64", na_value=np.nan)
+    total = _total(s)
     units = to_units(total, sc.total.decimals)
     max_units = int(round(scorecard_max(sc) * 10**sc.total.decimals))
 

@@ -1,6 +1,7 @@
 """Each role on its own card: assign roles, then score and pay every role's rows on its card.
 
-``score`` and ``pay`` here are what ``Policy.score`` / ``Policy.pay`` run. A policy without
+``score`` and ``pay`` here are what ``Policy.score`` / ``Policy.pay`` run; ``pay_totals`` is the
+total of ``pay(score())`` without either table (the plan designer's inner loop). A policy without
 ``roles`` is one role, ``all``. Every output row carries ``role``. Before scoring, the policy's
 ``definitions`` pick the KPI columns it reads (``kpisim.policy.definitions``) and metrics without
 data are refused or, with ``fill_missing``, filled (``kpisim.policy.missing``).
@@ -22,7 +23,7 @@ import pandas as pd
 from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS
 from kpisim.policy import payplan, scoring
-from kpisim.policy.combine import combine
+from kpisim.policy.combine import as_column, combine_columns
 from kpisim.policy.definitions import card_metrics, component_params, kpi_variants, plan_metrics
 from kpisim.policy.frame import Table, text_column
 from kpisim.policy.memo import TableMemo
@@ -31,6 +32,7 @@ from kpisim.policy.table_defs import with_definitions
 
 if TYPE_CHECKING:
     from kpisim.policy.models import Policy
+    from kpisim.policy.payplan import Scores
     from kpisim.policy.role_models import Role
 
 ALL = "all"
@@ -190,14 +192,21 @@ def _prepare(
         match = repr([(r.id, r.match, r.unscored) for r in policy.roles])
         roles, parts = memo.get(kt, ("roles", match), lambda: _assigned(policy, kt))
         no_data = _memo_no_data(memo, match)
-    uses = _uses(policy, parts, subs)
     if filled_before is not None:  # pay: apply the fill score used, no new checks
         kt, filled = (
-            check_or_fill(kt, uses, dict(filled_before), fill=True, policy_id=policy.id, no_data=no_data)
+            check_or_fill(
+                kt,
+                _uses(policy, parts, subs),
+                dict(filled_before),
+                fill=True,
+                policy_id=policy.id,
+                no_data=no_data,
+            )
             if filled_before
             else (kt, {})
         )
     else:
+        uses = _uses(policy, parts, subs)
         kt, filled = check_or_fill(
             kt, uses, dict(policy.neutral), fill=fill, policy_id=policy.id, no_data=no_data
         )
@@ -218,17 +227,23 @@ def _memo_no_data(memo: TableMemo, match: str):
     return no_data
 
 
-def _with_role(out: pd.DataFrame, roles: np.ndarray, filled: dict) -> pd.DataFrame:
-    cols = list(out.columns)
+def _with_role(out: dict, roles: np.ndarray, filled: dict) -> pd.DataFrame:
+    """The result table: ``out``'s columns with ``role`` before the first result column."""
+    cols = list(out)
+    if "role" in out:
+        raise ValueError("cannot insert role, already exists")
     at = next((i for i, c in enumerate(cols) if c.startswith(_RESULT)), len(cols))
     if isinstance(roles, np.ndarray):  # few roles, many rows: the text column by one take
         codes, ids = pd.factorize(roles)
         roles = text_column(list(ids), codes)
-    out.insert(at, "role", roles.copy())
+    data = {c: out[c] for c in cols[:at]}
+    data["role"] = roles.copy()
+    data.update((c, out[c]) for c in cols[at:])
+    res = pd.DataFrame(data, copy=False)  # arrays as a DataFrame holds them (combine): no copy
     if filled:
-        out["filled"] = filled_label(filled)
-    out.attrs["kpisim"] = {**out.attrs.get("kpisim", {}), "filled": dict(filled)}
-    return out
+        res["filled"] = filled_label(filled)
+    res.attrs["kpisim"] = {"filled": dict(filled)}
+    return res
 
 
 def _unscored_scores(kt: pd.DataFrame) -> pd.DataFrame:
@@ -251,8 +266,14 @@ def score(
         DataError: a row matches no role or several; a needed metric has no data (unless
             ``fill_missing`` and the policy declares its neutral value); see also scoring.
     """
+    return _with_role(*_score(policy, kpi_table, fill_missing, memo))
+
+
+def _score(policy: Policy, kpi_table: pd.DataFrame, fill_missing: bool, memo, keep=None, subs=None):
+    """``score``'s columns (only those ``keep`` accepts), the rows' roles and what was filled
+    (``subs``: each role's card, when the caller keeps them)."""
     Table(kpi_table)  # the usual checks of the table itself first
-    subs: dict = {}  # each role's card, built once
+    subs = {} if subs is None else subs  # each role's card, built once
     kt, roles, parts, filled = _prepare(policy, kpi_table, fill_missing, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     # across roles every card reads the whole table: one Table, so its float columns, group ids
@@ -269,17 +290,19 @@ def score(
         if across:
             frames.append((rows, scoring.score_columns(sub, kt, table=t), True))
         else:
-            frames.append((rows, scoring.score(sub, kt.iloc[rows].reset_index(drop=True)), False))
-    out = combine(frames, kt, t) if frames else scoring.score(role_policy(policy, None), kt)
+            frames.append((rows, scoring.score_columns(sub, kt.iloc[rows].reset_index(drop=True)), False))
+    if not frames:
+        frames = [(np.arange(len(kt)), scoring.score_columns(role_policy(policy, None), kt), True)]
+    out = combine_columns(frames, kt, t, keep=keep)
     scored = [r.scorecard or policy.scorecard for r in policy.roles if not r.unscored]
     if policy.ranking == "across_roles" and scored and scored[0].grades is not None:
         from kpisim.policy.grades import grade
 
         spec = scored[0].grades  # the same on every card (checked)
-        if spec is not None:
-            total = out["total"].to_numpy(dtype="float64", na_value=np.nan)
-            out["grade"] = grade(spec, total, t or Table(kt), scoring.directions(policy))
-    return _with_role(out, roles, filled)
+        if spec is not None and (keep is None or keep("grade")):
+            total = pd.Series(out["total"], copy=False).to_numpy(dtype="float64", na_value=np.nan)
+            out["grade"] = as_column(grade(spec, total, t or Table(kt), scoring.directions(policy)))
+    return out, roles, filled
 
 
 def pay(
@@ -289,7 +312,14 @@ def pay(
     ``role``). Unscored roles' agents have no score: base pay, commissions and fines only."""
     scores = payplan._aligned(scores, kpi_table)
     before = scores.attrs.get("kpisim", {}).get("filled") or _filled_column(scores)
-    subs: dict = {}
+    return _with_role(*_pay(policy, scores, kpi_table, before, memo))
+
+
+def _pay(policy: Policy, scores: Scores, kpi_table: pd.DataFrame, before, memo, keep=None, subs=None):
+    """``pay``'s columns (only those ``keep`` accepts) from ``scores`` in the table's row order
+    (a table, or its columns by name: only ``total``, ``grade`` and the ``gate_`` columns are
+    read), the roles and the fill."""
+    subs = {} if subs is None else subs
     kt, roles, parts, filled = _prepare(policy, kpi_table, False, filled_before=before, memo=memo, subs=subs)
     across = policy.ranking == "across_roles"
     t = (Table(kt) if memo is None else memo.table(kt)) if across else None
@@ -304,13 +334,35 @@ def pay(
                 (rows, payplan.pay_columns(sub, scores, kt, table=t, shared=shared, aligned=True), True)
             )
         else:
-            s = scores.iloc[rows].reset_index(drop=True)
-            frames.append((rows, payplan.pay(sub, s, kt.iloc[rows].reset_index(drop=True)), False))
-    out = combine(frames, kt, t) if frames else payplan.pay(role_policy(policy, None), scores, kt)
-    for c, dtype in out.dtypes.items():
-        if str(c).endswith("_cents") and dtype != np.int64:
-            out[c] = out[c].fillna(0).astype(np.int64)
-    return _with_role(out, roles, filled)
+            s = payplan.score_rows(scores, rows)
+            ktr = kt.iloc[rows].reset_index(drop=True)
+            frames.append((rows, payplan.pay_columns(sub, s, ktr, aligned=True), False))
+    if not frames:
+        frames = [
+            (
+                np.arange(len(kt)),
+                payplan.pay_columns(role_policy(policy, None), scores, kt, aligned=True),
+                True,
+            )
+        ]
+    out = combine_columns(frames, kt, t, keep=keep)
+    for c, x in out.items():
+        if c.endswith("_cents") and x.dtype != np.int64:
+            out[c] = pd.Series(x, copy=False).fillna(0).astype(np.int64).to_numpy()
+    return out, roles, filled
+
+
+def pay_totals(policy: Policy, kpi_table: pd.DataFrame, /, *, memo: TableMemo | None = None) -> np.ndarray:
+    """``total_cents`` of ``pay(policy, score(policy, kpi_table), kpi_table)`` per row of
+    ``kpi_table`` (int64), without building the score and pay tables: only the columns pay
+    reads and the total are assembled (the plan designer's inner loop)."""
+    wanted = lambda c: c in ("total", "grade") or c.startswith("gate_")  # noqa: E731
+    subs: dict = {}  # each role's card, built once for both
+    scores, _roles, filled = _score(policy, kpi_table, False, memo, keep=wanted, subs=subs)
+    out, _roles, _filled = _pay(
+        policy, scores, kpi_table, filled, memo, keep=lambda c: c == "total_cents", subs=subs
+    )
+    return np.asarray(out["total_cents"], dtype=np.int64)
 
 
 def pool_ledger(policy: Policy, scores: pd.DataFrame, kpi_table: pd.DataFrame, /) -> pd.DataFrame:

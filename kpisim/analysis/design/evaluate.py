@@ -28,8 +28,7 @@ from kpisim.analysis.policy_meta import needed_variants
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.errors import KpisimError
 from kpisim.policy.memo import TableMemo
-from kpisim.policy.roles import pay as pay_table
-from kpisim.policy.roles import score
+from kpisim.policy.roles import pay_totals
 
 KEYS = ["replication", "period", "agent_id"]
 
@@ -110,9 +109,9 @@ class Months:
         on the first call and kept (``kpisim.policy.memo``): the months never change."""
         if self._memo is None:
             self._memo = TableMemo()
-        scores = score(policy, self.kpis, memo=self._memo)
-        pay = pay_table(policy, scores, self.kpis, memo=self._memo)
-        return self.measures(self.pay_vector(pay), budget_cents=budget_cents)
+        # score then pay, without building the score and pay tables: only the pay totals
+        totals = pay_totals(policy, self.kpis, memo=self._memo)
+        return self.measures(totals.astype(float), budget_cents=budget_cents)
 
 
 def _mean_month_corr(x: np.ndarray, y: np.ndarray, month: np.ndarray, nm: int, ok: np.ndarray) -> float:
