@@ -32,6 +32,7 @@ from kpisim.scenario.models import Scenario
 from kpisim.sim.agents import AVAILABLE, BREAK, BUSY, OFFLINE, STATE_NAMES, WRAP_UP, Agent, build_staff
 from kpisim.sim.contacts import ABANDONED, ANSWERED, BLOCKED, WAITING, Contacts
 from kpisim.sim.distributions import draw
+from kpisim.sim.freeheap import FreeHeap
 from kpisim.sim.hours import after_open_time
 from kpisim.sim.outbound import Dialler
 from kpisim.sim.population import Block
@@ -80,15 +81,12 @@ class Engine:
         # set in predraw: agent x queue base work above which the agent stalls (cherry-picking)
         self.cherry_thr = np.full(staff.p_resolve.shape, np.inf)
         # per (queue, priority level): heap of (slots used, idle_since, seq, version, agent)
-        self.free: list[list[tuple[int, list]]] = [[(p, []) for p in lv] for lv in staff.levels]
+        self.free: list[list[tuple[int, FreeHeap]]] = [[(p, FreeHeap()) for p in lv] for lv in staff.levels]
         for ag in self.agents:  # the heaps each agent is offered on, with the slots a contact takes
             ag.heaps = [
                 (ag.cost[q], next(h for lv, h in self.free[q] if lv == p)) for q, p in ag.prio.items()
             ]
         self._seq = 0
-        # withdrawn offers stay in the heaps until popped; a queue with few arrivals collected
-        # tens of thousands of them in a large centre (heap work grew faster than the centre)
-        self._heap_limit = 4 * len(self.agents) + 64
         self.contacts = Contacts()
         self.states = StateLog()  # agent-state transitions
         self.n_customers = 0
@@ -128,8 +126,8 @@ class Engine:
         for cost, heap in ag.heaps:
             if cost <= free:
                 heapq.heappush(heap, entry)
-                if len(heap) > self._heap_limit:
-                    _drop_stale(heap)
+                if len(heap) > heap.limit:  # mostly superseded offers: drop them
+                    heap.drop_stale()
 
     def _withdraw(self, ag: Agent) -> None:
         ag.version += 1  # invalidates all heap entries of this agent
@@ -399,11 +397,3 @@ class Engine:
             if s == WAITING:
                 rec.status[c] = ABANDONED
                 rec.ended_s[c] = max(end, rec.arrival_s[c])
-
-
-def _drop_stale(heap: list) -> None:
-    """Remove the entries of superseded offers (version no longer the agent's) from a free-agent
-    heap, in place. They would be skipped when popped; the live entries keep their order (the
-    sequence number makes every key distinct), so who answers what is unchanged."""
-    heap[:] = [e for e in heap if e[3] == e[4].version]
-    heapq.heapify(heap)
