@@ -158,10 +158,32 @@ def test_cli_design_writes_front_plans_and_holdout(tmp_path):
         ]
     )
     assert rc == 0
-    for name in ("pareto.csv", "trials.csv", "pareto.png", "holdout.csv", "manifest.json"):
+    for name in ("pareto.csv", "trials.csv", "pareto.png", "holdout.csv", "components.csv", "manifest.json"):
         assert (out / name).is_file(), name
     plans = sorted((out / "plans").glob("*.yaml"))
     assert plans and all(load_policy(p).id.startswith("s3_") for p in plans)
     held = pd.read_csv(out / "holdout.csv")
     assert set(held["sample"]) == {"search", "holdout"}
     assert held.groupby("sample")["seed"].first().nunique() == 2
+
+
+def test_component_spread_tells_flat_allowances_from_incentives():
+    from kpisim.analysis.design import component_spread
+
+    months = toy_months(4)
+    months.kpis["csat_mean"] = 4.0  # everyone the same: its points are a flat allowance
+    res = search(months, validate_policy(TOY), SPACE, budget_cents=10**9, trials=6, seed=2)
+    parts = component_spread(res).set_index(["plan", "component"])
+    assert list(dict.fromkeys(p for p, _ in parts.index)) == ["base", *res.chosen]
+    base = parts.loc["base"]
+    assert base["worth_points"].to_dict() == {"volume": 50.0, "csat": 50.0}
+    # hand-computed: linear 50 -> 0, 150 -> 100 points of 100, at a weight of 50 %
+    kt = months.kpis
+    pts = np.clip(kt["handled"].to_numpy() - 50.0, 0, 100) * 0.5
+    spread = pd.Series(pts).groupby(kt["replication"].to_numpy()).std(ddof=0).mean()
+    assert base.loc["volume", "spread_points"] == pytest.approx(spread, rel=1e-12)
+    assert base.loc["volume", "mean_points"] == pytest.approx(pts.mean(), rel=1e-12)
+    assert base.loc["csat", "spread_points"] == 0 and base.loc["csat", "mean_points"] == pytest.approx(25.0)
+    for label, pol in res.chosen.items():  # each chosen plan with its own weights
+        worth = {c.id: float(c.weight) for c in pol.scorecard.components}
+        assert parts.loc[label, "worth_points"].to_dict() == worth

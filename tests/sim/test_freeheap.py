@@ -13,11 +13,10 @@ from kpisim.sim.freeheap import SLACK, FreeHeap
 def test_dropping_stale_offers_keeps_the_pop_order_of_live_ones_and_bounds_the_heap():
     rng = np.random.default_rng(2)
     agents = [SimpleNamespace(version=0) for _ in range(50)]
-    heap, plain, seq, biggest = FreeHeap(), [], 0, 0
-    for _ in range(5000):  # agents re-offered again and again: most entries go stale
+    heap, plain, biggest = FreeHeap(), [], 0
+    for seq in range(1, 5001):  # agents re-offered again and again: most entries go stale
         ag = agents[rng.integers(len(agents))]
         ag.version += 1
-        seq += 1
         entry = (int(rng.integers(0, 3)), float(rng.random()), seq, ag.version, ag)
         heapq.heappush(heap, entry)
         if len(heap) > heap.limit:

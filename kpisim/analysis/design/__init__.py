@@ -4,6 +4,7 @@
 and checks the chosen plans on held-out months; see :mod:`kpisim.analysis.design.search`.
 """
 
+from kpisim.analysis.design.components import component_spread
 from kpisim.analysis.design.evaluate import Months, simulate_months
 from kpisim.analysis.design.search import (
     DesignResult,
@@ -23,6 +24,7 @@ __all__ = [
     "WeightGroup",
     "apply",
     "choose",
+    "component_spread",
     "design",
     "evaluate_holdout",
     "load_space",

@@ -4,7 +4,8 @@ Files (all written to a temporary directory, then swapped in: nothing half-writt
 ``pareto.csv`` (feasible Pareto front), ``trials.csv`` (every trial), ``pareto.png``,
 ``plans/<label>.yaml`` (each chosen plan as a policy YAML that loads and validates),
 ``holdout.csv`` (each chosen plan and the base on the search months and on held-out months),
-``manifest.json``.
+``components.csv`` (per plan and component: points it is worth, earned on average, spread between
+agents; ``component_spread``), ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from kpisim.analysis.design.components import component_spread
 from kpisim.analysis.design.search import DesignResult
 from kpisim.analysis.design.space import policy_data
 from kpisim.errors import KpisimError
@@ -32,6 +34,8 @@ def write_design(result: DesignResult, out: str | os.PathLike, *, argv: list[str
         result.trials.to_csv(tmp / "trials.csv", index=False)
         if result.holdout is not None:
             result.holdout.to_csv(tmp / "holdout.csv", index=False)
+        if result.months is not None:
+            component_spread(result).to_csv(tmp / "components.csv", index=False)
         plots.save(
             plots.pareto_front(result.trials, result.front, chosen=result.chosen_trials), tmp / "pareto.png"
         )

@@ -40,6 +40,7 @@ class DesignResult:
         chosen: label -> chosen policy (``best_validity``, ``least_luck``, ``balanced``).
         holdout: one row per chosen plan and sample (``search`` / ``holdout``) with the
             measures, once :func:`evaluate_holdout` has run.
+        months: the search months (``component_spread`` reads them).
     """
 
     base: Policy
@@ -52,6 +53,7 @@ class DesignResult:
     chosen_trials: dict[str, int]
     holdout: pd.DataFrame | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    months: Months | None = field(default=None, repr=False)
 
 
 def _optuna():
@@ -155,6 +157,7 @@ def search(
         chosen=chosen,
         chosen_trials=chosen_trials,
         meta={"months_seed": months.seed, "replications": months.replications, **months.meta},
+        months=months,
     )
 
 
