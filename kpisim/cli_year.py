@@ -32,6 +32,12 @@ def add_parser(sub) -> None:
     )
     y.add_argument("--seed", type=A.seed, default=1, help="random seed; same seed, same output")
     y.add_argument("--jobs", type=A.positive_int, default=1, help="worker processes across years (default 1)")
+    y.add_argument(
+        "--alerts",
+        metavar="RULES.yaml",
+        help="coaching alert rules (e.g. scenarios/alerts/s4_coaching.yaml) judged over the whole run "
+        "against the hidden declines (alert_evaluation.csv, a section of year.html)",
+    )
     y.add_argument("--out", required=True, metavar="DIR", help="output directory (CSVs, figures, year.html)")
     H.add_quiet(y)
     y.set_defaults(func=run)
@@ -42,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from kpisim.analysis.year.run import MAX_MONTHS
     from kpisim.errors import KpisimError
     from kpisim.io.atomic import check_output_dir
+    from kpisim.policy.alerts_models import load_alerts
     from kpisim.policy.timeline import load_plan
     from kpisim.report.year_page import write_year
     from kpisim.scenario.models import load_scenario
@@ -51,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise KpisimError(f"--months must be within 1-{MAX_MONTHS}, got {args.months}")
     scenario = load_scenario(args.scenario)
     plan = load_plan(args.policy)
+    rules = load_alerts(args.alerts) if args.alerts else None  # checked before simulating
     year = simulate_year(
         scenario,
         plan,
@@ -59,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         replications=args.replications,
         jobs=args.jobs,
         progress=H.progress_mode(args),
+        alert_rules=rules,
     )
     out = write_year(year, args.out)
     t = year.turnover_cost().drop(columns="replication").mean()
@@ -72,5 +81,15 @@ def run(args: argparse.Namespace) -> int:
     if q.loc["eliminated", "decisions"]:
         print(f"false eliminations (true contribution above the median): {100 * wrong:.0f} %")
     print(f"cost of turnover: {t['turnover_cost_cents'] / 100:,.0f} {cur} per year-run")
+    if rules is not None:
+        ev = year.evaluate_alerts()
+        print(
+            f"coaching alerts ({rules.id}): "
+            + "; ".join(
+                f"{r.rule} {r.false_alarms_per_agent_month:.2f} false alarms per agent-month, "
+                f"{r.detected} of {r.declines} declines caught"
+                for r in ev.itertuples()
+            )
+        )
     print(f"report: {out}/year.html")
     return 0

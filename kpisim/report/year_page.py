@@ -103,6 +103,22 @@ def weak_table(w: pd.DataFrame) -> tables.Table:
     )
 
 
+def alerts_table(ev: pd.DataFrame) -> tables.Table:
+    dash = lambda v, fmt: "-" if pd.isna(v) else fmt(v)  # noqa: E731
+    return tables.build(
+        ev,
+        [
+            ("Rule", tables.text("rule")),
+            ("Metric", tables.text("metric")),
+            ("Alerts on agents", _n("agent_alerts")),
+            ("False alarms per agent-month", lambda r: Cell(f"{r['false_alarms_per_agent_month']:.2f}", "n")),
+            ("Declines", _n("declines")),
+            ("Missed", lambda r: Cell(dash(r["missed_share"], lambda v: pct(v, decimals=0)), "n")),
+            ("Mean delay, days", lambda r: Cell(dash(r["mean_delay_days"], lambda v: f"{v:.1f}"), "n")),
+        ],
+    )
+
+
 def cost_table(cost: pd.DataFrame, currency: str) -> tables.Table:
     mean = cost.drop(columns="replication").mean().to_frame().T
     m = lambda col: lambda r: Cell(money(r[col], currency, unit=False, decimals=0), "n")  # noqa: E731
@@ -174,9 +190,23 @@ def page(year, imgs: dict[str, dict]) -> str:
             "rules": rules_table(q),
             "weak": weak_table(w),
             "cost": cost_table(cost, year.currency),
+            "alerts": alerts_table(year.evaluate_alerts()) if year.alert_rules is not None else None,
         },
+        alerts_note=_alerts_note(year),
         cost_note=f"Per simulated run of {year.months} months (mean over the {year.replications} run(s)).",
         definitions=DEFINITIONS,
+    )
+
+
+def _alerts_note(year) -> str:
+    if year.alert_rules is None:
+        return ""
+    hidden = "the year's hidden declines and off-days (HIDDEN TRUTH)"
+    if not len(year.declines):
+        hidden += "; this scenario simulates none, so every alert is a false alarm"
+    return (
+        f"Rules {year.alert_rules.id} on each agent's daily or weekly KPIs over the whole run, judged "
+        f"against {hidden}. Over a year prefer daily rules (a week straddling two months is cut in two)."
     )
 
 

@@ -120,7 +120,7 @@ class Year:
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table to save, by file stem."""
+        """Every table to save, by file stem (``alert_evaluation`` when the run had alert rules)."""
         return {
             "trajectory": self.trajectory(),
             "rule_quality": self.rule_quality(),
@@ -133,7 +133,7 @@ class Year:
             "scores": self.scores,
             "agents_hidden_truth": self.agents,
             "declines_hidden_truth": self.declines,
-        }
+        } | ({"alert_evaluation": self.evaluate_alerts()} if self.alert_rules is not None else {})
 
     def write(self, out: str | os.PathLike, *, extra=None) -> Path:
         """Write every table as CSV plus ``manifest.json`` into ``out`` (built whole, then swapped
