@@ -156,3 +156,25 @@ def test_weak_survival_counts_the_months_worked(everyone_out):
     assert w["truly_weak_agents"] == len(weak) >= 3  # a quarter of 14 agents
     assert w["share_eliminated"] == pytest.approx(original.mean())
     assert w["mean_months_stayed"] == pytest.approx(np.where(original, 3, 1).mean())
+
+
+def test_a_partial_month_pays_base_and_level_pay_for_the_days_employed(tiny, tmp_path):
+    pol = s3_with(tmp_path, eliminate_when="x < 1000")
+    sc = with_turnover(tiny, enabled=False, notice_days=0, hiring_delay_days=2)
+    kw = {"months": 4, "seed": 4, "month_days": 5}
+    y, full = simulate_year(sc, pol, **kw), simulate_year(sc, pol, prorate=False, **kw)
+    key = ["month", "agent_id"]
+    days = y.roster.set_index(key)["active_days"]
+    p = y.pay.set_index(key).sort_index()
+    f = full.pay.set_index(key).sort_index()
+    d = days.reindex(p.index).to_numpy()
+    assert (d == 3).sum() == tiny.n_agents and (d == 5).sum() == len(d) - tiny.n_agents  # the hires
+    moved = 0
+    for col in [c for c in ("base_cents", "level_cents") if c in f]:
+        want = (2 * f[col].to_numpy() * d + 5) // 10  # x days / 5, half up (hand-computed)
+        assert (p[col].to_numpy() == want).all() and (want[d == 5] == f[col].to_numpy()[d == 5]).all()
+        moved += want - f[col].to_numpy()
+    # everything else is the plan's own result; the total moves by the fixed pay's cents only
+    assert (p["total_cents"].to_numpy() == f["total_cents"].to_numpy() + moved).all()
+    assert (moved[d == 3] < 0).all() and p["performance_cents"].equals(f["performance_cents"])
+    assert y.team["payout_cents"].sum() == p["total_cents"].sum()

@@ -27,6 +27,7 @@ from kpisim.policy.alerts_models import AlertRules
 from kpisim.policy.definitions import kpis_for
 from kpisim.policy.inputs import attach_policy_inputs
 from kpisim.policy.models import Policy
+from kpisim.policy.proration import prorate_fixed
 from kpisim.policy.timeline import Timeline, timeline_of
 from kpisim.progress import counter
 from kpisim.rng import month_streams, population_rng
@@ -65,6 +66,7 @@ def simulate_year(
     jobs: int | None = 1,
     progress: bool | str = False,
     alert_rules: AlertRules | None = None,
+    prorate: bool = True,
 ) -> Year:
     """Simulate ``replications`` independent runs of ``months`` months of one team under ``plan``.
 
@@ -82,6 +84,8 @@ def simulate_year(
             results are identical whatever runs them.
         alert_rules: coaching-alert rules whose per-agent KPI series to keep month by month
             (``Year.alert_series``), so ``Year.evaluate_alerts`` judges them over the year.
+        prorate: pay base and level pay for the days employed in a hire's first and a leaver's
+            last month (``kpisim.policy.proration``); False pays them in full.
 
     Raises:
         KpisimError: months or replications out of range, or an over-large scenario.
@@ -95,7 +99,7 @@ def simulate_year(
     if month_days is not None and not 1 <= month_days <= 31:
         raise KpisimError(f"month_days must be within 1-31, got {month_days}")
     tasks = [
-        (scenario, timeline, months, int(seed), r, initial_level, month_days, alert_rules)
+        (scenario, timeline, months, int(seed), r, initial_level, month_days, alert_rules, prorate)
         for r in range(replications)
     ]
     ex = as_executor(executor if executor is not None else ("sequential" if jobs == 1 else None), jobs=jobs)
@@ -123,8 +127,8 @@ def simulate_year(
 
 
 def _one_year(task: tuple) -> dict[str, pd.DataFrame]:
-    scenario, timeline, months, seed, rep, initial_level, month_days, rules = task
-    return _YearRun(scenario, timeline, seed, rep, initial_level, rules).run(
+    scenario, timeline, months, seed, rep, initial_level, month_days, rules, prorate = task
+    return _YearRun(scenario, timeline, seed, rep, initial_level, rules, prorate).run(
         month_bounds(scenario, months, month_days=month_days)
     )
 
@@ -133,9 +137,17 @@ class _YearRun:
     """The state of one replication: every agent ever on the roster, their levels and counters."""
 
     def __init__(
-        self, scenario: Scenario, timeline: Timeline, seed: int, rep: int, initial_level, rules=None
+        self,
+        scenario: Scenario,
+        timeline: Timeline,
+        seed: int,
+        rep: int,
+        initial_level,
+        rules=None,
+        prorate=True,
     ):
         self.sc, self.tl, self.seed, self.rep, self.watch = scenario, timeline, seed, rep, rules
+        self.prorate = prorate
         drawn = draw_traits(scenario, population_rng(seed))
         start = np.array([scenario.tenure.start_months(g) for g in drawn["tenure_group"]])
         pot = potential(drawn, scenario.tenure, start)
@@ -205,7 +217,13 @@ class _YearRun:
             )
         kt, _ = attach_policy_inputs(kt, {pol.id: pol}, inputs)
         scores = pol.score(kt)
-        pay = pol.pay(scores, kt)
+        full = pol.pay(scores, kt)
+        # base and level pay for the days employed (a hire's first month, a leaver's last)
+        pay = (
+            prorate_fixed(full, dict(zip(roster["agent_id"], hi - lo, strict=True)), n)
+            if self.prorate
+            else full
+        )
         keys = {"month": m, "policy_version": label}
         self.out["kpis"].append(kt.assign(**keys))
         self.out["scores"].append(scores.assign(**keys))
@@ -219,7 +237,8 @@ class _YearRun:
         judged = scores[scores["agent_id"].isin(set(roster.loc[staying, "agent_id"]))]
         events = [(a, e, d) for a, e, d in judge(judged, pol, self.levels, self.rules)]
         gone = {a for a, e, _ in events if e == "eliminated"}
-        pay_by = pay.set_index("agent_id")["total_cents"].reindex(roster["agent_id"]).to_numpy(float)
+        # resigning weighs the month's pay as a full month's (a hire is not underpaid by starting late)
+        pay_by = full.set_index("agent_id")["total_cents"].reindex(roster["agent_id"]).to_numpy(float)
         may_quit = staying & ~roster["agent_id"].isin(gone).to_numpy()
         hz = np.zeros(len(roster))  # normalised over the agents who may still resign
         hz[may_quit] = leave_hazard(pay_by[may_quit], (ten + 0.5)[may_quit], self.sc.turnover)
