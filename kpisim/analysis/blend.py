@@ -92,7 +92,8 @@ def blend_sweep(
                     "blended_occupancy": t["occupancy"],
                 }
             )
-    return ci_frame(pd.DataFrame(rows), ["keep_free"], BLEND_COLUMNS)
+    shares = {c: (0.0, 1.0) for c in ("service_level", "abandon_rate", "blended_occupancy")}
+    return ci_frame(pd.DataFrame(rows), ["keep_free"], BLEND_COLUMNS, bounds=shares)
 
 
 def _campaign(scenario: Scenario, campaign: str | None) -> str:

@@ -120,62 +120,85 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
 
     Only components with a ``tiers`` rule (absolute, or ``relative`` on the share of the group
     average) are examined; the step is that of :func:`metric_steps` (for relative rules divided by
-    the group average). "Below" means on the worse side of the boundary.
+    the group average). "Below" means on the worse side of the boundary. A policy with roles is
+    examined card by card, each on its own role's agents (``role``; ``all`` without roles).
 
     Returns:
-        One row per policy, component and boundary: metric, boundary, share_within_step (CI).
+        One row per policy, role, component and boundary: metric, boundary, share_within_step (CI).
     """
-    from kpisim.policy.rule_models import parse_interval
+    from kpisim.policy.roles import assign, role_policy
 
     policies = policies or comp.meta.get("policy_objects") or {}
     kt = comp.kpis
-    rows = []
+    rows: list[dict] = []
     for name, pol in policies.items():
-        dirs = directions(pol)
-        sc = getattr(pol, "scorecard", None)
-        for comp_spec in getattr(sc, "components", ()) or ():
-            rule = comp_spec.rule
-            tiers = getattr(rule, "tiers", None)
-            if not tiers or comp_spec.metric not in kt:
-                continue
-            relative = getattr(rule, "type", "") == "relative"
-            step = abs(metric_steps(kt, [comp_spec.metric], policy=pol).get(comp_spec.metric, np.nan))
-            higher = (comp_spec.direction or dirs.get(comp_spec.metric, "higher")) != "lower"
-            cuts = sorted(
-                {
-                    b
-                    for t in tiers
-                    for b in (parse_interval(t.when).lo, parse_interval(t.when).hi)
-                    if np.isfinite(b)
-                }
-            )
-            for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
-                x = pd.to_numeric(month[comp_spec.metric], errors="coerce").astype(float)
-                st = step
-                if relative:
-                    gb = list(getattr(rule, "group_by", ()) or ())
-                    avg = x.groupby([month[c] for c in gb]).transform("mean") if gb else x.mean()
-                    x, st = x / avg, step / avg
-                for cut in cuts:
-                    gap = (cut - x) if higher else (x - cut)
-                    within = ((gap > 0) & (gap <= st)).mean()
-                    rows.append(
-                        {
-                            "policy": name,
-                            "component": comp_spec.id,
-                            "metric": comp_spec.metric,
-                            "relative": relative,
-                            "boundary": cut,
-                            "replication": rep,
-                            "period": per,
-                            "share_within_step": float(within),
-                        }
-                    )
+        if not hasattr(pol, "roles"):  # not a kpisim policy: nothing to examine
+            continue
+        if not pol.roles:
+            rows += _cliffs(name, "all", pol, kt)
+            continue
+        who = assign(pol, kt)
+        for role in pol.roles:
+            if not role.unscored:
+                rows += _cliffs(name, role.id, role_policy(pol, role), kt[who == role.id])
     if not rows:
-        return pd.DataFrame(columns=["policy", "component", "metric", "boundary", "share_within_step"])
+        return pd.DataFrame(
+            columns=["policy", "role", "component", "metric", "boundary", "share_within_step"]
+        )
     return ci_frame(
-        pd.DataFrame(rows), ["policy", "component", "metric", "relative", "boundary"], ["share_within_step"]
+        pd.DataFrame(rows),
+        ["policy", "role", "component", "metric", "relative", "boundary"],
+        ["share_within_step"],
+        bounds={"share_within_step": (0.0, 1.0)},
     )
+
+
+def _cliffs(name: str, role: str, pol, kt: pd.DataFrame) -> list[dict]:
+    """``tier_cliffs``'s rows of one card (``pol``: a single-card policy) on its agents ``kt``."""
+    from kpisim.policy.rule_models import parse_interval
+
+    rows: list[dict] = []
+    dirs = directions(pol)
+    for comp_spec in pol.scorecard.components:
+        rule = comp_spec.rule
+        tiers = getattr(rule, "tiers", None)
+        if not tiers or comp_spec.metric not in kt or not len(kt):
+            continue
+        relative = getattr(rule, "type", "") == "relative"
+        step = abs(metric_steps(kt, [comp_spec.metric], policy=pol).get(comp_spec.metric, np.nan))
+        higher = (comp_spec.direction or dirs.get(comp_spec.metric, "higher")) != "lower"
+        cuts = sorted(
+            {
+                b
+                for t in tiers
+                for b in (parse_interval(t.when).lo, parse_interval(t.when).hi)
+                if np.isfinite(b)
+            }
+        )
+        for (rep, per), month in kt.groupby(["replication", "period"], sort=True):
+            x = pd.to_numeric(month[comp_spec.metric], errors="coerce").astype(float)
+            st = step
+            if relative:
+                gb = list(getattr(rule, "group_by", ()) or ())
+                avg = x.groupby([month[c] for c in gb]).transform("mean") if gb else x.mean()
+                x, st = x / avg, step / avg
+            for cut in cuts:
+                gap = (cut - x) if higher else (x - cut)
+                within = ((gap > 0) & (gap <= st)).mean()
+                rows.append(
+                    {
+                        "policy": name,
+                        "role": role,
+                        "component": comp_spec.id,
+                        "metric": comp_spec.metric,
+                        "relative": relative,
+                        "boundary": cut,
+                        "replication": rep,
+                        "period": per,
+                        "share_within_step": float(within),
+                    }
+                )
+    return rows
 
 
 def lever_variant(

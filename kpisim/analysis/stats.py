@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,11 +34,18 @@ def t_ci(values: Sequence[float] | np.ndarray, *, level: float = LEVEL) -> tuple
 
 
 def ci_frame(
-    df: pd.DataFrame, by: Sequence[str], cols: Sequence[str], *, level: float = LEVEL
+    df: pd.DataFrame,
+    by: Sequence[str],
+    cols: Sequence[str],
+    *,
+    level: float = LEVEL,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Per group of ``by``: ``<col>``, ``<col>_lo``, ``<col>_hi`` (t interval over the rows) and ``n``.
 
-    Each row of ``df`` is one replicate (e.g. one replication's value).
+    Each row of ``df`` is one replicate (e.g. one replication's value). ``bounds``: column ->
+    (lowest, highest) possible value; its interval is kept inside that range (a share's interval
+    never goes below 0 % or above 100 %).
     """
     rows = []
     groups = df.groupby(list(by), sort=False, dropna=False) if by else [((), df)]
@@ -48,6 +55,8 @@ def ci_frame(
         n = 0
         for c in cols:
             m, lo, hi, n = t_ci(g[c].to_numpy(dtype=float), level=level)
+            if bounds and c in bounds:
+                lo, hi = max(lo, bounds[c][0]), min(hi, bounds[c][1])
             row[c], row[f"{c}_lo"], row[f"{c}_hi"] = m, lo, hi
         row["n"] = n
         rows.append(row)

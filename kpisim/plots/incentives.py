@@ -140,9 +140,12 @@ def tier_cliff_bars(cliffs: pd.DataFrame, *, top: int = 15):
     plt = _plt()
     d = cliffs.sort_values("share_within_step", ascending=False, kind="stable").head(top)
     d = d.iloc[::-1]
+    roles = d["role"] if "role" in d else ["all"] * len(d)
     labels = [
-        f"{p} · {c} @ {b:g}{' × avg' if r else ''}"
-        for p, c, b, r in zip(d["policy"], d["component"], d["boundary"], d["relative"], strict=False)
+        f"{p}{'' if ro == 'all' else f' ({ro})'} · {c} @ {b:g}{' × avg' if r else ''}"
+        for p, ro, c, b, r in zip(
+            d["policy"], roles, d["component"], d["boundary"], d["relative"], strict=False
+        )
     ]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(d) + 1.5))
     y = np.arange(len(d))

@@ -62,9 +62,16 @@ PALETTE = (
 
 def metric_label(key: str, *, currency: str = "CNY", unit: bool = True) -> str:
     """``sales_cents`` -> "sales (CNY)", ``fcr_rate`` -> "first-contact resolution (%)"; a key that
-    is not a metric (a policy input, a component) reads as its words."""
+    is not a metric (a policy input, a component) reads as its words; a metric read with its own
+    parameters (``conversion_rate@queues=presales``, ``kpisim.kpi.variants``) keeps them after
+    its name: "conversion rate, queues=presales (%)"."""
     from kpisim.kpi.registry import METRICS
 
+    base, at, params = key.partition("@")
+    if at and base in METRICS:
+        label = metric_label(base, currency=currency, unit=unit)
+        name = metric_label(base, currency=currency, unit=False)
+        return f"{name}, {params.replace(',', ', ')}" + label[len(name) :]
     m = METRICS.get(key)
     name = NAMES.get(key) or key.removesuffix("_cents").removesuffix("_s").replace("_", " ")
     if not unit or m is None:

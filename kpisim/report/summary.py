@@ -168,7 +168,8 @@ def behaviour_sentences(grad: pd.DataFrame, cliffs: pd.DataFrame, policy: str, c
             top = c.sort_values("share_within_step", ascending=False).iloc[0]
             if top["share_within_step"] >= 0.1:
                 out.append(
-                    f"{pct(top['share_within_step'], decimals=0)} of agents sit just below the "
+                    f"{pct(top['share_within_step'], decimals=0)} of "
+                    f"{'agents' if top.get('role', 'all') == 'all' else top['role'] + ' agents'} sit just below the "
                     f"{metric_label(top['metric'], unit=False)} tier edge at {number(top['boundary'])}: "
                     "a cliff that invites pushing (or gaming) that metric."
                 )

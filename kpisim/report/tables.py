@@ -200,6 +200,7 @@ def cliffs_table(cliffs: pd.DataFrame, reps: int) -> Table:
         cliffs,
         [
             ("Plan", text("policy")),
+            ("Role", lambda r: Cell("" if r.get("role", "all") == "all" else str(r["role"]))),
             ("Component", text("component")),
             ("Metric", lambda r: Cell(metric_label(str(r["metric"])))),
             (

@@ -333,3 +333,66 @@ def test_report_says_why_incentives_are_missing(shop_comparison, tmp_path):
     assert "Incentives not computed: this comparison holds no policy objects" in page
     assert write_comparison(shop_comparison, tmp_path / "full", figures=False)
     assert "not computed" not in (tmp_path / "full" / "report.html").read_text()
+
+
+def test_tier_cliffs_read_each_role_card_on_its_own_agents():
+    from kpisim.policy import validate_policy
+
+    def card(metric, edge):
+        return {
+            "components": [
+                {
+                    "id": metric,
+                    "metric": metric,
+                    "weight": 100,
+                    "rule": {
+                        "type": "tiers",
+                        "tiers": [
+                            {"when": f"x >= {edge}", "points": 100},
+                            {"when": f"x < {edge}", "points": 0},
+                        ],
+                    },
+                }
+            ]
+        }
+
+    pol = validate_policy(
+        {
+            "kind": "policy",
+            "id": "two",
+            "name": "two roles",
+            "scorecard": card("fcr_rate", 0.8),
+            "roles": [
+                {"id": "sales", "match": {"group": "s*"}},
+                {"id": "care", "match": {"group": "c*"}, "scorecard": card("csat_positive_rate", 0.9)},
+            ],
+        }
+    )
+    fcr = [0.70, 0.79, 0.81, 0.90, 0.75, 0.78, 0.79, 0.99]
+    pos = [0.50, 0.50, 0.50, 0.50, 0.85, 0.89, 0.95, 0.99]
+
+    class C:
+        kpis = pd.DataFrame(
+            {
+                "replication": [0] * 8 + [1] * 8,
+                "period": 0,
+                "agent_id": [f"a{i}" for i in range(8)] * 2,
+                "group": ["s1"] * 4 + ["c1"] * 4 + ["s1"] * 4 + ["c1"] * 4,
+                "fcr_rate": fcr * 2,
+                "csat_positive_rate": pos * 2,
+            }
+        )
+        meta = {"policy_objects": {"two": pol}}
+
+    out = tier_cliffs(C).set_index(["role", "component"])
+    assert set(out.index) == {("sales", "fcr_rate"), ("care", "csat_positive_rate")}
+    for role, metric, edge, x in (
+        ("sales", "fcr_rate", 0.8, fcr[:4]),
+        ("care", "csat_positive_rate", 0.9, pos[4:]),
+    ):
+        step = 0.5 * np.std(x, ddof=1)  # metric_steps: half a standard deviation between the role's agents
+        gap = edge - np.array(x)
+        want = np.mean((gap > 0) & (gap <= step))
+        row = out.loc[(role, metric)]
+        assert row["share_within_step"] == pytest.approx(want) and 0 < want < 1
+        assert 0 <= row["share_within_step_lo"] <= row["share_within_step_hi"] <= 1  # a share's interval
