@@ -140,3 +140,17 @@ def estimate(
             need = replications_for(lo, hi, replications=replications, target_half_width=0.05 * (high - low))
             caution += f": {replications} replications cannot answer this; about {need:,} would"
     return Estimate(f(value), f"{f(lo_c)} to {f(hi_c)}", caution)
+
+
+def metric_value(metric: str, x, *, relative: bool = False) -> str:
+    """A value of ``metric`` in its unit's words: a ratio metric as a percentage ("99 %"), others as
+    a plain number; ``relative``: a multiple of the team average ("1.15 x team average").
+    ``metric`` may be a variant column (``conversion_rate@queues=presales``)."""
+    from kpisim.kpi.registry import METRICS
+
+    if relative:
+        return f"{number(x)} × team average"
+    m = METRICS.get(metric.partition("@")[0])
+    if m is not None and m.unit == "ratio" and not _missing(x):
+        return pct(x, decimals=0 if float(x) * 100 == round(float(x) * 100) else 1)
+    return number(x)

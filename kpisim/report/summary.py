@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpisim.plots.labels import metric_label
-from kpisim.report.format import estimate, money, number, pct
+from kpisim.report.format import estimate, metric_value, money, pct
 
 
 @dataclass
@@ -170,7 +170,8 @@ def behaviour_sentences(grad: pd.DataFrame, cliffs: pd.DataFrame, policy: str, c
                 out.append(
                     f"{pct(top['share_within_step'], decimals=0)} of "
                     f"{'agents' if top.get('role', 'all') == 'all' else top['role'] + ' agents'} sit just below the "
-                    f"{metric_label(top['metric'], unit=False)} tier edge at {number(top['boundary'])}: "
+                    f"{metric_label(top['metric'], unit=False)} tier edge at "
+                    f"{metric_value(str(top['metric']), top['boundary'], relative=bool(top.get('relative')))}: "
                     "a cliff that invites pushing (or gaming) that metric."
                 )
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpisim.plots.labels import metric_label
-from kpisim.report.format import estimate, money, number, pct
+from kpisim.report.format import estimate, metric_value, money, number, pct
 
 
 @dataclass
@@ -205,7 +205,9 @@ def cliffs_table(cliffs: pd.DataFrame, reps: int) -> Table:
             ("Metric", lambda r: Cell(metric_label(str(r["metric"])))),
             (
                 "Tier edge",
-                lambda r: Cell(number(r["boundary"]) + (" × team average" if r.get("relative") else ""), "n"),
+                lambda r: Cell(
+                    metric_value(str(r["metric"]), r["boundary"], relative=bool(r.get("relative"))), "n"
+                ),
             ),
             ("Agents within one step below", ci("share_within_step", kind="pct", bounds=(0, 1), reps=reps)),
         ],

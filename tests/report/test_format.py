@@ -63,3 +63,14 @@ def test_money_estimates_use_the_same_unit_for_value_and_interval():
     assert (e.text, e.interval) == ("425.69", "37.10 to 481.00")
     big = estimate(14870372, 14801690, 14939053, kind="money")
     assert (big.text, big.interval) == ("148,704", "148,017 to 149,391")
+
+
+def test_metric_values_read_in_their_unit():
+    from kpisim.report.format import metric_value
+
+    assert metric_value("csat_positive_rate", 0.99) == "99 %"  # a ratio metric: a percentage
+    assert metric_value("fcr_rate", 0.855) == "85.5 %"
+    assert metric_value("conversion_rate@queues=presales", 0.45) == "45 %"  # a variant column
+    assert metric_value("avg_response_s", 30) == "30"
+    assert metric_value("sales_cents", 1.15, relative=True) == "1.15 × team average"
+    assert metric_value("no_such_input", 2.5) == "2.5"
