@@ -6,16 +6,17 @@ Kept out of ``cli.py`` (thin like it: parse, call ``kpisim.analysis.design``, pr
 from __future__ import annotations
 
 import argparse
-import sys
 
 from kpisim import cli_args as A
+from kpisim import cli_help as H
+
+#: Months per sample below which the designer's measures are mostly noise (a note is printed).
+MIN_MONTHS = 4
 
 
 def add_parser(sub) -> None:
     """Register the ``design`` subcommand on ``sub`` (the CLI's subparsers)."""
-    from kpisim.cli_help import subcommand
-
-    d = subcommand(
+    d = H.subcommand(
         sub,
         "design",
         "search a policy's weights, tier edges, pool shares, deductions for better plans (optuna)",
@@ -46,6 +47,7 @@ def add_parser(sub) -> None:
     d.add_argument(
         "--out", required=True, metavar="DIR", help="output directory (Pareto front, chosen plans, hold-out)"
     )
+    H.add_quiet(d)
     d.set_defaults(func=run)
 
 
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             holdout_seed=args.holdout_seed,
             executor=ex,
             jobs=args.jobs,
-            progress=sys.stderr.isatty(),
+            progress=H.progress_mode(args),
             inputs=inputs,
         )
     write_design(result, args.out)
@@ -99,5 +101,30 @@ def run(args: argparse.Namespace) -> int:
                 f"luck share {s['luck_share']:.3f} -> {o['luck_share']:.3f}; "
                 f"cost {s['cost_cents'] / 100:,.0f} -> {o['cost_cents'] / 100:,.0f} {base.currency}/month"
             )
-    print(f"wrote {args.out}: pareto.csv, pareto.png, plans/*.yaml, holdout.csv")
+    flat = _flat_allowances(result)
+    if flat:
+        print("flat allowances (the same points for every agent: their weight pays for no difference):")
+        for plan, items in flat.items():
+            print(f"  {plan}: {', '.join(items)}")
+    if args.replications < MIN_MONTHS:
+        print(
+            f"note: validity and luck share rest on {args.replications} month(s) per sample; with fewer "
+            f"than {MIN_MONTHS} they are mostly noise (use --replications 8 or more)"
+        )
+    print(f"wrote {args.out}: pareto.csv, pareto.png, plans/*.yaml, holdout.csv, components.csv")
     return 0
+
+
+def _flat_allowances(result) -> dict[str, list[str]]:
+    """Chosen plan -> ``component (role) N points`` for every scored component worth points that
+    pays every agent the same (``component_spread``)."""
+    from kpisim.analysis.design import component_spread
+
+    parts = component_spread(result)
+    flat = parts[(parts["plan"] != "base") & (parts["worth_points"] > 0) & (parts["spread_points"] == 0)]
+    out: dict[str, list[str]] = {}
+    for r in flat.itertuples():
+        out.setdefault(str(r.plan), []).append(
+            f"{r.component}{'' if r.role == 'all' else f' ({r.role})'} {r.worth_points:g} points"
+        )
+    return out

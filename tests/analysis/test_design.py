@@ -126,7 +126,7 @@ def test_holdout_uses_other_months():
         evaluate_holdout(res, months, toy_months(1))
 
 
-def test_cli_design_writes_front_plans_and_holdout(tmp_path):
+def test_cli_design_writes_front_plans_and_holdout(tmp_path, capsys):
     import yaml
 
     from kpisim.cli import main
@@ -153,11 +153,15 @@ def test_cli_design_writes_front_plans_and_holdout(tmp_path):
             "2",
             "--jobs",
             "1",
+            "--quiet",
             "--out",
             str(out),
         ]
     )
     assert rc == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""  # --quiet: no progress
+    assert "note: validity and luck share rest on 2 month(s)" in captured.out
     for name in ("pareto.csv", "trials.csv", "pareto.png", "holdout.csv", "components.csv", "manifest.json"):
         assert (out / name).is_file(), name
     plans = sorted((out / "plans").glob("*.yaml"))
@@ -187,3 +191,11 @@ def test_component_spread_tells_flat_allowances_from_incentives():
     for label, pol in res.chosen.items():  # each chosen plan with its own weights
         worth = {c.id: float(c.weight) for c in pol.scorecard.components}
         assert parts.loc[label, "worth_points"].to_dict() == worth
+    # what kpisim design prints: each chosen plan's flat allowance, not the incentive
+    from kpisim.cli_design import _flat_allowances
+
+    flat = _flat_allowances(res)
+    assert set(flat) == set(res.chosen)
+    for label, pol in res.chosen.items():
+        csat = next(c for c in pol.scorecard.components if c.id == "csat")
+        assert flat[label] == [f"csat {float(csat.weight):g} points"]
