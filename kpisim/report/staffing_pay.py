@@ -68,7 +68,7 @@ def notes(sweep: pd.DataFrame, *, days: float, plans: Mapping[str, str], fill_mi
     out = [
         "Each plan scores and pays every simulated agent on the same simulated days at each headcount; "
         "the pay per agent is the plan's monthly payout divided by the headcount. Fewer agents take more "
-        "contacts each, so plans that pay for volume pay more per agent when the centre is understaffed."
+        "contacts each, so a plan that pays for volume pays more per agent when the centre is understaffed (a flat line: at these headcounts the plan does not follow volume)."
     ]
     if days < 28:
         out.append(
