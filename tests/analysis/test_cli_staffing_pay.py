@@ -30,7 +30,7 @@ def _ids() -> list[str]:
     return sorted({a for h in (30, 42) for a in agent_ids(with_headcount(sc, h))})
 
 
-def _ratings(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+def _ratings(tmp_path: Path) -> Path:
     """S4's declared inputs for every agent of both headcounts: low ratings, far from the neutral 80."""
     ids = _ids()
     df = pd.DataFrame(
@@ -44,7 +44,7 @@ def _ratings(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     )
     p = tmp_path / "ratings.csv"
     df.to_csv(p, index=False)
-    return p, df
+    return p
 
 
 def test_two_plans_write_the_pay_section_columns_and_printout(tmp_path, capsys):
@@ -85,7 +85,7 @@ def test_two_plans_write_the_pay_section_columns_and_printout(tmp_path, capsys):
 
 
 def test_cli_pay_equals_staffing_sweep_in_python_with_the_inputs(tmp_path, capsys):
-    path, ratings = _ratings(tmp_path)
+    path = _ratings(tmp_path)
     out = tmp_path / "out"
     rc = main(
         ["staffing", PHONE, *RUN, "--policy", str(S4), "--inputs", str(path), "--quiet", "--out", str(out)]
@@ -212,3 +212,22 @@ def test_timeline_plan_pays_like_its_single_policy(monkeypatch):
     plain = staffing_sweep(sc, policies={"s4": s4}, **kw)
     timed = staffing_sweep(sc, policies={"s4": Timeline("t", (("2026-01", s4),))}, **kw)
     assert timed["pay_per_agent_cents_s4"].iloc[0] == plain["pay_per_agent_cents_s4"].iloc[0] > 0
+
+
+def test_default_headcounts_check_the_inputs_before_the_sweep(monkeypatch):
+    # without headcounts they are chosen after the Erlang stage; an inputs table covering only
+    # today's roster (no row for the added agents) is refused then, before the sweep simulates
+    from kpisim.analysis import staffing
+    from kpisim.errors import DataError
+
+    sc = shorten(load_scenario(PHONE), 1)
+    today = pd.DataFrame({"agent_id": agent_ids(sc), "ticket_audit": 90.0})
+
+    def no_sweep(*a, **kw):
+        raise AssertionError("the sweep ran before the inputs were checked")
+
+    monkeypatch.setattr(staffing, "staffing_sweep", no_sweep)
+    with pytest.raises(DataError, match=r"inputs: no row for \d+ agent\(s\) the simulation will have"):
+        staffing.study_staffing(
+            sc, replications=1, seed=1, jobs=1, progress=False, policies={"s4": load_policy(S4)}, inputs=today
+        )
