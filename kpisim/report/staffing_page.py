@@ -186,9 +186,7 @@ def page(
             "check": check_table(check, reps) if checked else None,
             "pay": staffing_pay.table(sweep, currency=currency, plans=plans or {}, days=days, reps=reps),
         },
-        pay_notes=staffing_pay.notes(
-            sweep, days=days, plans=plans or {}, fill_missing=bool(details.get("fill_missing"))
-        ),
+        pay_notes=staffing_pay.notes(sweep, days=days, fill_missing=bool(details.get("fill_missing"))),
         definitions=definitions.STAFFING,
     )
 

@@ -61,14 +61,16 @@ def table(
     return tables.build(sweep, cols)
 
 
-def notes(sweep: pd.DataFrame, *, days: float, plans: Mapping[str, str], fill_missing: bool) -> list[str]:
+def notes(sweep: pd.DataFrame, *, days: float, fill_missing: bool) -> list[str]:
     """What to keep in mind reading the section (empty without plans)."""
     if not plan_keys(sweep):
         return []
     out = [
         "Each plan scores and pays every simulated agent on the same simulated days at each headcount; "
-        "the pay per agent is the plan's monthly payout divided by the headcount. Fewer agents take more "
-        "contacts each, so a plan that pays for volume pays more per agent when the centre is understaffed (a flat line: at these headcounts the plan does not follow volume)."
+        "the pay per agent is the plan's monthly payout divided by the headcount. Fewer agents each take "
+        "more contacts but serve them worse (longer waits, more abandoned): a plan paying for volume pays "
+        "more per agent when the centre is understaffed, one paying for service quality less, and a flat "
+        "line means the plan's pay does not follow headcount."
     ]
     if days < 28:
         out.append(
