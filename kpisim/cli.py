@@ -262,6 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="output directory (CSV, PNG, staffing.html, manifest.json)",
     )
+    st.add_argument(
+        "--policy",
+        metavar="YAML",
+        action="append",
+        help="a pay plan (policy YAML file, as for compare); repeat for each: adds pay per agent by headcount",
+    )
+    st.add_argument(
+        "--inputs",
+        metavar="FILE",
+        help="the policies' declared inputs per agent_id, CSV or Parquet (as for compare)",
+    )
+    st.add_argument("--fill-missing", action="store_true", help=_FILL)
     H.add_quiet(st)
     _allow_large(st)
     st.set_defaults(func=_cmd_staffing)

@@ -34,9 +34,12 @@ Amounts are in currency units (yuan for CNY); the old --budget-cents / --thresho
   kpisim staffing scenarios/phone_centre.yaml --out out/staffing
   kpisim staffing scenarios/phone_centre.yaml --headcounts 30,34,38,42 --target-sl 0.8 \\
       --threshold-s 20 --days 7 --hourly-cost 30 --out out/staffing
+  kpisim staffing scenarios/phone_centre.yaml --headcounts 30,36,42 \
+      --policy scenarios/policies/s4_callcentre.yaml --inputs ratings.csv --out out/staffing_pay
 
 Prints one recommended headcount (the smallest simulated headcount meeting the target) and writes
-staffing.html, CSV tables, PNG figures and manifest.json to --out.""",
+staffing.html, CSV tables, PNG figures and manifest.json to --out. With --policy (repeatable, as
+for compare) it also pays every agent under each plan: pay per agent a month by headcount.""",
     "calibrate": """examples:
   kpisim calibrate kpisim/data/sample_export.csv --mapping kpisim/data/sample_mapping.yaml \\
       --roster kpisim/data/sample_roster.csv --customer-share 0.025 --out out/calibrated/scenario.yaml
@@ -226,6 +229,27 @@ def staffing_summary(study) -> str:
             ]
         )
     return table(rows, ["agents", "service level [95 %]", "ASA s", "abandoned", "occupancy", "meets target"])
+
+
+def staffing_pay_lines(study, *, currency: str = "CNY") -> list[str]:
+    """One line per pay plan of ``kpisim staffing --policy``: its mean pay per agent a month at the
+    recommended headcount, or at each end of the sweep when none is recommended."""
+    from kpisim.report.format import money
+    from kpisim.report.staffing_pay import PREFIX
+
+    sweep, best = study.sweep, study.recommended
+    rows = [sweep[sweep["agents"] == best].iloc[0]] if best is not None else [sweep.iloc[0], sweep.iloc[-1]]
+    out = []
+    for key, name in study.plan_names.items():
+        col = f"{PREFIX}{key}"
+        at = "; ".join(
+            f"{money(r[col], currency)} [{money(r[f'{col}_lo'], currency, unit=False)}, "
+            f"{money(r[f'{col}_hi'], currency, unit=False)}] at {int(r['agents'])} agents"
+            for r in rows
+        )
+        where = "at the recommended headcount" if best is not None else "at each end of the sweep"
+        out.append(f"pay per agent a month under {name!r} ({where}): {at}")
+    return out
 
 
 def narrow_hint(study) -> str:

@@ -11,22 +11,30 @@ from kpisim.errors import KpisimError
 from kpisim.provenance import InputFile, Manifest
 
 
+def load_plans(paths) -> dict:
+    """``--policy`` files (policies or timelines) by file stem, as ``compare`` and ``staffing``
+    name them; two files with one stem are refused."""
+    from kpisim.policy.timeline import load_plan
+
+    policies = {}
+    for path in paths:
+        name = Path(path).stem
+        if name in policies:
+            raise KpisimError(f"two policies named {name!r} (file stems must differ): {path}")
+        policies[name] = load_plan(path)
+    return policies
+
+
 # --- compare (analysis) -----------------------------------------------------------------------
 def _cmd_compare(args: argparse.Namespace) -> int:
     from kpisim.analysis.compare import compare
     from kpisim.io.atomic import check_output_dir
-    from kpisim.policy.timeline import load_plan
     from kpisim.report import write_comparison
     from kpisim.scenario.models import load_scenario
 
     check_output_dir(args.out)  # before simulating
     scenario = load_scenario(args.scenario)
-    policies = {}
-    for path in args.policy:
-        name = Path(path).stem
-        if name in policies:
-            raise KpisimError(f"two policies named {name!r} (file stems must differ): {path}")
-        policies[name] = load_plan(path)
+    policies = load_plans(args.policy)
     if args.baseline is not None and args.baseline not in policies:
         raise KpisimError(f"--baseline {args.baseline!r} is not one of the policies {list(policies)}")
     inputs = None
@@ -109,6 +117,7 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         except KpisimError as exc:
             raise KpisimError(f"--headcounts: {exc}") from None
     hourly = DEFAULT_HOURLY_COST_CENTS if args.hourly_cost_cents is None else args.hourly_cost_cents
+    policies, inputs = _staffing_plans(args, scenario, headcounts)  # checked before simulating
     from kpisim.analysis.executors import open_executor
 
     with open_executor(args.scheduler, jobs=args.jobs) as ex:
@@ -124,6 +133,9 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             executor=ex,
             progress=H.progress_mode(args),
             hourly_cost_cents=hourly,
+            policies=policies,
+            inputs=inputs,
+            fill_missing=args.fill_missing,
         )
     target_sl, max_abandon, threshold_s = study.target_sl, study.max_abandon, study.threshold_s
     sweep, required, check = study.sweep, study.required, study.check
@@ -143,13 +155,23 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
             "erlang": f"not computed: {study.no_erlang}"
             if required is None
             else "per interval (Erlang A with patience, C without)",
+            **_plan_details(study),
         },
-    )
+        input_files={"inputs": InputFile.of(args.inputs)} if args.inputs else {},
+    ).with_policies({n: p for n, p in policies.items() if hasattr(p, "model_dump")})
     if not args.quiet:
         from kpisim.progress import line
 
         line("writing the report (tables, figures, staffing.html)")
-    report.write_staffing(sweep, out, required=required, check=check, manifest=manifest)
+    report.write_staffing(
+        sweep,
+        out,
+        required=required,
+        check=check,
+        manifest=manifest,
+        currency=_currency(policies),
+        plans=study.plan_names,
+    )
 
     want = " and ".join(
         ([f"service level >= {target_sl:g} at {threshold_s:g} s"] if target_sl is not None else [])
@@ -190,5 +212,54 @@ def _cmd_staffing(args: argparse.Namespace) -> int:
         print(H.narrow_hint(study))
     else:
         print(f"Erlang requirement not computed: {study.no_erlang}")
+    for text in H.staffing_pay_lines(study, currency=_currency(policies)):
+        print(text)
+    filled = _plan_details(study).get("filled_inputs") or []
+    if filled:
+        print(
+            f"note: policy inputs not supplied (--inputs) and set equal for every agent: {', '.join(filled)}"
+        )
     print(f"report: {out / 'staffing.html'}")
     return 0
+
+
+def _staffing_plans(args: argparse.Namespace, scenario, headcounts) -> tuple[dict, object]:
+    """The ``--policy`` plans and ``--inputs`` table of ``kpisim staffing``, loaded as ``compare``
+    loads them and checked against the swept agents before anything is simulated."""
+    from kpisim.analysis.staffing import check_pay_inputs
+
+    if not args.policy:
+        for flag, given in (("--inputs", args.inputs), ("--fill-missing", args.fill_missing)):
+            if given:
+                raise KpisimError(f"{flag} needs at least one --policy (it feeds the pay plans)")
+        return {}, None
+    policies = load_plans(args.policy)
+    inputs = None
+    if args.inputs:
+        from kpisim.policy.inputs import read_table
+
+        inputs = read_table(args.inputs)
+        check_pay_inputs(scenario, policies, inputs, headcounts=headcounts, file=str(args.inputs))
+    return policies, inputs
+
+
+def _currency(policies: dict) -> str:
+    """The plans' currency (the first plan's; CNY without plans)."""
+    return str(getattr(next(iter(policies.values()), None), "currency", None) or "CNY")
+
+
+def _plan_details(study) -> dict:
+    """What the staffing manifest records about the pay plans (nothing without plans)."""
+    if not study.policies:
+        return {}
+    from kpisim.analysis.policy_meta import describe_inputs
+    from kpisim.policy.inputs import neutral_inputs
+    from kpisim.policy.timeline import flat_policies
+
+    given = set(study.inputs.columns if hasattr(study.inputs, "columns") else (study.inputs or {}))
+    return {
+        "policies": study.plan_names,
+        "inputs": describe_inputs(study.inputs),
+        "filled_inputs": sorted(k for k in neutral_inputs(flat_policies(study.policies)) if k not in given),
+        "fill_missing": study.fill_missing,
+    }

@@ -7,7 +7,7 @@ The sweep lives in :mod:`kpisim.analysis.staffing_sweep` and the per-interval re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_HOURLY_COST_CENTS",
     "StaffingStudy",
     "check_headcounts",
+    "check_pay_inputs",
     "default_headcounts",
     "erlang_prediction",
     "meets_target",
@@ -85,6 +86,45 @@ def check_headcounts(scenario: Scenario, headcounts: Sequence[int]) -> list[int]
     return [int(h) for h in headcounts]
 
 
+def check_pay_inputs(
+    scenario: Scenario,
+    policies: Mapping[str, Any] | None,
+    inputs: pd.DataFrame | Mapping[str, float] | None,
+    *,
+    headcounts: Sequence[int] | None = None,
+    file: str = "inputs",
+) -> None:
+    """Refuse, before anything is simulated, policy inputs the sweep could not use: inputs
+    without policies, and an inputs table (``file`` names it in messages) with no ``agent_id``,
+    a column no policy declares, keys given twice or, with ``headcounts``, an agent of some swept
+    headcount without a row (:func:`kpisim.policy.inputs.check_inputs`).
+
+    Raises:
+        KpisimError: the first problem.
+    """
+    from kpisim.policy.inputs import check_inputs
+    from kpisim.policy.timeline import flat_policies
+    from kpisim.sim.population import agent_ids
+
+    if inputs is not None and not policies:
+        raise KpisimError(
+            f"{file}: policy inputs given without a policy; give the policies that declare them"
+        )
+    if not isinstance(inputs, pd.DataFrame):
+        return
+    ids = None
+    if headcounts is not None:
+        ids = list(
+            dict.fromkeys(a for h in sorted(headcounts) for a in agent_ids(with_headcount(scenario, h)))
+        )
+    check_inputs(inputs, flat_policies(policies or {}), file=file, agent_ids=ids)
+
+
+def plan_name(key: str, policy: Any) -> str:
+    """How reports name a plan: the policy's ``name`` (a timeline's ``id``), else ``key``."""
+    return str(getattr(policy, "name", None) or getattr(policy, "id", None) or key)
+
+
 def default_headcounts(scenario: Scenario, erlang: int | None = None, *, points: int = 6) -> list[int]:
     """``points`` headcounts to sweep, from 80 % of the smaller to 125 % of the larger of today's
     headcount and the Erlang requirement ``erlang`` (60-140 % of today's without one); every
@@ -131,6 +171,10 @@ class StaffingStudy:
         check: the simulated check of the Erlang headcount, or None.
         target_sl, max_abandon, threshold_s: the targets (fractions) and SL threshold, seconds.
         no_erlang: why the Erlang requirement was not computed ("" when it was).
+        policies: name -> policy (or timeline) paid in the sweep (``pay_per_agent_cents_<name>``
+            columns), or None.
+        inputs: the policies' inputs as given, or None.
+        fill_missing: metrics without data were scored with the policies' neutral values.
     """
 
     scenario: Scenario
@@ -141,6 +185,14 @@ class StaffingStudy:
     max_abandon: float | None
     threshold_s: float
     no_erlang: str = ""
+    policies: Mapping[str, Any] | None = None
+    inputs: pd.DataFrame | Mapping[str, float] | None = None
+    fill_missing: bool = False
+
+    @property
+    def plan_names(self) -> dict[str, str]:
+        """Policy key (the ``pay_per_agent_cents_<key>`` suffix) -> the plan's name (:func:`plan_name`)."""
+        return {k: plan_name(k, p) for k, p in (self.policies or {}).items()}
 
     @property
     def recommended(self) -> int | None:
@@ -176,6 +228,9 @@ def study_staffing(
     executor: Any = None,
     progress: bool | str = True,
     hourly_cost_cents: int = DEFAULT_HOURLY_COST_CENTS,
+    policies: Mapping[str, Any] | None = None,
+    inputs: pd.DataFrame | Mapping[str, float] | None = None,
+    fill_missing: bool = False,
 ) -> StaffingStudy:
     """What ``kpisim staffing`` computes: the Erlang requirement per interval (checked by
     simulation), then a headcount sweep judged against the targets.
@@ -185,13 +240,21 @@ def study_staffing(
     functions do not cover; for a voice-only centre its failure is an error. Without
     ``headcounts``, :func:`default_headcounts` around today's and the Erlang headcount.
 
+    With ``policies`` (name -> policy or timeline; ``inputs`` and ``fill_missing`` as in
+    :func:`kpisim.compare`) the sweep also pays every agent under each plan:
+    ``pay_per_agent_cents_<name>`` (+ ``_lo``/``_hi``), mean pay per agent per month. The inputs
+    are checked (:func:`check_pay_inputs`) before anything is simulated when ``headcounts`` are
+    given; without them, the agents' coverage is checked once the headcounts are chosen, before
+    the sweep.
+
     Raises:
-        KpisimError: bad headcounts, or (voice-only) the target out of reach.
+        KpisimError: bad headcounts or inputs, or (voice-only) the target out of reach.
     """
     if target_sl is None and max_abandon is None:
         target_sl = 0.8
     if headcounts is not None:
         headcounts = check_headcounts(scenario, headcounts)
+    check_pay_inputs(scenario, policies, inputs, headcounts=headcounts)
     required = check = None
     no_erlang = ""
     if progress == "auto":
@@ -217,6 +280,7 @@ def study_staffing(
         if required is not None:
             erlang = required.attrs.get("headcount") or int(required["required_agents"].max())
         headcounts = default_headcounts(scenario, erlang)
+        check_pay_inputs(scenario, policies, inputs, headcounts=headcounts)
     if progress == "auto":
         line(f"stage 2/2: simulating headcounts {', '.join(map(str, headcounts))}")
     sweep = staffing_sweep(
@@ -229,6 +293,9 @@ def study_staffing(
         progress=progress,
         threshold_s=threshold_s,
         hourly_cost_cents=hourly_cost_cents,
+        policies=policies,
+        inputs=inputs,
+        fill_missing=fill_missing,
     )
     return StaffingStudy(
         scenario=scenario,
@@ -239,4 +306,7 @@ def study_staffing(
         max_abandon=max_abandon,
         threshold_s=threshold_s,
         no_erlang=no_erlang,
+        policies=dict(policies) if policies else None,
+        inputs=inputs,
+        fill_missing=fill_missing,
     )

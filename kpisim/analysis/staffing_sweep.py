@@ -29,6 +29,7 @@ from kpisim.errors import KpisimError
 from kpisim.executors import Sequential, as_executor
 from kpisim.kpi.registry import METRICS
 from kpisim.policy.inputs import attach_policy_inputs
+from kpisim.policy.timeline import flat_policies
 from kpisim.scenario.models import Scenario
 
 #: Labour cost per logged-in hour when none is given (assumption: 30 CNY/h, in cents).
@@ -202,6 +203,7 @@ def staffing_sweep(
     policies: Mapping[str, Any] | None = None,
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     keep_staffed: bool = False,
+    fill_missing: bool = False,
 ) -> pd.DataFrame:
     """Simulate the centre at several headcounts (same seed at every headcount).
 
@@ -212,10 +214,12 @@ def staffing_sweep(
         threshold_s: service-level threshold, seconds, for the simulated service level (the KPI
             ``service_level`` with this ``threshold_s``) and the Erlang columns.
         hourly_cost_cents: labour cost per logged-in hour, cents.
-        policies: optional name -> policy; adds ``pay_per_agent_cents_<name>`` (mean monthly pay per
-            agent), to show how staffing moves volume-based pay.
+        policies: optional name -> policy (or timeline); adds ``pay_per_agent_cents_<name>`` (mean
+            monthly pay per agent, with ``_lo``/``_hi``), to show how staffing moves volume-based pay.
         inputs: the policies' declared extra inputs, as in :func:`kpisim.compare` (missing ones
             get the same neutral constant for every agent).
+        fill_missing: score metrics without data with the policies' declared neutral values, as
+            in :func:`kpisim.compare`.
         keep_staffed: keep, per headcount, (mean staffed agents per interval, queue -> mean offered
             contacts per interval, agent group -> its mean staffed agents per interval) in
             ``result.attrs["profiles"]``.
@@ -248,7 +252,7 @@ def staffing_sweep(
             "horizon": scenario.horizon,
             "threshold_s": threshold_s,
             "queues": list(scenario.queues),
-            "variants": needed_variants(policies or {}),
+            "variants": needed_variants(flat_policies(policies or {})),
         },
         desc="staffing",
     )
@@ -259,9 +263,9 @@ def staffing_sweep(
             row = {"agents": h, "replication": r, **out["centre"]}
             row["handled_per_agent"] = row["handled"] / h
             row["labour_cost_cents"] = row["logged_in_h"] * hourly_cost_cents
-            kt = attach_policy_inputs(out["kpis"], policies, inputs)[0] if policies else None
+            kt = attach_policy_inputs(out["kpis"], flat_policies(policies), inputs)[0] if policies else None
             for name, pol in (policies or {}).items():
-                pay = pol.pay(pol.score(kt), kt)
+                pay = pol.pay(pol.score(kt, fill_missing=True) if fill_missing else pol.score(kt), kt)
                 months = pay.groupby("period")["total_cents"].sum().mean()
                 row[f"pay_per_agent_cents_{name}"] = months / h
             rows.append(row)

@@ -3,6 +3,8 @@ costs, and how headcount moves each agent's volume, score and pay."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from kpisim.plots._base import _err, _plt
@@ -158,13 +160,15 @@ def staffing_pay(
     currency: str = "CNY",
     points: str | None = None,
     points_label: str = "score points",
+    labels: Mapping[str, str] | None = None,
 ):
     """How headcount moves each agent's volume, score and pay.
 
     ``table``: one row per headcount (``agents``) with ``handled_per_agent`` and one or more
     ``pay_per_agent_cents_<policy>`` columns (each optionally with ``_lo``/``_hi`` 95 % CI), as
     :func:`kpisim.analysis.staffing.staffing_sweep` gives with ``policies=``; ``points`` names an
-    optional column of mean score points to show in a middle panel.
+    optional column of mean score points to show in a middle panel; ``labels`` maps a policy
+    key (the column suffix) to the plan's name for the legend.
     """
     plt = _plt()
     pays = [
@@ -192,7 +196,7 @@ def staffing_pay(
                     yerr=yerr,
                     marker="o",
                     capsize=3,
-                    label=c.removeprefix("pay_per_agent_cents_"),
+                    label=(labels or {}).get(key := c.removeprefix("pay_per_agent_cents_"), key),
                 )
             ax.set_ylabel(f"pay per agent ({currency}/month)")
             ax.set_title("pay per agent (95 % CI)")
@@ -200,6 +204,6 @@ def staffing_pay(
         # a flat line should look flat, and not run along the top frame (headroom of 15 %)
         ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
         ax.set_xlabel("agents (headcount)")
-    fig.suptitle("Staffing moves each agent's volume, score and pay")
+    fig.suptitle(f"Staffing moves each agent's volume{', score' if points else ''} and pay")
     fig.tight_layout()
     return fig

@@ -9,7 +9,7 @@ a timestamp (the start of the month).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +154,48 @@ def attach_policy_inputs(
         kt = kt.assign(**dict(inputs))
     fill = {k: v for k, v in neutral_inputs(policies).items() if k not in kt}
     return (kt.assign(**fill) if fill else kt), fill
+
+
+def check_inputs(
+    inputs: pd.DataFrame,
+    policies: Mapping[str, Any],
+    /,
+    *,
+    file: str = "inputs",
+    agent_ids: Sequence[str] | None = None,
+) -> None:
+    """Refuse, before anything is simulated, an inputs table the policies cannot use: no
+    ``agent_id`` column, a column that is neither a key (``JOIN_KEYS``) nor an input some policy
+    declares, keys given twice, or (with ``agent_ids``, the agents the simulation will have) an
+    agent without a row.
+
+    Raises:
+        DataError: the first problem, naming the file, the column or agent and what is allowed.
+    """
+    declared = list(neutral_inputs(policies))
+    if "agent_id" not in inputs.columns:
+        raise DataError(f"{file}: needs an 'agent_id' column to join on; it has {list(inputs.columns)}")
+    unknown = [c for c in inputs.columns if c not in JOIN_KEYS and c not in declared]
+    if unknown:
+        raise DataError(
+            f"{file}: column {unknown[0]!r} is not an input any policy declares; allowed: the keys "
+            f"{', '.join(JOIN_KEYS)} and the declared inputs {', '.join(declared) or '(none)'}"
+        )
+    keys = [k for k in JOIN_KEYS if k in inputs.columns]
+    dup = inputs.duplicated(keys)
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{file}: row {i + 1} repeats the keys {dict(inputs[keys].iloc[i])}; one row per "
+            f"{', '.join(keys)} is expected"
+        )
+    if agent_ids is not None:
+        have = set(inputs["agent_id"].astype(str))
+        lack = [a for a in agent_ids if a not in have]
+        if lack:
+            raise DataError(
+                f"{file}: no row for {len(lack)} agent(s) the simulation will have, agent_id "
+                f"{', '.join(map(repr, lack[:3]))}{' ...' if len(lack) > 3 else ''}; the inputs must "
+                "cover every agent (ids are <group>-<n>, e.g. "
+                f"{agent_ids[0]!r})"
+            )

@@ -17,7 +17,7 @@ import pandas as pd
 from kpisim.errors import KpisimError
 from kpisim.io import atomic
 from kpisim.provenance import MANIFEST, Manifest
-from kpisim.report import comparison_page, staffing_page
+from kpisim.report import comparison_page, staffing_page, staffing_pay
 
 #: Tables with one row per agent-month (and policy): Parquet with ``table_format="parquet"``.
 PER_ROW_TABLES = ("kpis", "scores", "pay", "agents_hidden_truth")
@@ -169,12 +169,15 @@ def write_staffing(
     figures: bool = True,
     manifest: Manifest | Mapping[str, Any] | None = None,
     currency: str = "CNY",
+    plans: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Write a staffing sweep (and optionally ``required_staff`` results) to the directory
     ``path``, atomically (:func:`kpisim.io.atomic.write_dir`): CSVs, the ``staffing.png`` figure, a
     self-contained ``staffing.html`` and ``manifest.json`` (``manifest``, a
     :class:`kpisim.provenance.Manifest` or its flat dict form; command ``staffing`` and the swept
-    headcounts unless it says otherwise).
+    headcounts unless it says otherwise). A sweep with pay columns (``staffing_sweep(policies=)``)
+    adds the section "Pay per agent by headcount" and ``staffing_pay.png``; ``plans`` names each
+    plan (column suffix -> the policy's name, ``StaffingStudy.plan_names``).
 
     Returns:
         Mapping artefact name -> file path inside ``path``.
@@ -207,6 +210,9 @@ def write_staffing(
                 currency=currency,
                 threshold_s=float(details.get("threshold_s") or 20.0),
             )
+            pay_img = staffing_pay.figure(sweep, d, currency=currency, plans=plans or {})
+            if pay_img is not None:
+                imgs["pay"] = pay_img
             names.update({f"{k}.png": f"staffing_{k}.png" for k in imgs if k != "curves"})
             if "curves" in imgs:
                 names["staffing.png"] = "staffing.png"
@@ -219,6 +225,7 @@ def write_staffing(
             scenario=m.scenario_id or "",
             reps=int(m.replications or sweep.get("n", pd.Series([1])).max()),
             currency=currency,
+            plans=plans or {},
         )
         (d / "staffing.html").write_bytes(html.encode("utf-8"))
         names["report"] = "staffing.html"

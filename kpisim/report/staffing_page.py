@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpisim.report import definitions, tables
+from kpisim.report import definitions, staffing_pay, tables
 from kpisim.report.comparison_page import embed
 from kpisim.report.format import estimate, money, number, pct
 from kpisim.report.render import render
@@ -120,7 +120,9 @@ def check_table(check: pd.DataFrame, reps: int) -> tables.Table:
     )
 
 
-def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: int, currency: str) -> str:
+def page(
+    sweep, required, check, imgs, *, details: dict, scenario: str, reps: int, currency: str, plans=None
+) -> str:
     threshold_s = float(details.get("threshold_s") or 20.0)
     days = float(details.get("days") or 1.0)
     tsl, mab = _target(sweep, "target_sl"), _target(sweep, "max_abandon")
@@ -178,11 +180,13 @@ def page(sweep, required, check, imgs, *, details: dict, scenario: str, reps: in
         recommendation=rec,
         points=points,
         warnings=warnings,
-        imgs={k: imgs.get(k) for k in ("curves", "cost", "required")},
+        imgs={k: imgs.get(k) for k in ("curves", "cost", "required", "pay")},
         tables={
             "sweep": sweep_table(sweep, days=days, currency=currency, reps=reps),
             "check": check_table(check, reps) if checked else None,
+            "pay": staffing_pay.table(sweep, currency=currency, plans=plans or {}, days=days, reps=reps),
         },
+        pay_notes=staffing_pay.notes(sweep, days=days, fill_missing=bool(details.get("fill_missing"))),
         definitions=definitions.STAFFING,
     )
 

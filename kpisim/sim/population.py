@@ -28,6 +28,16 @@ TRAIT_KINDS: dict[str, str] = {
 }
 
 
+def agent_id(group: str, k: int) -> str:
+    """The id of the ``k``-th agent (from 0) of agent group ``group``, e.g. ``inbound-03``."""
+    return f"{group}-{k + 1:02d}"
+
+
+def agent_ids(scenario: Scenario) -> list[str]:
+    """Every agent's id in roster order (what :func:`draw_traits` names them), without drawing."""
+    return [agent_id(g.name, k) for g in scenario.agents for k in range(g.count)]
+
+
 def draw_traits(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:
     """The roster with hidden true traits (columns ``true_<trait>``), one row per agent.
 
@@ -40,7 +50,7 @@ def draw_traits(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:
         z = {name: rng.standard_normal(g.count) for name in TRAIT_KINDS}
         for k in range(g.count):
             row = {
-                "agent_id": f"{g.name}-{k + 1:02d}",
+                "agent_id": agent_id(g.name, k),
                 "group": g.name,
                 "team": g.team,
                 "shift": g.shift_name,

@@ -81,3 +81,33 @@ def test_staffing_report_states_one_recommended_headcount(tmp_path):
     assert "e+0" not in text and "None" not in text and "_cents" not in text
     assert "<style>" in html and "left blank" in text  # Erlang C's missing point explained
     assert "151,000" in text  # labour cost per day in currency units
+
+
+def test_staffing_report_pay_section_in_currency_units_under_plan_names(tmp_path):
+    sweep = staffing_sweep()
+    sweep["handled_per_agent"] = [40.0, 34.3, 30.0]
+    sweep["handled_per_agent_lo"], sweep["handled_per_agent_hi"] = (
+        sweep["handled_per_agent"] - 2,
+        sweep["handled_per_agent"] + 2,
+    )
+    sweep["pay_per_agent_cents_vol"] = [512_345.0, 480_000.0, 455_555.0]  # 5,123.45 ... CNY
+    sweep["pay_per_agent_cents_vol_lo"] = sweep["pay_per_agent_cents_vol"] - 10_000
+    sweep["pay_per_agent_cents_vol_hi"] = sweep["pay_per_agent_cents_vol"] + 10_000
+    files = write_staffing(
+        sweep,
+        tmp_path / "st",
+        manifest={"scenario_id": "x", "replications": 3, "days": 30},
+        plans={"vol": "Volume plan"},
+    )
+    html = (tmp_path / "st" / "staffing.html").read_text(encoding="utf-8")
+    text = _visible(html)
+    assert "Pay per agent by headcount" in text and "Volume plan: pay per agent a month, CNY" in text
+    for whole, lo, hi in (
+        ("5,123", "5,023", "5,223"),
+        ("4,800", "4,700", "4,900"),
+        ("4,556", "4,456", "4,656"),
+    ):
+        assert whole in text and f"{lo} to {hi}" in text  # cents shown as whole yuan with the 95 % interval
+    assert "e+0" not in text and "_cents" not in text and "pay_per_agent" not in text
+    assert "were simulated" not in text  # a whole month: no short-run warning
+    assert files["pay.png"].endswith("staffing_pay.png") and html.count("data:image/png;base64,") == 3
