@@ -99,13 +99,7 @@ def attach_inputs(kpi_table: pd.DataFrame, inputs: pd.DataFrame, /, *, file: str
             right[k] = right[k].astype(str).astype(left_dtype)
         else:
             right[k] = right[k].astype(left_dtype)
-    dup = right.duplicated(keys)
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise DataError(
-            f"{file}: row {i + 1} repeats the keys {dict(right[keys].iloc[i])}; one row per "
-            f"{', '.join(keys)} is expected"
-        )
+    _no_repeated_keys(right, keys, file)
     out = kpi_table.merge(right, on=keys, how="left", validate="many_to_one")
     out.attrs = attrs
     return out
@@ -182,13 +176,7 @@ def check_inputs(
             f"{', '.join(JOIN_KEYS)} and the declared inputs {', '.join(declared) or '(none)'}"
         )
     keys = [k for k in JOIN_KEYS if k in inputs.columns]
-    dup = inputs.duplicated(keys)
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise DataError(
-            f"{file}: row {i + 1} repeats the keys {dict(inputs[keys].iloc[i])}; one row per "
-            f"{', '.join(keys)} is expected"
-        )
+    _no_repeated_keys(inputs, keys, file)
     if agent_ids is not None:
         have = set(inputs["agent_id"].astype(str))
         lack = [a for a in agent_ids if a not in have]
@@ -199,3 +187,14 @@ def check_inputs(
                 "cover every agent (ids are <group>-<n>, e.g. "
                 f"{agent_ids[0]!r})"
             )
+
+
+def _no_repeated_keys(table: pd.DataFrame, keys: list[str], file: str) -> None:
+    """Refuse a table with two rows for the same keys, naming the first repeated row."""
+    dup = table.duplicated(keys)
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{file}: row {i + 1} repeats the keys {dict(table[keys].iloc[i])}; one row per "
+            f"{', '.join(keys)} is expected"
+        )

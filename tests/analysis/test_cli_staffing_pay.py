@@ -94,29 +94,25 @@ def test_cli_pay_equals_staffing_sweep_in_python_with_the_inputs(tmp_path, capsy
     assert rc == 0, std.err
     assert "note:" not in std.out  # every declared input supplied
     cli = pd.read_csv(out / "staffing_sweep.csv")
-    py = staffing_sweep(
-        shorten(load_scenario(PHONE), 1),
-        headcounts=[30, 42],
-        replications=2,
-        seed=3,
-        jobs=1,
-        progress=False,
-        policies={"s4_callcentre": load_policy(S4)},
-        inputs=pd.read_csv(path),
-    )
+
+    def sweep(**inputs):
+        return staffing_sweep(
+            shorten(load_scenario(PHONE), 1),
+            headcounts=[30, 42],
+            replications=2,
+            seed=3,
+            jobs=1,
+            progress=False,
+            policies={"s4_callcentre": load_policy(S4)},
+            **inputs,
+        )
+
+    py = sweep(inputs=pd.read_csv(path))
     cols = [c for c in py.columns if c.startswith("pay_per_agent_cents_")]
     assert len(cols) == 3
     pd.testing.assert_frame_equal(cli[cols], py[cols], check_exact=True)
     # the ratings reach the plan: neutral inputs (80 points, rate 1.0) pay more than these low ones
-    neutral = staffing_sweep(
-        shorten(load_scenario(PHONE), 1),
-        headcounts=[30, 42],
-        replications=2,
-        seed=3,
-        jobs=1,
-        progress=False,
-        policies={"s4_callcentre": load_policy(S4)},
-    )
+    neutral = sweep()
     assert (neutral["pay_per_agent_cents_s4_callcentre"] > cli["pay_per_agent_cents_s4_callcentre"]).all()
     man = json.loads((out / "manifest.json").read_text())
     assert man["input_files"]["inputs"]["path"].endswith("ratings.csv") and man["filled_inputs"] == []
