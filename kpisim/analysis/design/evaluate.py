@@ -141,14 +141,15 @@ def simulate_months(
     seed: int = 1,
     jobs: int | None = None,
     executor: Any = None,
-    progress: bool = True,
+    progress: bool | str = True,
     period: str = "month",
     inputs=None,
+    desc: str = "simulating months",
 ) -> Months:
     """Simulate ``replications`` months of ``scenario`` once (any executor) for the designer.
 
     ``policies`` (name -> policy) only decide which declared inputs to attach (neutral values
-    when ``inputs`` does not give them, as in ``compare``).
+    when ``inputs`` does not give them, as in ``compare``); ``desc`` labels the progress.
     """
     res = run_replications(
         scenario,
@@ -159,7 +160,7 @@ def simulate_months(
         executor=executor,
         progress=progress,
         options={"kpi_by": ("agent_id",), "period": period, "variants": needed_variants(policies)},
-        desc="simulating months",
+        desc=desc,
     )
     kt = pd.concat([r["kpis"] for r in res], ignore_index=True)
     kt, filled = attach_policy_inputs(kt, policies, inputs)

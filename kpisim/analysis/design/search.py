@@ -296,7 +296,14 @@ def design(
         raise KpisimError(f"holdout_seed must differ from seed ({seed}): held-out months are other months")
     check_space(base, space)
     common = {"jobs": jobs, "executor": executor, "progress": progress, "inputs": inputs}
-    months = simulate_months(scenario, {"base": base}, replications=replications, seed=seed, **common)
+    months = simulate_months(
+        scenario,
+        {"base": base},
+        replications=replications,
+        seed=seed,
+        desc="simulating the search months",
+        **common,
+    )
     result = search(
         months, base, space, budget_cents=budget_cents, trials=trials, seed=seed, executor=executor, jobs=jobs
     )
@@ -305,6 +312,7 @@ def design(
         {"base": base},
         replications=holdout_replications or replications,
         seed=holdout_seed,
+        desc="simulating the held-out months",
         **common,
     )
     evaluate_holdout(result, months, held)
