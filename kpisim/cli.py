@@ -198,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--behaviour-params", metavar="YAML", help="tactic effects, costs, detection (docs/behaviour.md)"
     )
     c.add_argument(
+        "--behaviour-rounds",
+        metavar="N",
+        type=A.positive_int,
+        help="most best-response rounds of the equilibrium search (default 25)",
+    )
+    c.add_argument(
         "--out", metavar="DIR", required=True, help="output directory (report.html, CSV, PNG, manifest.json)"
     )
     c.add_argument("--fill-missing", action="store_true", help=_FILL)

@@ -15,12 +15,18 @@ def behaviour_option(args: argparse.Namespace) -> Behaviour | None:
     """``compare``'s ``behaviour=`` for ``--behaviour`` and ``--behaviour-params`` (loaded and
     checked here, before anything is simulated)."""
     if args.behaviour != "equilibrium":
-        if args.behaviour_params:
-            raise KpisimError("--behaviour-params needs --behaviour equilibrium")
+        for flag, given in (("params", args.behaviour_params), ("rounds", args.behaviour_rounds)):
+            if given:
+                raise KpisimError(f"--behaviour-{flag} needs --behaviour equilibrium")
         return None
     if args.replications < 2:
         raise KpisimError(f"--behaviour equilibrium needs --replications >= 2, got {args.replications}")
     return load_behaviour(args.behaviour_params) if args.behaviour_params else Behaviour()
+
+
+def behaviour_options(args: argparse.Namespace) -> dict:
+    """``compare``'s ``behaviour_options=`` from the command line."""
+    return {"max_rounds": args.behaviour_rounds} if args.behaviour_rounds else {}
 
 
 def print_behaviour(r: Response, files: dict[str, str]) -> None:

@@ -43,7 +43,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         inputs = read_table(args.inputs)
     from kpisim.analysis.executors import open_executor
-    from kpisim.cli_behaviour import behaviour_option, print_behaviour
+    from kpisim.cli_behaviour import behaviour_option, behaviour_options, print_behaviour
 
     behaviour = behaviour_option(args)  # parameters checked before simulating
     with open_executor(args.scheduler, jobs=args.jobs) as ex:
@@ -59,6 +59,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             inputs=inputs,
             fill_missing=args.fill_missing,
             behaviour=behaviour,
+            behaviour_options=behaviour_options(args),
         )
         if args.inputs:
             comp.meta["input_files"] = {"inputs": InputFile.of(args.inputs)}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim.analysis import fairness as F
-from kpisim.analysis.behaviour.respond import behaviour_params, respond
+from kpisim.analysis.behaviour.respond import behaviour_params, respond, respond_options
 from kpisim.analysis.policy_meta import describe_inputs, needed_variants, policy_hashes, policy_meta
 from kpisim.analysis.runner import run_replications, summarise_for_compare
 from kpisim.analysis.stats import ci_frame
@@ -303,6 +303,7 @@ def compare(
     inputs: pd.DataFrame | Mapping[str, float] | None = None,
     fill_missing: bool = False,
     behaviour: Any = None,
+    behaviour_options: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Simulate ``replications`` runs once and score + pay every policy on the same runs.
 
@@ -326,6 +327,7 @@ def compare(
             the agents' equilibrium tactics under each policy and their consequences
             (:func:`kpisim.respond` with the same seed, replications, executor and inputs) in
             ``Comparison.behaviour``; None (default): agents do not respond.
+        behaviour_options: further keywords of :func:`kpisim.respond` (``respond_options``).
 
     Raises:
         KpisimError: no policies, unknown baseline, or ``agent_id`` missing from ``kpi_by``.
@@ -339,6 +341,7 @@ def compare(
     if "agent_id" not in kpi_by:
         raise KpisimError(f"kpi_by must include 'agent_id', got {tuple(kpi_by)}")
     params = behaviour_params(behaviour)
+    options = respond_options(behaviour_options, params)
     if params is not None and replications < 2:
         raise KpisimError(f"behaviour needs replications >= 2 for confidence intervals, got {replications}")
     res = run_replications(
@@ -372,7 +375,7 @@ def compare(
     if params is not None:
         response = respond(
             scenario, policies, behaviour=params, replications=replications, seed=seed, jobs=jobs,
-            executor=executor, inputs=inputs,
+            executor=executor, inputs=inputs, **options,
         )  # fmt: skip
     return Comparison(
         scenario_id=scenario.id,

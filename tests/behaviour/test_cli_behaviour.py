@@ -62,6 +62,10 @@ def test_behaviour_options_are_checked_before_simulating(tmp_path, capsys):
     base = ["compare", str(sc), "--policy", str(pol), "--out", str(tmp_path / "out")]
     assert main([*base, "--behaviour-params", str(params)]) == 2
     assert "--behaviour-params needs --behaviour equilibrium" in capsys.readouterr().err
+    assert main([*base, "--behaviour-rounds", "5"]) == 2
+    assert "--behaviour-rounds needs --behaviour equilibrium" in capsys.readouterr().err
+    assert main([*base, "--behaviour", "equilibrium", "--behaviour-rounds", "0"]) == 2
+    assert "--behaviour-rounds" in capsys.readouterr().err
     assert main([*base, "--behaviour", "equilibrium", "--replications", "1"]) == 2
     assert "--replications >= 2" in capsys.readouterr().err
     assert main([*base, "--behaviour", "equilibrium", "--behaviour-params", str(params)]) == 2

@@ -68,3 +68,25 @@ def test_a_report_without_behaviour_has_no_such_section(comp, tmp_path):
     files = write_comparison(replace(comp, behaviour=None), tmp_path / "out", figures=False)
     assert "behaviour" not in files
     assert 'id="behaviour"' not in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_behaviour_options_reach_respond_and_bad_ones_are_refused_first(comp, monkeypatch):
+    from kpisim import compare
+    from kpisim.analysis import compare as compare_module
+
+    assert comp.behaviour.convergence.set_index("policy").loc["volume", "rounds"] > 1
+    pols = {"volume": volume_policy(), "flat": flat()}
+    one = compare(
+        tiny_shop(days=1), pols, replications=2, seed=3, jobs=1, progress=False, behaviour=CHEAP,
+        behaviour_options={"max_rounds": 1},
+    )  # fmt: skip
+    assert (one.behaviour.convergence["rounds"] <= 1).all()
+
+    def no_simulation(*a, **k):
+        raise AssertionError("simulated before checking the options")
+
+    monkeypatch.setattr(compare_module, "run_replications", no_simulation)
+    with pytest.raises(KpisimError, match=r"unknown option\(s\) rounds; allowed: costs, max_rounds"):
+        compare(tiny_shop(days=1), pols, replications=2, behaviour=CHEAP, behaviour_options={"rounds": 3})
+    with pytest.raises(KpisimError, match="behaviour_options need behaviour='equilibrium'"):
+        compare(tiny_shop(days=1), pols, replications=2, behaviour_options={"max_rounds": 3})

@@ -82,6 +82,24 @@ def _stack(results: list[dict], x: list[np.ndarray] | None = None) -> pd.DataFra
     return pd.concat([r["kpis"] for r in results], ignore_index=True)
 
 
+#: Keywords of :func:`respond` a caller may pass on (``compare(behaviour_options=)``).
+OPTIONS = ("costs", "max_rounds", "tol", "explore_draws", "types")
+
+
+def respond_options(options: Mapping[str, Any] | None, behaviour: Behaviour | None) -> dict[str, Any]:
+    """``options`` checked before anything is simulated: only :data:`OPTIONS`, and only with a
+    behaviour to solve for (``behaviour``: the caller's ``behaviour_params``)."""
+    out = dict(options or {})
+    unknown = sorted(set(out) - set(OPTIONS))
+    if unknown:
+        raise KpisimError(
+            f"behaviour_options: unknown option(s) {', '.join(unknown)}; allowed: {', '.join(OPTIONS)}"
+        )
+    if out and behaviour is None:
+        raise KpisimError("behaviour_options need behaviour='equilibrium' (or a Behaviour)")
+    return out
+
+
 def respond(
     scenario: Scenario,
     policies: Mapping[str, Any],
