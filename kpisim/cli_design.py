@@ -119,12 +119,13 @@ def _flat_allowances(result) -> dict[str, list[str]]:
     """Chosen plan -> ``component (role) N points`` for every scored component worth points that
     pays every agent the same (``component_spread``)."""
     from kpisim.analysis.design import component_spread
+    from kpisim.policy.definitions import ALL
 
     parts = component_spread(result)
     flat = parts[(parts["plan"] != "base") & (parts["worth_points"] > 0) & (parts["spread_points"] == 0)]
     out: dict[str, list[str]] = {}
     for r in flat.itertuples():
         out.setdefault(str(r.plan), []).append(
-            f"{r.component}{'' if r.role == 'all' else f' ({r.role})'} {r.worth_points:g} points"
+            f"{r.component}{'' if r.role == ALL else f' ({r.role})'} {r.worth_points:g} points"
         )
     return out

@@ -126,6 +126,7 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
     Returns:
         One row per policy, role, component and boundary: metric, boundary, share_within_step (CI).
     """
+    from kpisim.policy.definitions import ALL
     from kpisim.policy.roles import assign, role_policy
 
     policies = policies or comp.meta.get("policy_objects") or {}
@@ -135,7 +136,7 @@ def tier_cliffs(comp, *, policies: Mapping[str, Any] | None = None) -> pd.DataFr
         if not hasattr(pol, "roles"):  # not a kpisim policy: nothing to examine
             continue
         if not pol.roles:
-            rows += _cliffs(name, "all", pol, kt)
+            rows += _cliffs(name, ALL, pol, kt)
             continue
         who = assign(pol, kt)
         for role in pol.roles:

@@ -140,9 +140,11 @@ def tier_cliff_bars(cliffs: pd.DataFrame, *, top: int = 15):
     plt = _plt()
     d = cliffs.sort_values("share_within_step", ascending=False, kind="stable").head(top)
     d = d.iloc[::-1]
-    roles = d["role"] if "role" in d else ["all"] * len(d)
+    from kpisim.policy.definitions import ALL
+
+    roles = d["role"] if "role" in d else [ALL] * len(d)
     labels = [
-        f"{p}{'' if ro == 'all' else f' ({ro})'} · {c} @ {b:g}{' × avg' if r else ''}"
+        f"{p}{'' if ro == ALL else f' ({ro})'} · {c} @ {b:g}{' × avg' if r else ''}"
         for p, ro, c, b, r in zip(
             d["policy"], roles, d["component"], d["boundary"], d["relative"], strict=False
         )

@@ -50,15 +50,25 @@ def plan_metrics(plan: PayPlan) -> Iterator[str]:
     yield from (f.metric for f in plan.fines)
 
 
-def cards(policy: Policy) -> list[tuple[Scorecard, PayPlan]]:
-    """The (scorecard, pay plan) of every scored role (just the policy's without roles)."""
+#: The role of every agent of a policy without roles.
+ALL = "all"
+
+
+def role_cards(policy: Policy) -> list[tuple[str, Scorecard, PayPlan]]:
+    """(role id, scorecard, pay plan) of every scored role (``ALL`` and the policy's own without
+    roles)."""
     if not policy.roles:
-        return [(policy.scorecard, policy.pay_plan)]
+        return [(ALL, policy.scorecard, policy.pay_plan)]
     return [
-        (r.scorecard or policy.scorecard, r.pay_plan or policy.pay_plan)
+        (r.id, r.scorecard or policy.scorecard, r.pay_plan or policy.pay_plan)
         for r in policy.roles
         if not r.unscored
     ]
+
+
+def cards(policy: Policy) -> list[tuple[Scorecard, PayPlan]]:
+    """The (scorecard, pay plan) of every scored role (just the policy's without roles)."""
+    return [(sc, plan) for _id, sc, plan in role_cards(policy)]
 
 
 def component_params(policy: Policy, metric: str, own: dict[str, Any] | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from kpisim.errors import DataError
 from kpisim.kpi.registry import METRICS
 from kpisim.policy import payplan, scoring
 from kpisim.policy.combine import as_column, combine_columns
-from kpisim.policy.definitions import card_metrics, component_params, kpi_variants, plan_metrics
+from kpisim.policy.definitions import ALL, card_metrics, component_params, kpi_variants, plan_metrics
 from kpisim.policy.frame import Table, text_column
 from kpisim.policy.memo import TableMemo
 from kpisim.policy.missing import check_or_fill, filled_label, has_no_data
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from kpisim.policy.payplan import Scores
     from kpisim.policy.role_models import Role
 
-ALL = "all"
-"""Role of every agent under a policy without ``roles``."""
 _RESULT = ("pts_", "ded_", "bonus", "cat_", "deductions", "total", "max", "base_cents")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpisim.plots.labels import metric_label
+from kpisim.policy.definitions import ALL
 from kpisim.report.format import estimate, metric_value, money, pct
 
 
@@ -169,7 +170,7 @@ def behaviour_sentences(grad: pd.DataFrame, cliffs: pd.DataFrame, policy: str, c
             if top["share_within_step"] >= 0.1:
                 out.append(
                     f"{pct(top['share_within_step'], decimals=0)} of "
-                    f"{'agents' if top.get('role', 'all') == 'all' else top['role'] + ' agents'} sit just below the "
+                    f"{'agents' if top.get('role', ALL) == ALL else top['role'] + ' agents'} sit just below the "
                     f"{metric_label(top['metric'], unit=False)} tier edge at "
                     f"{metric_value(str(top['metric']), top['boundary'], relative=bool(top.get('relative')))}: "
                     "a cliff that invites pushing (or gaming) that metric."

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpisim.plots.labels import metric_label
+from kpisim.policy.definitions import ALL
 from kpisim.report.format import estimate, metric_value, money, number, pct
 
 
@@ -200,7 +201,7 @@ def cliffs_table(cliffs: pd.DataFrame, reps: int) -> Table:
         cliffs,
         [
             ("Plan", text("policy")),
-            ("Role", lambda r: Cell("" if r.get("role", "all") == "all" else str(r["role"]))),
+            ("Role", lambda r: Cell("" if r.get("role", ALL) == ALL else str(r["role"]))),
             ("Component", text("component")),
             ("Metric", lambda r: Cell(metric_label(str(r["metric"])))),
             (

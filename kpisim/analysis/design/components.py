@@ -14,7 +14,7 @@ import pandas as pd
 
 from kpisim.analysis.design.search import DesignResult
 from kpisim.errors import KpisimError
-from kpisim.policy.models import Policy
+from kpisim.policy.definitions import ALL, role_cards
 
 
 def component_spread(result: DesignResult) -> pd.DataFrame:
@@ -33,8 +33,8 @@ def component_spread(result: DesignResult) -> pd.DataFrame:
     for label, policy in {"base": result.base, **result.chosen}.items():
         s = policy.score(kpis)
         month = s["replication"].astype(str) + "|" + s["period"].astype(str)
-        role = s["role"].astype(str).to_numpy() if "role" in s else np.full(len(s), "all")
-        for name, card in _cards(policy):
+        role = s["role"].astype(str).to_numpy() if "role" in s else np.full(len(s), ALL)
+        for name, card, _plan in role_cards(policy):
             mine = role == name
             for comp in card.components:
                 pts = s.loc[mine, f"pts_{comp.id}"].astype(float)
@@ -50,10 +50,3 @@ def component_spread(result: DesignResult) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows)
-
-
-def _cards(policy: Policy):
-    """(role name, scorecard) of every scored role (``all`` for a policy without roles)."""
-    if not policy.roles:
-        return [("all", policy.scorecard)]
-    return [(r.id, r.scorecard or policy.scorecard) for r in policy.roles if not r.unscored]
