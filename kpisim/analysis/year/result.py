@@ -57,6 +57,7 @@ class Year:
     alert_series: pd.DataFrame = field(default_factory=pd.DataFrame)
     alert_rules: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
+    _alert_evaluation: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def bounds(self) -> list:
         """(first date, first run day, days) of each month (``kpisim.sim.months.month_bounds``)."""
@@ -97,13 +98,17 @@ class Year:
     def evaluate_alerts(self) -> pd.DataFrame:
         """Judge the alert rules given to ``simulate_year(alert_rules=...)`` on the year's daily or
         weekly per-agent series against the year's hidden declines (READS HIDDEN TRUTH; the
-        table of ``kpisim.analysis.alerts.evaluate_alerts``)."""
+        table of ``kpisim.analysis.alerts.evaluate_alerts``; judged once, then kept: the report
+        page, the saved tables and the CLI's printout all read it)."""
         from kpisim.analysis.alerts.evaluate import evaluate_series
 
         if self.alert_rules is None:
             raise KpisimError("no alert rules: run simulate_year(..., alert_rules=load_alerts(path))")
-        tables = {str(p): g.drop(columns=["watch", "month"]) for p, g in self.alert_series.groupby("watch")}
-        return evaluate_series(tables, self.declines, self.alert_rules)
+        if self._alert_evaluation is None:
+            by = self.alert_series.groupby("watch")
+            tables = {str(p): g.drop(columns=["watch", "month"]) for p, g in by}
+            self._alert_evaluation = evaluate_series(tables, self.declines, self.alert_rules)
+        return self._alert_evaluation.copy()
 
     def manifest(self) -> Manifest:
         """Provenance: the scenario, every policy version and which version paid which month."""
